@@ -1,0 +1,46 @@
+"""naslab: the package behind the Neural Architecture Search teaching notebooks.
+
+Importing `naslab` is instant and offline: the public names below load their module (and torch)
+on first use, so `import naslab` never touches the network and does no heavy work.
+
+The README lists every module in one line and the public API that homework may use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (loaded lazily, PEP 562)
+_API = {
+    # run modes
+    "is_fast": "naslab.config", "budget": "naslab.config",
+    # shared bits
+    "seed_everything": "naslab.utils", "get_device": "naslab.utils", "count_params": "naslab.utils",
+    "Timer": "naslab.utils",
+    # data
+    "load_dataset": "naslab.data", "available_datasets": "naslab.data", "Dataset": "naslab.data",
+    # training
+    # (the function `train` lives in the module `naslab.train`: `from naslab.train import train`;
+    # re-exporting it here would clash with the submodule's name)
+    "evaluate": "naslab.train", "TrainConfig": "naslab.train", "TrainResult": "naslab.train",
+    "make_mlp": "naslab.models", "make_cnn": "naslab.models",
+    # records
+    "Trial": "naslab.trial", "append_jsonl": "naslab.trial", "load_jsonl": "naslab.trial",
+    "save_jsonl": "naslab.trial",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    if name in _API:
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value  # cache: the next access is a plain attribute
+        return value
+    raise AttributeError(f"module 'naslab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_API))

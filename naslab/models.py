@@ -1,0 +1,45 @@
+"""Small reference models for 1-D signals and 2-D images: the fixed architectures of notebooks 00/01.
+
+* `make_mlp(input_shape, num_classes, hidden)`: flatten -> [Linear -> ReLU] * len(hidden) -> Linear.
+* `make_cnn(input_shape, num_classes, channels)`: [Conv -> ReLU] with stride 2 per entry of
+  `channels`, global average pooling, Linear head. Conv1d for (C, L) inputs, Conv2d for (C, H, W).
+
+MNIST-1D's reference models (Greydanus & Kobak): an MLP with 100 hidden units reaches ~68 %, a
+3-layer CNN with 25 channels ~94 % (REFERENCE.md §12.1), so architecture matters there.
+
+Taught in: notebooks/00_welcome.ipynb, 01_grid_vs_random_search.ipynb.
+"""
+
+from __future__ import annotations
+
+import math
+
+from torch import nn
+
+
+def make_mlp(input_shape: tuple[int, ...], num_classes: int, hidden: tuple[int, ...] = (64,)) -> nn.Sequential:
+    """Flatten -> [Linear(d_in, h) -> ReLU for h in hidden] -> Linear(., num_classes)."""
+    layers: list[nn.Module] = [nn.Flatten()]
+    d = math.prod(input_shape)  # (C, L) or (C, H, W) -> C*L or C*H*W
+    for h in hidden:
+        layers += [nn.Linear(d, h), nn.ReLU()]
+        d = h
+    layers.append(nn.Linear(d, num_classes))
+    return nn.Sequential(*layers)
+
+
+def make_cnn(
+    input_shape: tuple[int, ...], num_classes: int, channels: tuple[int, ...] = (16, 16), kernel_size: int = 3
+) -> nn.Sequential:
+    """[Conv(k, stride 2, same-ish padding) -> ReLU] per entry of `channels` -> global avg pool -> Linear."""
+    if len(input_shape) not in (2, 3):
+        raise ValueError(f"input_shape={input_shape} must be (C, L) or (C, H, W)")
+    conv = nn.Conv1d if len(input_shape) == 2 else nn.Conv2d
+    pool = nn.AdaptiveAvgPool1d(1) if len(input_shape) == 2 else nn.AdaptiveAvgPool2d(1)
+    layers: list[nn.Module] = []
+    c = input_shape[0]
+    for c_out in channels:
+        layers += [conv(c, c_out, kernel_size, stride=2, padding=kernel_size // 2), nn.ReLU()]
+        c = c_out
+    layers += [pool, nn.Flatten(), nn.Linear(c, num_classes)]
+    return nn.Sequential(*layers)

@@ -1,0 +1,6 @@
+"""Pure matplotlib plots: data in, `Axes` out (`ax=None` makes a new figure). No training inside.
+
+One module per topic; this package re-exports all of them, so `naslab.plots.<name>` works.
+"""
+
+from naslab.plots.core import *  # noqa: F401,F403

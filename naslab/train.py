@@ -1,0 +1,191 @@
+"""The training core: one function that trains any classifier and returns a result record.
+
+`train(model, data, cfg)` runs mini-batch SGD (with momentum) or Adam on the training split and
+evaluates on the validation split. It
+
+* never raises for a diverging run: when the loss turns NaN/inf it stops early and returns a
+  result with `diverged=True`, NaN validation loss and chance accuracy (1 / num_classes);
+* is deterministic on the CPU: the data order comes from `batch_order(n, batch_size, epochs, seed)`
+  alone, so population training (notebook 01) can reproduce it exactly;
+* optionally shows a tqdm progress bar (`progress=True`), off by default and in tests.
+
+The model is built by the caller (seed first: `seed_everything(s); model = make_mlp(...)`).
+
+Taught in: notebooks/00_welcome.ipynb; used by every notebook.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from naslab.utils import get_device
+
+OPTIMIZERS = ("sgd", "adam")
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run (tiny CPU defaults)."""
+
+    optimizer: str = "sgd"  # "sgd" (with momentum) or "adam"
+    lr: float = 0.1  # learning rate, > 0
+    weight_decay: float = 0.0  # L2 penalty coefficient, >= 0 (coupled, as torch's SGD/Adam do it)
+    momentum: float = 0.9  # SGD momentum in [0, 1); ignored by Adam
+    batch_size: int = 64
+    epochs: int = 5
+    max_steps: int | None = None  # stop after this many updates (overrides epochs when smaller)
+    seed: int = 0  # seeds the data order
+    device: str = "auto"  # "auto" picks cuda, then mps, then cpu
+    progress: bool = False  # tqdm progress bar
+
+    def validate(self) -> TrainConfig:
+        """Raise ValueError naming the parameter and the allowed values when something is off."""
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer={self.optimizer!r} is unknown; allowed: {list(OPTIMIZERS)}")
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"lr={self.lr!r} must be a positive number")
+        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
+            raise ValueError(f"weight_decay={self.weight_decay!r} must be a number >= 0")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"momentum={self.momentum!r} must lie in [0, 1)")
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ValueError(f"batch_size={self.batch_size!r} must be a positive int")
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
+            raise ValueError(f"epochs={self.epochs!r} must be a positive int")
+        if self.max_steps is not None and (not isinstance(self.max_steps, int) or self.max_steps < 1):
+            raise ValueError(f"max_steps={self.max_steps!r} must be a positive int or None")
+        return self
+
+
+@dataclass
+class TrainResult:
+    """What one training run produced."""
+
+    val_acc: float
+    val_loss: float
+    train_loss: list[float] = field(default_factory=list)  # one value per update
+    val_acc_curve: list[float] = field(default_factory=list)  # one value per epoch
+    steps: int = 0
+    seconds: float = 0.0
+    diverged: bool = False
+
+    @property
+    def metrics(self) -> dict:
+        """The scalar metrics, as a Trial stores them."""
+        return {"val_acc": self.val_acc, "val_loss": self.val_loss, "steps": self.steps,
+                "diverged": self.diverged}
+
+
+def batch_order(n: int, batch_size: int, epochs: int, seed: int) -> list[torch.Tensor]:
+    """The index batches of a whole run: a fresh seeded permutation of range(n) per epoch.
+
+    Returns a list of int64 tensors, each of at most `batch_size` indices (the last of each epoch
+    may be smaller).
+    """
+    g = torch.Generator().manual_seed(int(seed))
+    batches = []
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=g)
+        batches.extend(perm.split(batch_size))
+    return batches
+
+
+def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """SGD with momentum, or Adam, with the config's lr and weight decay."""
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: int = 1024) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of `model` on (X, y), in eval mode.
+
+    Returns (loss, acc); a model that outputs NaN gets loss NaN and the accuracy of its argmax.
+    """
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    total_loss, correct = 0.0, 0
+    for i in range(0, len(y), batch_size):
+        xb, yb = X[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
+        logits = model(xb)  # (B, num_classes)
+        total_loss += F.cross_entropy(logits, yb, reduction="sum").item()
+        correct += (logits.argmax(1) == yb).sum().item()
+    model.train(was_training)
+    return total_loss / len(y), correct / len(y)
+
+
+def train(
+    model: nn.Module,
+    data,
+    cfg: TrainConfig | None = None,
+    *,
+    callback: Callable[[int, float], None] | None = None,
+    **overrides,
+) -> TrainResult:
+    """Train `model` on `data.X_train, data.y_train`; evaluate on the validation split.
+
+    Args:
+        model: a classifier mapping (B, *input_shape) to (B, num_classes) logits.
+        data: a `naslab.data.Dataset` (or anything with X_train, y_train, X_val, y_val, num_classes).
+        cfg: a TrainConfig; keyword `overrides` replace its fields (`train(m, d, lr=0.01)`).
+        callback: called as `callback(step, loss)` after each update (for live plots).
+
+    Returns:
+        a TrainResult. A run whose loss turns NaN/inf stops at once with `diverged=True`,
+        `val_loss=nan` and `val_acc = 1/num_classes` (chance).
+
+    Raises:
+        ValueError: a bad hyper-parameter, naming it and the allowed values.
+    """
+    cfg = replace(cfg or TrainConfig(), **overrides).validate()
+    device = get_device(cfg.device)
+    model.to(device).train()
+    opt = make_optimizer(model.parameters(), cfg)
+    X, y = data.X_train, data.y_train
+    batches = batch_order(len(y), cfg.batch_size, cfg.epochs, cfg.seed)
+    per_epoch = math.ceil(len(y) / cfg.batch_size)
+    if cfg.max_steps is not None:
+        batches = batches[: cfg.max_steps]
+    result = TrainResult(val_acc=float("nan"), val_loss=float("nan"))
+    bar = None
+    if cfg.progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(batches), desc="train", leave=False)
+    t0 = time.perf_counter()
+    for step, idx in enumerate(batches, start=1):
+        xb, yb = X[idx].to(device), y[idx].to(device)
+        loss = F.cross_entropy(model(xb), yb)  # mean over the batch
+        if not torch.isfinite(loss):  # divergence is a result, not a crash
+            result.train_loss.append(float("nan"))
+            result.diverged = True
+            break
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        result.train_loss.append(loss.item())
+        result.steps = step
+        if callback is not None:
+            callback(step, loss.item())
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+        if step % per_epoch == 0 or step == len(batches):
+            result.val_loss, result.val_acc = evaluate(model, data.X_val, data.y_val)
+            result.val_acc_curve.append(result.val_acc)
+    if bar is not None:
+        bar.close()
+    if result.diverged or not math.isfinite(result.val_loss):
+        result.diverged = True
+        result.val_loss, result.val_acc = float("nan"), 1.0 / data.num_classes
+    result.seconds = time.perf_counter() - t0
+    return result

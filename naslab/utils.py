@@ -1,0 +1,76 @@
+"""Shared bits: seeding, device choice, parameter counts and a tiny timer.
+
+* `seed_everything(seed)` seeds Python's `random`, NumPy and torch (CPU and, when present, CUDA),
+  so the same seed gives the same numbers on the CPU.
+* `get_device("auto")` picks cuda, then mps, then cpu. naslab never hard-codes CUDA: every
+  tensor is allocated on the device of the model or batch it belongs to.
+* `count_params(model)` counts trainable parameters (the "model size" axis of every cost plot).
+
+Taught in: notebooks/00_welcome.ipynb (environment check).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed `random`, NumPy and torch (all devices) with `seed`."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ValueError(f"seed must be an int, got {seed!r}")
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    torch.manual_seed(int(seed))  # also seeds every CUDA device when one exists
+
+
+def get_device(device: str | torch.device = "auto") -> torch.device:
+    """Resolve a device request.
+
+    Args:
+        device: "auto" (cuda, then mps, then cpu), "cpu", "cuda", "cuda:N", "mps" or a torch.device.
+
+    Raises:
+        ValueError: for a name that is not one of "auto", "cpu", "cuda[:N]", "mps", or a device that
+            this machine does not have.
+    """
+    if isinstance(device, torch.device):
+        return device
+    name = str(device).lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name.split(":")[0] not in DEVICES:
+        raise ValueError(f"device={device!r} is unknown; allowed: {list(DEVICES)} (or 'cuda:N')")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for but CUDA is not available; use 'auto' or 'cpu'")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("device='mps' was asked for but MPS is not available; use 'auto' or 'cpu'")
+    return torch.device(name)
+
+
+def count_params(model: nn.Module, *, trainable_only: bool = True) -> int:
+    """Number of (trainable) parameters of `model`."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+class Timer:
+    """Context manager measuring wall-clock seconds: `with Timer() as t: ...; t.seconds`."""
+
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.start
