@@ -3,7 +3,8 @@
 `train(model, data, cfg)` runs mini-batch SGD (with momentum) or Adam on the training split and
 evaluates on the validation split. It
 
-* never raises for a diverging run: when the loss turns NaN/inf it stops early and returns a
+* never raises for a diverging run: when the loss turns NaN/inf, or blows up past
+  `blowup * ln(num_classes)` (100x the loss of a uniform guess), it stops early and returns a
   result with `diverged=True`, NaN validation loss and chance accuracy (1 / num_classes);
 * is deterministic on the CPU: the data order comes from `batch_order(n, batch_size, epochs, seed)`
   alone, so population training (notebook 01) can reproduce it exactly;
@@ -44,6 +45,7 @@ class TrainConfig:
     seed: int = 0  # seeds the data order
     device: str = "auto"  # "auto" picks cuda, then mps, then cpu
     progress: bool = False  # tqdm progress bar
+    blowup: float = 100.0  # diverged when loss > blowup * ln(num_classes), or NaN/inf
 
     def validate(self) -> TrainConfig:
         """Raise ValueError naming the parameter and the allowed values when something is off."""
@@ -59,6 +61,8 @@ class TrainConfig:
             raise ValueError(f"batch_size={self.batch_size!r} must be a positive int")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             raise ValueError(f"epochs={self.epochs!r} must be a positive int")
+        if not self.blowup > 1:
+            raise ValueError(f"blowup={self.blowup!r} must be a number > 1")
         if self.max_steps is not None and (not isinstance(self.max_steps, int) or self.max_steps < 1):
             raise ValueError(f"max_steps={self.max_steps!r} must be a positive int or None")
         return self
@@ -156,6 +160,7 @@ def train(
     if cfg.max_steps is not None:
         batches = batches[: cfg.max_steps]
     result = TrainResult(val_acc=float("nan"), val_loss=float("nan"))
+    max_loss = cfg.blowup * math.log(data.num_classes)  # ln C = cross-entropy of a uniform guess
     bar = None
     if cfg.progress:
         from tqdm.auto import tqdm
@@ -165,7 +170,7 @@ def train(
     for step, idx in enumerate(batches, start=1):
         xb, yb = X[idx].to(device), y[idx].to(device)
         loss = F.cross_entropy(model(xb), yb)  # mean over the batch
-        if not torch.isfinite(loss):  # divergence is a result, not a crash
+        if not torch.isfinite(loss) or loss.item() > max_loss:  # divergence is a result, not a crash
             result.train_loss.append(float("nan"))
             result.diverged = True
             break

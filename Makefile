@@ -1,0 +1,41 @@
+# naslab: two commands do all the set-up on a fresh machine.
+#   make lab    set up (once) and open JupyterLab on notebooks/
+#   make test   set up (once) and run the whole test suite (FAST mode, browser tests included)
+# The virtual environment lives in .venv; it is (re)installed only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.naslab-installed
+
+.PHONY: install lab test test-quick lint bench clean-notebooks
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info; assert v >= (3, 10), f"naslab needs Python >= 3.10, found {v.major}.{v.minor}"'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+lab: install
+	$(PY) -m jupyterlab --notebook-dir=notebooks
+
+test: install
+	NASLAB_FAST=1 $(PY) -m pytest
+
+# everything except the real-browser tests
+test-quick: install
+	NASLAB_FAST=1 $(PY) -m pytest -m "not browser"
+
+lint: install
+	$(PY) -m ruff check naslab tests benchmarks notebooks
+
+bench: install
+	$(PY) -m pip install -q -e ".[dev,bench]"
+	$(PY) benchmarks/notebook_times.py --fast
+
+# strip outputs from every notebook (run before committing)
+clean-notebooks: install
+	$(PY) benchmarks/strip_notebooks.py notebooks/*.ipynb

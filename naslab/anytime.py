@@ -1,0 +1,113 @@
+"""Anytime curves of a search: the incumbent (best-so-far) versus trials and versus seconds.
+
+A search is judged by its *anytime* performance: after i trials (or t seconds), how good is the
+best configuration found so far? For a run with scores s_1..s_n (maximised),
+
+    incumbent_i = max(s_1, ..., s_i)        (failed trials, NaN, are skipped)
+
+and since a single run is noisy, we repeat it over seeds and plot the mean with a band
+(std, sem, min..max or quartiles), as Bergstra & Bengio (JMLR 2012) do with their box plots over
+many independent experiments. The functions accept lists of `Trial` or plain scores.
+
+Re-exported by `naslab.search`. Taught in: notebooks/01_grid_vs_random_search.ipynb.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from naslab.trial import Trial
+
+MODES = ("max", "min")
+SPREADS = ("std", "sem", "minmax", "quartiles")
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode={mode!r} is unknown; allowed: {list(MODES)}")
+
+
+def _scores(run: Sequence, metric: str) -> np.ndarray:
+    """Scores of a run given as Trials or as plain numbers (failed trials -> NaN)."""
+    return np.array([t.score(metric) if isinstance(t, Trial) else float(t) for t in run], dtype=float)
+
+
+def best_so_far(run: Sequence, *, metric: str = "val_acc", mode: str = "max") -> np.ndarray:
+    """The incumbent after each trial: out[i] = best score among trials 0..i (NaN before any score).
+
+    `run` is a list of Trials or of plain scores; failed trials (NaN) are skipped.
+    """
+    _check_mode(mode)
+    s = _scores(run, metric)
+    filled = np.where(np.isnan(s), -np.inf if mode == "max" else np.inf, s)
+    best = np.maximum.accumulate(filled) if mode == "max" else np.minimum.accumulate(filled)
+    return np.where(np.isinf(best), np.nan, best)
+
+
+def best_trial(trials: Sequence[Trial], *, metric: str = "val_acc", mode: str = "max") -> Trial:
+    """The incumbent Trial (ties go to the earlier one); ValueError when no trial has a score."""
+    _check_mode(mode)
+    scored = [t for t in trials if not math.isnan(t.score(metric))]
+    if not scored:
+        raise ValueError(f"no trial has a {metric!r} score ({len(trials)} trials given)")
+    pick = max if mode == "max" else min
+    return pick(scored, key=lambda t: t.score(metric))
+
+
+def best_vs_trials(runs: Sequence[Sequence], n: int | None = None, *, metric: str = "val_acc",
+                   mode: str = "max") -> np.ndarray:
+    """Best-so-far curves of several runs (e.g. one per seed) as an (S, n) array.
+
+    A run shorter than n (its searcher was exhausted) keeps its last incumbent.
+    """
+    curves = [best_so_far(r, metric=metric, mode=mode) for r in runs]
+    n = max(len(c) for c in curves) if n is None else int(n)
+    out = np.full((len(curves), n), np.nan)
+    for i, c in enumerate(curves):
+        k = min(n, len(c))
+        out[i, :k] = c[:k]
+        if 0 < len(c) < n:
+            out[i, len(c):] = c[-1]
+    return out
+
+
+def best_vs_seconds(runs: Sequence[Sequence[Trial]], times: Sequence[float], *, metric: str = "val_acc",
+                    mode: str = "max") -> np.ndarray:
+    """Incumbent of each run at each time in `times` (cumulative trial seconds), an (S, T) array.
+
+    NaN until a run's first trial has finished.
+    """
+    times = np.asarray(times, dtype=float)
+    out = np.full((len(runs), len(times)), np.nan)
+    for i, run in enumerate(runs):
+        done = np.cumsum([t.seconds for t in run])  # (n,) time at which trial j finished
+        best = best_so_far(run, metric=metric, mode=mode)
+        k = np.searchsorted(done, times, side="right") - 1  # index of the last finished trial
+        out[i] = np.where(k >= 0, best[np.clip(k, 0, None)] if len(best) else np.nan, np.nan)
+    return out
+
+
+def mean_and_spread(curves: np.ndarray, *, spread: str = "std") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over seeds (axis 0) and a band (lo, hi): mean ± std or ± sem, min..max, or the quartiles."""
+    if spread not in SPREADS:
+        raise ValueError(f"spread={spread!r} is unknown; allowed: {list(SPREADS)}")
+    c = np.asarray(curves, dtype=float)
+    if c.ndim != 2 or c.shape[0] < 1:
+        raise ValueError(f"curves must be a (seeds, points) array, got shape {c.shape}")
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (no trial yet) stay NaN
+        mean = np.nanmean(c, axis=0)
+        if spread in ("std", "sem"):
+            d = np.nanstd(c, axis=0)
+            if spread == "sem":
+                d = d / np.sqrt(np.maximum(np.sum(~np.isnan(c), axis=0), 1))
+            return mean, mean - d, mean + d
+        if spread == "minmax":
+            return mean, np.nanmin(c, axis=0), np.nanmax(c, axis=0)
+        return mean, np.nanpercentile(c, 25, axis=0), np.nanpercentile(c, 75, axis=0)
+
+

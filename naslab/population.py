@@ -1,0 +1,274 @@
+"""Population training: K copies of one small network, each with its own hyper-parameters, at once.
+
+Each member k has its own learning rate lr_k, weight decay wd_k, momentum mu_k and seed s_k. Its
+one-by-one twin is (see `train_member`)
+
+    seed_everything(s_k); model = model_fn(); train(model, data, cfg, lr=lr_k, weight_decay=wd_k, seed=s_k)
+
+and the population reproduces that run: same initial weights (built under the same seed, then
+stacked with `torch.func.stack_module_state`), same data order (`batch_order(n, B, epochs, s_k)`),
+same update rule (torch's coupled SGD with momentum, or Adam):
+
+    g_k = ∇L_k(w_k) + wd_k w_k,   b_k <- mu_k b_k + g_k,   w_k <- w_k - lr_k b_k        (SGD)
+
+The K weight tensors are stacked along a leading axis, so one step is a few batched matmuls
+(`method="bmm"`, for Flatten/Linear/ReLU MLPs) or one `torch.func.vmap` of the model
+(`method="vmap"`, any buffer-free model). Summing the K member losses gives every member exactly
+its own gradient, because no parameter is shared. A member whose loss turns NaN/inf (or passes
+`cfg.blowup * ln C`, as in `naslab.train`) is recorded as diverged and removed from the stack, so
+it cannot spoil the others. Small networks leave a CPU mostly idle per step (Python and kernel
+overhead dominate); batching K of them fills it, which is where the speed-up comes from.
+
+Taught in: notebooks/01_grid_vs_random_search.ipynb (the real landscape, the 20-seed comparison).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call, stack_module_state, vmap
+from torch.nn import functional as F
+
+from naslab.train import TrainConfig, batch_order, train
+from naslab.trial import Trial
+from naslab.utils import get_device, seed_everything
+
+MEMBER_KEYS = ("lr", "weight_decay", "momentum", "seed")
+METHODS = ("auto", "bmm", "vmap")
+
+
+@dataclass
+class PopulationResult:
+    """Per-member results, as arrays over the K members (same meaning as `TrainResult`)."""
+
+    configs: list[dict]
+    val_acc: np.ndarray  # (K,) chance accuracy for a diverged member
+    val_loss: np.ndarray  # (K,) NaN for a diverged member
+    val_acc_curve: np.ndarray  # (K, epochs), NaN after a member diverged
+    train_loss: np.ndarray  # (K, steps), NaN from the step a member diverged
+    steps: np.ndarray  # (K,) updates each member made
+    diverged: np.ndarray  # (K,) bool
+    seconds: float  # wall clock of the whole population
+
+    def __len__(self) -> int:
+        return len(self.configs)
+
+    def member_seconds(self) -> np.ndarray:
+        """The population's time shared out in proportion to each member's updates: (K,)."""
+        w = np.maximum(self.steps, 1).astype(float)
+        return self.seconds * w / w.sum()
+
+    def metrics(self, k: int) -> dict:
+        """Member k's metrics, with the keys of `TrainResult.metrics` plus its share of seconds."""
+        return {"val_acc": float(self.val_acc[k]), "val_loss": float(self.val_loss[k]),
+                "steps": int(self.steps[k]), "diverged": bool(self.diverged[k]),
+                "seconds": float(self.member_seconds()[k])}
+
+    def trials(self, **info) -> list[Trial]:
+        """One Trial per member (trial_id = member index)."""
+        return [Trial(config=dict(c), metrics=self.metrics(k), seconds=self.metrics(k)["seconds"],
+                      status="diverged" if self.diverged[k] else "ok", trial_id=k,
+                      seed=int(c.get("seed", 0)), info={"trainer": "population", **info})
+                for k, c in enumerate(self.configs)]
+
+
+def _member(config: dict, cfg: TrainConfig) -> dict:
+    if not isinstance(config, dict) or set(config) - set(MEMBER_KEYS):
+        raise ValueError(f"a member config is a dict with keys among {list(MEMBER_KEYS)}, got {config!r}")
+    m = {"lr": cfg.lr, "weight_decay": cfg.weight_decay, "momentum": cfg.momentum, "seed": cfg.seed, **config}
+    replace(cfg, **m).validate()  # the same checks (and messages) as one-by-one training
+    return m
+
+
+def train_member(data, config: dict, cfg: TrainConfig | None = None, *, model_fn: Callable | None = None,
+                 hidden: tuple[int, ...] = (64,), **overrides):
+    """The one-by-one twin of a population member: seed, build, `naslab.train.train`."""
+    cfg = replace(cfg or TrainConfig(), **overrides)
+    m = _member(config, cfg)
+    seed_everything(int(m["seed"]))
+    model = model_fn() if model_fn is not None else _default_model(data, hidden)
+    return train(model, data, replace(cfg, **m))
+
+
+def _default_model(data, hidden) -> nn.Module:
+    from naslab.models import make_mlp
+
+    return make_mlp(tuple(data.X_train.shape[1:]), data.num_classes, hidden)
+
+
+def _mlp_plan(model: nn.Module) -> list[str] | None:
+    """['flatten', 'linear:0', 'relu', ...] for a plain Sequential MLP, else None (use vmap)."""
+    if not isinstance(model, nn.Sequential):
+        return None
+    plan = []
+    for name, mod in model.named_children():
+        if isinstance(mod, nn.Linear) and mod.bias is not None:
+            plan.append(f"linear:{name}")
+        elif isinstance(mod, (nn.ReLU, nn.Flatten)):
+            plan.append(type(mod).__name__.lower())
+        else:
+            return None
+    return plan
+
+
+def _bmm_forward(plan: list[str], params: dict, x: torch.Tensor, shared: bool) -> torch.Tensor:
+    """Stacked MLP forward. x: (B, *input_shape) shared by all members, or (K, B, *input_shape)."""
+    K = next(iter(params.values())).shape[0]
+    h = x
+    for step in plan:
+        if step == "flatten":
+            h = h.flatten(1) if shared else h.flatten(2)  # (B, D) or (K, B, D)
+        elif step == "relu":
+            h = torch.relu(h)
+        else:
+            W, b = params[step[7:] + ".weight"], params[step[7:] + ".bias"]  # (K, out, in), (K, out)
+            if h.dim() == 2:  # one (B, in) @ (in, K*out) matmul serves every member
+                B = h.shape[0]
+                h = (h @ W.reshape(-1, W.shape[2]).T).view(B, K, -1).transpose(0, 1) + b[:, None, :]
+            else:  # (K, B, in) @ (K, in, out) + (K, 1, out)
+                h = torch.baddbmm(b[:, None, :], h, W.transpose(1, 2))
+    return h  # (K, B, C) logits
+
+
+def _col(v: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """(K,) -> (K, 1, ..., 1), broadcastable against a stacked parameter p of shape (K, ...)."""
+    return v.view(-1, *([1] * (p.dim() - 1)))
+
+
+def _member_losses(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of each member: logits (K, B, C), y (B,) or (K, B) -> (K,)."""
+    K, B, C = logits.shape
+    y = y.expand(K, B) if y.dim() == 1 else y
+    return F.cross_entropy(logits.reshape(K * B, C), y.reshape(K * B), reduction="none").view(K, B).mean(1)
+
+
+def train_population(
+    data,
+    configs: Sequence[dict],
+    cfg: TrainConfig | None = None,
+    *,
+    model_fn: Callable[[], nn.Module] | None = None,
+    hidden: tuple[int, ...] = (64,),
+    method: str = "auto",
+    **overrides,
+) -> PopulationResult:
+    """Train one member per config at once; member k reproduces `train_member(data, configs[k], cfg)`.
+
+    Args:
+        data: a `naslab.data.Dataset`.
+        configs: K dicts with keys among "lr", "weight_decay", "momentum", "seed" (missing keys come
+            from `cfg`); "seed" seeds both the member's initial weights and its data order.
+        cfg: the shared TrainConfig (optimizer "sgd" or "adam", batch_size, epochs, max_steps...);
+            keyword `overrides` replace its fields.
+        model_fn: builds one member (called after seeding); default `make_mlp(.., hidden)`.
+        method: "bmm" (Flatten/Linear/ReLU MLPs), "vmap" (any model without buffers) or "auto".
+
+    Returns:
+        a PopulationResult (arrays over members, in the order of `configs`).
+    """
+    cfg = replace(cfg or TrainConfig(), **overrides).validate()
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} is unknown; allowed: {list(METHODS)}")
+    members = [_member(c, cfg) for c in configs]
+    if not members:
+        raise ValueError("configs is empty: a population needs at least one member config")
+    t0 = time.perf_counter()
+    device, K = get_device(cfg.device), len(members)
+    models = []
+    for m in members:  # member k's initial weights: exactly those of its one-by-one twin
+        seed_everything(int(m["seed"]))
+        models.append(model_fn() if model_fn is not None else _default_model(data, hidden))
+    plan = _mlp_plan(models[0])
+    method = ("bmm" if plan else "vmap") if method == "auto" else method
+    if method == "bmm" and plan is None:
+        raise ValueError("method='bmm' needs a Sequential of Flatten/Linear/ReLU; use method='vmap'")
+    if any(True for _ in models[0].buffers()):
+        raise ValueError("population training supports models without buffers (no BatchNorm)")
+    stacked, _ = stack_module_state(models)  # name -> (K, ...) leaf tensors
+    params = {k: v.detach().to(device).requires_grad_() for k, v in stacked.items()}
+    base = models[0].to("meta")
+
+    def forward(p, x, shared):
+        if method == "bmm":
+            return _bmm_forward(plan, p, x, shared)
+        return vmap(lambda q, xx: functional_call(base, q, (xx,)), in_dims=(0, None if shared else 0))(p, x)
+
+    hp = {k: torch.tensor([float(m[k]) for m in members], device=device)
+          for k in ("lr", "weight_decay", "momentum")}  # each (K,)
+    seeds = [int(m["seed"]) for m in members]
+    X, y = data.X_train.to(device), data.y_train.to(device)
+    Xv, yv = data.X_val.to(device), data.y_val.to(device)
+    n, per_epoch = len(y), math.ceil(len(y) / cfg.batch_size)
+    orders = {s: batch_order(n, cfg.batch_size, cfg.epochs, s)[: cfg.max_steps] for s in set(seeds)}
+    S = len(orders[seeds[0]])
+    shared = len(orders) == 1  # one data order for all: the first layer is one big matmul
+    state = {k: [torch.zeros_like(v) for _ in range(1 if cfg.optimizer == "sgd" else 2)]
+             for k, v in params.items()}
+    active = torch.arange(K)  # original indices of the members still training
+    tl = torch.full((K, S), float("nan"))
+    curve = torch.full((K, math.ceil(S / per_epoch)), float("nan"))
+    vloss, vacc = torch.full((K,), float("nan")), torch.full((K,), float("nan"))
+    steps, diverged = torch.zeros(K, dtype=torch.long), torch.zeros(K, dtype=torch.bool)
+    max_loss = cfg.blowup * math.log(data.num_classes)  # as in naslab.train
+    for step in range(1, S + 1):
+        if shared:
+            idx = orders[seeds[0]][step - 1]
+            xb, yb = X[idx], y[idx]  # (B, ...), (B,)
+        else:
+            idx = torch.stack([orders[seeds[k]][step - 1] for k in active.tolist()])  # (Ka, B)
+            xb, yb = X[idx], y[idx]  # (Ka, B, ...), (Ka, B)
+        losses = _member_losses(forward(params, xb, shared), yb)  # (Ka,)
+        lo = losses.detach()
+        bad = ~torch.isfinite(lo) | (lo > max_loss)  # divergence is a result, not a crash
+        tl[active, step - 1] = torch.where(bad, float("nan"), lo).cpu()
+        if bool(bad.all()):
+            diverged[active] = True
+            active = active[:0]
+            break
+        losses[~bad].sum().backward()  # each member gets exactly its own gradient
+        with torch.no_grad():
+            _update(params, state, hp, cfg, step)
+        if bool(bad.any()):  # drop diverged members from the stack so they cannot spoil the others
+            keep = ~bad
+            diverged[active[bad]] = True
+            active = active[keep]
+            params = {k: v.detach()[keep].requires_grad_() for k, v in params.items()}
+            state = {k: [b[keep] for b in bufs] for k, bufs in state.items()}
+            hp = {k: v[keep] for k, v in hp.items()}
+        for v in params.values():
+            v.grad = None
+        steps[active] = step
+        if step % per_epoch == 0 or step == S:
+            with torch.no_grad():
+                logits = forward(params, Xv, True)  # (Ka, N_val, C)
+                vloss[active] = _member_losses(logits, yv).cpu()
+                vacc[active] = (logits.argmax(-1) == yv).float().mean(1).cpu()
+                curve[active, (step - 1) // per_epoch] = vacc[active]
+    diverged |= ~torch.isfinite(vloss)
+    vloss[diverged], vacc[diverged] = float("nan"), 1.0 / data.num_classes
+    return PopulationResult(
+        configs=[dict(c) for c in configs], val_acc=vacc.numpy(), val_loss=vloss.numpy(),
+        val_acc_curve=curve.numpy(), train_loss=tl.numpy(), steps=steps.numpy(),
+        diverged=diverged.numpy(), seconds=time.perf_counter() - t0)
+
+
+def _update(params: dict, state: dict, hp: dict, cfg: TrainConfig, t: int) -> None:
+    """One optimizer step for every member at once, as torch.optim.SGD / Adam would do it."""
+    for name, p in params.items():
+        g = p.grad + _col(hp["weight_decay"], p) * p  # coupled L2: g + wd w
+        if cfg.optimizer == "sgd":
+            (b,) = state[name]
+            b.mul_(_col(hp["momentum"], p)).add_(g)  # b <- mu b + g
+            p.sub_(_col(hp["lr"], p) * b)  # w <- w - lr b
+        else:  # Adam (Kingma & Ba), torch's defaults betas (0.9, 0.999), eps 1e-8
+            m, v = state[name]
+            m.lerp_(g, 0.1)  # m <- 0.9 m + 0.1 g
+            v.mul_(0.999).addcmul_(g, g, value=0.001)  # v <- 0.999 v + 0.001 g^2
+            denom = (v.sqrt() / math.sqrt(1 - 0.999**t)).add_(1e-8)
+            p.sub_(_col(hp["lr"], p) / (1 - 0.9**t) * m / denom)  # w <- w - lr m_hat / (sqrt(v_hat) + eps)

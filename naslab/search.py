@@ -1,0 +1,276 @@
+"""The search loop every notebook shares: ask/tell searchers, `run_search`, anytime curves.
+
+A *searcher* proposes candidates and learns from their results through two methods
+(the ask/tell interface of d2l's HPO chapter and of Optuna):
+
+    config = searcher.ask()        # a JSON-serialisable config, a `Proposal`, or None
+    searcher.tell(config, trial)   # the finished `Trial` (metrics, status, seconds)
+
+`run_search(searcher, objective, budget)` drives it: it asks (up to `batch_size` proposals before
+any tell), evaluates `objective(config) -> dict of metrics` sequentially or on an `executor`, tells
+the results back *in ask order*, and returns the list of `Trial`s. Because tells always arrive in
+ask order, a fixed seed gives the same trials whichever executor runs them.
+
+* `ask()` returning None means "nothing to propose right now": the loop evaluates what is pending
+  and asks again; None with nothing pending ends the search (a 6x6 grid ends after 36).
+* A `Proposal(config, fidelity=..., parent=..., info=...)` lets a searcher ask for a cheaper
+  evaluation (successive halving: `objective(config, fidelity)` is called) or record a parent.
+* An objective that raises gives a "failed" Trial with the error message; the search goes on.
+  `{"diverged": True}` in the metrics gives a "diverged" Trial. A "seconds" metric (e.g. the
+  simulated cost from a cached benchmark) replaces the measured wall-clock seconds.
+* With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
+  the same file replays the finished trials (told to the fresh searcher, never re-evaluated).
+* Ctrl-C (KeyboardInterrupt) stops the loop and returns the trials that finished.
+
+Anytime helpers: the incumbent (best-so-far) after each trial or at given seconds, and the mean
+with a spread band over seeds (Bergstra & Bengio 2012, Fig. 5-style comparisons).
+
+Taught in: notebooks/01_grid_vs_random_search.ipynb; reused by notebooks 02-04.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of a search)
+    best_so_far,
+    best_trial,
+    best_vs_seconds,
+    best_vs_trials,
+    mean_and_spread,
+)
+from naslab.hpo import check_space, grid, sample
+from naslab.trial import Trial, _jsonable, append_jsonl, load_jsonl
+
+
+@dataclass
+class Proposal:
+    """What `ask()` may return instead of a bare config: a config plus how to evaluate it."""
+
+    config: Any
+    fidelity: Any = None  # passed as objective(config, fidelity) when not None
+    parent: int | None = None  # trial_id this candidate was derived from
+    info: dict = field(default_factory=dict)  # copied into Trial.info
+
+
+class Searcher:
+    """Base class of every searcher: override `ask`, and `tell` when results steer later asks.
+
+    `adaptive = True` (the default) means tells change later asks, so `run_search` asks one
+    candidate at a time unless told `batch_size`. Non-adaptive searchers (grid, random) set it to
+    False and may be asked ahead, e.g. one batch per executor worker.
+    """
+
+    name = "searcher"
+    adaptive = True
+    seed = 0
+
+    def ask(self) -> Any:
+        raise NotImplementedError("a Searcher must implement ask() -> config | Proposal | None")
+
+    def tell(self, config: Any, trial: Trial) -> None:
+        """Receive the finished trial of `config` (default: ignore it)."""
+
+
+class GridSearch(Searcher):
+    """Every configuration of `grid(space)`, in order or (`shuffle=True`) in a seeded random order."""
+
+    name = "grid"
+    adaptive = False
+
+    def __init__(self, space: dict, *, shuffle: bool = False, seed: int = 0, points=None):
+        self.configs = grid(space, points=points)
+        self.seed, self.shuffle = seed, shuffle
+        if shuffle:
+            order = np.random.default_rng(seed).permutation(len(self.configs))
+            self.configs = [self.configs[i] for i in order]
+        self._next = 0
+
+    def ask(self) -> dict | None:
+        if self._next >= len(self.configs):
+            return None  # the grid is exhausted
+        self._next += 1
+        return dict(self.configs[self._next - 1])
+
+
+class RandomSearch(Searcher):
+    """Independent draws from the space (log-uniform domains sample uniformly in the exponent)."""
+
+    name = "random"
+    adaptive = False
+
+    def __init__(self, space: dict, *, seed: int = 0, max_trials: int | None = None):
+        self.space, self.seed, self.max_trials = check_space(space), seed, max_trials
+        self.rng = np.random.default_rng(seed)
+        self._asked = 0
+
+    def ask(self) -> dict | None:
+        if self.max_trials is not None and self._asked >= self.max_trials:
+            return None
+        self._asked += 1
+        return sample(self.space, self.rng)
+
+
+# ---------------------------------------------------------------------------------------------
+# the loop
+
+
+def _evaluate(objective: Callable, config: Any, fidelity: Any) -> tuple[Any, float, str | None]:
+    """Run one evaluation (in this process or in a worker): (output, seconds, error message)."""
+    t0 = time.perf_counter()
+    try:
+        out = objective(config) if fidelity is None else objective(config, fidelity)
+        return out, time.perf_counter() - t0, None
+    except Exception as e:  # a crash is a recorded result; KeyboardInterrupt is not caught here
+        return None, time.perf_counter() - t0, f"{type(e).__name__}: {e}"
+
+
+def _make_trial(tid: int, prop: Proposal, outcome, metric: str, searcher: Searcher) -> Trial:
+    out, seconds, error = outcome
+    if error is None and not isinstance(out, dict):
+        error = f"objective must return a dict of metrics, got {type(out).__name__}"
+    if error is None and metric not in out:
+        error = f"objective returned no {metric!r}; its keys: {sorted(out)}"
+    info = {"searcher": getattr(searcher, "name", type(searcher).__name__), **prop.info}
+    common = dict(config=prop.config, fidelity=prop.fidelity, seed=int(getattr(searcher, "seed", 0) or 0),
+                  trial_id=tid, parent=prop.parent, info=info)
+    if error is not None:
+        return Trial(metrics={}, seconds=seconds, status="failed", error=error, **common)
+    score = out[metric]
+    bad = score is None or (isinstance(score, float) and math.isnan(score))
+    status = "diverged" if out.get("diverged") or bad else "ok"
+    seconds = float(out.get("seconds", seconds))  # a simulated cost wins over the wall clock
+    return Trial(metrics=dict(out), seconds=seconds, status=status, **common)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal after a JSON round trip (tuples vs lists, numpy scalars vs floats)."""
+    return json.dumps(_jsonable(a), sort_keys=True) == json.dumps(_jsonable(b), sort_keys=True)
+
+
+def run_search(
+    searcher: Searcher,
+    objective: Callable[..., dict],
+    budget: int,
+    *,
+    path: str | Path | None = None,
+    executor=None,
+    metric: str = "val_acc",
+    batch_size: int | None = None,
+    max_seconds: float | None = None,
+    on_trial: Callable[[Trial], None] | None = None,
+    progress: bool = False,
+) -> list[Trial]:
+    """Ask, evaluate and tell until `budget` trials are done or the searcher is exhausted.
+
+    Args:
+        searcher: anything with `ask()` and `tell(config, trial)`.
+        objective: `objective(config) -> dict` of metrics holding `metric` (or
+            `objective(config, fidelity)` for a `Proposal` with a fidelity). Must be picklable
+            (a module-level function or functools.partial) to run on a process pool.
+        budget: the maximum number of trials (resumed ones included), an int >= 1.
+        path: a JSONL file; finished trials are appended to it and replayed on a rerun.
+        executor: anything with `submit(fn, *args) -> Future` (concurrent.futures, dask...);
+            None evaluates sequentially in this process.
+        metric: the score key that must be in the objective's output.
+        batch_size: proposals asked before the first tell. Default: 1 for an adaptive searcher;
+            for a non-adaptive one, the executor's worker count (1 without an executor).
+        max_seconds: also stop once the trials' summed seconds (measured or simulated) reach this.
+        on_trial: called with each finished Trial, in ask order (live plots, printing).
+        progress: show a tqdm bar.
+
+    Returns:
+        the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
+
+    Raises:
+        ValueError: a bad budget / batch_size, or a `path` written by a different search.
+    """
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
+    if batch_size is None:
+        workers = getattr(executor, "_max_workers", 1) if executor is not None else 1
+        batch_size = 1 if getattr(searcher, "adaptive", True) else max(1, int(workers))
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
+    stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
+    trials: list[Trial] = []
+    spent, n_asked = 0.0, 0
+    pending: list[tuple[int, Proposal]] = []  # asked in this round, not told yet
+    results: dict[int, Trial] = {}  # trial_id -> finished Trial of this round
+    futures: dict = {}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
+
+    def finish(trial: Trial) -> None:
+        results[trial.trial_id] = trial
+        if path is not None:
+            append_jsonl(path, trial)  # on disk as soon as it finishes: Ctrl-C or a crash keeps it
+
+    try:
+        while n_asked < budget and (max_seconds is None or spent < max_seconds):
+            pending, results = [], {}
+            while len(pending) < min(batch_size, budget - n_asked):
+                p = searcher.ask()
+                if p is None:
+                    break
+                pending.append((n_asked, p if isinstance(p, Proposal) else Proposal(p)))
+                n_asked += 1
+            if not pending:
+                break  # exhausted: nothing pending and nothing new to propose
+            todo = []
+            for tid, prop in pending:
+                old = stored.get(tid)
+                if old is None:
+                    todo.append((tid, prop))
+                elif _same(old.config, prop.config) and _same(old.fidelity, prop.fidelity):
+                    old.info["resumed"] = True
+                    results[tid] = old
+                else:
+                    raise ValueError(f"{path}: trial {tid} holds config {old.config!r} but the searcher "
+                                     f"asked for {prop.config!r}; use a new file for a different search")
+            if executor is None:
+                for tid, prop in todo:
+                    outcome = _evaluate(objective, prop.config, prop.fidelity)
+                    finish(_make_trial(tid, prop, outcome, metric, searcher))
+            else:
+                futures = {executor.submit(_evaluate, objective, prop.config, prop.fidelity): (tid, prop)
+                           for tid, prop in todo}
+                for fut in as_completed(futures):
+                    tid, prop = futures[fut]
+                    finish(_make_trial(tid, prop, fut.result(), metric, searcher))
+                futures = {}
+            while pending:  # tell in ask order, whatever order they finished in
+                tid, prop = pending.pop(0)
+                _tell(searcher, prop, results[tid], trials, on_trial, bar)
+                spent += results[tid].seconds
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()  # trials not started are dropped; a rerun with `path` resumes them
+        for tid, prop in pending:  # asked but not told yet
+            if tid in results:  # finished before the interrupt: keep it
+                _tell(searcher, prop, results[tid], trials, on_trial, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return trials
+
+
+def _tell(searcher, prop, trial, trials, on_trial, bar) -> None:
+    searcher.tell(prop.config, trial)
+    trials.append(trial)
+    if on_trial is not None:
+        on_trial(trial)
+    if bar is not None:
+        bar.update(1)
