@@ -117,35 +117,61 @@ def _mlp_plan(model: nn.Module) -> list[str] | None:
     return plan
 
 
-def _bmm_forward(plan: list[str], params: dict, x: torch.Tensor, shared: bool) -> torch.Tensor:
-    """Stacked MLP forward. x: (B, *input_shape) shared by all members, or (K, B, *input_shape)."""
+def _mlp_forward(plan: list[str], params: dict, xT: torch.Tensor, acts: list | None = None) -> torch.Tensor:
+    """Stacked MLP forward in "column" layout, every activation (K, features, B).
+
+    xT: (D, B) shared by all members, or (K, D, B) one batch per member. Returns logits (K, C, B).
+    `acts` (if given) collects what the backward pass needs: each Linear's input, each ReLU's output.
+    """
     K = next(iter(params.values())).shape[0]
-    h = x
-    for step in plan:
-        if step == "flatten":
-            h = h.flatten(1) if shared else h.flatten(2)  # (B, D) or (K, B, D)
-        elif step == "relu":
-            h = torch.relu(h)
+    a = xT
+    for op in plan[1:]:  # plan[0] is the flatten, done by the caller
+        if op == "relu":
+            a = torch.relu(a)
         else:
-            W, b = params[step[7:] + ".weight"], params[step[7:] + ".bias"]  # (K, out, in), (K, out)
-            if h.dim() == 2:  # one (B, in) @ (in, K*out) matmul serves every member
-                B = h.shape[0]
-                h = (h @ W.reshape(-1, W.shape[2]).T).view(B, K, -1).transpose(0, 1) + b[:, None, :]
-            else:  # (K, B, in) @ (K, in, out) + (K, 1, out)
-                h = torch.baddbmm(b[:, None, :], h, W.transpose(1, 2))
-    return h  # (K, B, C) logits
+            W, b = params[op + ".weight"], params[op + ".bias"]  # (K, out, in), (K, out)
+            if a.dim() == 2:  # shared input: ONE (K*out, in) @ (in, B) matmul serves every member
+                a = torch.addmm(b.reshape(-1, 1), W.reshape(-1, W.shape[2]), a).view(K, W.shape[1], -1)
+            else:  # z_k = W_k a_k + b_k: (K, out, in) @ (K, in, B) + (K, out, 1)
+                a = torch.baddbmm(b.unsqueeze(-1), W, a)
+        if acts is not None:
+            acts.append(a)
+    return a
 
 
-def _col(v: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """(K,) -> (K, 1, ..., 1), broadcastable against a stacked parameter p of shape (K, ...)."""
-    return v.view(-1, *([1] * (p.dim() - 1)))
+def _mlp_backward(plan: list[str], params: dict, xT: torch.Tensor, acts: list, dz: torch.Tensor) -> dict:
+    """Hand-written backprop of `_mlp_forward`: dz = dL/dlogits (K, C, B) -> {name: dL/dparam}."""
+    K, grads = dz.shape[0], {}
+    ops = plan[1:]
+    for i in range(len(ops) - 1, -1, -1):
+        if ops[i] == "relu":
+            dz = dz * (acts[i] > 0)  # relu'(z) = 1[z > 0], read off the relu's output
+            continue
+        W = params[ops[i] + ".weight"]  # (K, out, in)
+        a_in = acts[i - 1] if i > 0 else xT  # the layer's input: (K, in, B), or (in, B) when shared
+        if a_in.dim() == 2:  # dW_k = dz_k a^T for all k at once: (K*out, B) @ (B, in)
+            grads[ops[i] + ".weight"] = (dz.reshape(-1, dz.shape[2]) @ a_in.T).view_as(W)
+        else:
+            grads[ops[i] + ".weight"] = torch.bmm(dz, a_in.transpose(1, 2))  # (K, out, in)
+        grads[ops[i] + ".bias"] = dz.sum(2)  # (K, out)
+        if i > 0:
+            dz = torch.bmm(W.transpose(1, 2), dz)  # dL/da_in = W_k^T dz_k: (K, in, B)
+    return grads
 
 
-def _member_losses(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy of each member: logits (K, B, C), y (B,) or (K, B) -> (K,)."""
-    K, B, C = logits.shape
+def _member_losses(logits: torch.Tensor, y: torch.Tensor, *, grad: bool = False):
+    """Mean cross-entropy of each member. logits (K, C, B); y (B,) or (K, B).
+
+    Returns losses (K,) and, with grad=True, dL_k/dlogits_k = (softmax - onehot(y)) / B: (K, C, B).
+    """
+    K, C, B = logits.shape
     y = y.expand(K, B) if y.dim() == 1 else y
-    return F.cross_entropy(logits.reshape(K * B, C), y.reshape(K * B), reduction="none").view(K, B).mean(1)
+    logp = torch.log_softmax(logits, dim=1)  # (K, C, B)
+    losses = -logp.gather(1, y.unsqueeze(1)).squeeze(1).mean(1)  # (K,)
+    if not grad:
+        return losses
+    dz = logp.exp_().scatter_add_(1, y.unsqueeze(1), torch.full((K, 1, B), -1.0, device=logits.device))
+    return losses, dz.div_(B)
 
 
 def train_population(

@@ -40,7 +40,6 @@ def _names(specs):
 
 def test_environment_yml_and_pyproject_name_the_same_dependencies():
     import tomllib
-
     import yaml
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

@@ -58,7 +58,7 @@ def plot_images(X, y=None, *, ncols: int = 10, n: int | None = None, ax=None, cm
         mosaic[y0:y0 + h, x0:x0 + w] = X[i]
     ax = get_ax(ax, figsize=(ncols * 0.7, rows * 0.9))
     cm = plt.get_cmap(cmap).copy()
-    cm.set_bad("white")
+    cm = cm.with_extremes(bad="white")
     ax.imshow(mosaic, cmap=cm, interpolation="nearest")
     if y is not None:
         y = _as_numpy(y)
