@@ -129,7 +129,7 @@ class Controller(nn.Module):
         self.hidden, self.num_layers = int(hidden), int(num_layers)
         self.start = nn.Parameter(torch.zeros(1, hidden))  # g: the first input
         self.cells = nn.ModuleList(nn.LSTMCell(hidden, hidden) for _ in range(num_layers))
-        self.embed = nn.ModuleList(nn.Embedding(k, hidden) for k in self.num_choices)
+        self.embed = nn.ModuleList(nn.Embedding(k, hidden) for k in self.num_choices[:-1])  # last: unused
         self.heads = nn.ModuleList(nn.Linear(hidden, k) for k in self.num_choices)
         g = torch.Generator().manual_seed(int(seed))
         with torch.no_grad():
@@ -166,7 +166,8 @@ class Controller(nn.Module):
             entropy = entropy - (p * logp).sum(-1)  # H(p_t) = -Σ_a p log p
             probs.append(p)
             out_tokens.append(a)
-            x = self.embed[t](a)  # feed the chosen token's embedding back: (m, hidden)
+            if t + 1 < len(self.num_choices):
+                x = self.embed[t](a)  # feed the chosen token's embedding back: (m, hidden)
         return Sample(torch.stack(out_tokens, 1), log_prob, entropy, probs)
 
     @torch.no_grad()

@@ -30,7 +30,7 @@ from naslab.genotype import (
     n_edges,
     preprocess,
 )
-from naslab.ops import OPS, PRIMITIVES, build_op, layer
+from naslab.ops import OPS, PRIMITIVES, Zero, build_op, layer
 
 ALPHA_NAMES = ("alpha_normal", "alpha_reduce")
 
@@ -59,8 +59,15 @@ class MixedOp(nn.Module):
             self.ops.append(op)
 
     def forward(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        # x: (B, C, L) or (B, C, H, W); weights: (n_ops,) -> output of the same (or halved) size
-        return sum(w * op(x) for w, op in zip(weights, self.ops) if w.requires_grad or w != 0)
+        # x: (B, C, L) or (B, C, H, W); weights: (n_ops,) -> output of the same (or halved) size.
+        # `none` outputs exact zeros, so it is left out of the sum (its alpha still acts through the softmax);
+        # so are ops whose weight is exactly 0 without a gradient (a one-hot, discretised cell).
+        idx = [i for i, op in enumerate(self.ops)
+               if not isinstance(op, Zero) and (weights.requires_grad or weights[i] != 0)]
+        if not idx:
+            return self.ops[0](x) if isinstance(self.ops[0], Zero) else x.mul(0.0)
+        outs = torch.stack([self.ops[i](x) for i in idx])  # (n_kept, B, C, L')
+        return torch.tensordot(weights[idx], outs, dims=1)  # Σ_o w_o · o(x)
 
 
 class SearchCell(nn.Module):

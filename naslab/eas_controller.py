@@ -174,6 +174,6 @@ def transform(model, policy: MetaController | None, grids: Grids, *, wider_steps
         model, st = deeper_step(model, policy, grids, generator=gen, X=X, noise=deeper_noise,
                                 seed=seed * 101 + 50 + s)
         actions, log_prob, entropy = actions + st.actions, log_prob + st.log_prob, entropy + st.entropy
-    if not math.isfinite(float(log_prob)):
+    if not math.isfinite(float(torch.as_tensor(log_prob).detach())):
         raise ValueError("the policy produced a non-finite log-probability")
     return model, actions, log_prob, entropy

@@ -33,7 +33,6 @@ import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
-from torch.nn import functional as F
 
 from naslab.train import TrainConfig, batch_order, train
 from naslab.trial import Trial
@@ -103,18 +102,18 @@ def _default_model(data, hidden) -> nn.Module:
 
 
 def _mlp_plan(model: nn.Module) -> list[str] | None:
-    """['flatten', 'linear:0', 'relu', ...] for a plain Sequential MLP, else None (use vmap)."""
+    """['flatten', '1', 'relu', '3'] (Linear layers by name) for a Flatten-first Sequential MLP, else None."""
     if not isinstance(model, nn.Sequential):
         return None
     plan = []
     for name, mod in model.named_children():
         if isinstance(mod, nn.Linear) and mod.bias is not None:
-            plan.append(f"linear:{name}")
+            plan.append(name)  # a Linear is named by its module name ("1", "3", ...)
         elif isinstance(mod, (nn.ReLU, nn.Flatten)):
             plan.append(type(mod).__name__.lower())
         else:
             return None
-    return plan
+    return plan if plan and plan[0] == "flatten" else None
 
 
 def _mlp_forward(plan: list[str], params: dict, xT: torch.Tensor, acts: list | None = None) -> torch.Tensor:
@@ -141,8 +140,7 @@ def _mlp_forward(plan: list[str], params: dict, xT: torch.Tensor, acts: list | N
 
 def _mlp_backward(plan: list[str], params: dict, xT: torch.Tensor, acts: list, dz: torch.Tensor) -> dict:
     """Hand-written backprop of `_mlp_forward`: dz = dL/dlogits (K, C, B) -> {name: dL/dparam}."""
-    K, grads = dz.shape[0], {}
-    ops = plan[1:]
+    grads, ops = {}, plan[1:]
     for i in range(len(ops) - 1, -1, -1):
         if ops[i] == "relu":
             dz = dz * (acts[i] > 0)  # relu'(z) = 1[z > 0], read off the relu's output
@@ -157,6 +155,11 @@ def _mlp_backward(plan: list[str], params: dict, xT: torch.Tensor, acts: list, d
         if i > 0:
             dz = torch.bmm(W.transpose(1, 2), dz)  # dL/da_in = W_k^T dz_k: (K, in, B)
     return grads
+
+
+def _col(v: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """(K,) -> (K, 1, ..., 1), broadcastable against a stacked parameter p of shape (K, ...)."""
+    return v.view(-1, *([1] * (p.dim() - 1)))
 
 
 def _member_losses(logits: torch.Tensor, y: torch.Tensor, *, grad: bool = False):
@@ -216,14 +219,29 @@ def train_population(
         raise ValueError("method='bmm' needs a Sequential of Flatten/Linear/ReLU; use method='vmap'")
     if any(True for _ in models[0].buffers()):
         raise ValueError("population training supports models without buffers (no BatchNorm)")
-    stacked, _ = stack_module_state(models)  # name -> (K, ...) leaf tensors
-    params = {k: v.detach().to(device).requires_grad_() for k, v in stacked.items()}
-    base = models[0].to("meta")
+    stacked, _ = stack_module_state(models)  # name -> (K, ...): member k's weights at index k
+    params = {k: v.detach().to(device) for k, v in stacked.items()}
+    base = models[0].to("meta")  # a weightless template for functional_call
 
-    def forward(p, x, shared):
+    def forward(p, x, shared, acts=None):  # x: (B, ...) shared or (K, B, ...) -> logits (K, C, B)
         if method == "bmm":
-            return _bmm_forward(plan, p, x, shared)
-        return vmap(lambda q, xx: functional_call(base, q, (xx,)), in_dims=(0, None if shared else 0))(p, x)
+            xT = x.reshape(x.shape[0], -1).T if shared else x.flatten(2).transpose(1, 2)  # (D,B) / (K,D,B)
+            return _mlp_forward(plan, p, xT, acts), xT
+        f = vmap(lambda q, xx: functional_call(base, q, (xx,)), in_dims=(0, None if shared else 0))
+        return f(p, x).transpose(1, 2), None
+
+    def loss_and_grads(p, xb, yb, shared):
+        if method == "bmm":
+            acts = []
+            z, xT = forward(p, xb, shared, acts)
+            losses, dz = _member_losses(z, yb, grad=True)
+            return losses, _mlp_backward(plan, p, xT, acts, dz)
+        p = {k: v.requires_grad_() for k, v in p.items()}
+        losses = _member_losses(forward(p, xb, shared)[0], yb)
+        # no weight is shared, so the sum gives every member exactly its own gradient (and a NaN
+        # member only NaNs its own slice, which is dropped below)
+        grads = torch.autograd.grad(losses.sum(), list(p.values()))
+        return losses.detach(), dict(zip(p, grads))
 
     hp = {k: torch.tensor([float(m[k]) for m in members], device=device)
           for k in ("lr", "weight_decay", "momentum")}  # each (K,)
@@ -244,37 +262,30 @@ def train_population(
     max_loss = cfg.blowup * math.log(data.num_classes)  # as in naslab.train
     for step in range(1, S + 1):
         if shared:
-            idx = orders[seeds[0]][step - 1]
-            xb, yb = X[idx], y[idx]  # (B, ...), (B,)
+            idx = orders[seeds[0]][step - 1]  # (B,)
         else:
             idx = torch.stack([orders[seeds[k]][step - 1] for k in active.tolist()])  # (Ka, B)
-            xb, yb = X[idx], y[idx]  # (Ka, B, ...), (Ka, B)
-        losses = _member_losses(forward(params, xb, shared), yb)  # (Ka,)
-        lo = losses.detach()
-        bad = ~torch.isfinite(lo) | (lo > max_loss)  # divergence is a result, not a crash
-        tl[active, step - 1] = torch.where(bad, float("nan"), lo).cpu()
-        if bool(bad.all()):
-            diverged[active] = True
-            active = active[:0]
-            break
-        losses[~bad].sum().backward()  # each member gets exactly its own gradient
+        with torch.no_grad() if method == "bmm" else torch.enable_grad():
+            losses, grads = loss_and_grads(params, X[idx], y[idx], shared)  # (Ka,), name -> (Ka, ...)
+        bad = ~torch.isfinite(losses) | (losses > max_loss)  # divergence is a result, not a crash
+        tl[active, step - 1] = torch.where(bad, float("nan"), losses).cpu()
         with torch.no_grad():
-            _update(params, state, hp, cfg, step)
+            _update(params, grads, state, hp, cfg, step)
         if bool(bad.any()):  # drop diverged members from the stack so they cannot spoil the others
             keep = ~bad
             diverged[active[bad]] = True
             active = active[keep]
-            params = {k: v.detach()[keep].requires_grad_() for k, v in params.items()}
+            params = {k: v.detach()[keep] for k, v in params.items()}
             state = {k: [b[keep] for b in bufs] for k, bufs in state.items()}
             hp = {k: v[keep] for k, v in hp.items()}
-        for v in params.values():
-            v.grad = None
+            if len(active) == 0:
+                break
         steps[active] = step
-        if step % per_epoch == 0 or step == S:
+        if step % per_epoch == 0 or step == S:  # validation after every epoch, as naslab.train
             with torch.no_grad():
-                logits = forward(params, Xv, True)  # (Ka, N_val, C)
+                logits = forward(params, Xv, True)[0]  # (Ka, C, N_val)
                 vloss[active] = _member_losses(logits, yv).cpu()
-                vacc[active] = (logits.argmax(-1) == yv).float().mean(1).cpu()
+                vacc[active] = (logits.argmax(1) == yv).float().mean(1).cpu()
                 curve[active, (step - 1) // per_epoch] = vacc[active]
     diverged |= ~torch.isfinite(vloss)
     vloss[diverged], vacc[diverged] = float("nan"), 1.0 / data.num_classes
@@ -284,17 +295,17 @@ def train_population(
         diverged=diverged.numpy(), seconds=time.perf_counter() - t0)
 
 
-def _update(params: dict, state: dict, hp: dict, cfg: TrainConfig, t: int) -> None:
-    """One optimizer step for every member at once, as torch.optim.SGD / Adam would do it."""
+def _update(params: dict, grads: dict, state: dict, hp: dict, cfg: TrainConfig, t: int) -> None:
+    """One optimizer step for every member at once, as torch.optim.SGD / Adam do it (per member)."""
     for name, p in params.items():
-        g = p.grad + _col(hp["weight_decay"], p) * p  # coupled L2: g + wd w
+        g = torch.addcmul(grads[name], _col(hp["weight_decay"], p), p)  # coupled L2: g + wd w
         if cfg.optimizer == "sgd":
             (b,) = state[name]
             b.mul_(_col(hp["momentum"], p)).add_(g)  # b <- mu b + g
-            p.sub_(_col(hp["lr"], p) * b)  # w <- w - lr b
-        else:  # Adam (Kingma & Ba), torch's defaults betas (0.9, 0.999), eps 1e-8
+            p.addcmul_(b, _col(-hp["lr"], p))  # w <- w - lr b
+        else:  # Adam (Kingma & Ba 2015) with torch's defaults: betas (0.9, 0.999), eps 1e-8
             m, v = state[name]
             m.lerp_(g, 0.1)  # m <- 0.9 m + 0.1 g
             v.mul_(0.999).addcmul_(g, g, value=0.001)  # v <- 0.999 v + 0.001 g^2
-            denom = (v.sqrt() / math.sqrt(1 - 0.999**t)).add_(1e-8)
-            p.sub_(_col(hp["lr"], p) / (1 - 0.9**t) * m / denom)  # w <- w - lr m_hat / (sqrt(v_hat) + eps)
+            denom = (v.sqrt() / math.sqrt(1 - 0.999**t)).add_(1e-8)  # sqrt(v_hat) + eps
+            p.sub_(_col(hp["lr"], p) / (1 - 0.9**t) * m / denom)  # w <- w - lr m_hat / denom

@@ -1,0 +1,38 @@
+"""Build (or resume) the mini-benchmark in data/bench/: `python benchmarks/build_bench.py --workers 2`.
+
+A thin command-line wrapper around `naslab.bench_build.build`; Ctrl-C stops it and a rerun resumes.
+Prints the wall-clock time and the size of the files at the end (data/README.md quotes them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per run; parallelism comes from --workers
+
+from naslab.bench import BENCH_DIR, BenchConfig  # noqa: E402
+from naslab.bench_build import build, jobs  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--limit", type=int, default=None, help="stop after this many runs (resume later)")
+    p.add_argument("--root", default=str(BENCH_DIR), help="output folder (default data/bench)")
+    args = p.parse_args()
+    cfg = BenchConfig()
+    print(f"{len(jobs(cfg))} runs in all; building {cfg.name} in {args.root} with {args.workers} workers")
+    t0 = time.perf_counter()
+    path = build(cfg, root=args.root, workers=args.workers, limit=args.limit)
+    wall = time.perf_counter() - t0
+    if path is None:
+        print(f"stopped after {wall:.0f} s; run the same command again to resume")
+        return
+    size = sum(f.stat().st_size for f in path.parent.glob(f"{cfg.name}.*"))
+    print(f"done in {wall:.0f} s wall-clock: {path} (+ .json), {size / 1e3:.0f} kB")
+
+
+if __name__ == "__main__":
+    main()
