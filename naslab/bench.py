@@ -1,22 +1,21 @@
 """A laptop-sized tabular NAS benchmark that naslab builds itself (in the spirit of NAS-Bench-201).
 
-Every architecture of a small subspace of the notebook-02 macro space (`bench_space()`: 4 layers,
-filters {8, 32}, kernels {3, 7}, stride 2, no skips: 2^8 = 256 architectures) is trained on
-MNIST-1D for `epochs` epochs with 2 seeds, and its validation accuracy is recorded after every
-epoch, so fidelities 1..9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run
-(the learning rate is constant, so epoch e of a 9-epoch run *is* an e-epoch run). Each entry
-also keeps the parameter count and the CPU seconds at every epoch: the simulated cost.
+The space, `bench_space()`, is a subspace of the notebook-02 macro space (`naslab.space.MacroSpace`):
+3 layers, filters {8, 32}, kernels {3, 7}, stride 2, and the one anchor token "does layer 0 also
+feed layer 2?", so 4^3 * 2 = 128 architectures. Every one is trained on MNIST-1D for E = 9 epochs
+with 2 seeds (Adam, lr 1e-2, batch 128) and its validation accuracy is recorded after every
+epoch: fidelities 1..9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run. The
+learning rate is constant, so epoch e of the 9-epoch run *is* an e-epoch run. Each entry keeps the
+parameter count and the cumulative CPU seconds at every epoch: the simulated cost.
 
-On a seeded sample of the space there are proxy tables too: training on 1/9 and 1/3 of the
-data, at 1/4 and 1/2 of the width, and a "big" version (2x width, N = 2 repeats) for NASNet's
-"search small, evaluate big".
+On a seeded sample of 64 architectures there are proxy tables too (seed 0): 1/9 and 1/3 of the
+training data, 1/4 and 1/2 of the width, and on 16 of them a "big" model (2x width, N = 2 repeats)
+for NASNet's "search small, evaluate big".
 
-Files (no pickle): data/bench/<name>.npz (float32 / int arrays) + <name>.json (config, space,
-build time, SHA-256 of the .npz). `build()` is resumable: every finished run is appended to
-<name>.partial.jsonl first and packed when all are done. Rebuild: `python benchmarks/build_bench.py`.
-
-`Benchmark.load()` validates everything and raises `BenchmarkError` (a ValueError) on a corrupt,
-truncated or inconsistent file, never returning wrong numbers.
+Files (no pickle): data/bench/<name>.npz (numbers) + <name>.json (config, space, build record and
+the SHA-256 of the .npz). `Benchmark.load()` validates both and raises `BenchmarkError` (a
+ValueError) for a corrupt, truncated or inconsistent file: never wrong numbers. Building lives in
+`naslab.bench_build` (resumable, progress bar, worker processes): `python benchmarks/build_bench.py`.
 
 Taught in: notebooks/03_proxy_evaluation.ipynb.
 """
@@ -25,8 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +156,8 @@ class Benchmark:
                 arch = self.space.parse(arch)
             elif not isinstance(arch, Architecture):
                 arch = self.space.decode(list(arch))
-            return self._index[self.space.encode(arch) and arch.key]
+            self.space.encode(arch)  # ValueError naming the bad layer / value
+            return self._index[arch.key]
         except (ValueError, KeyError, TypeError) as e:
             raise ValueError(f"{getattr(arch, 'key', arch)!r} is not an architecture of the benchmark's space "
                              f"{self.space_name()}: {e}") from e

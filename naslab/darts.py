@@ -65,7 +65,7 @@ class MixedOp(nn.Module):
         idx = [i for i, op in enumerate(self.ops)
                if not isinstance(op, Zero) and (weights.requires_grad or weights[i] != 0)]
         if not idx:
-            return self.ops[0](x) if isinstance(self.ops[0], Zero) else x.mul(0.0)
+            return None  # the edge contributes nothing (the cell leaves it out)
         outs = torch.stack([self.ops[i](x) for i in idx])  # (n_kept, B, C, L')
         return torch.tensordot(weights[idx], outs, dims=1)  # Σ_o w_o · o(x)
 
@@ -87,7 +87,8 @@ class SearchCell(nn.Module):
         states = [self.pre0(s0), self.pre1(s1)]  # (B, C, L) each
         for m in range(self.steps):
             o = edge_offset(m)
-            states.append(sum(self.edges[o + j](h, weights[o + j]) for j, h in enumerate(states)))  # x_m
+            outs = [self.edges[o + j](h, weights[o + j]) for j, h in enumerate(states)]
+            states.append(sum(t for t in outs if t is not None))  # x_m = Σ_{j<m} ō^(j,m)(x_j)
         return torch.cat(states[2:], dim=1)  # (B, steps * C, L)
 
 

@@ -55,9 +55,10 @@ class EASConfig:
     wider_steps: int = 1  # EAS code: 4
     deeper_steps: int = 1  # EAS code: 5
     grow_from: str = "best"  # "best" (hill-climb on the best so far) or "root" (EAS code)
-    root_steps: int = 300  # training of the start network
+    root_steps: int = 600  # training of the start network
     child_steps: int = 100  # training of each child (EAS code: 20 epochs)
-    train: TrainConfig = field(default_factory=lambda: TrainConfig(lr=0.05, epochs=100))
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(optimizer="adam", lr=1e-2))  # root, scratch
+    child_lr: float = 1e-3  # children start from a trained net: teacher lr / 10 (Keras Net2Net advice)
     wider_noise: float = 1e-2  # EAS code
     deeper_noise: float = 1e-3  # EAS code
     controller_lr: float = 0.02  # Adam (EAS code: 2e-3, over many more updates)
@@ -137,7 +138,9 @@ class EASSearcher(Searcher):
         cid, steps = config["id"], int(fidelity["steps"])
         model, _, _, parent = self.pending[cid]
         epochs = math.ceil(steps * self.cfg.train.batch_size / len(self.data.y_train))
-        res = train(model, self.data, self.cfg.train, max_steps=steps, epochs=epochs, seed=self.seed * 7919 + cid)
+        lr = self.cfg.train.lr if cid == 0 else self.cfg.child_lr
+        res = train(model, self.data, self.cfg.train, lr=lr, max_steps=steps, epochs=epochs,
+                    seed=self.seed * 7919 + cid)
         self.models[cid] = model
         acc = res.val_acc
         self.lineage[cid] = self.lineage.get(parent, 0) + res.steps  # parent None (the root): 0

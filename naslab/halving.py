@@ -10,10 +10,13 @@ With n candidates, a minimum budget r_min, a maximum r_max and a reduction facto
 Every rung costs about n * r_min: the budget is spread evenly over the rungs, and the total is
 about (number of rungs) * n * r_min instead of n * r_max for evaluating everyone fully.
 
-`SuccessiveHalving` is a searcher on the course's ask/tell interface (naslab.search):
-`ask()` returns {"candidate": c, "budget": r_i, "rung": i}, `tell(config, trial)` records the
-trial's score; a rung is promoted once all of its candidates were told. The candidates can be
-architectures (notebook 03, live or on the benchmark) or hyper-parameter configurations.
+`SuccessiveHalving` is a `naslab.search.Searcher`: `ask()` returns a `Proposal(candidate,
+fidelity=r_i)`, so `run_search` calls `objective(candidate, r_i)`; `tell(candidate, trial)` records
+the trial's score and the rung is promoted once all of its candidates were told. Inside a rung
+the candidates are independent (asked ahead, evaluated in parallel on an executor); between
+rungs `ask()` returns None until the rung is complete. Candidates can be architecture keys
+(notebook 03: live with `naslab.proxy.live_objective`, or on the benchmark with
+`Benchmark.objective`) or hyper-parameter configurations.
 
 Taught in: notebooks/03_proxy_evaluation.ipynb (section "Successive halving").
 """
@@ -24,6 +27,8 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from naslab.search import Proposal, Searcher
 
 
 def rung_schedule(n: int, eta: int = 3, r_min: float = 1, r_max: float = 9) -> list[tuple[int, float]]:
@@ -58,7 +63,7 @@ def top_k(scores: Sequence[float], k: int) -> list[int]:
     return order[:k]
 
 
-class SuccessiveHalving:
+class SuccessiveHalving(Searcher):
     """Synchronous successive halving as an ask/tell searcher.
 
     Args:
@@ -72,6 +77,7 @@ class SuccessiveHalving:
     """
 
     name = "successive halving"
+    adaptive = False  # a rung's candidates do not depend on each other: they may be asked ahead
 
     def __init__(self, candidates: Sequence | None = None, *, n: int | None = None, eta: int = 3,
                  r_min: float = 1, r_max: float = 9, sample: Callable | None = None, seed: int = 0,
@@ -86,7 +92,7 @@ class SuccessiveHalving:
         if n > len(candidates):
             raise ValueError(f"n={n} is larger than the {len(candidates)} candidates given")
         self.schedule = rung_schedule(n, eta, r_min, r_max)
-        self.eta, self.metric = eta, metric
+        self.eta, self.metric, self.seed = eta, metric, seed
         self.rung = 0
         self.alive: list = candidates[:n]  # the candidates of the current rung
         self.scores: list[float] = [math.nan] * n  # their scores at this rung
@@ -104,22 +110,22 @@ class SuccessiveHalving:
     def done(self) -> bool:
         return self.rung >= len(self.schedule)
 
-    def ask(self):
-        """The next {"candidate", "budget", "rung"} to evaluate, or None (finished, or the rung waits
-        for outstanding results)."""
+    def ask(self) -> Proposal | None:
+        """The next candidate of the current rung with its budget r_i, or None (finished, or the rung
+        waits for outstanding results)."""
         if self.done or self._asked >= len(self.alive):
             return None
         j = self._asked
         self._asked += 1
-        return {"candidate": self.alive[j], "budget": self.budget, "rung": self.rung, "index": j}
+        return Proposal(self.alive[j], fidelity=self.budget, info={"rung": self.rung, "index": j})
 
     def tell(self, config, trial) -> None:
-        """Record `trial.score(metric)` for `config` (as returned by ask); promote when the rung is full."""
-        if self.done or config.get("rung") != self.rung:
+        """Record `trial.score(metric)` (NaN for a failed trial); promote when the rung is complete."""
+        rung, j = trial.info.get("rung"), trial.info.get("index")
+        if self.done or rung != self.rung or j is None:
             return  # a late answer from a finished rung changes nothing
-        j = int(config["index"])
-        self.scores[j] = trial.score(self.metric) if trial.status == "ok" else math.nan
-        self._told.add(j)
+        self.scores[int(j)] = trial.score(self.metric)
+        self._told.add(int(j))
         if len(self._told) == len(self.alive):
             self._promote()
 

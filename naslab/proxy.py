@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import stats
 
-
 # ---------------------------------------------------------------------------------------------
 # rank agreement
 
@@ -222,3 +221,18 @@ def cost_summary(proxy_seconds, full_seconds) -> dict:
     if p <= 0 or f <= 0:
         raise ValueError(f"costs must be positive seconds, got proxy={p}, full={f}")
     return {"proxy_s": p, "full_s": f, "speedup": f / p, "fraction": p / f}
+
+
+def _live(space, data, train_cfg, seed, config, fidelity=None) -> dict:
+    arch = space.parse(config) if isinstance(config, str) else config
+    out = run_proxy(space, arch, Proxy(epochs=int(fidelity or 9)), data, train_cfg=train_cfg, seed=seed)
+    return {"val_acc": out["val_acc"], "seconds": out["cpu_seconds"], "params": out["params"],
+            "diverged": out["diverged"]}
+
+
+def live_objective(space, data, *, train_cfg=None, seed: int = 0):
+    """`objective(arch_or_key, epochs=None) -> metrics` that really trains (the live twin of
+    `Benchmark.objective`); "seconds" is the measured CPU time. Picklable (a functools.partial)."""
+    import functools
+
+    return functools.partial(_live, space, data, train_cfg, seed)

@@ -1,0 +1,111 @@
+"""The function-preservation checker and the notebook's exercise checkers (accept right, reject wrong)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from naslab.net2net import check_idempotent, identity_conv, identity_linear, replica_counts, set_bn_identity
+from naslab.net2net_check import check_identity_kernel, check_preservation, check_widen_conv_linear, \
+    check_widen_linear
+from naslab.net2net_model import make_plain_net, reinit, widen_layer
+
+
+def widen_linear_right(W1, b1, W2, g):
+    c = replica_counts(g, W1.shape[0]).float()
+    return W1[g], b1[g], W2[:, g] / c[g]
+
+
+def widen_linear_no_division(W1, b1, W2, g):
+    return W1[g], b1[g], W2[:, g]
+
+
+def widen_conv_linear_right(W1, b1, W2, g, s):
+    n = W1.shape[0]
+    c = replica_counts(g, n).float()
+    U2 = (W2.reshape(W2.shape[0], n, s)[:, g] / c[g].view(1, -1, 1)).reshape(W2.shape[0], -1)
+    return W1[g], b1[g], U2
+
+
+def widen_conv_linear_wrong_layout(W1, b1, W2, g, s):
+    n = W1.shape[0]
+    c = replica_counts(g, n).float()
+    U2 = (W2.reshape(W2.shape[0], s, n)[:, :, g] / c[g]).reshape(W2.shape[0], -1)  # position-major: wrong
+    return W1[g], b1[g], U2
+
+
+def identity_kernel_right(channels, k):
+    if k % 2 == 0:
+        raise ValueError("even kernel")
+    w = torch.zeros(channels, channels, k)
+    w[range(channels), range(channels), k // 2] = 1.0
+    return w
+
+
+def identity_kernel_first_tap(channels, k):
+    w = torch.zeros(channels, channels, k)
+    w[range(channels), range(channels), 0] = 1.0  # off-centre: a shift, not the identity
+    return w
+
+
+def identity_kernel_accepts_even(channels, k):
+    w = torch.zeros(channels, channels, k)
+    w[range(channels), range(channels), k // 2] = 1.0
+    return w
+
+
+def test_checkers_accept_right_answers():
+    assert "correct" in check_widen_linear(widen_linear_right)
+    assert "correct" in check_widen_conv_linear(widen_conv_linear_right)
+    assert "correct" in check_identity_kernel(identity_kernel_right)
+
+
+@pytest.mark.parametrize("checker, wrong, hint", [
+    (check_widen_linear, widen_linear_no_division, "replica count"),
+    (check_widen_conv_linear, widen_conv_linear_wrong_layout, "channel i owns"),
+    (check_identity_kernel, identity_kernel_first_tap, "not x"),
+    (check_identity_kernel, identity_kernel_accepts_even, "raise ValueError"),
+])
+def test_checkers_reject_wrong_answers(checker, wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        checker(wrong)
+
+
+def test_identity_layers_are_identities():
+    x = torch.randn(5, 4)
+    assert torch.equal(identity_linear(4)(x), x)
+    for dim, shape in [(1, (2, 3, 9)), (2, (2, 3, 6, 5))]:
+        for k in (1, 3, 5):
+            X = torch.randn(*shape)
+            assert torch.allclose(identity_conv(3, k, dim=dim)(X), X, atol=1e-7)
+
+
+def test_bn_identity_from_statistics():
+    h = torch.randn(64, 3, 7) * 3 + 2
+    bn = set_bn_identity(nn.BatchNorm1d(3), h).eval()
+    x = torch.randn(10, 3, 7) * 5
+    assert torch.allclose(bn(x), x, atol=1e-5)
+    assert torch.allclose(bn.running_mean, h.mean((0, 2)))
+
+
+def test_check_idempotent_matches_the_definition():
+    check_idempotent(nn.ReLU())
+    check_idempotent(nn.Identity())
+    with pytest.raises(ValueError, match="Tanh"):
+        check_idempotent(nn.Tanh())
+
+
+def test_check_preservation_reports_differences_and_leaves_models_alone():
+    torch.manual_seed(0)
+    teacher = make_plain_net((1, 12), 4, "conv-3-3 fc-5", bn=True).eval()
+    before = {k: v.clone() for k, v in teacher.state_dict().items()}
+    X = torch.randn(16, 1, 12)
+    same = check_preservation(teacher, widen_layer(teacher, 0, 6), X)
+    assert same.preserved("eval") and same.preserved("train")
+    other = check_preservation(teacher, reinit(teacher, seed=1), X)
+    assert not other.preserved("eval") and other.mean_abs["eval"] > 0
+    assert all(torch.equal(v, teacher.state_dict()[k]) for k, v in before.items())  # no running stats moved
+    assert "eval mode" in str(same)
+    with pytest.raises(ValueError, match="allowed"):
+        check_preservation(teacher, teacher, X, modes=("test",))
