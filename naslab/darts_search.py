@@ -106,13 +106,8 @@ def _record(model, epoch: int, data, train_loss: float, lr: float, seconds: floa
             "train_loss": train_loss, "supernet_val_acc": acc, "lr": lr, "seconds": seconds}
 
 
-def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides) -> SearchResult:
-    """Run a DARTS search on `data` (a naslab Dataset). `callback(result)` is called after every epoch.
-
-    Ctrl-C stops the search and keeps the finished epochs (`interrupted=True`); a NaN loss ends it
-    with `diverged=True`. Keyword `overrides` replace config fields: `search(d, epochs=3)`.
-    """
-    cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
+def _setup(data, cfg: SearchConfig):
+    """Seeded supernet, architect, w optimizer and the two disjoint halves of the training split."""
     device = get_device(cfg.device)
     seed_everything(cfg.seed)
     model = SearchNetwork(data.input_shape, data.num_classes, C=cfg.C, layers=cfg.layers, steps=cfg.steps,
@@ -122,8 +117,38 @@ def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides)
     w_opt = torch.optim.SGD(model.weights(), lr=cfg.w_lr, momentum=cfg.w_momentum, weight_decay=cfg.w_weight_decay)
     perm = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(cfg.seed))
     half = len(perm) // 2  # two disjoint halves: w learns on one, alpha on the other
-    Xw, yw = data.X_train[perm[:half]].to(device), data.y_train[perm[:half]].to(device)
-    Xa, ya = data.X_train[perm[half:]].to(device), data.y_train[perm[half:]].to(device)
+    halves = [(data.X_train[idx].to(device), data.y_train[idx].to(device)) for idx in (perm[:half], perm[half:])]
+    return model, architect, w_opt, halves
+
+
+def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_clip: float = 5.0) -> float:
+    """One step of Algorithm 1: α on the alpha-half batch, then w on the w-half batch. Returns L_train."""
+    (Xw, yw), (Xa, ya) = batch_w, batch_a
+    architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt)  # 1. α ← α − lr_α ∇_α L_val(w − ξ ∇_w L_train, α)
+    alphas = model.alphas()
+    try:
+        for a in alphas:
+            a.requires_grad_(False)  # 2. w ← w − lr ∇_w L_train(w, α), with α held fixed
+        loss = F.cross_entropy(model(Xw), yw)
+        if torch.isfinite(loss):
+            w_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.weights(), grad_clip)
+            w_opt.step()
+    finally:
+        for a in alphas:
+            a.requires_grad_(True)
+    return loss.item()
+
+
+def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides) -> SearchResult:
+    """Run a DARTS search on `data` (a naslab Dataset). `callback(result)` is called after every epoch.
+
+    Ctrl-C stops the search and keeps the finished epochs (`interrupted=True`); a NaN loss ends it
+    with `diverged=True`. Keyword `overrides` replace config fields: `search(d, epochs=3)`.
+    """
+    cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
+    model, architect, w_opt, ((Xw, yw), (Xa, ya)) = _setup(data, cfg)
     result = SearchResult(cfg, model, [_record(model, 0, data, float("nan"), cfg.w_lr, 0.0)])
     kept = result.history[0]  # the last record within the skip cap
     try:
@@ -132,26 +157,17 @@ def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides)
             lr = cfg.w_lr_min + 0.5 * (cfg.w_lr - cfg.w_lr_min) * (1 + math.cos(math.pi * (epoch - 1) / cfg.epochs))
             for group in w_opt.param_groups:
                 group["lr"] = lr
-            xi = lr if cfg.xi is None else cfg.xi
+            xi = lr if cfg.xi is None else cfg.xi  # paper: ξ = the current w learning rate
             losses, t0 = [], time.perf_counter()
-            for iw, ia in zip(batch_order(half, cfg.batch_size, 1, cfg.seed * 1000 + epoch),
+            for iw, ia in zip(batch_order(len(yw), cfg.batch_size, 1, cfg.seed * 1000 + epoch),
                               batch_order(len(ya), cfg.batch_size, 1, cfg.seed * 1000 + epoch + 500)):
                 ts = time.perf_counter()
-                architect.step(Xw[iw], yw[iw], Xa[ia], ya[ia], xi=xi, w_optimizer=w_opt)  # 1. update α
-                for a in model.alphas():
-                    a.requires_grad_(False)  # 2. update w with α fixed
-                loss = F.cross_entropy(model(Xw[iw]), yw[iw])
-                if not torch.isfinite(loss):
+                losses.append(search_step(model, architect, w_opt, (Xw[iw], yw[iw]), (Xa[ia], ya[ia]),
+                                          xi=xi, grad_clip=cfg.grad_clip))
+                result.step_seconds.append(time.perf_counter() - ts)
+                if not math.isfinite(losses[-1]):
                     result.diverged = True
                     break
-                w_opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.weights(), cfg.grad_clip)
-                w_opt.step()
-                for a in model.alphas():
-                    a.requires_grad_(True)
-                losses.append(loss.item())
-                result.step_seconds.append(time.perf_counter() - ts)
             if result.diverged:
                 break
             rec = _record(model, epoch, data, float(np.mean(losses)), lr, time.perf_counter() - t0)
@@ -170,11 +186,58 @@ def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides)
                 callback(result)
     except KeyboardInterrupt:
         result.interrupted = True
-    finally:
-        for a in model.alphas():
-            a.requires_grad_(True)
     result.genotype = Genotype.parse((kept if cfg.early_stop else result.history[-1])["genotype"])
     return result
+
+
+def peak_memory_mb(fn, device) -> float:
+    """Peak memory (MiB) that `fn()` allocates above what was live before it: CUDA allocator statistics on
+    a GPU, the profiler's allocation events on the CPU (torch tensors only, not Python objects)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+        base = torch.cuda.memory_allocated(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        fn()
+        torch.cuda.synchronize(device)
+        return (torch.cuda.max_memory_allocated(device) - base) / 2**20
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        fn()
+    try:  # every allocation / free, in order
+        ev = [(e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"]
+    except AttributeError:  # older / newer torch: net allocation per op, in order
+        ev = [(e.time_range.start, e.cpu_memory_usage) for e in prof.events()]
+    live = peak = 0
+    for _, nbytes in sorted(ev, key=lambda t: t[0]):
+        live += nbytes
+        peak = max(peak, live)
+    return peak / 2**20
+
+
+def profile_step(data, cfg: SearchConfig | None = None, *, n_steps: int = 3, **overrides) -> dict:
+    """Measure one search step of `cfg` (first or second order): wall seconds per step (median of
+    `n_steps` after one warm-up step), CPU seconds per step, and the peak memory of one more step."""
+    cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
+    model, architect, w_opt, ((Xw, yw), (Xa, ya)) = _setup(data, cfg)
+    bs = cfg.batch_size
+    walls, cpus = [], []
+    for i in range(n_steps + 2):
+        sl = slice((i * bs) % max(1, len(yw) - bs), (i * bs) % max(1, len(yw) - bs) + bs)
+        batch_w, batch_a = (Xw[sl], yw[sl]), (Xa[sl], ya[sl])
+        def step():
+            search_step(model, architect, w_opt, batch_w, batch_a, xi=cfg.w_lr if cfg.xi is None else cfg.xi)
+        if i == n_steps + 1:
+            peak = peak_memory_mb(step, Xw.device)
+            break
+        t, c = time.perf_counter(), time.process_time()
+        step()
+        if i > 0:  # the first step warms up caches
+            walls.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+    return {"order": cfg.order, "seconds_per_step": float(np.median(walls)),
+            "cpu_seconds_per_step": float(np.median(cpus)), "peak_mb": peak, "batch_size": bs}
 
 
 @torch.no_grad()
@@ -203,5 +266,5 @@ def evaluate_genotype(genotype: Genotype | str, data, *, C: int = 8, layers: int
                  status="diverged" if res.diverged else "ok")
 
 
-__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "search", "discretised_accuracy",
-           "evaluate_genotype"]
+__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "search", "search_step", "discretised_accuracy",
+           "evaluate_genotype", "profile_step", "peak_memory_mb"]

@@ -131,10 +131,11 @@ def _out_shape(layers: list[nn.Module], input_shape: tuple[int, ...]) -> tuple[i
 
 
 def widen_layer(model: nn.Sequential, k: int, new_width: int, *, noise: float = 0.0, init: str = "net2net",
-                seed: int = 0) -> nn.Sequential:
+                seed: int = 0, g: torch.Tensor | None = None) -> nn.Sequential:
     """Net2WiderNet: a copy of `model` whose hidden layer k has `new_width` units (the teacher is untouched).
 
-    `init="random"` gives the random-padding student of the same shape instead (see `widen_pair`).
+    `init="random"` gives the random-padding student of the same shape instead; `g` fixes the
+    mapping (default: drawn with `seed`; see `widen_pair`).
     Raises ValueError for an output layer k, new_width <= current width, or a module between
     layers k and k+1 that does not act per unit.
     """
@@ -146,7 +147,7 @@ def widen_layer(model: nn.Sequential, k: int, new_width: int, *, noise: float = 
         if not (isinstance(m, PER_UNIT) or _is_activation(m)) or len(bns) > 1:
             raise ValueError(f"cannot widen through {m} between layers {k} and {k + 1}; allowed in between: "
                              "one BatchNorm, activations, pooling, dropout and a Flatten")
-    w = widen_pair(model[i], model[j], new_width, bn=model[bns[0]] if bns else None, noise=noise, init=init,
+    w = widen_pair(model[i], model[j], new_width, bn=model[bns[0]] if bns else None, g=g, noise=noise, init=init,
                    seed=seed)
     mods = [copy.deepcopy(m) for m in model]
     mods[i], mods[j] = w.layer, w.next_layer

@@ -87,18 +87,23 @@ class TrainResult:
                 "diverged": self.diverged}
 
 
-def batch_order(n: int, batch_size: int, epochs: int, seed: int) -> list[torch.Tensor]:
+def batch_order(n: int, batch_size: int, epochs: int, seed: int, max_steps: int | None = None) -> list[torch.Tensor]:
     """The index batches of a whole run: a fresh seeded permutation of range(n) per epoch.
+
+    Only the epochs needed for `max_steps` updates are drawn (so `epochs=10**6, max_steps=100`
+    is cheap), and the list is cut at `max_steps`.
 
     Returns a list of int64 tensors, each of at most `batch_size` indices (the last of each epoch
     may be smaller).
     """
     g = torch.Generator().manual_seed(int(seed))
-    batches = []
+    if max_steps is not None:
+        epochs = min(epochs, math.ceil(max_steps / math.ceil(n / batch_size)))
+    batches: list[torch.Tensor] = []
     for _ in range(epochs):
         perm = torch.randperm(n, generator=g)
         batches.extend(perm.split(batch_size))
-    return batches
+    return batches if max_steps is None else batches[:max_steps]
 
 
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -155,10 +160,8 @@ def train(
     model.to(device).train()
     opt = make_optimizer(model.parameters(), cfg)
     X, y = data.X_train, data.y_train
-    batches = batch_order(len(y), cfg.batch_size, cfg.epochs, cfg.seed)
+    batches = batch_order(len(y), cfg.batch_size, cfg.epochs, cfg.seed, max_steps=cfg.max_steps)
     per_epoch = math.ceil(len(y) / cfg.batch_size)
-    if cfg.max_steps is not None:
-        batches = batches[: cfg.max_steps]
     result = TrainResult(val_acc=float("nan"), val_loss=float("nan"))
     max_loss = cfg.blowup * math.log(data.num_classes)  # ln C = cross-entropy of a uniform guess
     bar = None

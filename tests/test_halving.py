@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from naslab.halving import SuccessiveHalving, rung_schedule, top_k
-from naslab.search import RandomSearch, run_search
-from naslab.trial import Trial
+from naslab.search import run_search
 
 
 def test_rung_schedule_matches_the_hyperband_table():
@@ -47,8 +46,8 @@ def test_promotes_exactly_the_top_fraction_at_every_rung(n, eta):
             oracle = sorted(cands, key=lambda c: -_objective(c, sh.schedule[i][1])["val_acc"])[:k]
             promoted = [c for c, _ in sh.history[i + 1]]
             assert sorted(promoted) == sorted(oracle) and len(promoted) == k
-    best, _ = sh.best()
-    assert best == max(range(n), key=lambda c: _objective(c, 1)["val_acc"]) or len(sh.history[-1]) > 1
+    best, _ = sh.best()  # the ranking does not depend on the budget here, so the best survives every rung
+    assert best == max(range(n), key=lambda c: _objective(c, 1)["val_acc"])
 
 
 def test_same_result_with_an_executor_and_failed_trials_rank_last():
@@ -72,11 +71,3 @@ def test_sampled_candidates_and_budget_accounting():
     assert sh.total_budget() == 9 * 1 + 3 * 3 + 1 * 9 == sum(t.fidelity for t in trials)
     with pytest.raises(ValueError, match="candidates"):
         SuccessiveHalving(n=9)
-
-
-def test_halving_beats_nothing_it_should_not_and_runs_beside_random_search():
-    # both searchers run through the same loop; random search sees the full budget only
-    rs = RandomSearch({"x": __import__("naslab.hpo", fromlist=["Choice"]).Choice(list(range(9)))}, seed=0,
-                      max_trials=3)
-    t = run_search(rs, lambda c: _objective(c["x"], 9), budget=3)
-    assert len(t) == 3 and all(isinstance(x, Trial) for x in t)

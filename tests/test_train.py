@@ -72,6 +72,8 @@ def test_batch_order_covers_every_example_once_per_epoch():
     assert [len(b) for b in batches] == [4, 4, 2, 4, 4, 2]
     assert sorted(torch.cat(batches[:3]).tolist()) == list(range(10))
     assert torch.equal(torch.cat(batch_order(10, 4, 2, 0)), torch.cat(batches))
+    cut = batch_order(10, 4, epochs=10**9, seed=0, max_steps=4)  # only the epochs needed are drawn
+    assert len(cut) == 4 and all(torch.equal(a, b) for a, b in zip(cut, batches[:4]))
 
 
 @pytest.mark.parametrize("bad, match", [

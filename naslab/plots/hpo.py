@@ -56,6 +56,11 @@ def plot_trials_with_projections(x, y, *, f=None, g=None, h=None, ax=None, color
         top.plot(t, g(t), color="0.3", lw=1.5)
     if h is not None:
         right.plot(h(t), t, color="0.3", lw=1.5)
+    if g is not None and h is not None:  # one scale for both effects, so their sizes compare
+        lo = min(0.0, float(np.min(g(t))), float(np.min(h(t))))
+        hi = max(float(np.max(g(t))), float(np.max(h(t)))) * 1.08
+        top.set_ylim(lo, hi)
+        right.set_xlim(lo, hi)
     for xi in np.unique(x):
         top.axvline(xi, color=color, lw=1.5, alpha=0.8)
     for yi in np.unique(y):

@@ -27,9 +27,10 @@ def _matrix(W) -> np.ndarray:
 
 
 def plot_weight_matrix(W, *, ax=None, title: str | None = None, vmax: float | None = None,
-                       new_rows: int | None = None, new_cols: int | None = None):
+                       new_rows: int | None = None, new_cols: int | None = None,
+                       row_labels: list[str] | None = None, col_labels: list[str] | None = None):
     """Heat map of a weight matrix (blue < 0 < red). Rows / columns from `new_rows` / `new_cols` on
-    (the units Net2Net added) are framed in orange."""
+    (the units Net2Net added) are framed in orange; optional tick labels name rows / columns."""
     M = _matrix(W)
     ax = get_ax(ax, figsize=(3, 3))
     vmax = vmax or float(np.abs(M).max()) or 1.0
@@ -40,19 +41,21 @@ def plot_weight_matrix(W, *, ax=None, title: str | None = None, vmax: float | No
     if new_cols is not None and new_cols < c:
         ax.add_patch(plt.Rectangle((new_cols - 0.5, -0.5), c - new_cols, r, fill=False, ec=PALETTE[1], lw=2.5))
     ax.set_title(title or f"{r} x {c}", fontsize=10)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.set_xticks(range(c) if col_labels else [], col_labels or [], fontsize=7)
+    ax.set_yticks(range(r) if row_labels else [], row_labels or [], fontsize=7)
     ax.figure.colorbar(im, ax=ax, shrink=0.8, pad=0.02)
     return ax
 
 
 def plot_net2net_matrices(before: dict, after: dict, *, axes=None, new_rows: dict | None = None,
-                          new_cols: dict | None = None, suptitle: str | None = None):
+                          new_cols: dict | None = None, row_labels: dict | None = None,
+                          col_labels: dict | None = None, suptitle: str | None = None):
     """Before (top row) and after (bottom row) weight matrices, on one colour scale per column.
 
     Args:
         before, after: {label: weight} with the same number of entries (None for "no layer yet").
         new_rows, new_cols: {label_after: index} of the first added row / column, framed in orange.
+        row_labels, col_labels: {label_after: tick labels}, e.g. "5=3" for "unit 5 copies unit 3".
     """
     n = len(before)
     if axes is None:
@@ -66,7 +69,8 @@ def plot_net2net_matrices(before: dict, after: dict, *, axes=None, new_rows: dic
         else:
             plot_weight_matrix(Wb, ax=axes[0, col], title=lb, vmax=scale)
         plot_weight_matrix(Wa, ax=axes[1, col], title=la, vmax=scale, new_rows=(new_rows or {}).get(la),
-                           new_cols=(new_cols or {}).get(la))
+                           new_cols=(new_cols or {}).get(la), row_labels=(row_labels or {}).get(la),
+                           col_labels=(col_labels or {}).get(la))
     if suptitle:
         axes[0, 0].figure.suptitle(suptitle, fontsize=11)
     return axes

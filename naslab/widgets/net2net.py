@@ -8,6 +8,9 @@ Taught in: notebooks/04_net2net.ipynb (Explore).
 
 from __future__ import annotations
 
+import torch
+
+from naslab.net2net import wider_mapping
 from naslab.net2net_check import check_preservation
 from naslab.net2net_model import deepen_layer, describe, weight_layers, widen_layer
 from naslab.plots.net2net import plot_net2net_matrices
@@ -30,23 +33,30 @@ def draw_net2net(fig, model, X, *, extra_units: int = 4, layer: int = 0, operati
     Wk, Wn = model[idx[layer]].weight, model[idx[layer + 1]].weight
     n = Wk.shape[0]
     if operation == "widen":
-        student = widen_layer(model, layer, n + int(extra_units), noise=noise, seed=seed)
+        q = n + int(extra_units)
+        g = wider_mapping(n, q, generator=torch.Generator().manual_seed(seed))
+        student = widen_layer(model, layer, q, noise=noise, seed=seed, g=g)
         sidx = weight_layers(student)
         Uk, Un = student[sidx[layer]].weight, student[sidx[layer + 1]].weight
-        s = Wn.shape[1] // n  # inputs of the next layer per unit (positions after a flatten)
+        s = Wn.shape[1] // n if Wn.dim() == 2 else 1  # inputs of the next layer per unit (positions after a flatten)
         before = {f"$W_{layer}$ (layer {layer})": Wk, f"$W_{layer + 1}$": Wn}
-        after = {f"$U_{layer}$: rows copied by g": Uk, f"$U_{layer + 1}$: columns / count": Un}
-        rows, cols = {list(after)[0]: n}, ({list(after)[1]: n * s} if Un.dim() == 2 else {list(after)[1]: n})
+        lu, ln = f"$U_{layer}$: row j copies row g(j)", f"$U_{layer + 1}$: column j = column g(j) / count"
+        after = {lu: Uk, ln: Un}
+        rows, cols = {lu: n}, {ln: n * s if Un.dim() == 2 else n}
+        names = [f"{j}" if j < n else f"{j}={int(g[j])}" for j in range(q)]  # "5=3": unit 5 copies unit 3
+        row_labels = {lu: names} if q <= 24 else {}
+        col_labels = {ln: names} if q <= 24 and s == 1 and Un.dim() == 2 else {}
     else:
         student = deepen_layer(model, layer, kernel_size=kernel_size, X=X, noise=noise, seed=seed)
         sidx = weight_layers(student)
         before = {f"$W_{layer}$": Wk, "new layer": None, f"$W_{layer + 1}$": Wn}
         after = {f"$W_{layer}$ (kept)": student[sidx[layer]].weight, "inserted: identity": student[sidx[layer + 1]].weight,
                  f"$W_{layer + 1}$ (kept)": student[sidx[layer + 2]].weight}
-        rows, cols = {}, {}
+        rows, cols, row_labels, col_labels = {}, {}, {}, {}
     check = check_preservation(model, student, X, modes=("eval",))
     axes = fig.subplots(2, len(before), squeeze=False)
-    plot_net2net_matrices(before, after, axes=axes, new_rows=rows, new_cols=cols)
+    plot_net2net_matrices(before, after, axes=axes, new_rows=rows, new_cols=cols, row_labels=row_labels,
+                          col_labels=col_labels)
     fig.suptitle(f"{describe(model)}  ->  {describe(student)}\nmax |student(X) - teacher(X)| = "
                  f"{check.max_abs['eval']:.1e} (eval mode, {len(X)} inputs)", fontsize=10)
     return student
