@@ -31,6 +31,7 @@ from torch.nn import functional as F
 
 Loss = Callable[[Sequence[torch.Tensor], Sequence[torch.Tensor]], torch.Tensor]  # (w, alpha) -> scalar
 ORDERS = ("first", "second")
+HVPS = ("finite", "exact")
 
 
 def _grad(loss: torch.Tensor, wrt: Sequence[torch.Tensor], **kw) -> list[torch.Tensor]:
@@ -71,8 +72,8 @@ def unrolled_alpha_grad(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float
     `momentum_buffer`, `momentum` and `weight_decay` make the virtual step the one the official code takes,
     w' = w − ξ (μ · buf + ∇_w L_train + λ w); the paper's step is the plain one (the defaults).
     """
-    if hvp not in ("finite", "exact"):
-        raise ValueError(f"hvp={hvp!r} is unknown; allowed: ['finite', 'exact']")
+    if hvp not in HVPS:
+        raise ValueError(f"hvp={hvp!r} is unknown; allowed: {list(HVPS)}")
     g_w = _grad(train_loss(w, alpha), w)  # ∇_w L_train(w, α)
     with torch.no_grad():
         step = [g + weight_decay * wi for g, wi in zip(g_w, w)]
@@ -83,7 +84,7 @@ def unrolled_alpha_grad(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float
     grads = _grad(l_val, [*alpha, *w_prime])
     d_alpha, v = grads[: len(alpha)], grads[len(alpha):]  # ∇_α L_val(w', α) and v = ∇_{w'} L_val(w', α)
     h = hvp_finite_difference(train_loss, w, alpha, v, r=r) if hvp == "finite" else hvp_exact(train_loss, w, alpha, v)
-    return [da - xi * hi for da, hi in zip(d_alpha, h)], float(l_val)  # eq. (7)
+    return [da - xi * hi for da, hi in zip(d_alpha, h)], l_val.item()  # eq. (7)
 
 
 def network_loss(model, X: torch.Tensor, y: torch.Tensor) -> Loss:
@@ -106,13 +107,17 @@ class Architect:
         r: the finite-difference step is ε = r / ‖v‖.
         unroll_momentum: include the weight optimizer's momentum and weight decay in the virtual step
             (the official code) instead of the paper's plain step.
+        hvp: "finite" (eq. 8, the paper) or "exact" (double backward; slower, more memory; for checking).
     """
 
     def __init__(self, model, *, order: str = "first", alpha_lr: float = 3e-4, alpha_betas=(0.5, 0.999),
-                 alpha_weight_decay: float = 1e-3, r: float = 0.01, unroll_momentum: bool = False):
+                 alpha_weight_decay: float = 1e-3, r: float = 0.01, unroll_momentum: bool = False,
+                 hvp: str = "finite"):
         if order not in ORDERS:
             raise ValueError(f"order={order!r} is unknown; allowed: {list(ORDERS)}")
-        self.model, self.order, self.r, self.unroll_momentum = model, order, r, unroll_momentum
+        if hvp not in HVPS:
+            raise ValueError(f"hvp={hvp!r} is unknown; allowed: {list(HVPS)}")
+        self.model, self.order, self.r, self.unroll_momentum, self.hvp = model, order, r, unroll_momentum, hvp
         self.optimizer = torch.optim.Adam(model.alphas(), lr=alpha_lr, betas=alpha_betas,
                                           weight_decay=alpha_weight_decay)
 
@@ -121,7 +126,7 @@ class Architect:
         model, alpha, w = self.model, self.model.alphas(), self.model.weights()
         if self.order == "first":
             l_val = F.cross_entropy(model(X_val), y_val)  # ∇_α L_val(w, α)
-            return _grad(l_val, alpha), float(l_val)
+            return _grad(l_val, alpha), l_val.item()
         kw = {}
         if self.unroll_momentum and w_optimizer is not None:
             group = w_optimizer.param_groups[0]
@@ -129,7 +134,7 @@ class Architect:
                   "momentum_buffer": [w_optimizer.state.get(p, {}).get("momentum_buffer", torch.zeros_like(p))
                                       for p in w]}
         return unrolled_alpha_grad(network_loss(model, X_train, y_train), network_loss(model, X_val, y_val),
-                                   w, alpha, xi=xi, r=self.r, **kw)
+                                   w, alpha, xi=xi, r=self.r, hvp=self.hvp, **kw)
 
     def step(self, X_train, y_train, X_val, y_val, *, xi: float = 0.0, w_optimizer=None) -> float:
         """One Adam step on alpha; returns the validation loss it saw. `xi` is ignored at first order."""

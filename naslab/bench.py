@@ -6,10 +6,10 @@ feed layer 2?", so 4^3 * 2 = 128 architectures. Every one is trained on MNIST-1D
 with 2 seeds (Adam, lr 1e-2, batch 128) and its validation accuracy is recorded after every
 epoch: fidelities 1..9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run. The
 learning rate is constant, so epoch e of the 9-epoch run *is* an e-epoch run. Each entry keeps the
-parameter count and the cumulative CPU seconds at every epoch: the simulated cost.
+parameter count and its simulated cost: e * (median CPU seconds of one of its epochs), one thread.
 
-On a seeded sample of 64 architectures there are proxy tables too (seed 0): 1/9 and 1/3 of the
-training data, 1/4 and 1/2 of the width, and on 16 of them a "big" model (2x width, N = 2 repeats)
+On a seeded sample of 48 architectures there are proxy tables too (seed 0): 1/9 and 1/3 of the
+training data, 1/4 and 1/2 of the width, and on 12 of them a "big" model (2x width, N = 2 repeats)
 for NASNet's "search small, evaluate big".
 
 Files (no pickle): data/bench/<name>.npz (numbers) + <name>.json (config, space, build record and
@@ -53,10 +53,10 @@ class BenchConfig:
     optimizer: str = "adam"
     lr: float = 1e-2
     batch_size: int = 128
-    proxy_sample: int = 64  # architectures (seeded sample) with the data / width proxy tables
+    proxy_sample: int = 48  # architectures (seeded sample) with the data / width proxy tables
     data_fractions: tuple = (1 / 9, 1 / 3)
     widths: tuple = (0.25, 0.5)
-    big_sample: int = 16  # the first ones of the proxy sample also get a big (2x width, N = 2) run
+    big_sample: int = 12  # the first ones of the proxy sample also get a big (2x width, N = 2) run
     big: tuple = (("width", 2.0), ("repeats", 2))
 
 
@@ -137,6 +137,14 @@ class Benchmark:
     # -- lookups -------------------------------------------------------------------------------
 
     @property
+    def config(self) -> BenchConfig:
+        """The BenchConfig the file was built with (JSON lists turned back into tuples)."""
+        c = dict(self.meta["config"])
+        c["space"] = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in c["space"])
+        c["big"] = tuple(tuple(p) for p in c["big"])
+        return BenchConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
+
+    @property
     def size(self) -> int:
         return len(self.archs)
 
@@ -144,14 +152,15 @@ class Benchmark:
         return f"{self.space} ({self.space.size} architectures)"
 
     def index(self, arch) -> int:
-        """Row of an architecture (Architecture, key string, token list or index)."""
+        """Row of an architecture: an Architecture, its key string, its tokens, its index or a dict
+        ({"tokens": [...]}, {"arch": key} or `Architecture.to_dict()`)."""
         if isinstance(arch, (int, np.integer)) and not isinstance(arch, bool):
             if not 0 <= arch < self.size:
                 raise ValueError(f"architecture index {arch} is outside 0..{self.size - 1} of {self.space_name()}")
             return int(arch)
         try:
-            if isinstance(arch, dict):
-                arch = Architecture.from_dict(arch)
+            if isinstance(arch, dict):  # {"tokens": [...]} or {"arch": key} (naslab.children), or to_dict()
+                arch = arch.get("arch") or arch.get("tokens") or Architecture.from_dict(arch)
             if isinstance(arch, str):
                 arch = self.space.parse(arch)
             elif not isinstance(arch, Architecture):

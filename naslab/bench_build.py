@@ -162,6 +162,13 @@ def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, wor
     return _pack(cfg, root, done, time.perf_counter() - t0, workers)
 
 
+def _robust_seconds(rec: dict) -> list[float]:
+    """Cumulative cost e * (median CPU seconds of one epoch): every epoch does the same work, and the
+    median ignores an epoch stalled by a busy machine (seen while building: one epoch took 40 s)."""
+    per_epoch = np.diff([0.0, *rec["cpu_curve"]])  # (E,) CPU seconds of each epoch
+    return (float(np.median(per_epoch)) * np.arange(1, len(per_epoch) + 1)).tolist()
+
+
 def _pack(cfg: BenchConfig, root: Path, done: dict, seconds: float, workers: int) -> Path:
     """Turn the finished runs into the compact .npz + .json pair (the .npz written atomically)."""
     import torch
@@ -172,13 +179,14 @@ def _pack(cfg: BenchConfig, root: Path, done: dict, seconds: float, workers: int
     big = sample[: cfg.big_sample]
 
     def table(kind, archs, pairs, field, dtype=np.float32):  # -> (len(archs), len(pairs), ...)
-        return np.array([[done[f"{kind}/{a}/{sd}/{lv}"][field] for sd, lv in pairs] for a in archs], dtype=dtype)
+        get = _robust_seconds if field == "cpu_curve" else (lambda r: r[field])
+        return np.array([[get(done[f"{kind}/{a}/{sd}/{lv}"]) for sd, lv in pairs] for a in archs], dtype=dtype)
 
     seeds = [(sd, 0) for sd in cfg.seeds]
     arrays = {
         "tokens": np.array([space.encode(a) for a in space.enumerate()], dtype=np.int8),  # (n, T)
         "val_acc": table("main", range(n), seeds, "curve"),  # (n, S, E)
-        "cpu_seconds": table("main", range(n), seeds, "cpu_curve"),  # (n, S, E), cumulative
+        "cpu_seconds": table("main", range(n), seeds, "cpu_curve"),  # (n, S, E), cumulative, robust
         "params": table("main", range(n), seeds[:1], "params", np.int64)[:, 0],  # (n,)
         "proxy_index": np.array(sample, dtype=np.int64),
         "big_index": np.array(big, dtype=np.int64),

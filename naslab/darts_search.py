@@ -61,6 +61,7 @@ class SearchConfig:
     alpha_weight_decay: float = 1e-3
     alpha_init_std: float = 0.0  # paper: zeros; official code: 1e-3
     unroll_momentum: bool = False  # paper: plain SGD virtual step; code: with momentum and weight decay
+    hvp: str = "finite"  # second order: "finite" difference (eq. 8) or "exact" double backward
     max_skip: int = 2  # warn when the derived normal cell has more skip connections than this
     early_stop: bool = False  # mitigation: stop when the cap is broken, keep the last cell within it
     seed: int = 0
@@ -113,7 +114,7 @@ def _setup(data, cfg: SearchConfig):
     model = SearchNetwork(data.input_shape, data.num_classes, C=cfg.C, layers=cfg.layers, steps=cfg.steps,
                           primitives=cfg.primitives, alpha_init_std=cfg.alpha_init_std).to(device)
     architect = Architect(model, order=cfg.order, alpha_lr=cfg.alpha_lr, alpha_weight_decay=cfg.alpha_weight_decay,
-                          unroll_momentum=cfg.unroll_momentum)
+                          unroll_momentum=cfg.unroll_momentum, hvp=cfg.hvp)
     w_opt = torch.optim.SGD(model.weights(), lr=cfg.w_lr, momentum=cfg.w_momentum, weight_decay=cfg.w_weight_decay)
     perm = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(cfg.seed))
     half = len(perm) // 2  # two disjoint halves: w learns on one, alpha on the other

@@ -11,6 +11,8 @@ inherits the parent's weights (it starts computing what the parent computed) and
 
 (`EMABaseline` and `reinforce_loss` come from `naslab.controller`). `policy="random"` draws the
 same decisions uniformly and never learns: the random-transformation baseline (EAS code: random=True).
+`policy="none"` applies no transformation at all: the children just train on, a control for how
+much of the progress is only the extra training.
 
 Every network is a `Trial` (config = {"id", "arch", "actions"}, parent = the trial it grew from),
 so the growth tree is the list of trials. `lineage_steps` counts all the updates a child's weights
@@ -25,6 +27,7 @@ Taught in: notebooks/04_net2net.ipynb (section 5).
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import dataclass, field
@@ -33,13 +36,13 @@ import torch
 
 from naslab.controller import REWARDS, EMABaseline, reinforce_loss
 from naslab.eas_controller import Grids, MetaController, transform
-from naslab.net2net_model import describe, make_plain_net
+from naslab.net2net_model import describe, make_plain_net, weight_layers
 from naslab.search import Proposal, Searcher, run_search
-from naslab.train import TrainConfig, train
+from naslab.train import TrainConfig, evaluate, train
 from naslab.trial import Trial
 from naslab.utils import count_params
 
-POLICIES = ("rl", "random")
+POLICIES = ("rl", "random", "none")
 GROW_FROM = ("best", "root")
 
 
@@ -84,15 +87,17 @@ class EASSearcher(Searcher):
 
     Trial 0 is the start network; then `episodes * children` children. Weights live in memory, so
     a search cannot be resumed from a JSONL file (it can still be recorded to one).
+    `start`: an already trained start network (e.g. a teacher), evaluated instead of trained; its
+    training is counted as `cfg.root_steps` updates in the children's `lineage_steps`.
     """
 
     adaptive = True
 
-    def __init__(self, data, cfg: EASConfig | None = None, *, policy: str = "rl", seed: int = 0):
+    def __init__(self, data, cfg: EASConfig | None = None, *, policy: str = "rl", seed: int = 0, start=None):
         if policy not in POLICIES:
             raise ValueError(f"policy={policy!r} is unknown; allowed: {list(POLICIES)}")
         self.data, self.cfg, self.policy, self.seed = data, (cfg or EASConfig()).validate(), policy, int(seed)
-        self.name = "eas" if policy == "rl" else "random"
+        self.name = {"rl": "eas", "random": "random", "none": "no-growth"}[policy]
         g = torch.Generator().manual_seed(self.seed)
         self.X_calib = data.X_train[torch.randperm(len(data.y_train), generator=g)[: self.cfg.calib_size]]
         self.generator = torch.Generator().manual_seed(self.seed + 1)
@@ -107,6 +112,7 @@ class EASSearcher(Searcher):
         self.buffer: list = []  # (log_prob, entropy, reward) of this episode
         self.history: list[dict] = []  # one record per episode (reward, baseline, entropy)
         self.episode, self.n_asked, self.parent = 0, 0, 0
+        self.start = start
 
     @property
     def budget(self) -> int:
@@ -116,17 +122,18 @@ class EASSearcher(Searcher):
         cid = self.n_asked
         if cid == 0:  # the start network, trained from scratch
             torch.manual_seed(self.seed)
-            net = make_plain_net(self.data.input_shape, self.data.num_classes, self.cfg.start_arch, bn=self.cfg.bn)
+            net = copy.deepcopy(self.start) if self.start is not None else make_plain_net(
+                self.data.input_shape, self.data.num_classes, self.cfg.start_arch, bn=self.cfg.bn)
             self.pending[0] = (net, None, None, None)
             self.n_asked = 1
             return Proposal({"id": 0, "arch": describe(net), "actions": []}, fidelity={"steps": self.cfg.root_steps},
                             info={"episode": -1, "policy": self.policy})
         if self.episode >= self.cfg.episodes:
             return None
-        c = self.cfg
+        c, steps = self.cfg, (0, 0) if self.policy == "none" else (self.cfg.wider_steps, self.cfg.deeper_steps)
         child, actions, logp, ent = transform(
-            self.models[self.parent], self.controller, c.grids, wider_steps=c.wider_steps,
-            deeper_steps=c.deeper_steps, X=self.X_calib, wider_noise=c.wider_noise, deeper_noise=c.deeper_noise,
+            self.models[self.parent], self.controller, c.grids, wider_steps=steps[0], deeper_steps=steps[1],
+            X=self.X_calib, wider_noise=c.wider_noise, deeper_noise=c.deeper_noise,
             seed=self.seed * 10_000 + cid, generator=self.generator)
         self.pending[cid] = (child, logp, ent, self.parent)
         self.n_asked += 1
@@ -137,6 +144,12 @@ class EASSearcher(Searcher):
         """Train the (inherited-weight) network of `config` for fidelity["steps"] updates."""
         cid, steps = config["id"], int(fidelity["steps"])
         model, _, _, parent = self.pending[cid]
+        if cid == 0 and self.start is not None:  # already trained: evaluate only
+            self.models[0], self.lineage[0] = model, steps
+            loss, acc = evaluate(model, self.data.X_val, self.data.y_val)
+            return {"val_acc": acc, "val_loss": loss, "steps": 0, "diverged": False, "params": count_params(model),
+                    "reward": REWARDS[self.cfg.reward](acc), "depth": len(weight_layers(model)) - 1,
+                    "lineage_steps": steps}
         epochs = math.ceil(steps * self.cfg.train.batch_size / len(self.data.y_train))
         lr = self.cfg.train.lr if cid == 0 else self.cfg.child_lr
         res = train(model, self.data, self.cfg.train, lr=lr, max_steps=steps, epochs=epochs,
@@ -184,13 +197,15 @@ class EASSearcher(Searcher):
         self.models = {i: m for i, m in self.models.items() if i in (0, self.parent)}  # free the rest
 
 
-def run_eas(data, cfg: EASConfig | None = None, *, policy: str = "rl", seed: int = 0, path=None,
+def run_eas(data, cfg: EASConfig | None = None, *, policy: str = "rl", seed: int = 0, start=None, path=None,
             on_trial=None) -> tuple[list[Trial], EASSearcher]:
-    """Run an EAS search (or its random-transformation baseline); returns (trials, searcher).
+    """Run an EAS search (policy "rl"), its random-transformation baseline ("random") or the
+    no-growth control ("none"); returns (trials, searcher).
 
-    The trials are the growth tree: trial 0 is the start network, every other trial has a `parent`.
+    The trials are the growth tree: trial 0 is the start network (trained here, or the given
+    trained `start`), every other trial has a `parent`.
     """
-    searcher = EASSearcher(data, cfg, policy=policy, seed=seed)
+    searcher = EASSearcher(data, cfg, policy=policy, seed=seed, start=start)
     trials = run_search(searcher, searcher.objective, searcher.budget, path=path, on_trial=on_trial)
     return trials, searcher
 

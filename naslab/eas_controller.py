@@ -20,6 +20,7 @@ Taught in: notebooks/04_net2net.ipynb (section 5).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -167,6 +168,7 @@ def transform(model, policy: MetaController | None, grids: Grids, *, wider_steps
     """
     gen = generator or torch.Generator().manual_seed(int(seed))
     actions, log_prob, entropy = [], 0.0, 0.0
+    model = copy.deepcopy(model)  # with no step at all the child is still a new network
     for s in range(wider_steps):
         model, st = wider_step(model, policy, grids, generator=gen, noise=wider_noise, seed=seed * 101 + s)
         actions, log_prob, entropy = actions + st.actions, log_prob + st.log_prob, entropy + st.entropy

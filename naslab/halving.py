@@ -150,3 +150,65 @@ class SuccessiveHalving(Searcher):
     def total_budget(self) -> float:
         """Σ_i n_i * r_i: the budget the whole schedule spends (in units of r)."""
         return float(sum(n_i * r_i for n_i, r_i in self.schedule))
+
+
+def incumbent_curve(trials, times, truth: Callable) -> np.ndarray:
+    """What the search would return at each simulated time, judged by `truth(config)`.
+
+    At time t the finished trials are those whose cumulative seconds are <= t; the incumbent is the
+    best-scored trial among those at the highest fidelity seen so far (the "most trained" ones: a
+    rung-1 score must not beat a rung-2 score just because it was measured with less budget).
+
+    Returns:
+        (len(times),) truth of the incumbent; NaN before the first trial finishes.
+    """
+    done = np.cumsum([t.seconds for t in trials])  # (n,) when trial j finished
+    fid = np.array([np.inf if t.fidelity is None else float(t.fidelity) for t in trials])
+    score = np.array([t.score() for t in trials], dtype=float)
+    out = np.full(len(times), np.nan)
+    for i, t in enumerate(np.asarray(times, float)):
+        k = int(np.searchsorted(done, t, side="right"))  # trials 0..k-1 have finished
+        if k == 0:
+            continue
+        top = fid[:k] == fid[:k].max()
+        s = np.where(top & ~np.isnan(score[:k]), score[:k], -np.inf)
+        out[i] = truth(trials[int(np.argmax(s))].config)
+    return out
+
+
+def compare_on_benchmark(bench, seeds, *, n: int = 27, eta: int = 3, r_min: int = 1, r_max: int = 9,
+                         n_random: int | None = None, times=None, observe_seed: int = 0,
+                         truth_seed: int | None = None) -> dict:
+    """Successive halving against random search on the benchmark, one run per search seed.
+
+    Both see the benchmark's seed `observe_seed`; what they return is judged by `truth_seed`
+    (default: another seed, i.e. what retraining the chosen architecture gives).
+
+    Returns:
+        {"times": (T,), "curves": {"successive halving": (S, T), "random search": (S, T)},
+         "trials": {name: [trials per seed]}}.
+    """
+    from naslab.children import RandomArchSearch
+    from naslab.search import run_search
+
+    truth_seed = truth_seed if truth_seed is not None else [s for s in bench.seeds if s != observe_seed][0]
+    truth_acc = bench.accuracy(r_max, seed=truth_seed)
+    objective = bench.objective(seed=observe_seed)
+
+    def truth(config):
+        return float(truth_acc[bench.index(config)])
+
+    runs = {"successive halving": [], "random search": []}
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        cands = [bench.archs[i].key for i in rng.choice(bench.size, size=n, replace=False)]
+        sh = SuccessiveHalving(cands, eta=eta, r_min=r_min, r_max=r_max, seed=int(s))
+        runs["successive halving"].append(run_search(sh, objective, budget=10**6))
+        m = n_random or 2 * math.ceil(sh.total_budget() / r_max)  # twice SH's budget, in full trainings
+        rs = RandomArchSearch(bench.space, seed=int(s), max_trials=m)
+        runs["random search"].append(run_search(rs, lambda c: objective(c, r_max), budget=m))
+    if times is None:
+        end = max(sum(t.seconds for t in run) for run in runs["random search"])
+        times = np.geomspace(0.5, end, 60)
+    curves = {k: np.array([incumbent_curve(run, times, truth) for run in v]) for k, v in runs.items()}
+    return {"times": np.asarray(times), "curves": curves, "trials": runs}

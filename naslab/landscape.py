@@ -27,7 +27,7 @@ import numpy as np
 
 from naslab.data import DATA_DIR, load_dataset
 from naslab.hpo import course_grid, course_space, grid
-from naslab.population import train_population
+from naslab.population import train_member, train_population
 from naslab.search import GridSearch, RandomSearch, run_search
 from naslab.train import TrainConfig
 from naslab.trial import Trial
@@ -97,6 +97,23 @@ class Landscape:
             raise ValueError(f"seed={seed} must lie in [0, {self.n_seeds}): the seeds this table holds")
         budget = self.n_trials if budget is None else min(budget, self.n_trials)
         return run_search(RandomSearch(course_space(), seed=seed), self.objective, budget)
+
+
+@dataclass
+class TrainObjective:
+    """`objective(config) -> metrics` for `run_search`: train the course MLP one-by-one on `data`.
+
+    `config` holds lr and weight_decay (optionally momentum and seed); the result's seconds are
+    the training's own wall clock. Picklable, so it runs on a process pool too.
+    """
+
+    data: object
+    cfg: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=20, device="cpu"))
+    hidden: tuple = (64,)
+
+    def __call__(self, config: dict) -> dict:
+        r = train_member(self.data, config, self.cfg, hidden=self.hidden)
+        return {**r.metrics, "seconds": r.seconds}
 
 
 def random_configs(n_seeds: int, n_trials: int) -> list[list[dict]]:

@@ -27,8 +27,18 @@ import re
 import torch
 from torch import nn
 
-from naslab.net2net import CONVS, INITS, LAYERS, NORMS, check_idempotent, identity_conv, identity_linear, \
-    set_bn_identity, widen_pair, width_of
+from naslab.net2net import (
+    CONVS,
+    INITS,
+    LAYERS,
+    NORMS,
+    check_idempotent,
+    identity_conv,
+    identity_linear,
+    set_bn_identity,
+    widen_pair,
+    width_of,
+)
 from naslab.utils import count_params
 
 POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
@@ -178,7 +188,7 @@ def deepen_layer(model: nn.Sequential, k: int, *, kernel_size: int = 3, bn: bool
     has_bn = t < len(model) and isinstance(model[t], NORMS)
     t += has_bn
     if t >= len(model) or not _is_activation(model[t]):
-        raise ValueError(f"layer {k} is not followed by an activation, so there is no phi(v) to insert an identity after")
+        raise ValueError(f"layer {k} is not followed by an activation: there is no phi(v) to insert an identity after")
     act = model[t]
     check_idempotent(act)  # phi(I phi(v)) = phi(v) needs phi(phi(v)) = phi(v)
     bn = has_bn if bn is None else bool(bn)
@@ -200,7 +210,7 @@ def deepen_layer(model: nn.Sequential, k: int, *, kernel_size: int = 3, bn: bool
         norm = (nn.BatchNorm1d if new.weight.dim() <= 3 else nn.BatchNorm2d)(n).to(layer.weight)
         if init == "net2net":
             if X is None:
-                raise ValueError("deepening with a BatchNorm needs X, a batch of real inputs, to set it to the identity")
+                raise ValueError("deepening with a BatchNorm needs X, a batch of real inputs, to set it to identity")
             prefix = copy.deepcopy(nn.Sequential(*list(model)[: t + 1])).eval()
             with torch.no_grad():
                 set_bn_identity(norm, new(prefix(X.to(layer.weight.device))))  # stats of the data entering BN

@@ -57,8 +57,8 @@ def test_microscope_and_search_plots():
 @pytest.mark.parametrize("skips", [True, False])
 def test_plot_architecture_draws_one_box_per_layer_and_skip_arcs(skips):
     space = MacroSpace(n_layers=4, skips=skips, pools=("none", "max"))
-    key = "8-3-2-max|8-3-1-none|16-5-2-none+0|32-7-1-max+0,1" if skips else "8-3-2-none|8-3-1-none|16-5-2-none|8-1-1-none"
-    arch = space.parse(key.replace("8-1-1", "8-3-1"))
+    key = "8-3-2-max|8-3-1-none|16-5-2-none+0|32-7-1-max+0,1"
+    arch = space.parse(key if skips else key.replace("max", "none").replace("+0,1", "").replace("+0", ""))
     ax = P.plot_architecture(arch, shapes=space.shapes(arch, (1, 40)))
     boxes = [p for p in ax.patches if type(p).__name__ == "FancyBboxPatch"]
     arcs = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]

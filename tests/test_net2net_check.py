@@ -7,8 +7,7 @@ import torch
 from torch import nn
 
 from naslab.net2net import check_idempotent, identity_conv, identity_linear, replica_counts, set_bn_identity
-from naslab.net2net_check import check_identity_kernel, check_preservation, check_widen_conv_linear, \
-    check_widen_linear
+from naslab.net2net_check import check_identity_kernel, check_preservation, check_widen_conv_linear, check_widen_linear
 from naslab.net2net_model import make_plain_net, reinit, widen_layer
 
 

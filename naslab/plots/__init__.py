@@ -4,3 +4,5 @@ One module per topic; this package re-exports all of them, so `naslab.plots.<nam
 """
 
 from naslab.plots.core import *  # noqa: F401,F403
+from naslab.plots.hpo import *  # noqa: F401,F403
+from naslab.plots.net2net import *  # noqa: F401,F403

@@ -36,10 +36,14 @@ def plot_trials_with_projections(x, y, *, f=None, g=None, h=None, ax=None, color
         g, h: the marginal effects g(x) and h(y), drawn above and to the right (optional).
         best: star the trial with the highest f (needs f).
     Returns:
-        the main Axes (the two projection panels are its insets).
+        the main Axes; `ax` (if given) becomes an invisible frame holding it and the two projections.
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
-    ax = get_ax(ax, figsize=(4.5, 4.5))
+    box = get_ax(ax, figsize=(4.8, 4.8))
+    box.set_axis_off()  # the given Axes becomes a frame holding the plot and its two projections
+    ax = box.inset_axes([0.0, 0.0, 0.74, 0.72])
+    top = box.inset_axes([0.0, 0.76, 0.74, 0.2], sharex=ax)
+    right = box.inset_axes([0.78, 0.0, 0.2, 0.72], sharey=ax)
     t = np.linspace(0, 1, 201)
     if f is not None:
         XX, YY = np.meshgrid(t, t)
@@ -49,9 +53,6 @@ def plot_trials_with_projections(x, y, *, f=None, g=None, h=None, ax=None, color
         i = int(np.argmax(f(x, y)))
         ax.scatter(x[i], y[i], s=260, marker="*", color=PALETTE[3], edgecolor="white", zorder=4, label="best trial")
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="x  (important)", ylabel="y  (unimportant)")
-    ax.set_aspect("equal")
-    top = ax.inset_axes([0.0, 1.04, 1.0, 0.28], sharex=ax)
-    right = ax.inset_axes([1.04, 0.0, 0.28, 1.0], sharey=ax)
     if g is not None:
         top.plot(t, g(t), color="0.3", lw=1.5)
     if h is not None:
@@ -68,8 +69,7 @@ def plot_trials_with_projections(x, y, *, f=None, g=None, h=None, ax=None, color
     top.set_title(title or "", fontsize=11, loc="left")
     top.text(0.99, 0.92, f"{len(np.unique(x))} distinct x", transform=top.transAxes, ha="right", va="top",
              fontsize=9, color=color, fontweight="bold")
-    right.text(0.95, 0.99, f"{len(np.unique(y))} distinct y", transform=right.transAxes, ha="right", va="top",
-               fontsize=9, color=color, rotation=-90, fontweight="bold")
+    right.set_title(f"{len(np.unique(y))} distinct y", fontsize=9, color=color, fontweight="bold")
     for a in (top, right):
         a.tick_params(labelbottom=False, labelleft=False, bottom=False, left=False)
         for side in ("top", "right"):

@@ -50,7 +50,8 @@ def draw_net2net(fig, model, X, *, extra_units: int = 4, layer: int = 0, operati
         student = deepen_layer(model, layer, kernel_size=kernel_size, X=X, noise=noise, seed=seed)
         sidx = weight_layers(student)
         before = {f"$W_{layer}$": Wk, "new layer": None, f"$W_{layer + 1}$": Wn}
-        after = {f"$W_{layer}$ (kept)": student[sidx[layer]].weight, "inserted: identity": student[sidx[layer + 1]].weight,
+        after = {f"$W_{layer}$ (kept)": student[sidx[layer]].weight,
+                 "inserted: identity": student[sidx[layer + 1]].weight,
                  f"$W_{layer + 1}$ (kept)": student[sidx[layer + 2]].weight}
         rows, cols, row_labels, col_labels = {}, {}, {}, {}
     check = check_preservation(model, student, X, modes=("eval",))

@@ -1,0 +1,113 @@
+"""naslab.ops: every registered op keeps the size at stride 1, halves it at stride 2, is finite and passes
+gradients, in 1-D and 2-D; the registry accepts new ops and rejects bad ones with clear errors."""
+
+import pytest
+import torch
+from torch import nn
+
+from naslab.ops import BUILTIN, OPS, PRIMITIVES, build_op, check_op, halved, register_op, unregister_op
+
+
+@pytest.mark.parametrize("name", list(OPS))
+@pytest.mark.parametrize("dim", [1, 2])
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("size", [8, 7])
+def test_every_op_shape_finite_and_gradient(name, dim, stride, size):
+    torch.manual_seed(0)
+    C = 4
+    op = build_op(name, C, stride, affine=True, dim=dim)
+    x = torch.randn(3, C, *([size] * dim), requires_grad=True)
+    y = op(x)
+    expected = size if stride == 1 else (size + 1) // 2  # stride 2 halves (ceil for odd sizes)
+    assert tuple(y.shape) == (3, C, *([expected] * dim))
+    assert torch.isfinite(y).all()
+    y.square().sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all()
+    if name != "none":  # only the zero op passes an all-zero gradient
+        assert x.grad.abs().sum() > 0
+    for pname, p in op.named_parameters():
+        assert p.grad is not None and torch.isfinite(p.grad).all(), pname
+
+
+def test_primitives_are_the_papers_eight_in_order():
+    assert PRIMITIVES == ("none", "max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3",
+                          "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")
+    assert set(PRIMITIVES) <= set(OPS) and BUILTIN[:8] == PRIMITIVES
+
+
+def test_stride_one_skip_is_identity_and_none_is_zero():
+    x = torch.randn(2, 3, 6)
+    assert torch.equal(build_op("skip_connect", 3, 1, dim=1)(x), x)
+    assert torch.equal(build_op("none", 3, 2, dim=1)(x), torch.zeros(2, 3, 3))
+
+
+def test_halved():
+    assert [halved(s) for s in (1, 2, 7, 8, 40)] == [1, 1, 4, 4, 20]
+
+
+def test_register_a_new_op_then_check_and_remove_it():
+    name = "conv_3x3_test"
+
+    @register_op(name)
+    def conv_3x3(C, stride, affine, dim):
+        conv = nn.Conv1d if dim == 1 else nn.Conv2d
+        return nn.Sequential(nn.ReLU(), conv(C, C, 3, stride, 1, bias=False))
+
+    try:
+        assert name in OPS and check_op(name)
+        with pytest.raises(ValueError, match="already registered"):
+            register_op(name, conv_3x3)
+        register_op(name, conv_3x3, overwrite=True)  # replacing one's own op is allowed
+    finally:
+        unregister_op(name)
+    assert name not in OPS
+
+
+def test_check_op_rejects_an_op_that_does_not_halve():
+    register_op("bad_pool_test", lambda C, stride, affine, dim: nn.Identity())
+    try:
+        with pytest.raises(AssertionError, match="stride=2"):
+            check_op("bad_pool_test")
+    finally:
+        unregister_op("bad_pool_test")
+
+
+def test_check_op_rejects_an_op_whose_parameter_gets_no_gradient():
+    class Unused(nn.Module):  # right shapes, but its parameter never takes part
+        def __init__(self, C, stride):
+            super().__init__()
+            self.w, self.stride = nn.Parameter(torch.ones(C)), stride
+
+        def forward(self, x):
+            return x[..., :: self.stride]
+
+    register_op("unused_param_test", lambda C, stride, affine, dim: Unused(C, stride))
+    try:
+        with pytest.raises(AssertionError, match="parameter w gets no gradient"):
+            check_op("unused_param_test", dims=(1,))
+    finally:
+        unregister_op("unused_param_test")
+
+
+@pytest.mark.parametrize("bad", ["has space", "op~1", "", "1abc", 3])
+def test_register_rejects_bad_names(bad):
+    with pytest.raises(ValueError, match="letters, digits and underscores"):
+        register_op(bad, lambda C, stride, affine, dim: nn.Identity())
+
+
+def test_builtin_ops_cannot_be_replaced_or_removed():
+    with pytest.raises(ValueError, match="already registered"):
+        register_op("skip_connect", lambda C, stride, affine, dim: nn.Identity(), overwrite=True)
+    with pytest.raises(ValueError, match="built-in"):
+        unregister_op("sep_conv_3x3")
+    with pytest.raises(ValueError, match="not registered"):
+        unregister_op("no_such_op")
+
+
+def test_build_op_errors_name_the_allowed_values():
+    with pytest.raises(ValueError, match="registered ops"):
+        build_op("conv_7x7", 4, 1)
+    with pytest.raises(ValueError, match=r"allowed: \[1, 2\]"):
+        build_op("skip_connect", 4, 3)
+    with pytest.raises(ValueError, match="dim=3"):
+        build_op("skip_connect", 4, 1, dim=3)
