@@ -187,10 +187,12 @@ class Benchmark:
         return self.seeds.index(seed)
 
     def lookup(self, arch, fidelity=None, seed: int = 0) -> dict:
-        """{"val_acc", "seconds" (simulated: CPU seconds of training up to that epoch), "params", "epochs"}."""
+        """{"val_acc" (of that seed), "seconds", "params", "epochs"}. "seconds" is the simulated cost: CPU
+        seconds of training up to that epoch, averaged over the seeds (the work does not depend on the
+        seed; the average smooths the noise of a shared machine)."""
         i, e, s = self.index(arch), self._epoch(fidelity), self._seed(seed)
         return {"val_acc": float(self.arrays["val_acc"][i, s, e - 1]),
-                "seconds": float(self.arrays["cpu_seconds"][i, s, e - 1]),
+                "seconds": float(self.arrays["cpu_seconds"][i, :, e - 1].mean()),
                 "params": int(self.arrays["params"][i]), "epochs": e}
 
     def accuracy(self, fidelity=None, seed: int | None = None) -> np.ndarray:

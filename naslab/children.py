@@ -15,6 +15,7 @@ Taught in: notebooks/02_reinforce_controller.ipynb (the real search).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ class ChildConfig:
     lr: float = 1e-2  # Adam, as in MNIST-1D's reference training
     seed: int = 0  # weight init and data order of every child
     cache: bool = True  # reuse the result of an architecture trained before
+    device: str = "cpu"  # children this small train fastest on the CPU; "auto" picks an accelerator
 
 
 class ChildObjective:
@@ -56,8 +58,9 @@ class ChildObjective:
             return {**self.cache[arch.key], "cached": True}
         seed_everything(self.cfg.seed)
         net = self.space.build(arch, self.data.input_shape, self.data.num_classes)
-        tc = TrainConfig(optimizer="adam", lr=self.cfg.lr, batch_size=self.cfg.batch_size, epochs=10**6,
-                         max_steps=self.cfg.steps, seed=self.cfg.seed, device="cpu")
+        epochs = math.ceil(self.cfg.steps / math.ceil(len(self.data.y_train) / self.cfg.batch_size))
+        tc = TrainConfig(optimizer="adam", lr=self.cfg.lr, batch_size=self.cfg.batch_size, epochs=epochs,
+                         max_steps=self.cfg.steps, seed=self.cfg.seed, device=self.cfg.device)
         res = train(net, self.data, tc)
         self.train_seconds += res.seconds
         out = {**res.metrics, "params": count_params(net), "train_seconds": res.seconds, "arch": arch.key}

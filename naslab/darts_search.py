@@ -151,7 +151,7 @@ def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides)
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = _setup(data, cfg)
     result = SearchResult(cfg, model, [_record(model, 0, data, float("nan"), cfg.w_lr, 0.0)])
-    kept = result.history[0]  # the last record within the skip cap
+    kept, warned = result.history[0], False  # the last record within the skip cap; warn once
     try:
         for epoch in range(1, cfg.epochs + 1):
             # cosine annealing per epoch: lr = lr_min + (lr_max - lr_min) (1 + cos(π (e - 1) / E)) / 2
@@ -174,7 +174,8 @@ def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides)
             rec = _record(model, epoch, data, float(np.mean(losses)), lr, time.perf_counter() - t0)
             result.history.append(rec)
             if rec["skips"] > cfg.max_skip:
-                if not any(h["skips"] > cfg.max_skip for h in result.history[:-1]):
+                if not warned:
+                    warned = True
                     warnings.warn(f"epoch {epoch}: the derived normal cell has {rec['skips']} skip connections "
                                   f"(> max_skip={cfg.max_skip}); the search is collapsing to parameter-free ops",
                                   SkipCollapseWarning, stacklevel=2)
@@ -222,18 +223,17 @@ def profile_step(data, cfg: SearchConfig | None = None, *, n_steps: int = 3, **o
     `n_steps` after one warm-up step), CPU seconds per step, and the peak memory of one more step."""
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = _setup(data, cfg)
-    bs = cfg.batch_size
+    bs, xi = cfg.batch_size, cfg.w_lr if cfg.xi is None else cfg.xi
     walls, cpus = [], []
-    for i in range(n_steps + 2):
-        sl = slice((i * bs) % max(1, len(yw) - bs), (i * bs) % max(1, len(yw) - bs) + bs)
-        batch_w, batch_a = (Xw[sl], yw[sl]), (Xa[sl], ya[sl])
-        def step():
-            search_step(model, architect, w_opt, batch_w, batch_a, xi=cfg.w_lr if cfg.xi is None else cfg.xi)
+    for i in range(n_steps + 2):  # one warm-up step, n_steps timed steps, one step under the memory profiler
+        start = (i * bs) % max(1, len(yw) - bs)
+        args = (model, architect, w_opt, (Xw[start:start + bs], yw[start:start + bs]),
+                (Xa[start:start + bs], ya[start:start + bs]))
         if i == n_steps + 1:
-            peak = peak_memory_mb(step, Xw.device)
+            peak = peak_memory_mb(lambda args=args: search_step(*args, xi=xi), Xw.device)
             break
         t, c = time.perf_counter(), time.process_time()
-        step()
+        search_step(*args, xi=xi)
         if i > 0:  # the first step warms up caches
             walls.append(time.perf_counter() - t)
             cpus.append(time.process_time() - c)

@@ -285,9 +285,9 @@ def train_population(
         with torch.no_grad():
             _update(params, grads, state, hp, cfg, step)
         if bool(bad.any()):  # drop diverged members from the stack so they cannot spoil the others
-            keep = ~bad
-            diverged[active[bad]] = True
-            active = active[keep]
+            keep = ~bad  # on the device; `active` and the records stay on the CPU
+            diverged[active[bad.cpu()]] = True
+            active = active[keep.cpu()]
             params = {k: v.detach()[keep] for k, v in params.items()}
             state = {k: [b[keep] for b in bufs] for k, bufs in state.items()}
             hp = {k: v[keep] for k, v in hp.items()}

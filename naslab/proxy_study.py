@@ -57,7 +57,7 @@ def proxy_scores(bench, kind: str, level=None, epochs: int | None = None) -> dic
     if kind in ("epochs", "full"):
         e = bench.fidelities[-1] if kind == "full" else bench._epoch(level)
         return {"index": np.arange(bench.size), "scores": bench.arrays["val_acc"][:, s, e - 1],
-                "seconds": bench.arrays["cpu_seconds"][:, s, e - 1], "name": proxy_name(kind, e), "kind": kind}
+                "seconds": bench.cost(e), "name": proxy_name(kind, e), "kind": kind}
     table = bench.proxy_table(kind)
     match = [i for i, v in enumerate(table["levels"]) if np.isclose(v, level)]
     if not match:
@@ -79,7 +79,7 @@ def score_row(name: str, kind: str, scores, seconds, full_seconds, true_acc, *, 
 def proxy_row(bench, kind: str, level=None, epochs: int | None = None) -> dict:
     """`score_row` of one stored proxy, against the truth of the same architectures."""
     p = proxy_scores(bench, kind, level, epochs)
-    full = bench.cost(None, seed=OBSERVE_SEED)[p["index"]]
+    full = bench.cost(None)[p["index"]]
     return score_row(p["name"], kind, p["scores"], p["seconds"], full, truth(bench, p["index"]))
 
 
@@ -112,7 +112,7 @@ def check_new_proxy(result: dict, bench) -> str:
     want = kendall_tau(scores, truth(bench, idx))
     assert np.isclose(result["tau"], want, atol=1e-9), (
         f"tau = {result['tau']:.3f}, but your scores against `truth(bench, index)` give {want:.3f}")
-    spent, full = float(np.sum(result["seconds"])), float(np.sum(bench.cost(None, seed=OBSERVE_SEED)[idx]))
+    spent, full = float(np.sum(result["seconds"])), float(np.sum(bench.cost(None)[idx]))
     assert spent < full, f"your proxy spent {spent:.1f} s, more than full training of the same ({full:.1f} s)"
     return f"✓ your proxy: τ = {want:.2f} on {len(idx)} architectures at {spent / full:.0%} of the full cost"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -36,10 +37,11 @@ def test_shipped_benchmark_loads_and_covers_the_whole_space(bench):
 def test_lookups_agree_with_a_fresh_training_within_the_seed_spread(bench):
     cfg = bench.config
     assert cfg == BenchConfig()  # the shipped file is the default benchmark
-    for a in (5, 77):  # a few entries, trained again from scratch
-        fresh = run_job(cfg, {"kind": "main", "arch": a, "seed": 0, "level": 0})["curve"]
+    short = replace(cfg, epochs=3)  # epoch e of the 9-epoch run is an e-epoch run (constant lr): cheaper to check
+    for a in (5, 77, 120):  # a few entries, trained again from scratch
+        fresh = run_job(short, {"kind": "main", "arch": a, "seed": 0, "level": 0})["curve"]
         runs = bench.arrays["val_acc"][a]  # (seeds, epochs)
-        for e in (1, 3, 9):
+        for e in (1, 3):
             spread = runs[:, e - 1].max() - runs[:, e - 1].min()
             stored = bench.lookup(a, e, seed=0)["val_acc"]
             assert abs(fresh[e - 1] - stored) <= max(spread, 0.02), (a, e, fresh[e - 1], stored, spread)

@@ -114,7 +114,8 @@ def test_genotype_string_round_trip_and_counts():
     g = random_genotype(4, seed=3)
     assert Genotype.parse(str(g)) == g and str(Genotype.parse(str(g))) == str(g)
     assert random_genotype(4, seed=3) == g != random_genotype(4, seed=4)
-    s = "normal: skip_connect~0 + skip_connect~1 | sep_conv_3x3~2 + skip_connect~0 ; reduce: max_pool_3x3~0 + max_pool_3x3~1"
+    s = ("normal: skip_connect~0 + skip_connect~1 | sep_conv_3x3~2 + skip_connect~0 ; "
+         "reduce: max_pool_3x3~0 + max_pool_3x3~1")
     g = Genotype.parse(s)
     assert g.count("skip_connect") == 3 and g.count(("max_pool_3x3",), kind="reduce") == 2
     assert g.count(("skip_connect", "sep_conv_3x3")) == 4

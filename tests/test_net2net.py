@@ -20,6 +20,15 @@ from naslab.net2net_model import deepen_layer, describe, make_plain_net, weight_
 
 TOL = 1e-5
 PROP = settings(max_examples=25, deadline=None, derandomize=True)
+GAPS: list[float] = []  # every eval-mode gap the property tests measured
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_largest_gap():
+    """`pytest -s tests/test_net2net.py` prints the largest output difference seen (the README quotes it)."""
+    yield
+    if GAPS:
+        print(f"\nlargest output difference over {len(GAPS)} property-test cases: {max(GAPS):.2e} (bound {TOL})")
 
 
 def randomise_bn(model: nn.Module, seed: int) -> nn.Module:
@@ -38,6 +47,12 @@ def randomise_bn(model: nn.Module, seed: int) -> nn.Module:
 
 def eval_gap(teacher, student, X) -> float:
     return check_preservation(teacher, student, X, modes=("eval",)).max_abs["eval"]
+
+
+def assert_preserved(teacher, student, X) -> None:
+    """The property: eval-mode outputs equal within TOL (the gap is kept for the report)."""
+    GAPS.append(eval_gap(teacher, student, X))
+    assert GAPS[-1] <= TOL
 
 
 def pair_model(kind: str, bn: bool, n: int, p: int, c: int, size: int, pool: bool, seed: int):
@@ -70,7 +85,7 @@ def test_widen_preserves_every_pair(kind, bn, n, extra, p, c, size, pool, seed):
     teacher, X = pair_model(kind, bn, n, p, c, size, pool, seed)
     student = widen_layer(teacher, 0, n + extra, seed=seed)
     assert student[0].weight.shape[0] == n + extra
-    assert eval_gap(teacher, student, X) <= TOL
+    assert_preserved(teacher, student, X)
 
 
 @PROP
@@ -80,7 +95,7 @@ def test_deepen_preserves_every_layer_kind(kind, bn, n, ks, c, size, seed):
     teacher, X = pair_model(kind, bn, n, 3, c, size, False, seed)
     student = deepen_layer(teacher, 0, kernel_size=ks, X=X)
     assert len(weight_layers(student)) == len(weight_layers(teacher)) + 1
-    assert eval_gap(teacher, student, X) <= TOL
+    assert_preserved(teacher, student, X)
 
 
 @PROP
@@ -101,7 +116,7 @@ def test_sequences_of_transformations_preserve(dim, bn, n_steps, seed, data):
             student = widen_layer(student, k, w + data.draw(st.integers(1, 4)), seed=seed + s)
         else:
             student = deepen_layer(student, k, kernel_size=data.draw(st.sampled_from([1, 3])), X=X)
-    assert eval_gap(teacher, student, X) <= TOL
+    assert_preserved(teacher, student, X)
 
 
 def test_widen_pair_matches_the_formulas():

@@ -52,7 +52,7 @@ def test_search_plots():
     assert "best so far 0.800" in ax.get_legend().get_texts()[0].get_text()
     ax = plot_growth_tree(tree())
     texts = " ".join(t.get_text() for t in ax.texts)
-    assert "best: 0.800" in texts and "fc-13" in texts and "start: 0.500" in texts
+    assert "best: 0.800" in texts and "fc-13" in texts and "start\n0.500" in texts
     thick = [line for line in ax.get_lines() if line.get_linewidth() > 2]
     assert len(thick) == 3  # 0 -> 1 -> 3 -> 5: the path to the best network
     ax = plot_eas_cost({"EAS": 100, "scratch": 900})

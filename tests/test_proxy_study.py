@@ -38,7 +38,7 @@ def test_rows_are_rank_agreements_against_the_truth_seed(bench):
     assert r3["tau"] == pytest.approx(stats.kendalltau(bench.arrays["val_acc"][:, 0, 2], full[:, s1]).statistic)
     assert r3["fraction"] == pytest.approx(3 / 9, rel=1e-5)  # e * (median epoch cost): exactly a third
     d = proxy_scores(bench, "data", 1 / 9)
-    assert len(d["index"]) == len(d["scores"]) == 48 and np.all(d["seconds"] < bench.cost(9, 0)[d["index"]])
+    assert len(d["index"]) == len(d["scores"]) == 48 and np.all(d["seconds"] < bench.cost(9)[d["index"]])
     with pytest.raises(ValueError, match="available"):
         proxy_scores(bench, "data", 0.5)
     with pytest.raises(ValueError, match="allowed"):

@@ -175,8 +175,8 @@ def plot_hit_probability(qs=(0.01, 0.05, 0.1), *, n_max: int = 100, target: floa
         n_star = math.ceil(math.log(1 - target) / math.log(1 - q))
         if n_star <= n_max:
             ax.plot([n_star], [1 - (1 - q) ** n_star], "o", color=col)
-            ax.annotate(f"n = {n_star}", (n_star, 1 - (1 - q) ** n_star), xytext=(6, -14), textcoords="offset points",
-                        color=col, fontsize=9, fontweight="bold")
+            ax.annotate(f"n = {n_star}", (n_star, 1 - (1 - q) ** n_star), xytext=(0, -16), textcoords="offset points",
+                        ha="center", color=col, fontsize=9, fontweight="bold")
     ax.axhline(target, color="0.4", ls="--", lw=1)
     ax.text(1, target + 0.01, f"{target:.0%}", color="0.3", fontsize=9, va="bottom")
     ax.set(xlabel="number of random trials n", ylabel="P(at least one trial in the top q)", ylim=(0, 1.02),

@@ -8,9 +8,11 @@ Taught in: notebooks/04_net2net.ipynb.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from naslab.plots.core import PALETTE, get_ax
 
@@ -112,12 +114,15 @@ def plot_student_curves(curves: dict, *, ax=None, title: str | None = None):
 def plot_eas_progress(runs: dict, *, ax=None, metric: str = "val_acc"):
     """Each child's accuracy (dots) and the best so far (line) against the child index, per {name: trials}."""
     ax = get_ax(ax, figsize=(6.5, 4))
+    styles = [("-", 3.4), ("--", 2.2), (":", 1.8), ("-.", 1.5)]  # overlapping runs stay visible
     for i, (name, trials) in enumerate(runs.items()):
         s = np.array([t.score(metric) for t in trials], dtype=float)
         best = np.fmax.accumulate(np.where(np.isnan(s), -np.inf, s))
         x = np.arange(len(s))
-        ax.scatter(x, s, s=14, color=PALETTE[i], alpha=0.45)
-        ax.step(x, best, where="post", color=PALETTE[i], lw=2.2, label=f"{name}: best so far {best[-1]:.3f}")
+        ls, lw = styles[i % len(styles)]
+        ax.scatter(x, s, s=16, color=PALETTE[i], alpha=0.5)
+        ax.step(x, best, where="post", color=PALETTE[i], ls=ls, lw=lw, label=f"{name}: best so far {best[-1]:.3f}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("network (0 = start network, then children in order)")
     ax.set_ylabel(f"validation accuracy ({metric})")
     ax.grid(alpha=0.3)
@@ -177,16 +182,18 @@ def plot_growth_tree(trials, *, ax=None, metric: str = "val_acc", title: str | N
                     zorder=2)
     ax.figure.colorbar(sc, ax=ax, shrink=0.8, label=metric)
     if best is not None:
-        x, y = pos[best]
-        ax.annotate(f"best: {scores[best]:.3f}\n{by_id[best].config.get('arch', '')}", (x, y), xytext=(8, 0),
-                    textcoords="offset points", fontsize=7.5, va="center")
+        arch = textwrap.fill(str(by_id[best].config.get("arch", "")), 30)
+        ax.annotate(f"best: {scores[best]:.3f}\n{arch}", pos[best], xytext=(9, 0), textcoords="offset points",
+                    fontsize=7.5, va="center", bbox=dict(boxstyle="round", fc="white", ec="0.8", alpha=0.9))
     root = next((i for i in ids if by_id[i].parent is None), None)
     if root is not None:
-        ax.annotate(f"start: {scores[root]:.3f}", pos[root], xytext=(0, 9), textcoords="offset points",
-                    fontsize=8, ha="center")
+        ax.annotate(f"start\n{scores[root]:.3f}", pos[root], xytext=(-9, 0), textcoords="offset points",
+                    fontsize=8, ha="right", va="center")
+    depth = max(p[0] for p in pos.values())
     ax.set_xlabel("generation (transformations since the start network)")
+    ax.set_xticks(range(depth + 1))
     ax.set_yticks([])
-    ax.set_xlim(-0.4, max(p[0] for p in pos.values()) + 1.6)
+    ax.set_xlim(-0.9, depth + 1.9)
     ax.set_title(title or "growth tree", fontsize=10)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)

@@ -15,6 +15,7 @@ from naslab.plots.controller import plot_architecture, plot_best_so_far_curves, 
 from naslab.reinforce import TOY_DECISIONS, best_arm_probability, run_toy, toy_rewards
 from naslab.widgets.core import panel
 
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 ENTROPY_WEIGHTS = (0.0, 0.001, 0.01, 0.03, 0.1, 0.3)
 
 
@@ -37,7 +38,7 @@ def microscope_panel(*, updates: int = 60, lr: float = 0.03):
     import ipywidgets as W
 
     controls = {
-        "lr": W.FloatLogSlider(value=lr, base=10, min=-3, max=-0.5, step=0.25, description="learning rate"),
+        "lr": W.SelectionSlider(options=list(LEARNING_RATES), value=lr, description="learning rate"),
         "baseline": W.Checkbox(value=True, description="EMA baseline"),
         "entropy_weight": W.SelectionSlider(options=list(ENTROPY_WEIGHTS), value=0.0, description="entropy β"),
         "seed": W.IntSlider(value=0, min=0, max=9, description="seed"),

@@ -1,0 +1,169 @@
+"""naslab.darts_search and naslab.darts_checks: Algorithm 1 end to end on a tiny problem, collapse
+monitoring, early stopping, interruption, memory measurement, retraining and the exercise checkers."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from naslab.architect import hvp_finite_difference
+from naslab.darts_checks import check_derivation, check_hvp, check_new_op, check_search_with_op
+from naslab.darts_search import (
+    SearchConfig,
+    SkipCollapseWarning,
+    _setup,
+    discretised_accuracy,
+    evaluate_genotype,
+    peak_memory_mb,
+    search,
+)
+from naslab.data import load_dataset
+from naslab.genotype import Genotype, derive_cell, genotype_weights
+from naslab.ops import OPS, ReLUConvBN, register_op, unregister_op
+from naslab.train import evaluate
+
+TINY = {"C": 4, "steps": 2, "layers": 3, "batch_size": 32, "epochs": 1, "device": "cpu"}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset("mnist1d", n_train=256)
+
+
+@pytest.mark.parametrize("order", ["first", "second"])
+def test_one_search_epoch_lowers_training_loss_and_moves_alpha(data, order):
+    cfg = SearchConfig(**TINY, order=order)
+    model0, _, _, ((Xw, yw), _) = _setup(data, cfg)  # the same seeded start as `search`
+    loss_before = evaluate(model0, Xw, yw)[0]
+    res = search(data, cfg)
+    loss_after = evaluate(res.model, Xw, yw)[0]
+    assert loss_after < loss_before - 0.05
+    moved = max((a - b).abs().max().item() for a, b in zip(res.model.alphas(), model0.alphas()))
+    assert moved > 1e-3
+    assert len(res.history) == 2 and len(res.step_seconds) == 4  # 128 examples per half / batch 32
+    np.testing.assert_allclose(res.alpha_trace("normal").sum(-1), 1.0, rtol=1e-5)
+    assert res.trial().status == "ok" and Genotype.parse(res.trial().config) == res.genotype
+
+
+def test_the_two_halves_are_disjoint(data):
+    _, _, _, ((Xw, _), (Xa, _)) = _setup(data, SearchConfig(**TINY))
+    assert len(Xw) + len(Xa) == len(data.y_train)
+    rows_w = {tuple(r.flatten().tolist()) for r in Xw}
+    assert not any(tuple(r.flatten().tolist()) in rows_w for r in Xa)
+
+
+def test_skip_warning_and_early_stopping(data):
+    with pytest.warns(SkipCollapseWarning, match="skip connections"):
+        res = search(data, SearchConfig(**{**TINY, "epochs": 3}), max_skip=-1, early_stop=True)
+    assert res.stopped_epoch == 1 and len(res.history) == 2
+    assert res.genotype == Genotype.parse(res.history[0]["genotype"])  # the last cell kept before the stop
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning while the cap holds
+        search(data, SearchConfig(**TINY), max_skip=99)
+
+
+def test_interrupt_keeps_finished_epochs(data):
+    def stop(result):
+        raise KeyboardInterrupt
+
+    res = search(data, SearchConfig(**{**TINY, "epochs": 3}), callback=stop)
+    assert res.interrupted and len(res.history) == 2
+    assert str(res.genotype) == res.history[-1]["genotype"]
+
+
+def test_divergence_is_a_result_not_a_crash(data):
+    bad = type(data)(**{**data.__dict__, "X_train": data.X_train * float("nan")})
+    res = search(bad, SearchConfig(**TINY))
+    assert res.diverged and res.trial().status == "diverged" and len(res.history) == 1
+
+
+def test_discretised_accuracy_equals_the_supernet_with_hard_alpha(data):
+    res = search(data, SearchConfig(**TINY))
+    g = res.genotype
+    with torch.no_grad():
+        for a, nodes in ((res.model.alpha_normal, g.normal), (res.model.alpha_reduce, g.reduce)):
+            w = genotype_weights(nodes, res.config.primitives)
+            a.copy_(torch.where(w > 0, 60.0, 0.0))
+            a[w.sum(1) == 0, 0] = 60.0  # edges that are not kept: `none`
+    hard = discretised_accuracy(res.model, g, data.X_val, data.y_val)
+    assert hard == pytest.approx(evaluate(res.model, data.X_val, data.y_val)[1], abs=2e-3)
+
+
+def test_peak_memory_of_a_known_allocation():
+    def fn():
+        a = torch.ones(1_000_000)  # 3.81 MiB
+        b = a * 2  # + 3.81 MiB live at once
+        del a
+        c = b + 1  # b and c live: still 7.63 MiB
+        return c.sum()
+
+    assert peak_memory_mb(fn, "cpu") == pytest.approx(2 * 4e6 / 2**20, rel=0.02)
+
+
+def test_retraining_a_genotype_learns(data):
+    g = "normal: sep_conv_3x3~0 + skip_connect~1 | dil_conv_3x3~2 + max_pool_3x3~0 ; " \
+        "reduce: max_pool_3x3~0 + sep_conv_3x3~1 | avg_pool_3x3~2 + skip_connect~1"
+    t = evaluate_genotype(g, data, C=4, epochs=4, batch_size=32, seed=0, device="cpu")
+    assert t.status == "ok" and Genotype.parse(t.config) == Genotype.parse(g) and t.metrics["params"] > 0
+    assert t.metrics["val_acc"] > 0.2  # chance is 0.1
+
+
+# -- exercise checkers --------------------------------------------------------------------------------
+
+
+def test_check_new_op_and_search_with_it(data):
+    with pytest.raises(AssertionError, match="not registered"):
+        check_new_op("conv_3x3_ex")
+    with pytest.raises(AssertionError, match="built-in"):
+        check_new_op("sep_conv_3x3")
+    register_op("conv_3x3_ex", lambda C, stride, affine, dim: ReLUConvBN(C, C, 3, stride, 1, affine, dim))
+    try:
+        assert "conv_3x3_ex" in check_new_op("conv_3x3_ex")
+        res = search(data, SearchConfig(**TINY), primitives=("none", "skip_connect", "conv_3x3_ex"))
+        assert "conv_3x3_ex" in check_search_with_op(res, "conv_3x3_ex")
+        other = search(data, SearchConfig(**TINY), primitives=("none", "skip_connect", "sep_conv_3x3"))
+        with pytest.raises(AssertionError, match="search space"):
+            check_search_with_op(other, "conv_3x3_ex")
+    finally:
+        unregister_op("conv_3x3_ex")
+    register_op("broken_ex", lambda C, stride, affine, dim: nn.Identity())  # never halves
+    try:
+        with pytest.raises(AssertionError, match="stride=2"):
+            check_new_op("broken_ex")
+    finally:
+        unregister_op("broken_ex")
+    assert "conv_3x3_ex" not in OPS
+
+
+def test_check_derivation_accepts_right_and_rejects_wrong():
+    assert "matches" in check_derivation(lambda w, p, k: derive_cell(w, p, k=k))
+
+    def keeps_none(w, p, k):  # ranks and picks with `none` included
+        return derive_cell(w, ("none_",) + tuple(p[1:]), k=k)
+
+    def ranks_by_sum(w, p, k):  # scores edges by the sum of their non-none weights (always 1 - w_none)
+        out, row = [], 0
+        for m in range(len(derive_cell(w, p, k=k))):
+            rows = w[row: row + 2 + m]
+            keep = sorted(torch.argsort(-rows[:, 1:].sum(1), stable=True)[:k].tolist())
+            out.append(tuple((p[1 + int(rows[j, 1:].argmax())], j) for j in keep))
+            row += 2 + m
+        return tuple(out)
+
+    for wrong in (keeps_none, ranks_by_sum):
+        with pytest.raises(AssertionError):
+            check_derivation(wrong)
+
+
+def test_check_hvp_accepts_eq8_and_rejects_the_slip():
+    assert "matches" in check_hvp(hvp_finite_difference)
+
+    def slipped(loss, w, alpha, v):
+        right = hvp_finite_difference(loss, w, alpha, v)
+        eps = 0.01 / torch.sqrt(sum((t ** 2).sum() for t in v))
+        return [h * (2 * eps) / 2 * eps for h in right]  # (g+ − g−) / 2 · ε instead of / (2ε)
+
+    with pytest.raises(AssertionError, match="divide by 2ε"):
+        check_hvp(slipped)
