@@ -30,12 +30,13 @@ def main() -> None:
     p.add_argument("--children", type=int, default=4)
     p.add_argument("--child-steps", type=int, default=60)
     p.add_argument("--root-steps", type=int, default=1000)
+    p.add_argument("--child-lr", type=float, default=EASConfig.child_lr)
     args = p.parse_args()
     torch.set_num_threads(1)
     data = load_dataset("mnist1d")
     arch = "conv-4-3 pool conv-4-3 pool fc-8"
     cfg = EASConfig(start_arch=arch, episodes=args.episodes, children=args.children, child_steps=args.child_steps,
-                    root_steps=args.root_steps)
+                    root_steps=args.root_steps, child_lr=args.child_lr)
     best = {"rl": [], "random": [], "none": []}
     t0 = time.perf_counter()
     for seed in range(args.seeds):

@@ -187,7 +187,7 @@ class ControllerConfig:
 
     hidden: int = 35  # LSTM units per layer
     num_layers: int = 2
-    lr: float = 0.01  # Adam
+    lr: float = 0.05  # Adam (the notebook's real search: entropy falls gradually over ~10 updates)
     batch_size: int = 4  # m: children sampled per update
     baseline: bool = True  # subtract the EMA baseline (False: b = 0, plain REINFORCE)
     baseline_decay: float = 0.8  # b <- decay * b + (1 - decay) * R

@@ -46,10 +46,10 @@ class SearchConfig:
 
     C: int = 8  # channels of the first cells (paper 16)
     layers: int = 3  # cells (paper 8); reductions at layers // 3 and 2 * layers // 3
-    steps: int = 3  # intermediate nodes per cell (paper 4)
+    steps: int = 2  # intermediate nodes per cell (paper 4)
     primitives: tuple = PRIMITIVES
-    epochs: int = 10  # (paper 50)
-    batch_size: int = 128  # per half (paper 64)
+    epochs: int = 6  # (paper 50)
+    batch_size: int = 64  # per half, as in the paper
     order: str = "first"  # "first" (ξ = 0) or "second" (one-step unroll, eq. 7)
     xi: float | None = None  # virtual step; None = the current w learning rate (paper footnote)
     w_lr: float = 0.05  # SGD, cosine annealed per epoch to w_lr_min (paper 0.025 -> 0, code floor 0.001)
@@ -57,7 +57,7 @@ class SearchConfig:
     w_momentum: float = 0.9
     w_weight_decay: float = 3e-4
     grad_clip: float = 5.0
-    alpha_lr: float = 3e-3  # Adam (paper 3e-4 over ~20k steps; a short search needs a larger step)
+    alpha_lr: float = 0.05  # Adam (paper 3e-4 over ~20k steps; our ~100-step search needs a larger step)
     alpha_weight_decay: float = 1e-3
     alpha_init_std: float = 0.0  # paper: zeros; official code: 1e-3
     unroll_momentum: bool = False  # paper: plain SGD virtual step; code: with momentum and weight decay

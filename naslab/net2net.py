@@ -111,6 +111,8 @@ def widen_pair(
     if noise < 0:
         raise ValueError(f"noise={noise!r} must be >= 0")
     n, q = width_of(layer), int(new_width)
+    if q <= n:
+        raise ValueError(f"new width q={q} must be larger than the current width n={n}")
     gen = torch.Generator().manual_seed(int(seed))
     g = wider_mapping(n, q, generator=gen) if g is None else torch.as_tensor(g, dtype=torch.long).cpu()
     if g.shape != (q,) or not torch.equal(g[:n], torch.arange(n)) or int(g.max()) >= n:

@@ -20,7 +20,7 @@ Taught in: notebooks/04_net2net.ipynb (sections 1-2, Exercises).
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -38,13 +38,18 @@ class Preservation:
     max_abs: dict  # mode -> max |difference| over the batch and the outputs
     mean_abs: dict  # mode -> mean |difference|
     explanation: str
+    scale: dict = field(default_factory=dict)  # mode -> max |teacher(X)|, to read max_abs relatively
 
     def preserved(self, mode: str = "eval", tol: float = 1e-5) -> bool:
         return self.max_abs[mode] <= tol
 
+    def relative(self, mode: str = "eval") -> float:
+        """max |difference| / max |teacher output|: float32 rounding gives ~1e-7 to 1e-6."""
+        return self.max_abs[mode] / max(self.scale.get(mode, 1.0), 1e-12)
+
     def __str__(self) -> str:
-        rows = [f"{m:>5} mode: max |diff| = {self.max_abs[m]:.2e}, mean |diff| = {self.mean_abs[m]:.2e}"
-                for m in self.max_abs]
+        rows = [f"{m:>5} mode: max |diff| = {self.max_abs[m]:.2e} (relative to max |output| {self.relative(m):.1e}), "
+                f"mean |diff| = {self.mean_abs[m]:.2e}" for m in self.max_abs]
         return "\n".join([*rows, self.explanation])
 
 
@@ -58,11 +63,12 @@ def check_preservation(teacher: nn.Module, student: nn.Module, X: torch.Tensor,
     for m in modes:
         if m not in MODES:
             raise ValueError(f"mode {m!r} is unknown; allowed: {list(MODES)}")
-    max_abs, mean_abs = {}, {}
+    max_abs, mean_abs, scale = {}, {}, {}
     for mode in modes:
         t, s = copy.deepcopy(teacher).train(mode == "train"), copy.deepcopy(student).train(mode == "train")
-        d = (s(X.to(_device(s))) - t(X.to(_device(t))).to(_device(s))).abs()  # (B, outputs)
-        max_abs[mode], mean_abs[mode] = d.max().item(), d.mean().item()
+        out_t = t(X.to(_device(t))).to(_device(s))  # (B, outputs)
+        d = (s(X.to(_device(s))) - out_t).abs()
+        max_abs[mode], mean_abs[mode], scale[mode] = d.max().item(), d.mean().item(), out_t.abs().max().item()
     n_bn_t = sum(isinstance(m, NORMS) for m in teacher.modules())
     n_bn_s = sum(isinstance(m, NORMS) for m in student.modules())
     if n_bn_s == 0:
@@ -75,7 +81,7 @@ def check_preservation(teacher: nn.Module, student: nn.Module, X: torch.Tensor,
                "mean/var it was calibrated with and is an exact identity; in train mode it normalises with "
                "this batch's own mean/var, which differ from the calibration statistics, so the outputs "
                "differ a little until training adapts them.")
-    return Preservation(max_abs, mean_abs, why)
+    return Preservation(max_abs, mean_abs, why, scale)
 
 
 def _device(model: nn.Module) -> torch.device:

@@ -213,3 +213,14 @@ def test_reward_shapings_and_exercise_checkers():
     assert check_reinforce_gradient(right).startswith("✓")
     with pytest.raises(AssertionError):
         check_reinforce_gradient(no_baseline)
+
+
+def test_controller_search_resumes_from_its_jsonl_file(tmp_path):
+    space = MacroSpace(n_layers=2, filters=(4, 8), kernels=(1, 3), strides=(1, 2))
+    cfg = ControllerConfig(batch_size=3)
+    straight = run_search(ControllerSearcher(space, cfg, seed=5), _objective, 12)
+    path = tmp_path / "ctrl.jsonl"
+    run_search(ControllerSearcher(space, cfg, seed=5), _objective, 7, path=path)  # "interrupted" after 7
+    resumed = run_search(ControllerSearcher(space, cfg, seed=5), _objective, 12, path=path)
+    assert [t.config for t in resumed] == [t.config for t in straight]
+    assert [bool(t.info.get("resumed")) for t in resumed] == [True] * 7 + [False] * 5

@@ -13,6 +13,7 @@ from naslab.eas import EASConfig, EASSearcher, run_eas, scratch_baseline
 from naslab.eas_controller import Grids, MetaController, layer_tokens, next_width, transform
 from naslab.net2net_check import check_preservation
 from naslab.net2net_model import describe, make_plain_net
+from naslab.train import evaluate
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +119,20 @@ def test_bad_settings_are_refused(digits):
         EASSearcher(digits, tiny(grow_from="leaf"))
     with pytest.raises(ValueError, match="episodes"):
         EASSearcher(digits, tiny(episodes=0))
+
+
+def test_a_trained_start_network_is_evaluated_not_retrained(digits):
+    torch.manual_seed(0)
+    start = make_plain_net(digits.input_shape, 10, "conv-4-3 pool fc-8", bn=True)
+    before = {k: v.clone() for k, v in start.state_dict().items()}
+    trials, _ = run_eas(digits, tiny(root_steps=123), seed=0, start=start)
+    assert trials[0].metrics["steps"] == 0 and trials[0].metrics["lineage_steps"] == 123
+    assert trials[0].score() == pytest.approx(evaluate(start, digits.X_val, digits.y_val)[1])
+    assert all(torch.equal(v, start.state_dict()[k]) for k, v in before.items())  # the caller's model is untouched
+    assert all(t.metrics["lineage_steps"] > 123 for t in trials[1:])
+
+
+def test_no_growth_control_only_trains_on(digits):
+    trials, _ = run_eas(digits, tiny(), policy="none", seed=0)
+    assert all(t.config["arch"] == "conv-4-3 pool fc-8" and t.config["actions"] == [] for t in trials)
+    assert [t.metrics["lineage_steps"] for t in trials] == [8, 12, 12, 16, 16]

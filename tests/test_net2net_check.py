@@ -106,5 +106,7 @@ def test_check_preservation_reports_differences_and_leaves_models_alone():
     assert not other.preserved("eval") and other.mean_abs["eval"] > 0
     assert all(torch.equal(v, teacher.state_dict()[k]) for k, v in before.items())  # no running stats moved
     assert "eval mode" in str(same)
+    assert same.scale["eval"] == pytest.approx(teacher(X).abs().max().item())
+    assert same.relative("eval") == pytest.approx(same.max_abs["eval"] / same.scale["eval"])
     with pytest.raises(ValueError, match="allowed"):
         check_preservation(teacher, teacher, X, modes=("test",))

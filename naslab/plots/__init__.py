@@ -8,3 +8,4 @@ from naslab.plots.core import *  # noqa: F401,F403
 from naslab.plots.darts import *  # noqa: F401,F403
 from naslab.plots.hpo import *  # noqa: F401,F403
 from naslab.plots.net2net import *  # noqa: F401,F403
+from naslab.plots.proxy import *  # noqa: F401,F403

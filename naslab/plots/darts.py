@@ -139,8 +139,10 @@ def plot_cell(genotype, kind: str = "normal", *, ax=None, title: str | None = No
 
 def plot_skip_counts(history, *, max_skip: int | None = None, stopped_epoch: int | None = None, ax=None,
                      title: str | None = None):
-    """Skip connections and all parameter-free ops in the derived normal cell, per epoch (search records)."""
+    """Skip connections and all parameter-free ops in the derived normal cell, per epoch (search records).
+    Epoch 0 (alpha not trained yet, every op tied) is left out."""
     ax = get_ax(ax, (6, 3.2))
+    history = [h for h in history if h["epoch"] > 0] or list(history)
     ep = [h["epoch"] for h in history]
     ax.step(ep, [h["skips"] for h in history], where="mid", lw=2, color=op_color("skip_connect"),
             label="skip connections")

@@ -63,7 +63,7 @@ def plot_ladder(rows, *, ax=None, unit="CPU seconds to rank all candidates"):
         ax.text(r["seconds"], i, note, va="center", fontsize=8)
     ax.set_yticks(y, [r["name"] for r in rows], fontsize=8)
     ax.set_xscale("log")
-    ax.set_xlim(right=max(r["seconds"] for r in rows) * 12)
+    ax.set_xlim(right=max(r["seconds"] for r in rows) * 4)
     ax.set(xlabel=unit, title="The ladder of evaluation strategies (cheapest at the bottom)")
     ax.grid(axis="x", alpha=0.3)
     return ax
@@ -83,9 +83,10 @@ def plot_proxy_scatter(proxy_scores, full_scores, *, name="proxy", k: int | None
     ax.scatter(p, f, s=16, color=_color(kind), alpha=0.75, lw=0)
     top = np.argsort(-f, kind="stable")[:k]
     ax.scatter(p[top], f[top], s=60, facecolors="none", edgecolors="k", lw=1, label=f"true top-{k}")
-    if diagonal:
-        lo, hi = np.nanmin([p.min(), f.min()]), np.nanmax([p.max(), f.max()])
-        ax.plot([lo, hi], [lo, hi], "--", color="0.6", lw=1, label="proxy = final")
+    if diagonal:  # y = x without stretching the axes: where it is out of sight, the gap is large
+        lims = ax.get_xlim(), ax.get_ylim()
+        ax.axline((lims[0][0], lims[0][0]), slope=1, ls="--", color="0.6", lw=1, label="proxy = final (y = x)")
+        ax.set(xlim=lims[0], ylim=lims[1])
     ax.set_title(f"{name}\nτ = {kendall_tau(p, f):.2f}   ρ = {spearman_rho(p, f):.2f}   "
                  f"top-{k} overlap = {top_k_overlap(p, f, k):.0%}", fontsize=9)
     ax.set(xlabel="proxy score (validation accuracy)", ylabel="full-training accuracy")
@@ -103,14 +104,20 @@ def plot_cost_vs_rank(rows, *, ax=None, highlight: str | None = None, ceiling: f
         ceiling: τ between two full trainings with different seeds (the best any proxy can hope for).
     """
     ax = get_ax(ax, figsize=(6, 4))
-    for i, r in enumerate(rows):
+    placed: list[tuple[float, float]] = []  # (log10 cost, tau) of the labels drawn so far
+    for i, r in enumerate(sorted(rows, key=lambda r: (r["fraction"], r["tau"]))):
         big = r["name"] == highlight
         ax.scatter(r["fraction"], r["tau"], s=140 if big else 45, color=_color(r.get("kind"), i),
                    edgecolors="k" if big else "none", zorder=3)
-        ax.annotate(r["name"], (r["fraction"], r["tau"]), xytext=(5, 4), textcoords="offset points", fontsize=7)
+        here = (np.log10(r["fraction"]), r["tau"])
+        crowded = any(abs(here[0] - x) < 0.25 and abs(here[1] - y) < 0.04 for x, y in placed)
+        placed.append(here)
+        ax.annotate(r["name"], (r["fraction"], r["tau"]), xytext=(6, -11 if crowded else 5),
+                    textcoords="offset points", fontsize=7, fontweight="bold" if big else None)
     if ceiling is not None:
         ax.axhline(ceiling, color="0.4", ls="--", lw=1)
-        ax.text(ax.get_xlim()[0], ceiling, " full training, another seed", va="bottom", fontsize=7, color="0.3")
+        ax.text(0.01, ceiling, "full training, another seed", transform=ax.get_yaxis_transform(), va="bottom",
+                fontsize=7, color="0.3")
     ax.set_xscale("log")
     ax.set(xlabel="cost relative to full training (log scale)", ylabel="Kendall τ with full training",
            title="What a proxy costs and what ranking it buys")

@@ -59,7 +59,8 @@ def draw_net2net(fig, model, X, *, extra_units: int = 4, layer: int = 0, operati
     plot_net2net_matrices(before, after, axes=axes, new_rows=rows, new_cols=cols, row_labels=row_labels,
                           col_labels=col_labels)
     fig.suptitle(f"{describe(model)}  ->  {describe(student)}\nmax |student(X) - teacher(X)| = "
-                 f"{check.max_abs['eval']:.1e} (eval mode, {len(X)} inputs)", fontsize=10)
+                 f"{check.max_abs['eval']:.1e} (eval mode, {len(X)} inputs; max |output| {check.scale['eval']:.3g})",
+                 fontsize=10)
     return student
 
 

@@ -1,0 +1,88 @@
+"""Measure the figures notebook 05 (DARTS) reports, with the notebook's class-mode settings.
+
+    .venv/bin/python benchmarks/darts_bench.py --part costs     # time per search step + peak memory, 1st vs 2nd order
+    .venv/bin/python benchmarks/darts_bench.py --part retrain   # DARTS cell vs random cells, retrained (mean ± std)
+    .venv/bin/python benchmarks/darts_bench.py                  # both
+
+`--threads N` sets torch's intra-op threads (default: torch's choice). Wall-clock seconds depend on the
+machine's load; CPU seconds of this process (process_time) are printed next to them, as a load-free proxy.
+`NASLAB_FAST=1` shrinks everything to a smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+
+from naslab.config import budget
+from naslab.darts_search import SearchConfig, evaluate_genotype, profile_step, search
+from naslab.data import load_dataset
+from naslab.genotype import random_genotype
+
+# the notebook's settings (notebooks/05_darts.ipynb, parameters cell, class mode)
+SEARCH = dict(C=8, layers=3, steps=2, batch_size=64, alpha_lr=0.05, seed=0)
+SEARCH_N_TRAIN, SEARCH_EPOCHS = budget(full=1600, fast=256), budget(full=6, fast=1)
+RETRAIN = dict(C=8, layers=5, epochs=budget(full=3, fast=1), batch_size=128, lr=0.1)
+
+
+def costs(n_steps: int) -> list[dict]:
+    data = load_dataset("mnist1d", n_train=SEARCH_N_TRAIN)
+    rows = []
+    for label, kw in (("first", {"order": "first"}), ("second (eq. 8)", {"order": "second"}),
+                      ("second (exact HVP)", {"order": "second", "hvp": "exact"})):
+        p = profile_step(data, SearchConfig(**SEARCH), n_steps=n_steps, **kw)
+        rows.append({"label": label, **p})
+        print(f"{label:19s} {p['seconds_per_step']:.3f} s/step wall, {p['cpu_seconds_per_step']:.3f} s/step CPU, "
+              f"peak {p['peak_mb']:.1f} MiB (batch {p['batch_size']} per half)", flush=True)
+    return rows
+
+
+def retrain(seeds: int, n_random: int) -> dict:
+    data = load_dataset("mnist1d", n_train=SEARCH_N_TRAIN)
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = search(data, SearchConfig(**SEARCH, epochs=SEARCH_EPOCHS))
+    print(f"search: {time.perf_counter() - t0:.0f} s wall, {time.process_time() - c0:.0f} s CPU; "
+          f"supernet val acc {res.history[-1]['supernet_val_acc']:.3f}; {res.genotype}", flush=True)
+    rdata = load_dataset("mnist1d")
+    out = {"genotype": str(res.genotype), "darts": [], "random": []}
+    for s in range(seeds):
+        out["darts"].append(evaluate_genotype(res.genotype, rdata, seed=s, **RETRAIN).score())
+        print(f"  DARTS cell, seed {s}: {out['darts'][-1]:.3f}", flush=True)
+    for i in range(n_random):
+        g = random_genotype(SEARCH["steps"], seed=100 + i)
+        out["random"].append(evaluate_genotype(g, rdata, seed=0, **RETRAIN).score())
+        print(f"  random cell {i}: {out['random'][-1]:.3f}  {g}", flush=True)
+    for k in ("darts", "random"):
+        v = np.array(out[k])
+        print(f"{k:7s} validation accuracy {v.mean():.3f} ± {v.std():.3f} (n = {len(v)})")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--part", choices=("costs", "retrain", "all"), default="all")
+    ap.add_argument("--steps", type=int, default=5, help="timed steps per variant (after one warm-up step)")
+    ap.add_argument("--seeds", type=int, default=3, help="retraining seeds of the DARTS cell")
+    ap.add_argument("--n-random", type=int, default=5, help="random cells (one seed each)")
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--json", default=None, help="also write the results to this JSON file")
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    results = {}
+    if args.part in ("costs", "all"):
+        results["costs"] = costs(args.steps)
+    if args.part in ("retrain", "all"):
+        results["retrain"] = retrain(args.seeds, args.n_random)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
