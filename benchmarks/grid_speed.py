@@ -7,8 +7,12 @@
 Prints the three times, the two ratios (one-by-one / population, Optuna / population) and the
 accuracy agreement (target: population >= 15x faster at equal accuracy, +-1 point).
 
-    OMP_NUM_THREADS unset (torch uses every core):  .venv/bin/python benchmarks/grid_speed.py
-    NASLAB_FAST=1 (2 epochs, a smoke test):          NASLAB_FAST=1 .venv/bin/python benchmarks/grid_speed.py
+    .venv/bin/python benchmarks/grid_speed.py                       # one torch thread, as notebook 01 uses
+    BENCH_THREADS=2 .venv/bin/python benchmarks/grid_speed.py       # both cores for each computation
+    NASLAB_FAST=1 .venv/bin/python benchmarks/grid_speed.py         # 2 epochs: a smoke test
+
+On a busy machine, two torch threads per process make tiny networks much slower (threads wait for
+each other), which is why the notebook runs with one.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from naslab.train import TrainConfig
 
 EPOCHS = budget(full=20, fast=2)
 REPEATS = budget(full=2, fast=1)  # population is timed as the best of REPEATS runs (it is short)
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 
 
 def one_by_one(data, configs, cfg):
@@ -50,6 +55,7 @@ def with_optuna(data, cfg):
 
 
 def main():
+    torch.set_num_threads(THREADS)
     data = load_dataset("digits")
     configs = grid(course_grid())
     cfg = TrainConfig(epochs=EPOCHS, device="cpu")

@@ -61,7 +61,8 @@ class EASConfig:
     root_steps: int = 600  # training of the start network
     child_steps: int = 100  # training of each child (EAS code: 20 epochs)
     train: TrainConfig = field(default_factory=lambda: TrainConfig(optimizer="adam", lr=1e-2))  # root, scratch
-    child_lr: float = 1e-3  # children start from a trained net: teacher lr / 10 (Keras Net2Net advice)
+    child_lr: float = 3e-3  # children start from a trained net: below the root's lr (Keras advice: lr / 10);
+    # with only `child_steps` updates, lr / 3 lets them use their new capacity (1e-3: growth helps less)
     wider_noise: float = 1e-2  # EAS code
     deeper_noise: float = 1e-3  # EAS code
     controller_lr: float = 0.02  # Adam (EAS code: 2e-3, over many more updates)
@@ -120,7 +121,7 @@ class EASSearcher(Searcher):
 
     def ask(self):
         cid = self.n_asked
-        if cid == 0:  # the start network, trained from scratch
+        if cid == 0:  # the start network: trained by `objective`, or the given trained `start`
             torch.manual_seed(self.seed)
             net = copy.deepcopy(self.start) if self.start is not None else make_plain_net(
                 self.data.input_shape, self.data.num_classes, self.cfg.start_arch, bn=self.cfg.bn)

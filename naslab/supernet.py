@@ -85,7 +85,7 @@ class SuperNet(nn.Module):
         return F.linear(z, self.head.weight[:, : z.shape[1]], self.head.bias)
 
 
-def train_supernet(supernet: SuperNet, data, *, epochs: int = 10, batch_size: int = 128, lr: float = 1e-2,
+def train_supernet(supernet: SuperNet, data, *, epochs: int = 10, batch_size: int = 128, lr: float = 3e-3,
                    seed: int = 0, sample=None) -> dict:
     """ENAS phase 1: one sampled architecture per mini-batch, one Adam step on its loss.
 

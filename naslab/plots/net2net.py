@@ -183,8 +183,9 @@ def plot_growth_tree(trials, *, ax=None, metric: str = "val_acc", title: str | N
     ax.figure.colorbar(sc, ax=ax, shrink=0.8, label=metric)
     if best is not None:
         arch = textwrap.fill(str(by_id[best].config.get("arch", "")), 30)
-        ax.annotate(f"best: {scores[best]:.3f}\n{arch}", pos[best], xytext=(9, 0), textcoords="offset points",
-                    fontsize=7.5, va="center", bbox=dict(boxstyle="round", fc="white", ec="0.8", alpha=0.9))
+        ax.annotate(f"best: {scores[best]:.3f}\n{arch}", pos[best], xytext=(0.99, 0.01), textcoords="axes fraction",
+                    fontsize=7.5, ha="right", va="bottom", bbox=dict(boxstyle="round", fc="white", ec="0.8", alpha=0.9),
+                    arrowprops=dict(arrowstyle="->", color="0.45", lw=0.8))
     root = next((i for i in ids if by_id[i].parent is None), None)
     if root is not None:
         ax.annotate(f"start\n{scores[root]:.3f}", pos[root], xytext=(-9, 0), textcoords="offset points",

@@ -9,6 +9,7 @@ Taught in: notebooks/03_proxy_evaluation.ipynb.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from naslab.plots.core import PALETTE, get_ax
@@ -104,21 +105,27 @@ def plot_cost_vs_rank(rows, *, ax=None, highlight: str | None = None, ceiling: f
         ceiling: τ between two full trainings with different seeds (the best any proxy can hope for).
     """
     ax = get_ax(ax, figsize=(6, 4))
-    placed: list[tuple[float, float]] = []  # (log10 cost, tau) of the labels drawn so far
-    for i, r in enumerate(sorted(rows, key=lambda r: (r["fraction"], r["tau"]))):
+    pts = np.array([(np.log10(r["fraction"]), r["tau"]) for r in rows])  # (n, 2): where the dots are
+    for i, r in enumerate(rows):
         big = r["name"] == highlight
         ax.scatter(r["fraction"], r["tau"], s=140 if big else 45, color=_color(r.get("kind"), i),
                    edgecolors="k" if big else "none", zorder=3)
-        here = (np.log10(r["fraction"]), r["tau"])
-        crowded = any(abs(here[0] - x) < 0.25 and abs(here[1] - y) < 0.04 for x, y in placed)
-        placed.append(here)
-        ax.annotate(r["name"], (r["fraction"], r["tau"]), xytext=(6, -11 if crowded else 5),
+        near = [j for j in range(len(rows)) if j != i and abs(pts[j, 0] - pts[i, 0]) < 0.25
+                and abs(pts[j, 1] - pts[i, 1]) < 0.05]
+        below = any(pts[j, 1] > pts[i, 1] for j in near)  # a close neighbour above: write below the dot
+        ax.annotate(r["name"], (r["fraction"], r["tau"]), xytext=(6, -11 if below else 5),
                     textcoords="offset points", fontsize=7, fontweight="bold" if big else None)
     if ceiling is not None:
         ax.axhline(ceiling, color="0.4", ls="--", lw=1)
         ax.text(0.01, ceiling, "full training, another seed", transform=ax.get_yaxis_transform(), va="bottom",
                 fontsize=7, color="0.3")
     ax.set_xscale("log")
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi * 1.6)  # room for the labels of the dearest proxies
+    ax.margins(y=0.12)
+    ticks = [t for t in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0) if lo <= t <= hi * 1.6]
+    ax.set_xticks(ticks, [f"{t:.1%}".replace(".0%", "%") for t in ticks])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set(xlabel="cost relative to full training (log scale)", ylabel="Kendall τ with full training",
            title="What a proxy costs and what ranking it buys")
     ax.grid(alpha=0.3, which="both")
