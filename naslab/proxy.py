@@ -6,7 +6,8 @@ NASNet, Zoph et al. 2018, App. A) are one `Proxy` each:
 
 * fewer epochs or steps (`epochs`, `max_steps`): read the validation accuracy early;
 * a random subset of the training data (`data_fraction`);
-* a down-scaled model (`width`: fewer channels; `depth`: fewer layers), "search small, evaluate big".
+* a down-scaled model (`width`: fewer channels; `depth`: fewer layers; `repeats`: NASNet's N), the
+  knobs of "search small, evaluate big" (`scaled_build`).
 
 Rank agreement between proxy scores p and full-training scores f over the same architectures:
 
@@ -14,8 +15,9 @@ Rank agreement between proxy scores p and full-training scores f over the same a
     Spearman rho = Pearson correlation of rank(p) and rank(f)             (from scipy)
     top-k overlap = |top_k(p) ∩ top_k(f)| / k
 
-Cost accounting is in seconds: every evaluation returns a Trial whose `seconds` is measured, and
-`cost_summary` compares a proxy's total with what full training of the same candidates costs.
+Cost accounting is in seconds: `run_proxy` measures wall-clock and CPU seconds (per epoch, too),
+`live_objective` hands the CPU seconds to `run_search`'s Trials, and `cost_summary` compares a
+proxy's total with what full training of the same candidates costs.
 
 Taught in: notebooks/03_proxy_evaluation.ipynb.
 """
