@@ -65,8 +65,6 @@ def bench_space(cfg: BenchConfig | None = None) -> MacroSpace:
     return MacroSpace(**dict((cfg or BenchConfig()).space))
 
 
-
-
 # ---------------------------------------------------------------------------------------------
 # loading and validation
 
@@ -171,7 +169,8 @@ class Benchmark:
             raise ValueError(f"{getattr(arch, 'key', arch)!r} is not an architecture of the benchmark's space "
                              f"{self.space_name()}: {e}") from e
 
-    def _epoch(self, fidelity) -> int:
+    def epoch(self, fidelity) -> int:
+        """The epochs of a fidelity (an int, {"epochs": e} or None = full); ValueError listing the available."""
         f = fidelity.get("epochs") if isinstance(fidelity, dict) else fidelity
         if f is None:
             return self.fidelities[-1]
@@ -190,20 +189,20 @@ class Benchmark:
         """{"val_acc" (of that seed), "seconds", "params", "epochs"}. "seconds" is the simulated cost: CPU
         seconds of training up to that epoch, averaged over the seeds (the work does not depend on the
         seed; the average smooths the noise of a shared machine)."""
-        i, e, s = self.index(arch), self._epoch(fidelity), self._seed(seed)
+        i, e, s = self.index(arch), self.epoch(fidelity), self._seed(seed)
         return {"val_acc": float(self.arrays["val_acc"][i, s, e - 1]),
                 "seconds": float(self.arrays["cpu_seconds"][i, :, e - 1].mean()),
                 "params": int(self.arrays["params"][i]), "epochs": e}
 
     def accuracy(self, fidelity=None, seed: int | None = None) -> np.ndarray:
         """(size,) validation accuracy of every architecture at `fidelity`; seed None = mean over seeds."""
-        e = self._epoch(fidelity)
+        e = self.epoch(fidelity)
         acc = self.arrays["val_acc"][:, :, e - 1]  # (n, S)
         return acc.mean(1) if seed is None else acc[:, self._seed(seed)]
 
     def cost(self, fidelity=None, seed: int | None = None) -> np.ndarray:
         """(size,) simulated seconds of every architecture at `fidelity`; seed None = mean over seeds."""
-        e = self._epoch(fidelity)
+        e = self.epoch(fidelity)
         c = self.arrays["cpu_seconds"][:, :, e - 1]
         return c.mean(1) if seed is None else c[:, self._seed(seed)]
 

@@ -126,7 +126,7 @@ def _mlp_forward(plan: list[str], params: dict, xT: torch.Tensor, acts: list | N
     a = xT
     for op in plan[1:]:  # plan[0] is the flatten, done by the caller
         if op == "relu":
-            a = torch.relu(a)
+            a = torch.relu_(a)  # in place: the pre-activation is not needed (relu' is read off the output)
         else:
             W, b = params[op + ".weight"], params[op + ".bias"]  # (K, out, in), (K, out)
             if a.dim() == 2:  # shared input: ONE (K*out, in) @ (in, B) matmul serves every member
@@ -143,7 +143,7 @@ def _mlp_backward(plan: list[str], params: dict, xT: torch.Tensor, acts: list, d
     grads, ops = {}, plan[1:]
     for i in range(len(ops) - 1, -1, -1):
         if ops[i] == "relu":
-            dz = dz * (acts[i] > 0)  # relu'(z) = 1[z > 0], read off the relu's output
+            dz = torch.ops.aten.threshold_backward(dz, acts[i], 0.0)  # dz * 1[z > 0], read off relu's output
             continue
         W = params[ops[i] + ".weight"]  # (K, out, in)
         a_in = acts[i - 1] if i > 0 else xT  # the layer's input: (K, in, B), or (in, B) when shared
@@ -238,7 +238,7 @@ def train_population(
 
     def forward(p, x, shared, acts=None):  # x: (B, ...) shared or (K, B, ...) -> logits (K, C, B)
         if method == "bmm":
-            xT = x.reshape(x.shape[0], -1).T if shared else x.flatten(2).transpose(1, 2)  # (D,B) / (K,D,B)
+            xT = (x.reshape(x.shape[0], -1).T if shared else x.flatten(2).transpose(1, 2)).contiguous()  # (D,B)/(K,D,B)
             return _mlp_forward(plan, p, xT, acts), xT
         f = vmap(lambda q, xx: functional_call(base, q, (xx,)), in_dims=(0, None if shared else 0))
         return f(p, x).transpose(1, 2), None
@@ -298,7 +298,8 @@ def train_population(
             with torch.no_grad():
                 logits = forward(params, Xv, True)[0]  # (Ka, C, N_val)
                 vloss[active] = _member_losses(logits, yv).cpu()
-                vacc[active] = (logits.argmax(1) == yv).float().mean(1).cpu()
+                pred = logits.transpose(1, 2).contiguous().argmax(-1)  # (Ka, N_val), first max as in evaluate
+                vacc[active] = (pred == yv).float().mean(1).cpu()
                 curve[active, (step - 1) // per_epoch] = vacc[active]
     diverged |= ~torch.isfinite(vloss)
     vloss[diverged], vacc[diverged] = float("nan"), 1.0 / data.num_classes
@@ -311,7 +312,7 @@ def train_population(
 def _update(params: dict, grads: dict, state: dict, hp: dict, cfg: TrainConfig, t: int) -> None:
     """One optimizer step for every member at once, as torch.optim.SGD / Adam do it (per member)."""
     for name, p in params.items():
-        g = torch.addcmul(grads[name], _col(hp["weight_decay"], p), p)  # coupled L2: g + wd w
+        g = grads[name].addcmul_(_col(hp["weight_decay"], p), p)  # coupled L2: g + wd w (in place, g is ours)
         if cfg.optimizer == "sgd":
             (b,) = state[name]
             b.mul_(_col(hp["momentum"], p)).add_(g)  # b <- mu b + g

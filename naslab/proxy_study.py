@@ -55,14 +55,14 @@ def proxy_scores(bench, kind: str, level=None, epochs: int | None = None) -> dic
         raise ValueError(f"kind={kind!r} is unknown; allowed: {list(KINDS)}")
     s = bench.seeds.index(OBSERVE_SEED)
     if kind in ("epochs", "full"):
-        e = bench.fidelities[-1] if kind == "full" else bench._epoch(level)
+        e = bench.fidelities[-1] if kind == "full" else bench.epoch(level)
         return {"index": np.arange(bench.size), "scores": bench.arrays["val_acc"][:, s, e - 1],
                 "seconds": bench.cost(e), "name": proxy_name(kind, e), "kind": kind}
     table = bench.proxy_table(kind)
     match = [i for i, v in enumerate(table["levels"]) if np.isclose(v, level)]
     if not match:
         raise ValueError(f"{kind} level {level!r} is not in the benchmark; available: {table['levels']}")
-    e = bench._epoch(epochs)
+    e = bench.epoch(epochs)
     return {"index": table["index"], "scores": table["acc"][:, match[0], e - 1],
             "seconds": table["seconds"][:, match[0], e - 1],
             "name": proxy_name(kind, level, e if e != bench.fidelities[-1] else None), "kind": kind}
