@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from naslab.config import budget
-from naslab.darts_search import SearchConfig, evaluate_genotype, profile_step, search
+from naslab.darts_profile import profile_step
+from naslab.darts_search import SearchConfig, evaluate_genotype, search
 from naslab.data import load_dataset
 from naslab.genotype import random_genotype
 

@@ -29,6 +29,22 @@ _API = {
     # records
     "Trial": "naslab.trial", "append_jsonl": "naslab.trial", "load_jsonl": "naslab.trial",
     "save_jsonl": "naslab.trial",
+    # notebook 02: the macro space and the REINFORCE controller
+    "MacroSpace": "naslab.space", "Architecture": "naslab.space",
+    "Controller": "naslab.controller", "ControllerConfig": "naslab.controller",
+    "ControllerSearcher": "naslab.controller", "EMABaseline": "naslab.controller",
+    "reinforce_loss": "naslab.controller",
+    "ChildConfig": "naslab.children", "ChildObjective": "naslab.children", "RandomArchSearch": "naslab.children",
+    # notebook 03: benchmark, proxies, parameter sharing, successive halving
+    "Benchmark": "naslab.bench", "BenchConfig": "naslab.bench", "BenchmarkError": "naslab.bench",
+    "Proxy": "naslab.proxy", "run_proxy": "naslab.proxy", "rank_agreement": "naslab.proxy",
+    "kendall_tau": "naslab.proxy", "spearman_rho": "naslab.proxy", "top_k_overlap": "naslab.proxy",
+    "SuperNet": "naslab.supernet", "train_supernet": "naslab.supernet",
+    "SuccessiveHalving": "naslab.halving",
+    # notebook 04: Net2Net and EAS
+    "widen_layer": "naslab.net2net_model", "deepen_layer": "naslab.net2net_model",
+    "make_plain_net": "naslab.net2net_model", "check_preservation": "naslab.net2net_check",
+    "EASConfig": "naslab.eas", "run_eas": "naslab.eas",
 }
 
 __all__ = sorted(_API)

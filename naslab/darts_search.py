@@ -62,7 +62,8 @@ class SearchConfig:
     alpha_init_std: float = 0.0  # paper: zeros; official code: 1e-3
     unroll_momentum: bool = False  # paper: plain SGD virtual step; code: with momentum and weight decay
     hvp: str = "finite"  # second order: "finite" difference (eq. 8) or "exact" double backward
-    max_skip: int = 2  # warn when the derived normal cell has more skip connections than this
+    max_skip: int | None = None  # warn above this many skips in the derived normal cell; None = a quarter of
+    #                              its edges (2 of the paper's 8, as DARTS+ stops at 2; 1 of our 4)
     early_stop: bool = False  # mitigation: stop when the cap is broken, keep the last cell within it
     seed: int = 0
     device: str = "auto"
@@ -107,7 +108,7 @@ def _record(model, epoch: int, data, train_loss: float, lr: float, seconds: floa
             "train_loss": train_loss, "supernet_val_acc": acc, "lr": lr, "seconds": seconds}
 
 
-def _setup(data, cfg: SearchConfig):
+def build_search(data, cfg: SearchConfig):
     """Seeded supernet, architect, w optimizer and the two disjoint halves of the training split."""
     device = get_device(cfg.device)
     seed_everything(cfg.seed)
@@ -149,7 +150,9 @@ def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides)
     with `diverged=True`. Keyword `overrides` replace config fields: `search(d, epochs=3)`.
     """
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
-    model, architect, w_opt, ((Xw, yw), (Xa, ya)) = _setup(data, cfg)
+    if cfg.max_skip is None:
+        cfg.max_skip = max(1, 2 * cfg.steps // 4)  # edges kept in the normal cell: 2 per node
+    model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
     result = SearchResult(cfg, model, [_record(model, 0, data, float("nan"), cfg.w_lr, 0.0)])
     kept, warned = result.history[0], False  # the last record within the skip cap; warn once
     try:
@@ -192,53 +195,18 @@ def search(data, cfg: SearchConfig | None = None, *, callback=None, **overrides)
     return result
 
 
-def peak_memory_mb(fn, device) -> float:
-    """Peak memory (MiB) that `fn()` allocates above what was live before it: CUDA allocator statistics on
-    a GPU, the profiler's allocation events on the CPU (torch tensors only, not Python objects)."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-        base = torch.cuda.memory_allocated(device)
-        torch.cuda.reset_peak_memory_stats(device)
-        fn()
-        torch.cuda.synchronize(device)
-        return (torch.cuda.max_memory_allocated(device) - base) / 2**20
-    from torch.profiler import ProfilerActivity, profile
-
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
-        fn()
-    try:  # every allocation / free, in order
-        ev = [(e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"]
-    except AttributeError:  # older / newer torch: net allocation per op, in order
-        ev = [(e.time_range.start, e.cpu_memory_usage) for e in prof.events()]
-    live = peak = 0
-    for _, nbytes in sorted(ev, key=lambda t: t[0]):
-        live += nbytes
-        peak = max(peak, live)
-    return peak / 2**20
-
-
-def profile_step(data, cfg: SearchConfig | None = None, *, n_steps: int = 3, **overrides) -> dict:
-    """Measure one search step of `cfg` (first or second order): wall seconds per step (median of
-    `n_steps` after one warm-up step), CPU seconds per step, and the peak memory of one more step."""
-    cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
-    model, architect, w_opt, ((Xw, yw), (Xa, ya)) = _setup(data, cfg)
-    bs, xi = cfg.batch_size, cfg.w_lr if cfg.xi is None else cfg.xi
-    walls, cpus = [], []
-    for i in range(n_steps + 2):  # one warm-up step, n_steps timed steps, one step under the memory profiler
-        start = (i * bs) % max(1, len(yw) - bs)
-        args = (model, architect, w_opt, (Xw[start:start + bs], yw[start:start + bs]),
-                (Xa[start:start + bs], ya[start:start + bs]))
-        if i == n_steps + 1:
-            peak = peak_memory_mb(lambda args=args: search_step(*args, xi=xi), Xw.device)
+def early_stopped(result: SearchResult, max_skip: int | None = None) -> tuple[int, Genotype]:
+    """(epoch, genotype) that `early_stop=True` would have kept: the last epoch before the derived normal cell
+    first has more than `max_skip` skip connections (the final epoch when that never happens)."""
+    cap = result.config.max_skip if max_skip is None else max_skip
+    kept = result.history[0]
+    for h in result.history[1:]:
+        if h["skips"] > cap:
             break
-        t, c = time.perf_counter(), time.process_time()
-        search_step(*args, xi=xi)
-        if i > 0:  # the first step warms up caches
-            walls.append(time.perf_counter() - t)
-            cpus.append(time.process_time() - c)
-    return {"order": cfg.order, "seconds_per_step": float(np.median(walls)),
-            "cpu_seconds_per_step": float(np.median(cpus)), "peak_mb": peak, "batch_size": bs}
+        kept = h
+    else:
+        kept = result.history[-1]
+    return kept["epoch"], Genotype.parse(kept["genotype"])
 
 
 @torch.no_grad()
@@ -267,5 +235,5 @@ def evaluate_genotype(genotype: Genotype | str, data, *, C: int = 8, layers: int
                  status="diverged" if res.diverged else "ok")
 
 
-__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "search", "search_step", "discretised_accuracy",
-           "evaluate_genotype", "profile_step", "peak_memory_mb"]
+__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "search", "search_step", "early_stopped",
+           "discretised_accuracy", "evaluate_genotype"]

@@ -12,7 +12,7 @@ is a fixed function f(lr, wd) and the spread between searcher seeds comes from t
 table in milliseconds (seconds are each run's share of the population's wall clock).
 
 The table is a compressed NumPy file (no pickle) in `data/bench/`; `load_or_build` reads it, or
-rebuilds it (about a minute per dataset on a 2-core CPU) when it is missing or asked to.
+rebuilds it (10-30 s per dataset on one core of a 2-core CPU) when it is missing or asked to.
 
 Taught in: notebooks/01_grid_vs_random_search.ipynb.
 """

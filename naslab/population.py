@@ -11,13 +11,14 @@ same update rule (torch's coupled SGD with momentum, or Adam):
 
     g_k = ∇L_k(w_k) + wd_k w_k,   b_k <- mu_k b_k + g_k,   w_k <- w_k - lr_k b_k        (SGD)
 
-The K weight tensors are stacked along a leading axis, so one step is a few batched matmuls
-(`method="bmm"`, for Flatten/Linear/ReLU MLPs) or one `torch.func.vmap` of the model
-(`method="vmap"`, any buffer-free model). Summing the K member losses gives every member exactly
-its own gradient, because no parameter is shared. A member whose loss turns NaN/inf (or passes
-`cfg.blowup * ln C`, as in `naslab.train`) is recorded as diverged and removed from the stack, so
-it cannot spoil the others. Small networks leave a CPU mostly idle per step (Python and kernel
-overhead dominate); batching K of them fills it, which is where the speed-up comes from.
+The K weight tensors are stacked along a leading axis, so one step is a few batched matmuls with
+hand-written backprop (`method="bmm"`, Flatten/Linear/ReLU MLPs, see `naslab.stacked`) or one
+`torch.func.vmap` of the model with autograd (`method="vmap"`, any buffer-free model). Summing
+the K member losses gives every member exactly its own gradient, because no parameter is shared.
+A member whose loss turns NaN/inf (or passes `cfg.blowup * ln C`, as in `naslab.train`) is recorded
+as diverged and removed from the stack, so it cannot spoil the others. A small network leaves a CPU
+mostly idle per step (Python and kernel overhead dominate); batching K of them fills it, which is
+where the speed-up comes from.
 
 Taught in: notebooks/01_grid_vs_random_search.ipynb (the real landscape, the 20-seed comparison).
 """
@@ -34,6 +35,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
+from naslab.stacked import StackedOptimizer, member_losses, mlp_backward, mlp_forward, mlp_plan
 from naslab.train import TrainConfig, batch_order, train
 from naslab.trial import Trial
 from naslab.utils import get_device, seed_everything
@@ -101,82 +103,6 @@ def _default_model(data, hidden) -> nn.Module:
     return make_mlp(tuple(data.X_train.shape[1:]), data.num_classes, hidden)
 
 
-def _mlp_plan(model: nn.Module) -> list[str] | None:
-    """['flatten', '1', 'relu', '3'] (Linear layers by name) for a Flatten-first Sequential MLP, else None."""
-    if not isinstance(model, nn.Sequential):
-        return None
-    plan = []
-    for name, mod in model.named_children():
-        if isinstance(mod, nn.Linear) and mod.bias is not None:
-            plan.append(name)  # a Linear is named by its module name ("1", "3", ...)
-        elif isinstance(mod, (nn.ReLU, nn.Flatten)):
-            plan.append(type(mod).__name__.lower())
-        else:
-            return None
-    return plan if plan and plan[0] == "flatten" else None
-
-
-def _mlp_forward(plan: list[str], params: dict, xT: torch.Tensor, acts: list | None = None) -> torch.Tensor:
-    """Stacked MLP forward in "column" layout, every activation (K, features, B).
-
-    xT: (D, B) shared by all members, or (K, D, B) one batch per member. Returns logits (K, C, B).
-    `acts` (if given) collects what the backward pass needs: each Linear's input, each ReLU's output.
-    """
-    K = next(iter(params.values())).shape[0]
-    a = xT
-    for op in plan[1:]:  # plan[0] is the flatten, done by the caller
-        if op == "relu":
-            a = torch.relu_(a)  # in place: the pre-activation is not needed (relu' is read off the output)
-        else:
-            W, b = params[op + ".weight"], params[op + ".bias"]  # (K, out, in), (K, out)
-            if a.dim() == 2:  # shared input: ONE (K*out, in) @ (in, B) matmul serves every member
-                a = torch.addmm(b.reshape(-1, 1), W.reshape(-1, W.shape[2]), a).view(K, W.shape[1], -1)
-            else:  # z_k = W_k a_k + b_k: (K, out, in) @ (K, in, B) + (K, out, 1)
-                a = torch.baddbmm(b.unsqueeze(-1), W, a)
-        if acts is not None:
-            acts.append(a)
-    return a
-
-
-def _mlp_backward(plan: list[str], params: dict, xT: torch.Tensor, acts: list, dz: torch.Tensor) -> dict:
-    """Hand-written backprop of `_mlp_forward`: dz = dL/dlogits (K, C, B) -> {name: dL/dparam}."""
-    grads, ops = {}, plan[1:]
-    for i in range(len(ops) - 1, -1, -1):
-        if ops[i] == "relu":
-            dz = torch.ops.aten.threshold_backward(dz, acts[i], 0.0)  # dz * 1[z > 0], read off relu's output
-            continue
-        W = params[ops[i] + ".weight"]  # (K, out, in)
-        a_in = acts[i - 1] if i > 0 else xT  # the layer's input: (K, in, B), or (in, B) when shared
-        if a_in.dim() == 2:  # dW_k = dz_k a^T for all k at once: (K*out, B) @ (B, in)
-            grads[ops[i] + ".weight"] = (dz.reshape(-1, dz.shape[2]) @ a_in.T).view_as(W)
-        else:
-            grads[ops[i] + ".weight"] = torch.bmm(dz, a_in.transpose(1, 2))  # (K, out, in)
-        grads[ops[i] + ".bias"] = dz.sum(2)  # (K, out)
-        if i > 0:
-            dz = torch.bmm(W.transpose(1, 2), dz)  # dL/da_in = W_k^T dz_k: (K, in, B)
-    return grads
-
-
-def _col(v: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """(K,) -> (K, 1, ..., 1), broadcastable against a stacked parameter p of shape (K, ...)."""
-    return v.view(-1, *([1] * (p.dim() - 1)))
-
-
-def _member_losses(logits: torch.Tensor, y: torch.Tensor, *, grad: bool = False):
-    """Mean cross-entropy of each member. logits (K, C, B); y (B,) or (K, B).
-
-    Returns losses (K,) and, with grad=True, dL_k/dlogits_k = (softmax - onehot(y)) / B: (K, C, B).
-    """
-    K, C, B = logits.shape
-    y = y.expand(K, B) if y.dim() == 1 else y
-    logp = torch.log_softmax(logits, dim=1)  # (K, C, B)
-    losses = -logp.gather(1, y.unsqueeze(1)).squeeze(1).mean(1)  # (K,)
-    if not grad:
-        return losses
-    dz = logp.exp_().scatter_add_(1, y.unsqueeze(1), torch.full((K, 1, B), -1.0, device=logits.device))
-    return losses, dz.div_(B)
-
-
 def train_population(
     data,
     configs: Sequence[dict],
@@ -226,7 +152,7 @@ def train_population(
     for m in members:  # member k's initial weights: exactly those of its one-by-one twin
         seed_everything(int(m["seed"]))
         models.append(model_fn() if model_fn is not None else _default_model(data, hidden))
-    plan = _mlp_plan(models[0])
+    plan = mlp_plan(models[0])
     method = ("bmm" if plan else "vmap") if method == "auto" else method
     if method == "bmm" and plan is None:
         raise ValueError("method='bmm' needs a Sequential of Flatten/Linear/ReLU; use method='vmap'")
@@ -236,28 +162,29 @@ def train_population(
     params = {k: v.detach().to(device) for k, v in stacked.items()}
     base = models[0].to("meta")  # a weightless template for functional_call
 
-    def forward(p, x, shared, acts=None):  # x: (B, ...) shared or (K, B, ...) -> logits (K, C, B)
+    def forward(p, x, shared, acts=None, xT=None):  # x: (B, ...) shared or (K, B, ...) -> logits (K, C, B)
         if method == "bmm":
-            xT = (x.reshape(x.shape[0], -1).T if shared else x.flatten(2).transpose(1, 2)).contiguous()  # (D,B)/(K,D,B)
-            return _mlp_forward(plan, p, xT, acts), xT
+            if xT is None:  # (D, B) or (K, D, B)
+                xT = (x.reshape(x.shape[0], -1).T if shared else x.flatten(2).transpose(1, 2)).contiguous()
+            return mlp_forward(plan, p, xT, acts), xT
         f = vmap(lambda q, xx: functional_call(base, q, (xx,)), in_dims=(0, None if shared else 0))
         return f(p, x).transpose(1, 2), None
 
-    def loss_and_grads(p, xb, yb, shared):
-        if method == "bmm":
+    def loss_and_grads(p, xb, yb, shared, xT=None):
+        if method == "bmm":  # hand-written backprop (naslab.stacked)
             acts = []
-            z, xT = forward(p, xb, shared, acts)
-            losses, dz = _member_losses(z, yb, grad=True)
-            return losses, _mlp_backward(plan, p, xT, acts, dz)
-        p = {k: v.requires_grad_() for k, v in p.items()}
-        losses = _member_losses(forward(p, xb, shared)[0], yb)
-        # no weight is shared, so the sum gives every member exactly its own gradient (and a NaN
-        # member only NaNs its own slice, which is dropped below)
-        grads = torch.autograd.grad(losses.sum(), list(p.values()))
+            z, xT = forward(p, xb, shared, acts, xT)
+            losses, dz = member_losses(z, yb, grad=True)
+            return losses, mlp_backward(plan, p, xT, acts, dz)
+        with torch.enable_grad():  # autograd through vmap; no weight is shared, so the summed loss
+            p = {k: v.requires_grad_() for k, v in p.items()}  # gives each member its own gradient
+            losses = member_losses(forward(p, xb, shared)[0], yb)
+            grads = torch.autograd.grad(losses.sum(), list(p.values()))
         return losses.detach(), dict(zip(p, grads))
 
     hp = {k: torch.tensor([float(m[k]) for m in members], device=device)
           for k in ("lr", "weight_decay", "momentum")}  # each (K,)
+    opt = StackedOptimizer(params, hp, cfg.optimizer)
     seeds = [int(m["seed"]) for m in members]
     X, y = data.X_train.to(device), data.y_train.to(device)
     Xv, yv = data.X_val.to(device), data.y_val.to(device)
@@ -265,42 +192,50 @@ def train_population(
     orders = {s: batch_order(n, cfg.batch_size, cfg.epochs, s)[: cfg.max_steps] for s in set(seeds)}
     S = len(orders[seeds[0]])
     shared = len(orders) == 1  # one data order for all: the first layer is one big matmul
-    state = {k: [torch.zeros_like(v) for _ in range(1 if cfg.optimizer == "sgd" else 2)]
-             for k, v in params.items()}
     active = torch.arange(K)  # original indices of the members still training
-    tl = torch.full((K, S), float("nan"))
+    log = []  # (active, losses) per step
     curve = torch.full((K, math.ceil(S / per_epoch)), float("nan"))
     vloss, vacc = torch.full((K,), float("nan")), torch.full((K,), float("nan"))
-    steps, diverged = torch.zeros(K, dtype=torch.long), torch.zeros(K, dtype=torch.bool)
+    steps, diverged = torch.full((K,), S, dtype=torch.long), torch.zeros(K, dtype=torch.bool)
     max_loss = cfg.blowup * math.log(data.num_classes)  # as in naslab.train
     for step in range(1, S + 1):
-        if shared:
-            idx = orders[seeds[0]][step - 1]  # (B,)
+        xT = None
+        if shared and method == "bmm":
+            if (step - 1) % per_epoch == 0:  # gather a whole epoch at once, already transposed: (D, n)
+                cols = torch.cat(orders[seeds[0]][step - 1: step - 1 + per_epoch])
+                XT_epoch, y_epoch, off = X[cols].reshape(len(cols), -1).T.contiguous(), y[cols], 0
+            b = len(orders[seeds[0]][step - 1])
+            xb, yb, xT = None, y_epoch[off:off + b], XT_epoch[:, off:off + b]  # this batch: (D, B) columns
+            off += b
         else:
-            idx = torch.stack([orders[seeds[k]][step - 1] for k in active.tolist()])  # (Ka, B)
-        with torch.no_grad() if method == "bmm" else torch.enable_grad():
-            losses, grads = loss_and_grads(params, X[idx], y[idx], shared)  # (Ka,), name -> (Ka, ...)
-        bad = ~torch.isfinite(losses) | (losses > max_loss)  # divergence is a result, not a crash
-        tl[active, step - 1] = torch.where(bad, float("nan"), losses).cpu()
+            idx = orders[seeds[0]][step - 1] if shared else torch.stack(
+                [orders[seeds[k]][step - 1] for k in active.tolist()])  # (B,) or (Ka, B)
+            xb, yb = X[idx], y[idx]
         with torch.no_grad():
-            _update(params, grads, state, hp, cfg, step)
-        if bool(bad.any()):  # drop diverged members from the stack so they cannot spoil the others
-            keep = ~bad  # on the device; `active` and the records stay on the CPU
-            diverged[active[bad.cpu()]] = True
+            losses, grads = loss_and_grads(params, xb, yb, shared, xT)  # (Ka,), name -> (Ka, ...)
+        log.append((active, losses))
+        opt.step(params, grads)
+        if not float(losses.max()) <= max_loss:  # NaN, inf or a blow-up: a result, not a crash
+            bad = ~torch.isfinite(losses) | (losses > max_loss)
+            keep = ~bad  # drop the diverged members from the stack so they cannot spoil the others
+            gone = active[bad.cpu()]
+            diverged[gone], steps[gone] = True, step - 1  # as naslab.train: this update never happened
             active = active[keep.cpu()]
             params = {k: v.detach()[keep] for k, v in params.items()}
-            state = {k: [b[keep] for b in bufs] for k, bufs in state.items()}
-            hp = {k: v[keep] for k, v in hp.items()}
+            opt.keep(keep, params)
             if len(active) == 0:
                 break
-        steps[active] = step
         if step % per_epoch == 0 or step == S:  # validation after every epoch, as naslab.train
             with torch.no_grad():
                 logits = forward(params, Xv, True)[0]  # (Ka, C, N_val)
-                vloss[active] = _member_losses(logits, yv).cpu()
+                vloss[active] = member_losses(logits, yv).cpu()
                 pred = logits.transpose(1, 2).contiguous().argmax(-1)  # (Ka, N_val), first max as in evaluate
                 vacc[active] = (pred == yv).float().mean(1).cpu()
                 curve[active, (step - 1) // per_epoch] = vacc[active]
+    tl = torch.full((K, S), float("nan"))
+    for s, (act, losses) in enumerate(log):
+        tl[act, s] = losses.cpu()
+    tl[torch.arange(S)[None, :] >= steps[:, None]] = float("nan")  # from the diverging step on: NaN
     diverged |= ~torch.isfinite(vloss)
     vloss[diverged], vacc[diverged] = float("nan"), 1.0 / data.num_classes
     return PopulationResult(
@@ -308,18 +243,3 @@ def train_population(
         val_acc_curve=curve.numpy(), train_loss=tl.numpy(), steps=steps.numpy(),
         diverged=diverged.numpy(), seconds=time.perf_counter() - t0)
 
-
-def _update(params: dict, grads: dict, state: dict, hp: dict, cfg: TrainConfig, t: int) -> None:
-    """One optimizer step for every member at once, as torch.optim.SGD / Adam do it (per member)."""
-    for name, p in params.items():
-        g = grads[name].addcmul_(_col(hp["weight_decay"], p), p)  # coupled L2: g + wd w (in place, g is ours)
-        if cfg.optimizer == "sgd":
-            (b,) = state[name]
-            b.mul_(_col(hp["momentum"], p)).add_(g)  # b <- mu b + g
-            p.addcmul_(b, _col(-hp["lr"], p))  # w <- w - lr b
-        else:  # Adam (Kingma & Ba 2015) with torch's defaults: betas (0.9, 0.999), eps 1e-8
-            m, v = state[name]
-            m.lerp_(g, 0.1)  # m <- 0.9 m + 0.1 g
-            v.mul_(0.999).addcmul_(g, g, value=0.001)  # v <- 0.999 v + 0.001 g^2
-            denom = (v.sqrt() / math.sqrt(1 - 0.999**t)).add_(1e-8)  # sqrt(v_hat) + eps
-            p.sub_(_col(hp["lr"], p) / (1 - 0.9**t) * m / denom)  # w <- w - lr m_hat / denom

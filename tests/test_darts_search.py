@@ -10,13 +10,14 @@ from torch import nn
 
 from naslab.architect import hvp_finite_difference
 from naslab.darts_checks import check_derivation, check_hvp, check_new_op, check_search_with_op
+from naslab.darts_profile import peak_memory_mb, profile_step
 from naslab.darts_search import (
     SearchConfig,
     SkipCollapseWarning,
-    _setup,
+    build_search,
     discretised_accuracy,
+    early_stopped,
     evaluate_genotype,
-    peak_memory_mb,
     search,
 )
 from naslab.data import load_dataset
@@ -35,7 +36,7 @@ def data():
 @pytest.mark.parametrize("order", ["first", "second"])
 def test_one_search_epoch_lowers_training_loss_and_moves_alpha(data, order):
     cfg = SearchConfig(**TINY, order=order)
-    model0, _, _, ((Xw, yw), _) = _setup(data, cfg)  # the same seeded start as `search`
+    model0, _, _, ((Xw, yw), _) = build_search(data, cfg)  # the same seeded start as `search`
     loss_before = evaluate(model0, Xw, yw)[0]
     res = search(data, cfg)
     loss_after = evaluate(res.model, Xw, yw)[0]
@@ -48,7 +49,7 @@ def test_one_search_epoch_lowers_training_loss_and_moves_alpha(data, order):
 
 
 def test_the_two_halves_are_disjoint(data):
-    _, _, _, ((Xw, _), (Xa, _)) = _setup(data, SearchConfig(**TINY))
+    _, _, _, ((Xw, _), (Xa, _)) = build_search(data, SearchConfig(**TINY))
     assert len(Xw) + len(Xa) == len(data.y_train)
     rows_w = {tuple(r.flatten().tolist()) for r in Xw}
     assert not any(tuple(r.flatten().tolist()) in rows_w for r in Xa)
@@ -62,6 +63,16 @@ def test_skip_warning_and_early_stopping(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning while the cap holds
         search(data, SearchConfig(**TINY), max_skip=99)
+
+
+def test_offline_early_stopping_matches_the_online_one(data):
+    full = search(data, SearchConfig(**{**TINY, "epochs": 3, "alpha_lr": 0.3}))
+    cap = sorted(h["skips"] for h in full.history[1:])[0]  # a cap that the run breaks if its counts vary
+    epoch, g = early_stopped(full, max_skip=cap)
+    online = search(data, SearchConfig(**{**TINY, "epochs": 3, "alpha_lr": 0.3}), max_skip=cap, early_stop=True)
+    assert g == online.genotype
+    assert epoch == (online.stopped_epoch - 1 if online.stopped_epoch else 3)
+    assert early_stopped(full, max_skip=99) == (3, full.genotype)
 
 
 def test_interrupt_keeps_finished_epochs(data):
@@ -100,6 +111,15 @@ def test_peak_memory_of_a_known_allocation():
         return c.sum()
 
     assert peak_memory_mb(fn, "cpu") == pytest.approx(2 * 4e6 / 2**20, rel=0.02)
+
+
+def test_profile_step_exact_hvp_holds_more_memory(data):
+    cfg = SearchConfig(**TINY)
+    first = profile_step(data, cfg, n_steps=1)
+    finite = profile_step(data, cfg, n_steps=1, order="second")
+    exact = profile_step(data, cfg, n_steps=1, order="second", hvp="exact")
+    assert 0 < first["peak_mb"] and finite["peak_mb"] < exact["peak_mb"]
+    assert all(p["seconds_per_step"] > 0 and p["cpu_seconds_per_step"] >= 0 for p in (first, finite, exact))
 
 
 def test_retraining_a_genotype_learns(data):

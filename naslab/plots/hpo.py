@@ -153,7 +153,8 @@ def plot_anytime(curves: dict, *, x=None, ax=None, spread: str = "std", xlabel="
         if show_runs:
             ax.plot(xs, c.T, color=col, lw=0.6, alpha=0.25)
         ax.fill_between(xs, lo, hi, color=col, alpha=0.2, lw=0)
-        ax.plot(xs, mean, color=col, lw=2.2, label=f"{name} (mean ± {spread}, {c.shape[0]} seeds)")
+        band = {"std": "± std", "sem": "± sem", "minmax": "min–max", "quartiles": "25–75 %"}.get(spread, spread)
+        ax.plot(xs, mean, color=col, lw=2.2, label=f"{name}: mean, band {band} ({c.shape[0]} seeds)")
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if ylim is not None:
         ax.set_ylim(*ylim)
