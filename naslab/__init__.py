@@ -29,6 +29,14 @@ _API = {
     # records
     "Trial": "naslab.trial", "append_jsonl": "naslab.trial", "load_jsonl": "naslab.trial",
     "save_jsonl": "naslab.trial",
+    # notebook 01: domains, searchers, the search loop, population training
+    "Choice": "naslab.hpo", "Uniform": "naslab.hpo", "LogUniform": "naslab.hpo", "IntRange": "naslab.hpo",
+    "grid": "naslab.hpo", "sample": "naslab.hpo", "course_grid": "naslab.hpo", "course_space": "naslab.hpo",
+    "Searcher": "naslab.search", "Proposal": "naslab.search", "GridSearch": "naslab.search",
+    "RandomSearch": "naslab.search", "run_search": "naslab.search",
+    "best_so_far": "naslab.anytime", "best_vs_trials": "naslab.anytime", "best_vs_seconds": "naslab.anytime",
+    "mean_and_spread": "naslab.anytime",
+    "train_population": "naslab.population",
     # notebook 02: the macro space and the REINFORCE controller
     "MacroSpace": "naslab.space", "Architecture": "naslab.space",
     "Controller": "naslab.controller", "ControllerConfig": "naslab.controller",

@@ -235,5 +235,7 @@ def evaluate_genotype(genotype: Genotype | str, data, *, C: int = 8, layers: int
                  status="diverged" if res.diverged else "ok")
 
 
-__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "search", "search_step", "early_stopped",
+run_darts = search  # the package-level name: `naslab.search` is the (notebook 01) search-loop module
+
+__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "search", "run_darts", "search_step", "early_stopped",
            "discretised_accuracy", "evaluate_genotype"]

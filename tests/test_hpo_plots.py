@@ -52,7 +52,7 @@ def test_heatmap_marks_exactly_the_diverged_cells():
 def test_anytime_and_hit_probability_plots():
     curves = {"grid": np.random.default_rng(0).random((5, 10)), "random": np.random.default_rng(1).random((5, 10))}
     ax = plot_anytime(curves, show_runs=True)
-    assert [line.get_label().split(" ")[0] for line in ax.get_legend().get_lines()] == ["grid", "random"]
+    assert [line.get_label().split(":")[0] for line in ax.get_legend().get_lines()] == ["grid", "random"]
     ax = plot_hit_probability((0.05,), n_max=100)
     assert any(t.get_text() == "n = 59" for t in ax.texts)
     line = ax.get_lines()[0]

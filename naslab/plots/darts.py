@@ -137,7 +137,7 @@ def plot_cell(genotype, kind: str = "normal", *, ax=None, title: str | None = No
     return ax
 
 
-def plot_skip_counts(history, *, max_skip: int | None = None, stopped_epoch: int | None = None, ax=None,
+def plot_skip_counts(history, *, max_skip: int | None = None, kept_epoch: int | None = None, ax=None,
                      title: str | None = None):
     """Skip connections and all parameter-free ops in the derived normal cell, per epoch (search records).
     Epoch 0 (alpha not trained yet, every op tied) is left out."""
@@ -151,8 +151,8 @@ def plot_skip_counts(history, *, max_skip: int | None = None, stopped_epoch: int
     if max_skip is not None:
         ax.axhline(max_skip + 0.5, color="k", lw=0.8, ls=":")
         ax.text(ep[0], max_skip + 0.6, f"warning above {max_skip}", fontsize=8)
-    if stopped_epoch is not None:
-        ax.axvline(stopped_epoch, color=PALETTE[3], lw=1, ls=":", label=f"early stop (epoch {stopped_epoch})")
+    if kept_epoch is not None:
+        ax.axvline(kept_epoch, color=PALETTE[2], lw=1.5, ls=":", label=f"early stopping keeps epoch {kept_epoch}")
     ax.set(xlabel="epoch", ylabel="edges in the normal cell", title=title or "who is taking over the normal cell?")
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8)

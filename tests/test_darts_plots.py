@@ -1,0 +1,94 @@
+"""naslab.plots.darts and naslab.widgets.darts: pure plots return their axes with the data drawn; the toy panel's
+figure changes with ξ; the epoch scrubber and the live callback work on a real (tiny) search."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from naslab.bilevel_toy import toy_trajectory  # noqa: E402
+from naslab.darts_search import SearchConfig, search  # noqa: E402
+from naslab.data import load_dataset  # noqa: E402
+from naslab.genotype import random_genotype  # noqa: E402
+from naslab.ops import PRIMITIVES  # noqa: E402
+from naslab.plots.darts import (  # noqa: E402
+    plot_alpha,
+    plot_alpha_per_edge,
+    plot_cell,
+    plot_retrain_comparison,
+    plot_search_curves,
+    plot_skip_counts,
+    plot_step_costs,
+    plot_toy_bilevel,
+)
+from naslab.widgets.darts import LiveAlpha, draw_epoch, draw_toy, epoch_panel, toy_panel  # noqa: E402
+
+
+def png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=40)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def result():
+    data = load_dataset("mnist1d", n_train=128)
+    return search(data, SearchConfig(C=4, steps=2, layers=3, batch_size=32, epochs=2, device="cpu"))
+
+
+def test_plot_cell_draws_one_arrow_per_edge_plus_outputs():
+    g = random_genotype(3, seed=0)
+    ax = plot_cell(g, "normal")
+    assert len(ax.patches) == 6 + 3  # 2 edges per node, and each node into the output
+    plt.close(ax.figure)
+
+
+def test_alpha_plots(result):
+    trace = result.alpha_trace("normal")
+    axes = plot_alpha_per_edge(trace, PRIMITIVES, epoch=1)
+    assert len(axes) == 5 and axes[0].images[0].get_array().shape == (8, 3)  # ops x epochs
+    plt.close(axes[0].figure)
+    ax = plot_alpha(trace[-1], PRIMITIVES)
+    np.testing.assert_allclose(ax.images[0].get_array(), trace[-1])
+    assert len(ax.texts) == trace[-1].size
+    plt.close(ax.figure)
+
+
+def test_curves_and_bars(result):
+    ax = plot_skip_counts(result.history, max_skip=1, kept_epoch=1)
+    assert list(ax.lines[0].get_xdata()) == [1, 2]  # epoch 0 (untrained alpha) is left out
+    ax = plot_search_curves(result.history, retrained={"retrained": 0.5})
+    assert list(ax.lines[0].get_ydata()) == result.column("supernet_val_acc")
+    ax = plot_retrain_comparison({"a": [0.5, 0.6], "b": [0.4]})
+    assert len(ax.collections) >= 2
+    ax = plot_step_costs([{"label": "first", "seconds_per_step": 1.0}, {"label": "second", "seconds_per_step": 2.5}])
+    assert [p.get_height() for p in ax.patches] == [1.0, 2.5]
+    ax = plot_toy_bilevel({"first": toy_trajectory(0.0, steps=5)})
+    assert ax.lines[1].get_xdata()[0] == 2.0  # the path starts at α = 2
+    plt.close("all")
+
+
+def test_toy_figure_changes_with_xi():
+    images = []
+    for xi in (0.3, 0.35):
+        fig = plt.figure(figsize=(8, 3))
+        draw_toy(fig, xi=xi, steps=40)
+        images.append(png(fig))
+    assert images[0] != images[1]
+
+
+def test_widgets_build_and_draw(result):
+    assert toy_panel(xi=0.2, steps=40).children  # a VBox: title, controls, output
+    assert epoch_panel(result).children
+    fig = plt.figure(figsize=(8, 3))
+    draw_epoch(fig, result, epoch=1, kind="reduce")
+    assert len(fig.axes) >= 2
+    plt.close(fig)
+    live = LiveAlpha(enabled=False)
+    live(result)
+    assert live.result is result and live.handle is None
