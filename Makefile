@@ -22,12 +22,14 @@ $(STAMP): pyproject.toml
 lab: install
 	$(PY) -m jupyterlab --notebook-dir=notebooks
 
+# one torch thread per process: the suite runs a kernel beside pytest, and two threads per
+# process on a 2-core machine make tiny models up to 40x slower (see README, "Threads")
 test: install
-	NASLAB_FAST=1 $(PY) -m pytest
+	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest
 
 # everything except the real-browser tests
 test-quick: install
-	NASLAB_FAST=1 $(PY) -m pytest -m "not browser"
+	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest -m "not browser"
 
 lint: install
 	$(PY) -m ruff check naslab tests benchmarks notebooks

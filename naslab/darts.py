@@ -8,7 +8,7 @@ softmax-weighted mixture of all candidates,
 and every intermediate node sums its mixed edges from all predecessors, x_j = Σ_{i<j} ō^(i,j)(x_i).
 The cell's output concatenates its intermediate nodes. All normal cells share `alpha_normal`, all
 reduction cells share `alpha_reduce`, each of shape (n_edges, n_ops) = (14, 8) in the paper
-(4 nodes), (9, 8) with naslab's default 3 nodes.
+(4 nodes), (5, 8) with naslab's default 2 nodes.
 
 As in the paper, BN in the search network uses batch statistics (no running averages) and the BN
 inside ops has no affine parameters; pooling ops get an extra affine-free BN (code detail).
@@ -106,7 +106,7 @@ class SearchNetwork(nn.Module):
             1e-3 is the official code's choice.
     """
 
-    def __init__(self, input_shape, num_classes: int, *, C: int = 8, layers: int = 3, steps: int = 3,
+    def __init__(self, input_shape, num_classes: int, *, C: int = 8, layers: int = 3, steps: int = 2,
                  stem_multiplier: int = 3, primitives=PRIMITIVES, alpha_init_std: float = 0.0):
         super().__init__()
         self.input_shape, self.num_classes = tuple(input_shape), num_classes

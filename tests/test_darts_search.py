@@ -66,13 +66,17 @@ def test_skip_warning_and_early_stopping(data):
 
 
 def test_offline_early_stopping_matches_the_online_one(data):
-    full = search(data, SearchConfig(**{**TINY, "epochs": 3, "alpha_lr": 0.3}))
-    cap = sorted(h["skips"] for h in full.history[1:])[0]  # a cap that the run breaks if its counts vary
+    cfg = SearchConfig(**{**TINY, "epochs": 2, "alpha_lr": 0.5, "batch_size": 64})
+    full = search(data, cfg)
+    cap = full.history[1]["skips"]  # epoch 1 is within the cap; epoch 2 breaks it if it has more skips
     epoch, g = early_stopped(full, max_skip=cap)
-    online = search(data, SearchConfig(**{**TINY, "epochs": 3, "alpha_lr": 0.3}), max_skip=cap, early_stop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkipCollapseWarning)
+        online = search(data, cfg, max_skip=cap, early_stop=True)
     assert g == online.genotype
-    assert epoch == (online.stopped_epoch - 1 if online.stopped_epoch else 3)
-    assert early_stopped(full, max_skip=99) == (3, full.genotype)
+    assert epoch == (online.stopped_epoch - 1 if online.stopped_epoch else 2)
+    assert early_stopped(full, max_skip=99) == (2, full.genotype)
+    assert early_stopped(full, max_skip=-1) == (0, Genotype.parse(full.history[0]["genotype"]))
 
 
 def test_interrupt_keeps_finished_epochs(data):
@@ -115,11 +119,10 @@ def test_peak_memory_of_a_known_allocation():
 
 def test_profile_step_exact_hvp_holds_more_memory(data):
     cfg = SearchConfig(**TINY)
-    first = profile_step(data, cfg, n_steps=1)
     finite = profile_step(data, cfg, n_steps=1, order="second")
     exact = profile_step(data, cfg, n_steps=1, order="second", hvp="exact")
-    assert 0 < first["peak_mb"] and finite["peak_mb"] < exact["peak_mb"]
-    assert all(p["seconds_per_step"] > 0 and p["cpu_seconds_per_step"] >= 0 for p in (first, finite, exact))
+    assert 0 < finite["peak_mb"] < exact["peak_mb"]  # double backward keeps a graph of the gradient alive
+    assert all(p["seconds_per_step"] > 0 and p["order"] == "second" for p in (finite, exact))
 
 
 def test_retraining_a_genotype_learns(data):
@@ -133,6 +136,7 @@ def test_retraining_a_genotype_learns(data):
 # -- exercise checkers --------------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::naslab.darts_search.SkipCollapseWarning")
 def test_check_new_op_and_search_with_it(data):
     with pytest.raises(AssertionError, match="not registered"):
         check_new_op("conv_3x3_ex")
