@@ -22,8 +22,9 @@ _API = {
     # data
     "load_dataset": "naslab.data", "available_datasets": "naslab.data", "Dataset": "naslab.data",
     # training
-    # (the function `train` lives in the module `naslab.train`: `from naslab.train import train`;
-    # re-exporting it here would clash with the submodule's name)
+    # (the functions `train` and DARTS's `search` live in their modules: `from naslab.train import train`,
+    # `from naslab.darts_search import search`;
+    # re-exporting them here would clash with the submodules of the same name)
     "evaluate": "naslab.train", "TrainConfig": "naslab.train", "TrainResult": "naslab.train",
     "make_mlp": "naslab.models", "make_cnn": "naslab.models",
     # records
@@ -53,6 +54,12 @@ _API = {
     "widen_layer": "naslab.net2net_model", "deepen_layer": "naslab.net2net_model",
     "make_plain_net": "naslab.net2net_model", "check_preservation": "naslab.net2net_check",
     "EASConfig": "naslab.eas", "run_eas": "naslab.eas",
+    # notebook 05: DARTS
+    "OPS": "naslab.ops", "PRIMITIVES": "naslab.ops", "register_op": "naslab.ops",
+    "MixedOp": "naslab.darts", "SearchNetwork": "naslab.darts",
+    "Genotype": "naslab.genotype", "derive_genotype": "naslab.genotype", "DiscreteNetwork": "naslab.genotype",
+    "Architect": "naslab.architect", "SearchConfig": "naslab.darts_search",
+    "evaluate_genotype": "naslab.darts_search",
 }
 
 __all__ = sorted(_API)
