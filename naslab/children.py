@@ -24,7 +24,7 @@ import torch
 
 from naslab.controller import ControllerConfig, ControllerSearcher
 from naslab.data import load_dataset
-from naslab.search import Searcher, run_search
+from naslab.search import RandomSearch, run_search
 from naslab.space import MacroSpace
 from naslab.train import TrainConfig, train
 from naslab.utils import count_params, seed_everything
@@ -69,21 +69,15 @@ class ChildObjective:
         return {**out, "cached": False}
 
 
-class RandomArchSearch(Searcher):
-    """Uniformly random architectures from `space` (tokens drawn independently and uniformly)."""
+class RandomArchSearch(RandomSearch):
+    """Uniformly random architectures from a `MacroSpace` (tokens drawn independently and uniformly)."""
 
-    name = "random"
-    adaptive = False
+    def _check_space(self, space: MacroSpace) -> MacroSpace:
+        if not isinstance(space, MacroSpace):
+            raise ValueError(f"RandomArchSearch needs a naslab.space.MacroSpace, got {type(space).__name__}")
+        return space
 
-    def __init__(self, space: MacroSpace, *, seed: int = 0, max_trials: int | None = None):
-        self.space, self.seed, self.max_trials = space, seed, max_trials
-        self.rng = np.random.default_rng(seed)
-        self._asked = 0
-
-    def ask(self) -> dict | None:
-        if self.max_trials is not None and self._asked >= self.max_trials:
-            return None
-        self._asked += 1
+    def _draw(self) -> dict:
         arch = self.space.sample(self.rng)
         return {"tokens": self.space.encode(arch), "arch": arch.key}
 

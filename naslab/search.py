@@ -108,8 +108,8 @@ class RandomSearch(Searcher):
     name = "random"
     adaptive = False
 
-    def __init__(self, space: dict, *, seed: int = 0, max_trials: int | None = None):
-        self.space, self.seed, self.max_trials = check_space(space), seed, max_trials
+    def __init__(self, space, *, seed: int = 0, max_trials: int | None = None):
+        self.space, self.seed, self.max_trials = self._check_space(space), seed, max_trials
         self.rng = np.random.default_rng(seed)
         self._asked = 0
 
@@ -117,6 +117,13 @@ class RandomSearch(Searcher):
         if self.max_trials is not None and self._asked >= self.max_trials:
             return None
         self._asked += 1
+        return self._draw()
+
+    # subclasses drawing from other spaces (e.g. `naslab.children.RandomArchSearch`) override these two
+    def _check_space(self, space):
+        return check_space(space)
+
+    def _draw(self) -> dict:
         return sample(self.space, self.rng)
 
 
