@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
+# --allow-root only where the user is root (containers, some lab machines)
 lab: install
-	$(PY) -m jupyterlab --notebook-dir=notebooks
+	$(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # one torch thread per process: the suite runs a kernel beside pytest, and two threads per
 # process on a 2-core machine make tiny models up to 40x slower (see README, "Threads")
