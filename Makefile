@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.naslab-installed
 
-.PHONY: install lab test test-quick lint bench clean-notebooks
+.PHONY: install lab test test-quick lint bench bench-nb201 clean-notebooks
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ lint: install
 bench: install
 	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) benchmarks/notebook_times.py --fast
+
+# build (or resume) the NAS-Bench-201-style cell benchmark data/bench/mnist1d_nb201 (about 30-60 min on 2 busy cores)
+bench-nb201: install
+	OMP_NUM_THREADS=1 $(PY) benchmarks/build_nb201.py --workers 2
 
 # strip outputs from every notebook (run before committing)
 clean-notebooks: install
