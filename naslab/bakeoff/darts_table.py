@@ -46,7 +46,7 @@ class DartsTableConfig:
     order: str = "first"
     epochs: int = 10
     batch_size: int = 64
-    n_train: int = 1024  # w split: the head of the training split (the table trained on the same 1,024)
+    n_train: int = 768  # w split: the head of the training split (the table trained on the same 768)
     w_lr: float = 0.025
     w_lr_min: float = 0.001
     momentum: float = 0.9
