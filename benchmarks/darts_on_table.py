@@ -17,7 +17,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from naslab.bakeoff.darts_table import darts_on_table, supernet_ranking  # noqa: E402
+from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking  # noqa: E402
 from naslab.bakeoff.table import CellBenchmark  # noqa: E402
 from naslab.data import load_dataset  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""naslab.bakeoff.darts_table: the DARTS supernet of the table's space, its derived cells looked up in the
+"""naslab.bakeoff.oneshot: the DARTS supernet of the table's space, its derived cells looked up in the
 table, and the weight-sharing ranking."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from scipy import stats
 from test_bakeoff_table import fake_bench
 
 from naslab.bakeoff.cells import OPS, cell_str, n_parameter_free, parse_cell
-from naslab.bakeoff.darts_table import darts_on_table, derive, one_hot, supernet_forward, supernet_ranking
 from naslab.bakeoff.network import NetConfig, forward, init_buffers, init_params
+from naslab.bakeoff.oneshot import darts_on_table, derive, one_hot, supernet_forward, supernet_ranking
 from naslab.data import load_dataset
 
 NET = NetConfig(C=4, stem_stride=2)
