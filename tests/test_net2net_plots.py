@@ -13,9 +13,9 @@ from naslab.data import load_dataset
 from naslab.net2net.curves import STUDENTS, grow, teacher_student_curves
 from naslab.net2net.network import describe, make_plain_net, weight_layers
 from naslab.net2net.plots import (
+    first_new_column,
     plot_eas_cost,
     plot_eas_progress,
-    first_new_column,
     plot_growth_tree,
     plot_growth_trees,
     plot_idempotence,

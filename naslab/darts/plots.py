@@ -15,8 +15,8 @@ from matplotlib.patches import FancyArrowPatch
 
 from naslab.plots import PALETTE, get_ax
 
-__all__ = ["OP_COLORS", "OP_STYLES", "op_color", "op_style", "plot_toy_bilevel", "plot_alpha", "plot_alpha_per_edge", "plot_cell",
-           "plot_skip_counts", "plot_retrain_comparison", "plot_step_costs", "plot_search_curves"]
+__all__ = ["OP_COLORS", "OP_STYLES", "op_color", "op_style", "plot_toy_bilevel", "plot_alpha", "plot_alpha_per_edge",
+           "plot_cell", "plot_skip_counts", "plot_retrain_comparison", "plot_step_costs", "plot_search_curves"]
 
 OP_COLORS = {"none": "#BBBBBB", "max_pool_3x3": PALETTE[5], "avg_pool_3x3": PALETTE[6],
              "skip_connect": PALETTE[3], "sep_conv_3x3": PALETTE[0], "sep_conv_5x5": PALETTE[4],
