@@ -144,7 +144,7 @@ alpha_edge = torch.randn(len(PRIMITIVES))                   # α of this one edg
 weights = torch.softmax(alpha_edge, dim=0)                  # (8,), sums to one
 by_hand = sum(wt * op(x) for wt, op in zip(weights, mixed.ops))
 print("softmax(α) =", weights.numpy().round(3), " sum =", round(float(weights.sum()), 6))
-print("max |by hand − MixedOp| =", (by_hand - mixed(x, weights)).abs().max().item())
+print(f"max |by hand − MixedOp| = {(by_hand - mixed(x, weights)).abs().max().item():.1e}")
 
 # %%
 # What a discrete cell of this space looks like (a random one), drawn with matplotlib
@@ -265,7 +265,7 @@ by_hand = [d - xi * (gp - gm) / (2 * eps) for d, gp, gm in zip(d_alpha, g_plus, 
 # Check: naslab's Architect gives the same second-order gradient; compare it with the first order too
 second, _ = Architect(net, order="second").alpha_grad(Xt, yt, Xv, yv, xi=xi)
 first, _ = Architect(net, order="first").alpha_grad(Xt, yt, Xv, yv)
-print("max |by hand − Architect|      =", max(float((a - b).abs().max()) for a, b in zip(by_hand, second)))
+print(f"max |by hand − Architect|      = {max(float((a - b).abs().max()) for a, b in zip(by_hand, second)):.1e}")
 print("‖second − first‖ / ‖first‖     =", round(float(norm([a - b for a, b in zip(second, first)]) / norm(first)), 3))
 
 # %% [markdown]
