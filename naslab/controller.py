@@ -235,6 +235,11 @@ class ControllerSearcher(Searcher):
         self.seconds = 0.0  # the controller's own wall-clock time (sampling + updates)
         self._asked = 0
 
+    @property
+    def metric(self) -> str:
+        """The Trial metric this searcher rewards; `run_search` uses it (one source of truth)."""
+        return self.cfg.metric
+
     def ask(self) -> dict | None:
         if self.max_trials is not None and self._asked >= self.max_trials:
             return None
