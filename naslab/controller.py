@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 import torch
 from torch import nn
@@ -40,13 +40,14 @@ REWARDS: dict[str, Callable[[float], float]] = {
 class EMABaseline:
     """Exponential moving average of rewards: b <- decay * b + (1 - decay) * R.
 
-    `decay` is the weight of the *old* value (0.95 keeps ~20 rewards of memory; decay = 0 means
-    b = the last reward). NOTE: EAS's code writes `b += 0.95 * (R - b)`, i.e. 0.95 as the step size;
-    here it is the other way round. The first finite reward initialises b. NaN / inf rewards (a
-    diverged or failed child) are recorded in `history` but never change b.
+    `decay` is the weight of the *old* value (default 0.8, as `ControllerConfig`: ~5 rewards of
+    memory; 0.95 keeps ~20; decay = 0 means b = the last reward). NOTE: EAS's code writes
+    `b += 0.95 * (R - b)`, i.e. 0.95 as the step size; here it is the other way round.
+    The first finite reward initialises b. NaN / inf rewards (a diverged or failed child) are
+    recorded in `history` but never change b.
     """
 
-    def __init__(self, decay: float = 0.95):
+    def __init__(self, decay: float = 0.8):
         if not (isinstance(decay, (int, float)) and 0.0 <= decay < 1.0):
             raise ValueError(f"decay={decay!r} must lie in [0, 1)")
         self.decay = float(decay)
@@ -121,8 +122,10 @@ class Controller(nn.Module):
     """
 
     def __init__(self, num_choices: Sequence[int], *, hidden: int = 35, num_layers: int = 2,
-                 init_range: float = 0.08, seed: int = 0):
+                 init_range: float = 0.08, seed: int = 0, temperature: float | None = None,
+                 tanh_constant: float | None = None):
         super().__init__()
+        self.temperature, self.tanh_constant = temperature, tanh_constant
         self.num_choices = [int(k) for k in num_choices]
         if not self.num_choices or min(self.num_choices) < 1:
             raise ValueError(f"num_choices={list(num_choices)!r} must be a non-empty list of ints >= 1")
@@ -154,7 +157,12 @@ class Controller(nn.Module):
             for layer, cell in enumerate(self.cells):
                 state[layer] = cell(x, state[layer])  # (h, c), each (m, hidden)
                 x = state[layer][0]
-            logp = torch.log_softmax(self.heads[t](x), dim=-1)  # (m, k_t)
+            logits = self.heads[t](x)  # (m, k_t)
+            if self.temperature is not None:
+                logits = logits / self.temperature  # ENAS: logits / T
+            if self.tanh_constant is not None:
+                logits = self.tanh_constant * torch.tanh(logits)  # ENAS: c·tanh(logits) ∈ (-c, c)
+            logp = torch.log_softmax(logits, dim=-1)  # (m, k_t)
             p = logp.exp()
             if tokens is not None:
                 a = tokens[:, t]
@@ -181,17 +189,25 @@ class Controller(nn.Module):
 class ControllerConfig:
     """Hyper-parameters of the controller and its REINFORCE updates (tiny CPU defaults).
 
-    Zoph & Le used lr 6e-4 over ~12,800 children; with tens of children on a CPU a larger lr is
-    needed for the controller to move at all.
+    Zoph & Le used lr 6e-4 over ~12,800 children. The defaults (Adam lr 5e-3, entropy bonus
+    β = 0.03) keep exploring for a few hundred children: on unstructured random reward tables
+    (4 decisions x 3 choices, 400 samples, `benchmarks/controller_exploration.py`) the old
+    lr 0.05 / β = 1e-3 locked onto a lesser sequence within a few dozen updates, and the best
+    sequence's final probability collapsed towards 0. A short search that must exploit within
+    ~10 updates (notebook 02's real search) passes a larger lr explicitly.
+    `temperature` and `tanh_constant` (ENAS, Pham et al. 2018: logits <- c·tanh(logits / T))
+    bound the logits, so no choice's probability can collapse to 0; off (None) by default.
     """
 
     hidden: int = 35  # LSTM units per layer
     num_layers: int = 2
-    lr: float = 0.05  # Adam (the notebook's real search: entropy falls gradually over ~10 updates)
+    lr: float = 5e-3  # Adam; 0.05 locks in within ~10-40 updates on unstructured tables
     batch_size: int = 4  # m: children sampled per update
     baseline: bool = True  # subtract the EMA baseline (False: b = 0, plain REINFORCE)
     baseline_decay: float = 0.8  # b <- decay * b + (1 - decay) * R
-    entropy_weight: float = 1e-3  # β of the entropy bonus
+    entropy_weight: float = 0.03  # β of the entropy bonus (exploration)
+    temperature: float | None = None  # ENAS: logits / T
+    tanh_constant: float | None = None  # ENAS: c·tanh(logits), so |logit| < c
     reward: str = "acc"  # a key of REWARDS
     metric: str = "val_acc"  # the Trial metric that becomes the accuracy
     record_favourite: bool = True  # log the greedy sequence and its step distributions per update
@@ -201,8 +217,20 @@ class ControllerConfig:
             raise ValueError(f"reward={self.reward!r} is unknown; allowed: {list(REWARDS)}")
         if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
             raise ValueError(f"batch_size={self.batch_size!r} must be an int >= 1")
+        for key in ("lr", "entropy_weight", "baseline_decay"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"{key}={v!r} must be a finite number")
         if not self.lr > 0 or self.entropy_weight < 0:
             raise ValueError(f"lr={self.lr!r} must be > 0 and entropy_weight={self.entropy_weight!r} >= 0")
+        if not 0 <= self.baseline_decay < 1:
+            raise ValueError(f"baseline_decay={self.baseline_decay!r} must lie in [0, 1)")
+        for key in ("temperature", "tanh_constant"):
+            v = getattr(self, key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0):
+                raise ValueError(f"{key}={v!r} must be a number > 0 or None (off)")
+        if not isinstance(self.metric, str):
+            raise ValueError(f"metric={self.metric!r} must be a str, a key of the Trial metrics")
         return self
 
 
@@ -217,6 +245,7 @@ class ControllerSearcher(Searcher):
 
     space: object
     cfg: ControllerConfig = field(default_factory=ControllerConfig)
+    _: KW_ONLY  # seed and max_trials are keyword-only, as in every other searcher
     seed: int = 0
     max_trials: int | None = None
     name = "controller"
@@ -226,7 +255,8 @@ class ControllerSearcher(Searcher):
         self.cfg = self.cfg.validate()
         nc = self.space.num_choices if hasattr(self.space, "num_choices") else list(self.space)
         self.controller = Controller(nc, hidden=self.cfg.hidden, num_layers=self.cfg.num_layers,
-                                     seed=self.seed)
+                                     seed=self.seed, temperature=self.cfg.temperature,
+                                     tanh_constant=self.cfg.tanh_constant)
         self.optimizer = torch.optim.Adam(self.controller.parameters(), lr=self.cfg.lr)
         self.baseline = EMABaseline(self.cfg.baseline_decay)
         self.generator = torch.Generator().manual_seed(int(self.seed) + 1)

@@ -119,6 +119,55 @@ def best_arm_probability(history, arm=(2, 1, 1)) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
+# unstructured random tables: does the controller keep exploring?
+
+
+def random_reward_table(shape=(3, 3, 3, 3), seed: int = 0, *, low: float = 0.3, high: float = 0.8,
+                        best: float = 0.9) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Rewards drawn uniformly in [low, high) for every sequence, and one random sequence set to `best`.
+
+    No structure to exploit: a decision's value says nothing about the others. Returns (table of
+    `shape`, the best sequence). 4 decisions x 3 choices = 81 sequences: 400 uniform samples find
+    the best one with probability 1 - (80/81)^400 = 0.993.
+    """
+    shape = tuple(int(k) for k in shape)
+    if not shape or min(shape) < 1:
+        raise ValueError(f"shape={shape!r} must be a non-empty tuple of ints >= 1")
+    rng = np.random.default_rng(1000 + int(seed))
+    table = rng.uniform(low, high, size=shape)
+    arm = tuple(int(i) for i in np.unravel_index(rng.integers(table.size), shape))
+    table[arm] = best
+    return table, arm
+
+
+def explore_table(cfg: ControllerConfig | None, table: np.ndarray, arm, n_samples: int = 400,
+                  seed: int = 0) -> dict:
+    """Run a controller for `n_samples` samples (n_samples / m updates) on `table`.
+
+    Returns {"found": the best sequence `arm` was sampled at least once, "first": the sample index
+    of its first draw (None), "p_best": its final probability P(arm) under the controller}.
+    """
+    s = ControllerSearcher(list(table.shape), cfg or ControllerConfig(), seed=seed)
+    seen: list[tuple[int, ...]] = []
+
+    def reward(tokens):
+        seen.append(tuple(tokens))
+        return float(table[tuple(tokens)])
+
+    while len(seen) < n_samples:
+        s.step(reward)
+    first = next((i for i, t in enumerate(seen[:n_samples]) if t == tuple(arm)), None)
+    with torch.no_grad():
+        p = s.controller(tokens=torch.tensor([list(arm)])).log_prob.exp().item()  # Π_t p(a_t | a_<t)
+    return {"found": first is not None, "first": first, "p_best": p}
+
+
+def uniform_found_rate(table_shape, n_samples: int = 400) -> float:
+    """P(uniform sampling draws one given sequence at least once in n_samples) = 1 - (1 - 1/N)^n."""
+    return 1.0 - (1.0 - 1.0 / math.prod(table_shape)) ** n_samples
+
+
+# ---------------------------------------------------------------------------------------------
 # exercise checkers: raise AssertionError with a hint, return a short message when right
 
 
