@@ -108,8 +108,14 @@ class Genotype:
         return cls(**parts)
 
     def count(self, ops=("skip_connect",), kind: str = "normal") -> int:
-        """How many edges of the `kind` cell use one of `ops` (e.g. skip connections of the normal cell)."""
+        """count(ops, kind): how many edges of the `kind` cell ("normal" or "reduce") use one of `ops`
+        (an op name or a tuple of names), e.g. `g.count("skip_connect", "normal")`."""
+        if kind not in ("normal", "reduce"):
+            raise ValueError(f"kind={kind!r} must be 'normal' or 'reduce'; the order is count(ops, kind), "
+                             f"e.g. count('skip_connect', 'normal')")
         ops = (ops,) if isinstance(ops, str) else tuple(ops)
+        if any(op in ("normal", "reduce") for op in ops):
+            raise ValueError(f"ops={ops!r} holds a cell kind; the order is count(ops, kind)")
         return sum(op in ops for node in getattr(self, kind) for op, _ in node)
 
 
@@ -248,6 +254,10 @@ class DiscreteNetwork(nn.Module):
     def __init__(self, genotype: Genotype | str, input_shape, num_classes: int, *, C: int = 8,
                  layers: int = 3, stem_multiplier: int = 3):
         super().__init__()
+        from naslab.utils import check_count, check_shape_arg, expect_input
+
+        input_shape = check_shape_arg(input_shape)
+        check_count(num_classes, "num_classes")
         g = Genotype.parse(genotype) if isinstance(genotype, str) else genotype
         self.genotype = g
 
@@ -258,6 +268,7 @@ class DiscreteNetwork(nn.Module):
         self.stem, self.cells, C_out = build_cell_stack(input_shape, C, layers, stem_multiplier, make_cell)
         self.head = nn.Sequential(layer("AdaptiveAvgPool", len(input_shape) - 1)(1), nn.Flatten(),
                                   nn.Linear(C_out, num_classes))
+        expect_input(self, input_shape, "DiscreteNetwork")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s0 = s1 = self.stem(x)

@@ -294,6 +294,11 @@ class MacroSpace:
 
     def build(self, arch: Architecture, input_shape: Sequence[int], num_classes: int) -> ChildNet:
         """The child network for inputs of shape (C, L) or (C, H, W) and `num_classes` outputs."""
+        from naslab.utils import check_count, check_shape_arg, expect_input
+
+        input_shape = check_shape_arg(input_shape)
+        check_count(num_classes, "num_classes")
         plan = self._plan(arch, input_shape)
         head = nn.Linear(plan[-1][1], num_classes)
-        return ChildNet([p[0] for p in plan], arch.inputs, [p[2] for p in plan], head)
+        net = ChildNet([p[0] for p in plan], arch.inputs, [p[2] for p in plan], head)
+        return expect_input(net, input_shape, f"MacroSpace.build({arch.key!r})")
