@@ -16,8 +16,9 @@ ask order, a fixed seed gives the same trials whichever executor runs them.
 * A `Proposal(config, fidelity=..., parent=..., info=...)` lets a searcher ask for a cheaper
   evaluation (successive halving: `objective(config, fidelity)` is called) or record a parent.
 * An objective that raises gives a "failed" Trial with the error message; the search goes on.
-  `{"diverged": True}` or a NaN / inf score gives a "diverged" Trial (the one status rule: `Trial`). A "seconds" metric (e.g. the
-  simulated cost from a cached benchmark) replaces the measured wall-clock seconds.
+  `{"diverged": True}` or a NaN / inf score gives a "diverged" Trial (the one status rule: `Trial`).
+  A "seconds" metric (e.g. the simulated cost from a cached benchmark) replaces the measured
+  wall-clock seconds.
 * With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
   the same file replays the finished trials (told to the fresh searcher, never re-evaluated).
 * Ctrl-C (KeyboardInterrupt) stops the loop and returns the trials that finished.
