@@ -22,11 +22,11 @@ import numpy as np
 import torch
 
 from naslab.anytime import best_vs_trials
-from naslab.children import ChildConfig, ChildObjective, compare_searchers
-from naslab.controller import ControllerConfig, ControllerSearcher
+from naslab.controller.children import ChildConfig, ChildObjective, compare_searchers
+from naslab.controller.macro_space import MacroSpace
+from naslab.controller.searcher import ControllerConfig, ControllerSearcher
 from naslab.data import load_dataset
 from naslab.search import run_search
-from naslab.space import MacroSpace
 
 
 def main(n_children: int = 40, steps: int = 80, seeds=(0, 1, 2)) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 import naslab
-from naslab.reinforce import explore_table, random_reward_table, uniform_found_rate
+from naslab.controller.exploration import explore_table, random_reward_table, uniform_found_rate
 
 
 def main(n_seeds: int = 5, n_samples: int = 400) -> dict:

@@ -40,10 +40,8 @@ def to_json_value(x: Any, where: str = "value") -> Any:
     """
     if x is None or isinstance(x, (bool, str)):
         return x
-    if isinstance(x, int):
-        return int(x)
-    if isinstance(x, float):
-        return float(x)
+    if isinstance(x, (int, float)):
+        return int(x) if isinstance(x, int) else float(x)  # np.float64 -> float, IntEnum -> int
     if isinstance(x, dict):
         return {str(k): to_json_value(v, f"{where}[{k!r}]") for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -56,7 +54,7 @@ def to_json_value(x: Any, where: str = "value") -> Any:
     raise TypeError(f"{where} is a {type(x).__name__}, which cannot be written to JSON; allowed: {JSON_TYPES}")
 
 
-def _jsonable(x: Any) -> Any:
+def jsonable(x: Any) -> Any:
     """`to_json_value` plus the on-disk form of non-finite floats (NaN -> null, ±inf -> "inf"/"-inf")."""
     x = to_json_value(x)
 
@@ -74,13 +72,9 @@ def _jsonable(x: Any) -> Any:
 
 def as_score(v: Any) -> float:
     """A metric value as a float score: NaN for None / NaN / ±inf / "inf" (how they are stored)."""
-    if v is None or isinstance(v, (bool, str)):  # stored NaN / ±inf, or not a number
+    if not isinstance(v, (int, float)) or isinstance(v, bool):  # None, "inf", lists...: no score
         return float("nan")
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return float("nan")
-    return f if math.isfinite(f) else float("nan")
+    return float(v) if math.isfinite(v) else float("nan")
 
 
 @dataclass
@@ -147,7 +141,7 @@ class Trial:
         return float("nan") if self.status == "failed" else as_score(self.metrics.get(metric))
 
     def to_dict(self) -> dict:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
     @classmethod
     def from_dict(cls, d: dict) -> Trial:

@@ -39,7 +39,7 @@ def test_ema_baseline_default_matches_the_controller_config():
 def test_compare_searchers_gives_each_method_its_own_cache():
     space = naslab.MacroSpace(n_layers=1, filters=(4,), kernels=(3,), strides=(1,))  # one architecture only
     data = naslab.load_dataset("digits", n_train=100)
-    from naslab.children import compare_searchers  # (naslab.controller.children after the layout move)
+    from naslab.controller.children import compare_searchers
 
     cmp = compare_searchers(space, 2, [0], child=naslab.ChildConfig(steps=2, batch_size=32), data=data,
                             controller=naslab.ControllerConfig(batch_size=2))

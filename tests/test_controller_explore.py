@@ -9,7 +9,7 @@ import math
 import pytest
 
 import naslab
-from naslab.reinforce import explore_table, random_reward_table, uniform_found_rate
+from naslab.controller.exploration import explore_table, random_reward_table, uniform_found_rate
 
 
 def test_random_table_has_one_clearly_best_sequence():
