@@ -53,5 +53,5 @@ def test_check_preservation_reports_a_relative_error():
     import torch
 
     mlp = naslab.make_mlp((1, 8, 8), 10, (16,))
-    text = str(naslab.check_preservation(mlp, naslab.widen_layer(mlp, 0, 20), torch.randn(8, 1, 8, 8)))
+    text = str(naslab.measure_preservation(mlp, naslab.widen_layer(mlp, 0, 20), torch.randn(8, 1, 8, 8)))
     assert "relative error max |diff| / max |output|" in text
