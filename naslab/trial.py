@@ -140,25 +140,6 @@ class Trial:
         """The trial's value of `metric`; NaN when it failed, lacks the metric, or it is non-finite."""
         return float("nan") if self.status == "failed" else as_score(self.metrics.get(metric))
 
-    def summary(self, digits: int = 3) -> str:
-        """A readable one-liner: id, status, config, fidelity, seed, metrics and seconds, floats rounded to
-        `digits` significant digits (no raw float noise, no timestamps)."""
-        def fmt(v):
-            if isinstance(v, float):
-                return f"{v:.{digits}g}"
-            if isinstance(v, dict):
-                return "{" + ", ".join(f"{k}: {fmt(x)}" for k, x in v.items()) + "}"
-            if isinstance(v, (list, tuple)):
-                return "[" + ", ".join(fmt(x) for x in v) + "]"
-            return str(v)
-
-        head = f"trial {self.trial_id}" if self.trial_id is not None else "trial"
-        parts = [f"{head} ({self.status})", f"config {fmt(self.config)}"]
-        if self.fidelity is not None:
-            parts.append(f"fidelity {fmt(self.fidelity)}")
-        parts += [f"seed {self.seed}", f"metrics {fmt(self.metrics)}", f"{self.seconds:.1f} s"]
-        return " | ".join(parts) + (f" | error: {self.error}" if self.error else "")
-
     def to_dict(self) -> dict:
         return jsonable(asdict(self))
 

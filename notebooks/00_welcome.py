@@ -161,7 +161,8 @@ trial = Trial(config={"model": "mlp", "hidden": HIDDEN, "lr": cfg.lr}, fidelity=
               seed=SEED, metrics=result.metrics, seconds=result.seconds, trial_id=0)
 append_jsonl(log, trial)
 back = load_jsonl(log)[0]
-print(back.summary())                      # a readable summary; `back` itself is the full record (all fields)
+from naslab.utils import summarize
+print(summarize(back))                     # a readable summary; `back` itself is the full record (all fields)
 print("round trip exact:", back.config == trial.config and back.metrics == trial.metrics)
 
 # %% [markdown]

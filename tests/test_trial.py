@@ -3,6 +3,7 @@ import json
 import pytest
 
 from naslab.trial import Trial, append_jsonl, load_jsonl, save_jsonl
+from naslab.utils import summarize
 
 
 def test_trial_round_trips_through_jsonl(tmp_path):
@@ -44,8 +45,8 @@ def test_status_is_checked():
 def test_summary_rounds_floats_and_hides_the_timestamp():
     t = Trial(config={"model": "mlp", "lr": 0.01}, fidelity={"epochs": 3}, seed=1, trial_id=0,
               metrics={"val_acc": 0.29374998807907104, "curve": [0.26499998569488525, 0.5]}, seconds=12.3456)
-    s = t.summary()
+    s = summarize(t)
     assert s == ("trial 0 (ok) | config {model: mlp, lr: 0.01} | fidelity {epochs: 3} | seed 1 | "
                  "metrics {val_acc: 0.294, curve: [0.265, 0.5]} | 12.3 s")
     assert "created" not in s and "0.2937" not in s
-    assert "error: boom" in Trial(config="x", status="failed", error="boom").summary()
+    assert "error: boom" in summarize(Trial(config="x", status="failed", error="boom"))
