@@ -68,6 +68,11 @@ def test_anytime_and_hit_probability_plots():
     assert "mean of 5" in plot_anytime({"grid": diverged}, spread="sem").get_legend().get_texts()[0].get_text()
     with pytest.raises(ValueError, match="median"):
         plot_anytime({"grid": diverged}, center="mode")
+    ax = plot_anytime({"grid": diverged}, legend="below")
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0
+    with pytest.raises(ValueError, match="below"):
+        plot_anytime({"grid": diverged}, legend="inside")
     ax = plot_hit_probability((0.05,), n_max=100)
     assert any(t.get_text() == "n = 59" for t in ax.texts)
     line = ax.get_lines()[0]

@@ -5,7 +5,7 @@
   for every distinct value the trials tried. A 3x3 grid tries 3 values of x; 9 random trials try 9.
 * `plot_landscape_heatmap`: validation accuracy of the 6x6 grid on log axes (one cell per decade),
   diverged cells crossed out; `plot_points_on_landscape` overlays other trials (random search).
-* `plot_anytime`: best-so-far against trials or seconds, mean line and spread band per searcher.
+* `plot_anytime`: best-so-far against trials or seconds, median (or mean) line and spread band per searcher.
 * `plot_hit_probability`: P(at least one of n trials in the top q) = 1 - (1 - q)^n.
 
 Pure functions: data in, `Axes` out. Taught in: notebooks/01_grid_vs_random_search.ipynb.
@@ -138,7 +138,8 @@ def plot_points_on_landscape(lr, wd, *, acc=None, ax=None, color=SEARCH_COLORS["
 
 def plot_anytime(curves: dict, *, x=None, ax=None, spread: str = "std", center: str | None = None,
                  xlabel="number of trials", ylabel="best validation accuracy so far", colors=None,
-                 show_runs: bool = False, ylim=None, reference: dict | None = None, xscale: str = "linear"):
+                 show_runs: bool = False, ylim=None, reference: dict | None = None, xscale: str = "linear",
+                 legend: str = "right"):
     """Best-so-far curve (median or mean over seeds) with a band per searcher; the legend sits beside the axes.
 
     Args:
@@ -149,7 +150,10 @@ def plot_anytime(curves: dict, *, x=None, ax=None, spread: str = "std", center: 
             diverged seed drags the mean out of its own 25-75 % band), the mean with std / sem.
         show_runs: also draw every seed's curve, thin.
         reference: {label: y} horizontal dotted lines with their label in the legend (e.g. the best in the space).
+        legend: "right" (beside the axes) or "below" (under the x label); never over the curves.
     """
+    if legend not in ("right", "below"):
+        raise ValueError(f"legend={legend!r} is unknown; allowed: ['right', 'below']")
     from naslab.anytime import mean_and_spread
 
     center = center or ("median" if spread in ("quartiles", "minmax") else "mean")
@@ -177,7 +181,10 @@ def plot_anytime(curves: dict, *, x=None, ax=None, spread: str = "std", center: 
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)  # beside, never over data
+    if legend == "right":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8, frameon=False)
     return ax
 
 
