@@ -52,7 +52,7 @@ def check_search_with_op(result, name: str) -> str:
     assert trace.shape[-1] == len(prims), "alpha does not have one column per primitive"
     assert len(result.history) >= 2, "run at least one search epoch"
     w = trace[-1][:, prims.index(name)]
-    return f"searched with {name!r}: its softmax weight per normal edge is now {w.round(3).tolist()}"
+    return f"searched with {name!r}: its softmax weight per normal edge is now {[round(float(v), 3) for v in w]}"
 
 
 def _cases(k_values=(1, 2)):
