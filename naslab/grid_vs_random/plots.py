@@ -178,6 +178,8 @@ def plot_anytime(curves: dict, *, x=None, ax=None, spread: str = "std", center: 
     for j, (label, yv) in enumerate((reference or {}).items()):
         ax.axhline(yv, color="0.35", ls=(":", "-.", "--")[j % 3], lw=1.2, label=f"{label} ({yv:.3f})")
     ax.set(xlabel=xlabel, ylabel=ylabel, xscale=xscale)
+    if xscale == "log":  # 1, 10, 100 rather than 10^0, 10^1, 10^2
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.grid(alpha=0.3)
