@@ -188,3 +188,58 @@ def test_no_text_under_8_pt_at_the_default_size(name):
                   if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_PT]
     plt.close("all")
     assert not small, f"{name}: text under {MIN_PT} pt: {small[:6]}"
+
+
+def _widget_draws():
+    """Every widget draw function (the pure part of each panel) at its panel's figure size, with small inputs."""
+    from types import SimpleNamespace
+
+    from naslab.controller.macro_space import MacroSpace
+    from naslab.controller.widgets import draw_microscope, draw_search
+    from naslab.darts.ops import PRIMITIVES
+    from naslab.darts.widgets import draw_epoch, draw_toy
+    from naslab.grid_vs_random.landscape import build_landscape
+    from naslab.grid_vs_random.widgets import draw_landscape, draw_synthetic
+    from naslab.net2net.network import make_plain_net
+    from naslab.net2net.widgets import draw_net2net
+
+    space = MacroSpace(n_layers=3)
+    rng = np.random.default_rng(1)
+
+    def run():
+        return [Trial(config={"tokens": space.encode(space.sample(rng))}, metrics={"val_acc": float(a)}, trial_id=i)
+                for i, a in enumerate(rng.uniform(0.3, 0.9, 6))]
+
+    comparison = SimpleNamespace(trials={"controller": [run(), run()], "random": [run(), run()]})
+    trace = RNG.dirichlet(np.ones(len(PRIMITIVES)), size=(3, 5))
+    hist = [{"epoch": e, "weights_normal": trace[e], "weights_reduce": trace[e], "supernet_val_acc": 0.5,
+             "genotype": str(_genotype())} for e in range(3)]
+    result = SimpleNamespace(history=hist, config=SimpleNamespace(primitives=PRIMITIVES), alpha_trace=lambda k: trace)
+    model = make_plain_net((1, 8, 8), 10, "conv-4-3 conv-3-3 pool fc-8").eval()
+    return {
+        "microscope": ((10, 5.5), lambda fig: draw_microscope(fig, lr=0.03, baseline=True, entropy_weight=0.0,
+                                                              updates=5)),
+        "search": ((11, 6), lambda fig: draw_search(fig, comparison, space, n=6)),
+        "toy": ((11, 4.3), lambda fig: draw_toy(fig, xi=0.3, steps=20)),
+        "epoch": ((12, 4.2), lambda fig: draw_epoch(fig, result, epoch=2)),
+        "synthetic": ((10.5, 5.4), lambda fig: draw_synthetic(fig, budget=9)),
+        "landscape": ((11, 4.8), lambda fig: draw_landscape(
+            fig, {"digits": build_landscape("digits", epochs=1, n_seeds=2, n_trials=4)}, budget=2)),
+        "net2net": ((10, 5.8), lambda fig: draw_net2net(fig, model, torch.randn(4, 1, 8, 8), extra_units=2)),
+    }
+
+
+WIDGET_DRAWS = _widget_draws()
+
+
+@pytest.mark.parametrize("name", sorted(WIDGET_DRAWS))
+def test_widget_figures_have_no_text_under_8_pt(name):
+    plt.close("all")
+    size, draw = WIDGET_DRAWS[name]
+    fig = plt.figure(figsize=size, layout="constrained")
+    draw(fig)
+    fig.canvas.draw()
+    small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_PT]
+    plt.close("all")
+    assert not small, f"{name}: text under {MIN_PT} pt: {small[:6]}"
