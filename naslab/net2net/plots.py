@@ -208,8 +208,8 @@ def plot_growth_tree(trials, *, ax=None, metric: str = "val_acc", title: str | N
         ax.figure.colorbar(sc, ax=ax, shrink=0.8, label="validation accuracy" if metric == "val_acc" else metric)
     head = title or "growth tree"
     if best is not None:
-        arch = textwrap.shorten(str(by_id[best].config.get("arch", "")), 48, placeholder=" …")
-        head += f"\nbest (thick path): {scores[best]:.3f}  {arch}"
+        arch = textwrap.shorten(str(by_id[best].config.get("arch", "")), 100, placeholder=" …")
+        head += "\n" + textwrap.fill(f"best (thick path): {scores[best]:.3f}  {arch}", 58)
     root = next((i for i in ids if by_id[i].parent is None), None)
     if root is not None:
         ax.annotate(f"start\n{scores[root]:.3f}", pos[root], xytext=(-9, 0), textcoords="offset points",
