@@ -418,7 +418,8 @@ print(f"kept edges in common: {shared_edges(a_first.genotype, w_first.genotype):
 # On this small problem the two orders end with almost the same α (largest difference ≈ 0.03) and cells that differ on
 # at most an edge. (DARTS reports 3.00 vs 2.76 % on CIFAR-10 for 1.5 vs 4 GPU-days.)
 # The two orders of Algorithm 1 (section 3) also end close together: their softmax(α) differ by a fraction of how far
-# the search moved it, and where their cells differ, the edge's weights were nearly tied.
+# the search moved it. Their derived cells can still differ on an edge or two: the argmax of nearly tied weights flips
+# with small differences.
 #
 # **Q: what conclusion can we make?** Given the toy (section 2) and the sidebar (section 3), when is the second
 # order worth its price?
