@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 
-__all__ = ["CheckError", "Verdict", "call_student", "exercise", "expect", "fail", "describe"]
+import numpy as np
+
+__all__ = ["CheckError", "Verdict", "call_student", "exercise", "expect", "fail", "describe", "slip"]
 
 
 class CheckError(AssertionError):
@@ -73,18 +75,19 @@ def _is_stub(answer) -> bool:
     return answer is None or answer is Ellipsis
 
 
-def call_student(fn, *args, what: str | None = None, **kwargs):
+def call_student(fn, *args, what: str | None = None, name: str | None = None, **kwargs):
     """Call the student's `fn(*args, **kwargs)`; any exception inside it becomes a clear `CheckError`.
 
     Args:
         what: the input, as the message should show it (default: the arguments, described).
+        name: how to call `fn` in the message (default: its name).
 
     Raises:
         NotImplementedYet: `fn` raised `NotImplementedError` (or is None / `...`); `exercise` turns it
             into a "not implemented yet" verdict.
         CheckError: "your function NAME raised X: msg on input Y" for any other exception.
     """
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or "your function"
+    name = name or getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
     if _is_stub(fn):
         raise NotImplementedYet(f"{name} is still {fn!r}")
     try:
@@ -116,3 +119,30 @@ def exercise(label: str):
         return run
 
     return wrap
+
+
+def slip(got, want, *, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
+    """Name how `got` differs from `want` (same shape, as numbers), or None when they agree.
+
+    "the negative of ... (a sign error)", "a constant", "shifted by d (off by one?)", "c times ...";
+    "" when they differ in no simple way (the caller then shows the first mismatch).
+    """
+    g, w = np.asarray(got, dtype=float).ravel(), np.asarray(want, dtype=float).ravel()
+    if g.shape != w.shape:
+        return f"shape {g.shape} instead of {w.shape} (wrong shape)"
+    if np.allclose(g, w, atol=atol, rtol=rtol):
+        return None
+    if np.allclose(g, -w, atol=atol, rtol=rtol):
+        return "the negative of the expected values (a sign error)"
+    if g.size > 1 and np.ptp(g) <= atol and np.ptp(w) > atol:
+        return f"the same value {g[0]:.4g} for every input (a constant)"
+    d = g - w
+    if g.size > 1 and np.ptp(d) <= atol + rtol * np.abs(w).max():
+        return f"the expected values shifted by {d[0]:+.4g} (off by one?)" if np.isclose(abs(d[0]), 1) else \
+            f"the expected values shifted by {d[0]:+.4g}"
+    ww = float(w @ w)
+    if ww > 0:
+        c = float(g @ w) / ww
+        if np.allclose(g, c * w, atol=atol, rtol=rtol):
+            return f"{c:.4g} times the expected values (a scale slip)"
+    return ""
