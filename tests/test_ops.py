@@ -56,7 +56,7 @@ def test_register_a_new_op_then_check_and_remove_it():
 
     try:
         assert name in OPS and validate_op(name) == name
-        assert naslab.check_op(name) == f"{name}: a valid DARTS candidate in 1-D and 2-D"
+        assert naslab.check_op(name) == f"✓ {name}: a valid DARTS candidate in 1-D and 2-D"
         with pytest.raises(ValueError, match="already registered"):
             register_op(name, conv_3x3)
         register_op(name, conv_3x3, overwrite=True)  # replacing one's own op is allowed
