@@ -110,10 +110,17 @@ def fake_result(primitives, epochs=2, n_edges=14, finite=True):
     return res
 
 
+def _other_columns():
+    res = fake_result(("none", "skip_connect", "sep_conv_3x3"))
+    res.config = SimpleNamespace(primitives=("none", "ex_op"))  # the result of one search, the config of another
+    return res
+
+
 SEARCH_WRONG = {
     "op not searched": (fake_result(("none", "skip_connect", "sep_conv_3x3")), "pass primitives=\\(..., 'ex_op'\\)"),
     "no search epoch (off by one)": (fake_result(("none", "ex_op"), epochs=1), "run at least one search epoch"),
     "diverged": (fake_result(("none", "ex_op"), finite=False), "not finite"),
+    "wrong shape: alpha of another space": (_other_columns(), "alpha has 3 columns for 2 primitives \\(wrong shape\\)"),
 }
 
 

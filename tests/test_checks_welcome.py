@@ -104,11 +104,13 @@ def cnn_wrong(right, data):
         "diverged": ((cnn, dataclasses.replace(res, diverged=True), mlp_res), "diverged"),
         "self-reported accuracy": ((cnn, dataclasses.replace(res, val_acc=0.99), mlp_res), "scores 0\\.\\d+ on the "
                                    "validation split"),
+        "sign error: error rate": ((cnn, dataclasses.replace(res, val_acc=1 - res.val_acc), mlp_res),
+                                   "but your cnn scores"),
     }
 
 
 NAMES = ["classic: the MLP's result", "wrong channels", "off by one: a fourth layer", "wrong shape: 9 classes",
-         "not a CNN", "other budget", "diverged", "self-reported accuracy"]
+         "not a CNN", "other budget", "diverged", "self-reported accuracy", "sign error: error rate"]
 
 
 @pytest.mark.parametrize("name", NAMES)
