@@ -165,12 +165,14 @@ def _wrong(right, bench):
         "full training": ({**r, "proxy": Proxy()}, "not cheaper than full training"),
         "no proxy to re-run": ({k: v for k, v in r.items() if k != "proxy"}, "needs a 'proxy' entry"),
         "tau of another statistic": ({**r, "tau": r["tau"] + 0.2}, "tau = .* but your scores"),
+        "a proxy that cannot run": ({**r, "proxy": Proxy(epochs=1, depth=10)},
+                                    "run_proxy with your Proxy 'full' raised ValueError: depth=10"),
     }
 
 
 WRONG_PROXIES = ["classic: the truth at zero cost", "zero cost", "off by one: scores shifted", "sign error: tau",
                  "constant scores (tau = nan)", "wrong shape: one score short", "full training", "no proxy to re-run",
-                 "tau of another statistic"]
+                 "tau of another statistic", "a proxy that cannot run"]
 
 
 @pytest.mark.parametrize("name", WRONG_PROXIES)

@@ -146,8 +146,10 @@ def check_token_extension(space: MacroSpace, base: MacroSpace | None = None, inp
            f"{len(added)} per layer x {space.n_layers} layers: every layer should get the new token")
     rng = np.random.default_rng(0)
     for _ in range(12):
-        arch = space.sample(rng)
-        expect(space.decode(space.encode(arch)) == arch, f"decode(encode(arch)) != arch for {arch.key}")
+        arch = call_student(space.sample, rng, what="a seeded rng", name="space.sample")
+        tokens = call_student(space.encode, arch, what=arch.key, name="space.encode")
+        back = call_student(space.decode, tokens, what=f"tokens {list(tokens)}", name="space.decode")
+        expect(back == arch, f"decode(encode(arch)) != arch for {arch.key}")
         _layer_shapes(space, arch, input_shape)
         net = call_student(space.build, arch, input_shape, 10, what=f"{arch.key}", name="build")
         y = call_student(net, torch.randn(3, *input_shape), what=f"a batch of shape {(3, *input_shape)}",

@@ -122,7 +122,9 @@ def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = Non
     pick = np.random.default_rng(int(idx.sum()) + len(idx)).choice(len(idx), size=min(n_rerun, len(idx)),
                                                                     replace=False)
     for j in sorted(pick.tolist()):
-        out = run_proxy(bench.space, bench.archs[int(idx[j])], proxy, data, seed=int(result.get("seed", 0)))
+        out = call_student(run_proxy, bench.space, bench.archs[int(idx[j])], proxy, data,
+                           seed=int(result.get("seed", 0)), name=f"run_proxy with your Proxy {proxy.name!r}",
+                           what=f"architecture {int(idx[j])} of the benchmark")
         expect(abs(out["val_acc"] - scores[j]) <= 0.02, f"architecture {int(idx[j])} (scores[{j}]): you report "
                f"{scores[j]:.3f}, re-running your proxy gives {out['val_acc']:.3f}. Report the proxy's own "
                "validation accuracy, one score per index in the same order (the truth is not a proxy)")
