@@ -97,8 +97,8 @@ def check_momentum_space(space) -> str:
     expect(not big, f"momentum {big} is >= 1: the velocity would never decay; momentum lies in [0, 1)")
     missing = [m for m in MOMENTUM if not any(math.isclose(m, v) for v in values)]
     extra = [v for v in values if not any(math.isclose(m, v) for m in MOMENTUM)]
-    expect(not missing and not extra, f"momentum values {values}: missing {missing}, not asked {extra}; "
-           f"the exercise asks for exactly {list(MOMENTUM)}")
+    parts = ([f"missing {missing}"] if missing else []) + ([f"not asked {extra}"] if extra else [])
+    expect(not parts, f"momentum values {values}: {', '.join(parts)}; the exercise asks for exactly {list(MOMENTUM)}")
     n = grid_size(space)
     expect(n == 36 * len(MOMENTUM), f"the grid has {n} points, expected 36 x {len(MOMENTUM)} = {36 * len(MOMENTUM)}")
     return f"{n} grid points = 36 x {len(values)} momentum values"
