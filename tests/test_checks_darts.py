@@ -75,11 +75,18 @@ def test_new_op_accepts_the_right_answer():
 @pytest.mark.parametrize("name", OP_WRONG)
 def test_new_op_names_the_mistake(name):
     builder, fragment = OP_WRONG[name]
-    register_op("ex_op", builder, overwrite=True)
+    register_op("ex_op", builder, overwrite=True, check=False)  # the exercise check, not register_op, must say why
     try:
         reject(check_new_op, "ex_op", fragment)
     finally:
         unregister_op("ex_op")
+    assert "ex_op" not in OPS
+
+
+def test_register_op_names_the_shapes_when_a_1d_only_op_fails_in_2d():
+    with pytest.raises(ValueError, match=r"ex_op \(dim=2, stride=1\) raised RuntimeError: .* on an input of shape "
+                       r"\(2, 4, 8, 8\) \(expected output shape \(2, 4, 8, 8\)\); it works in 1-D"):
+        register_op("ex_op", OP_WRONG["classic: 1-D only"][0])
     assert "ex_op" not in OPS
 
 
@@ -93,7 +100,7 @@ def test_new_op_stub_is_not_implemented_yet():
     def stub(C, stride, affine, dim):
         raise NotImplementedError("Exercise 1: build conv_3x3")
 
-    register_op("ex_op", stub, overwrite=True)
+    register_op("ex_op", stub, overwrite=True, check=False)
     try:
         v = check_new_op("ex_op")
         assert not v.passed and "not implemented yet (Exercise 1: build conv_3x3)" in v

@@ -185,7 +185,7 @@ SEARCHER_WRONG = {
     "classic: minimises (sign error)": (Minimises, "worse than random search.*highest"),
     "constant": (Stuck, "stuck \\(a constant proposal\\)"),
     "off by one (stops early)": (StopsEarly, "stopped after 29 of 30.*off-by-one"),
-    "wrong shape (tuple)": (Tuple, "got a tuple .*wrong shape"),
+    "wrong shape (tuple)": (Tuple, "got a (tuple|list) .*wrong shape"),
     "sign error (negative lr)": (NegativeLr, "not positive \\(a sign error"),
     "out of bounds": (OutOfBounds, "outside \\[1e-4, 10\\]"),
     "unseeded": (Unseeded, "same seed must give the same configs"),
