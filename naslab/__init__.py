@@ -37,7 +37,7 @@ _API = {
     "RandomSearch": "naslab.search", "run_search": "naslab.search",
     "best_so_far": "naslab.anytime", "best_vs_trials": "naslab.anytime", "best_vs_seconds": "naslab.anytime",
     "mean_and_spread": "naslab.anytime",
-    "train_population": "naslab.population",
+    "train_population": "naslab.population", "train_population_tasks": "naslab.population_tasks",
     # notebook 02: the macro space and the REINFORCE controller
     "MacroSpace": "naslab.space", "Architecture": "naslab.space",
     "Controller": "naslab.controller", "ControllerConfig": "naslab.controller",
