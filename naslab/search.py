@@ -228,7 +228,6 @@ def run_search(
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
     workers = executor_workers(executor, max_workers)
     streaming = executor is not None and batch_size is None and not getattr(searcher, "adaptive", True)
-    window = workers if streaming else (batch_size or 1)  # trials asked and not yet told, at most
     stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
     trials: list[Trial] = []
     spent, n_asked = 0.0, 0
@@ -248,9 +247,9 @@ def run_search(
 
     try:
         while True:
-            # ask: a batch once the previous one is told, or (streaming) whenever a worker is free
-            while (streaming or not queue) and len(queue) < window and n_asked < budget \
-                    and (max_seconds is None or spent < max_seconds):
+            # ask: a batch once the previous one is told, or (streaming) one trial per free worker
+            room = workers - len(futures) if streaming else (batch_size or 1) * (not queue)
+            while room > 0 and n_asked < budget and (max_seconds is None or spent + _seconds(results) < max_seconds):
                 p = searcher.ask()
                 if p is None:
                     break  # nothing to propose now: evaluate what is pending, then ask again
@@ -264,8 +263,11 @@ def run_search(
                                          f"asked for {prop.config!r}; use a new file for a different search")
                     old.info["resumed"] = True
                     results[tid] = old
-                elif executor is not None:
+                    room -= not streaming  # a replayed trial takes no worker
+                    continue
+                if executor is not None:
                     futures[submit_trial(executor, _evaluate, objective, prop.config, prop.fidelity)] = (tid, prop)
+                room -= 1
             if not queue:
                 break  # exhausted (or out of budget): nothing pending and nothing new to propose
             if executor is None:
@@ -296,6 +298,10 @@ def run_search(
         if bar is not None:
             bar.close()
     return trials
+
+
+def _seconds(results: dict) -> float:
+    return sum(t.seconds for t in results.values())  # finished trials not told yet
 
 
 def _tell(searcher, prop, trial, trials, on_trial, bar) -> None:

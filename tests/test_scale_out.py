@@ -173,8 +173,9 @@ def test_ray_worker_that_cannot_unpickle_gives_a_failed_trial(ray_cluster, tmp_p
 def test_population_per_task_equals_one_population_on_ray(ray_cluster):
     data = naslab.load_dataset("digits")
     configs = [{"lr": lr, "weight_decay": wd, "seed": s}
-               for lr in (0.01, 0.1, 3.0) for wd in (0.0, 1e-3) for s in (0, 1)]  # lr=3 diverges
+               for lr in (0.01, 0.1, 30.0) for wd in (0.0, 1e-3) for s in (0, 1)]  # lr=30 diverges
     one = naslab.train_population(data, configs, epochs=2, hidden=(16,))
+    assert one.diverged.sum() == 4 and not one.diverged[:8].any()
     split = naslab.train_population_tasks(data, configs, RayExecutor(), n_tasks=3, epochs=2, hidden=(16,))
     assert split.configs == one.configs
     for k in ("val_acc", "val_loss", "val_acc_curve", "train_loss", "steps", "diverged"):
