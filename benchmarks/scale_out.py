@@ -1,7 +1,7 @@
 """One search, four ways: sequential, a process pool, a local Dask cluster, a local Ray instance.
 
 The search: `RandomSearch(course_space(), seed=0)`, N trials, each a digits MLP trained with SGD
-(`naslab.population.train_member`, EPOCHS epochs, about 0.5 s of one CPU core). Every executor gets
+(`naslab.grid_vs_random.population.train_member`, EPOCHS epochs, about 0.5 s of one CPU core). Every executor gets
 W = 2 workers of one torch thread each (Ray: `RayExecutor(num_cpus=1)`; Dask: 2 worker processes
 with 1 thread; pool: `ProcessPoolExecutor(2)`). For each executor it prints
 
@@ -32,8 +32,9 @@ from concurrent.futures import ProcessPoolExecutor
 import torch
 
 from naslab.config import budget
-from naslab.hpo import course_space
-from naslab.search import RandomSearch, run_search
+from naslab.grid_vs_random.spaces import course_space
+from naslab.search import run_search
+from naslab.searchers import RandomSearch
 
 N_TRIALS = budget(full=16, fast=6)
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", budget(full=25, fast=3)))  # ~0.5 s per trial on one idle core
@@ -44,7 +45,7 @@ _DATA = {}  # per process: the dataset, loaded once
 def digits_trial(config: dict, epochs: int) -> dict:
     """Train the digits MLP with this lr / weight decay: the objective every executor runs."""
     from naslab.data import load_dataset
-    from naslab.population import train_member
+    from naslab.grid_vs_random.population import train_member
     from naslab.train import TrainConfig
 
     if "digits" not in _DATA:
@@ -59,7 +60,7 @@ def _key(trials) -> str:  # JSON, so that a diverged trial's NaN loss equals its
 
 
 def _load() -> str:
-    return "load %.2f %.2f %.2f" % os.getloadavg()
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def _run(name, objective, make_executor, reference):

@@ -23,8 +23,8 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from naslab.hpo import Choice, IntRange, LogUniform, Uniform, check_space
-from naslab.search import Searcher
+from naslab.domains import Choice, IntRange, LogUniform, Uniform, validate_space
+from naslab.searchers import Searcher
 
 OPTUNA_HINT = "Optuna is an optional extra: install it with `pip install 'naslab[bench]'` (or `pip install optuna`)"
 SAMPLERS = ("tpe", "random")
@@ -72,7 +72,7 @@ class OptunaSearch(Searcher):
             import optuna
         except ImportError as e:
             raise ImportError(OPTUNA_HINT) from e
-        self.space, self.seed, self.max_trials, self.metric = check_space(space), seed, max_trials, metric
+        self.space, self.seed, self.max_trials, self.metric = validate_space(space), seed, max_trials, metric
         if isinstance(sampler, str):
             if sampler not in SAMPLERS:
                 raise ValueError(f"sampler={sampler!r} is unknown; allowed: {list(SAMPLERS)} or an Optuna sampler")

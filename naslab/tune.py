@@ -25,8 +25,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from naslab.search import Proposal, _evaluate, _make_trial, _same
-from naslab.trial import Trial, _jsonable, append_jsonl, load_jsonl
+from naslab.search import evaluate_proposal, make_trial, same_json
+from naslab.searchers import Proposal
+from naslab.trial import Trial, append_jsonl, jsonable, load_jsonl
 
 TUNE_HINT = "Ray Tune is an optional extra: install it with `pip install 'naslab[tune]'` (or `pip install 'ray[tune]'`)"
 
@@ -43,11 +44,11 @@ def _trainable(config: dict, objective=None, threads: int = 1) -> None:
 
     torch.set_num_threads(threads)  # the CPUs Tune gave this trial
     c = config["naslab"]
-    out, seconds, error = _evaluate(objective, c["config"], c["fidelity"])
+    out, seconds, error = evaluate_proposal(objective, c["config"], c["fidelity"])
     score = out.get(c["metric"]) if isinstance(out, dict) else None
     # one JSON string: Tune flattens nested results before the searcher sees them
     tune.report({c["metric"]: float("nan") if not isinstance(score, (int, float)) else float(score),
-                 "naslab": json.dumps(_jsonable({"out": out, "seconds": seconds, "error": error}))})
+                 "naslab": json.dumps(jsonable({"out": out, "seconds": seconds, "error": error}))})
 
 
 class NaslabTuneSearcher(_TuneSearcher):
@@ -90,7 +91,7 @@ class NaslabTuneSearcher(_TuneSearcher):
                 self._running[trial_id] = (tid, prop)
                 return {"naslab": {"config": prop.config, "fidelity": prop.fidelity, "trial_id": tid,
                                    "metric": self.naslab_metric}}
-            if not (_same(old.config, prop.config) and _same(old.fidelity, prop.fidelity)):
+            if not (same_json(old.config, prop.config) and same_json(old.fidelity, prop.fidelity)):
                 raise ValueError(f"{self.path}: trial {tid} holds config {old.config!r} but the searcher "
                                  f"asked for {prop.config!r}; use a new file for a different search")
             old.info["resumed"] = True  # replayed from the file: told, not run again
@@ -105,7 +106,7 @@ class NaslabTuneSearcher(_TuneSearcher):
         else:
             outcome = json.loads(outcome)
             outcome = (outcome["out"], outcome["seconds"], outcome["error"])
-        trial = _make_trial(tid, prop, outcome, self.naslab_metric, self.naslab_searcher)
+        trial = make_trial(tid, prop, outcome, self.naslab_metric, self.naslab_searcher)
         trial.info["tune_trial_id"] = trial_id
         if self.path is not None:
             append_jsonl(self.path, trial)

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from naslab.hpo import Choice, IntRange, LogUniform, Uniform
-from naslab.search import RandomSearch, run_search
+from naslab.domains import Choice, IntRange, LogUniform, Uniform
+from naslab.search import run_search
+from naslab.searchers import RandomSearch
 
 pytest.importorskip("optuna", reason="Optuna is an optional extra: pip install -e '.[bench]'")
 from naslab.optuna_search import OptunaSearch  # noqa: E402

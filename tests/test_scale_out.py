@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 
 import naslab
-from naslab.controller import ControllerConfig, ControllerSearcher
+from naslab.controller.macro_space import MacroSpace
+from naslab.controller.searcher import ControllerConfig, ControllerSearcher
 from naslab.executors import DASK_HINT, RAY_HINT, RayExecutor
-from naslab.halving import SuccessiveHalving
-from naslab.hpo import course_grid, course_space
-from naslab.search import GridSearch, RandomSearch, run_search
-from naslab.space import MacroSpace
+from naslab.grid_vs_random.spaces import course_grid, course_space
+from naslab.proxies.halving import SuccessiveHalving
+from naslab.search import run_search
+from naslab.searchers import GridSearch, RandomSearch
 from naslab.trial import load_jsonl
 
 TESTS = str(Path(__file__).resolve().parent)
@@ -211,7 +212,7 @@ def test_dask_searches_are_identical_to_sequential(dask_client):
 
 def test_tune_adapter_gives_the_trials_of_run_search_and_resumes_from_jsonl(ray_cluster, tmp_path):
     pytest.importorskip("ray.tune", reason="Ray Tune is an optional extra: pip install -e '.[tune]'")
-    from naslab.hpo import Choice
+    from naslab.domains import Choice
     from naslab.tune import run_tune
 
     space = {"lr": Choice([1e-3, 1e-2, 10.0]), "weight_decay": Choice([1e-4, 1.0])}  # a failed and a diverged trial
