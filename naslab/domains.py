@@ -203,7 +203,3 @@ def sample(space: dict, rng=None) -> dict:
     validate_space(space)
     rng = _rng(rng)
     return {name: dom.sample(rng) for name, dom in space.items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# the synthetic landscape of Bergstra & Bengio's Fig. 1: f(x, y) = g(x) + importance * h(y)

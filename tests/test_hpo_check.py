@@ -1,4 +1,4 @@
-"""The exercise checkers of notebook 01 accept right answers and reject wrong ones."""
+"""naslab.grid_vs_random.checks: the exercise checks of notebook 01 accept right answers and reject wrong ones."""
 
 import math
 

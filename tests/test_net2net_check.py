@@ -1,4 +1,4 @@
-"""The function-preservation checker and the notebook's exercise checkers (accept right, reject wrong)."""
+"""naslab.net2net.preservation (measure_preservation) and naslab.net2net.checks (accept right, reject wrong)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def test_check_idempotent_matches_the_definition():
         validate_idempotent(nn.Tanh())
 
 
-def test_check_preservation_reports_differences_and_leaves_models_alone():
+def test_measure_preservation_reports_differences_and_leaves_models_alone():
     torch.manual_seed(0)
     teacher = make_plain_net((1, 12), 4, "conv-3-3 fc-5", bn=True).eval()
     before = {k: v.clone() for k, v in teacher.state_dict().items()}

@@ -1,4 +1,4 @@
-"""naslab.proxies.study (rows of the ladder, exercise checkers), naslab.proxies.plots and the proxy widget."""
+"""naslab.proxies.study (rows of the ladder), naslab.proxies.checks, naslab.proxies.plots and the proxy widget."""
 
 from __future__ import annotations
 

@@ -118,7 +118,3 @@ def best_arm_probability(history, arm=(2, 1, 1)) -> np.ndarray:
     """P(favourite step t picks arm[t]) multiplied over t, per update: how sure the controller is."""
     return np.array([math.prod(p[a] for p, a in zip(rec["probs"], arm)) if list(rec["favourite"]) == list(arm)
                      else 0.0 for rec in history])
-
-
-# ---------------------------------------------------------------------------------------------
-# exercise checkers: raise AssertionError with a hint, return a short message when right

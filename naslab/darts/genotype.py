@@ -163,9 +163,5 @@ def genotype_weights(nodes, primitives=PRIMITIVES) -> torch.Tensor:
     return w
 
 
-# ---------------------------------------------------------------------------------------------
-# the network skeleton shared by the search network and the discrete network
-
-
 __all__ = ["Genotype", "derive_cell", "derive_genotype", "random_genotype", "genotype_weights", "n_edges",
            "edge_offset"]

@@ -21,8 +21,6 @@ import numpy as np
 from naslab.domains import Choice, LogUniform, Uniform
 
 COURSE_VALUES = (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0)  # one decade apart: 6 values per axis
-
-
 COURSE_LOW, COURSE_HIGH = 1e-4, 10.0
 
 
@@ -34,6 +32,10 @@ def course_grid() -> dict:
 def course_space() -> dict:
     """The course's random-search space: lr and weight_decay log-uniform on [1e-4, 10]."""
     return {"lr": LogUniform(COURSE_LOW, COURSE_HIGH), "weight_decay": LogUniform(COURSE_LOW, COURSE_HIGH)}
+
+
+# ---------------------------------------------------------------------------------------------
+# the synthetic landscape of Bergstra & Bengio's Fig. 1: f(x, y) = g(x) + importance * h(y)
 
 
 def synthetic_g(x):

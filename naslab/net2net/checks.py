@@ -1,8 +1,8 @@
 """Checkers for the exercises of notebook 04 (Net2Net).
 
 * `check_widen_linear(fn)`: a hand-written Net2WiderNet on two linear layers preserves the function.
-* `check_widen_conv_linear(fn)`: the same for a conv layer followed by a linear one (flatten in between).
-* `check_identity_kernel(fn)`: a hand-written identity convolution kernel (Net2DeeperNet).
+* `check_widen_conv_linear(fn)`: the same for Conv1d -> Flatten -> Linear.
+* `check_identity_kernel(fn)`: a hand-written identity Conv1d kernel (Net2DeeperNet); even k must raise ValueError.
 
 Each raises AssertionError with a hint when the answer is wrong, and returns a short message when right.
 

@@ -86,7 +86,3 @@ def measure_preservation(teacher: nn.Module, student: nn.Module, X: torch.Tensor
 def _device(model: nn.Module) -> torch.device:
     p = next(model.parameters(), None)
     return p.device if p is not None else torch.device("cpu")
-
-
-# ---------------------------------------------------------------------------------------------
-# exercise checkers

@@ -2,7 +2,7 @@
 
 * `check_kendall_tau(fn)`: a hand-written Kendall tau matches scipy's tau-b.
 * `check_new_proxy(result, bench)`: a student's proxy row is complete and consistent with the benchmark.
-* `check_sh_budget(fn)`: a successive-halving budget count matches `rung_schedule`.
+* `check_sh_budget(fn)`: a hand-written total budget of successive halving (Σ n_i r_i) matches `rung_schedule`.
 
 Each raises AssertionError with a hint when the answer is wrong, and returns a short message when right.
 

@@ -27,10 +27,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 # ---------------------------------------------------------------------------------------------
-# rank agreement
-
-
-# ---------------------------------------------------------------------------------------------
 # the down-scaled (or up-scaled) model: NASNet's knobs on a macro architecture
 
 
