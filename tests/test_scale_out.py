@@ -69,6 +69,12 @@ def slow_marker(path, seconds):
     return "done"
 
 
+def slow_unless_first(config):
+    time.sleep(0.2 if config["i"] == 0 else 3.0)
+    Path(config["dir"], f"finished-{config['i']}").write_text("finished")
+    return {"val_acc": float(config["i"])}
+
+
 def nbytes(a):
     return int(a.nbytes)
 
@@ -121,12 +127,12 @@ def test_ray_searches_are_identical_to_sequential_and_resume(ray_cluster, tmp_pa
     ex = RayExecutor()
     assert ex.max_workers == 2 and ex.threads == 1
     assert_identical_to_sequential(ex)
-    path = tmp_path / "grid.jsonl"  # half a search on the laptop, the rest on Ray
-    run_search(GridSearch(course_grid(), shuffle=True, seed=1), lr_objective, 10, path=path)
-    resumed = run_search(GridSearch(course_grid(), shuffle=True, seed=1), lr_objective, 36, path=path, executor=ex)
-    assert key(resumed) == key(run_search(GridSearch(course_grid(), shuffle=True, seed=1), lr_objective, 36))
-    assert sum(bool(t.info.get("resumed")) for t in resumed) == 10
-    assert sorted(t.trial_id for t in load_jsonl(path)) == list(range(36))
+    path = tmp_path / "random.jsonl"  # part of a search on the laptop, the rest on Ray
+    run_search(RandomSearch(course_space(), seed=5), lr_objective, 5, path=path)
+    resumed = run_search(RandomSearch(course_space(), seed=5), lr_objective, 12, path=path, executor=ex)
+    assert key(resumed) == key(run_search(RandomSearch(course_space(), seed=5), lr_objective, 12))
+    assert sum(bool(t.info.get("resumed")) for t in resumed) == 5
+    assert sorted(t.trial_id for t in load_jsonl(path)) == list(range(12))
 
 
 def test_ray_big_arguments_go_to_the_object_store_once_and_threads_match_cpus(ray_cluster):
@@ -155,6 +161,20 @@ def test_ray_cancel_really_stops_the_task(ray_cluster, tmp_path):
         ray_cluster.get(fut.ref, timeout=5)
     time.sleep(2.5)  # past the 3 s the task would have needed
     assert not marker.exists()
+
+
+def test_ray_ctrl_c_in_run_search_stops_the_running_tasks(ray_cluster, tmp_path):
+    from naslab.domains import Choice
+
+    def interrupt(trial):  # what Ctrl-C does while run_search waits for the workers
+        raise KeyboardInterrupt
+
+    space = {"i": Choice([0, 1, 2, 3]), "dir": Choice([str(tmp_path)])}
+    t0 = time.perf_counter()
+    trials = run_search(GridSearch(space), slow_unless_first, 4, executor=RayExecutor(), on_trial=interrupt)
+    assert [t.config["i"] for t in trials] == [0] and time.perf_counter() - t0 < 2.5
+    time.sleep(3.5)  # trial 1 was running: cancelled, it never finishes; trials 2 and 3 never started
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finished-0"]
 
 
 def test_ray_worker_that_cannot_unpickle_gives_a_failed_trial(ray_cluster, tmp_path):
@@ -215,20 +235,20 @@ def test_tune_adapter_gives_the_trials_of_run_search_and_resumes_from_jsonl(ray_
     from naslab.domains import Choice
     from naslab.tune import run_tune
 
-    space = {"lr": Choice([1e-3, 1e-2, 10.0]), "weight_decay": Choice([1e-4, 1.0])}  # a failed and a diverged trial
+    space = {"lr": Choice([1e-3, 10.0]), "weight_decay": Choice([1e-4, 1.0])}  # ok, failed, diverged trials
     path = tmp_path / "grid.jsonl"
-    run_search(GridSearch(space, shuffle=True, seed=2), lr_objective, 2, path=path)  # 2 trials on the laptop
+    run_search(GridSearch(space, shuffle=True, seed=2), lr_objective, 1, path=path)  # 1 trial on the laptop
     grid = run_tune(GridSearch(space, shuffle=True, seed=2), lr_objective, 10, path=path, storage_path=tmp_path)
     assert key(grid) == key(run_search(GridSearch(space, shuffle=True, seed=2), lr_objective, 10))
-    assert [bool(t.info.get("resumed")) for t in grid] == [True] * 2 + [False] * 4
+    assert [bool(t.info.get("resumed")) for t in grid] == [True] + [False] * 3
     assert {t.status for t in grid} == {"ok", "failed", "diverged"}
     assert [t.to_dict()["metrics"] for t in sorted(load_jsonl(path), key=lambda t: t.trial_id)] == \
         [t.to_dict()["metrics"] for t in grid]  # the same Trial JSONL as run_search writes
 
     def halving():
-        return SuccessiveHalving(list(range(9)), eta=3, r_min=1, r_max=9)
+        return SuccessiveHalving(list(range(6)), eta=3, r_min=1, r_max=3)
 
     sh = halving()
     tuned = run_tune(sh, halving_objective, 50, storage_path=tmp_path)
-    assert key(tuned) == key(run_search(halving(), halving_objective, 50)) and len(tuned) == 9 + 3 + 1
+    assert key(tuned) == key(run_search(halving(), halving_objective, 50)) and len(tuned) == 6 + 2
     assert sh.done
