@@ -26,6 +26,7 @@ Taught in: README "Scaling out" and the optional executor cell of notebooks/01_g
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from concurrent.futures import Executor, Future, InvalidStateError
 
@@ -74,13 +75,22 @@ def trial_outcome(fut: Future) -> tuple:
         return None, 0.0, f"the executor could not run the trial: {type(e).__name__}: {e}"
 
 
-def _run_task(threads: int, fn, *args, **kwargs):
-    """Inside a Ray task: one torch thread per CPU given to the task, then the call."""
-    os.environ["OMP_NUM_THREADS"] = str(threads)  # for libraries imported later in this worker
-    import torch
+def set_torch_threads(threads: int) -> None:
+    """One torch thread per CPU given to a task, in a worker that may be reused by tasks of other sizes.
 
-    if torch.get_num_threads() != threads:  # a reused worker may have imported torch with another count
+    torch imported already (a reused worker): `torch.set_num_threads`, since OMP_NUM_THREADS is read
+    only when torch loads. Not imported yet: set OMP_NUM_THREADS, which torch reads when the objective
+    imports it (and a task that never uses torch does not pay the import).
+    """
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
+
+
+def _run_task(threads: int, fn, *args, **kwargs):
+    """Inside a Ray task: the torch threads, then the call."""
+    set_torch_threads(threads)
     return fn(*args, **kwargs)
 
 

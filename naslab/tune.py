@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from naslab.executors import set_torch_threads
 from naslab.search import evaluate_proposal, make_trial, same_json
 from naslab.searchers import Proposal
 from naslab.trial import Trial, append_jsonl, jsonable, load_jsonl
@@ -39,10 +40,9 @@ except ImportError:  # the class below still imports; using it raises the hint
 
 def _trainable(config: dict, objective=None, threads: int = 1) -> None:
     """The Tune function trainable: one evaluation, reported once (with naslab's outcome inside)."""
-    import torch
     from ray import tune
 
-    torch.set_num_threads(threads)  # the CPUs Tune gave this trial
+    set_torch_threads(threads)  # one torch thread per CPU Tune gave this trial
     c = config["naslab"]
     out, seconds, error = evaluate_proposal(objective, c["config"], c["fidelity"])
     score = out.get(c["metric"]) if isinstance(out, dict) else None

@@ -54,6 +54,13 @@ def torch_threads(_=None):
     return torch.get_num_threads()
 
 
+def torch_threads_in_a_fresh_process(_=None):
+    import subprocess
+
+    code = "import torch; print(torch.get_num_threads())"  # a new interpreter inherits the task's environment
+    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
+
+
 def set_threads(n):
     import torch
 
@@ -116,8 +123,15 @@ def ray_cluster():
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     started = not ray.is_initialized()
     if started:  # the workers import this file's objectives: put tests/ on their path
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-                 runtime_env={"env_vars": {"PYTHONPATH": TESTS, "OMP_NUM_THREADS": "1"}})
+        for attempt in (1, 2):  # Ray gives its raylet 30 s to start: one retry on a heavily loaded machine
+            try:
+                ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+                         runtime_env={"env_vars": {"PYTHONPATH": TESTS}})
+                break
+            except Exception:
+                ray.shutdown()
+                if attempt == 2:
+                    raise
     yield ray
     if started:
         ray.shutdown()
@@ -147,6 +161,8 @@ def test_ray_big_arguments_go_to_the_object_store_once_and_threads_match_cpus(ra
     assert ray_cluster.get(poison) == [2, 2]
     assert sorted(f.result() for f in [ex.submit(torch_threads) for _ in range(4)]) == [1, 1, 1, 1]
     assert RayExecutor(num_cpus=2).submit(torch_threads).result() == 2
+    fresh = RayExecutor(num_cpus=2).submit(torch_threads_in_a_fresh_process).result()
+    assert fresh == 2  # torch imported after the task started: OMP_NUM_THREADS reaches it
     with pytest.raises(ValueError, match="num_cpus"):
         RayExecutor(num_cpus=0)
 
