@@ -120,6 +120,12 @@ class NaslabTuneSearcher(_TuneSearcher):
         raise NotImplementedError(f"resume a naslab search by running it again with path={state.get('path')!r} "
                                   "(the Trial JSONL), not with Tuner.restore")
 
+    def save(self, checkpoint_path: str) -> None:  # Tune's experiment checkpoint: a small summary
+        Path(checkpoint_path).write_text(json.dumps(self.get_state()), encoding="utf-8")
+
+    def restore(self, checkpoint_path: str) -> None:
+        self.set_state(json.loads(Path(checkpoint_path).read_text(encoding="utf-8")))
+
     def _tell_ready(self) -> None:
         while self._queue and self._queue[0][0] in self._results:  # in ask order, whatever order Tune finished in
             tid, prop = self._queue.pop(0)
