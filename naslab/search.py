@@ -12,7 +12,8 @@ one finishes); an adaptive one is asked `batch_size` proposals (default 1) befor
 * A `Proposal(config, fidelity=..., parent=..., info=...)` lets a searcher ask for a cheaper
   evaluation (successive halving: `objective(config, fidelity)` is called) or record a parent.
 * An objective that raises gives a "failed" Trial with the error message; the search goes on.
-  `{"diverged": True}` in the metrics gives a "diverged" Trial. A "seconds" metric (e.g. the
+  `{"diverged": True}` or a NaN / inf score gives a "diverged" Trial (the status rule: `Trial`).
+  A "seconds" metric (e.g. the
   simulated cost from a cached benchmark) replaces the measured wall-clock seconds.
 * With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
   the same file replays the finished trials (told to the fresh searcher, never re-evaluated).
@@ -26,7 +27,7 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb; reused by notebooks 02-04.
 from __future__ import annotations
 
 import json
-import math
+import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -44,7 +45,16 @@ from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of 
 )
 from naslab.executors import executor_workers, submit_trial, trial_outcome
 from naslab.searchers import Proposal, Searcher
-from naslab.trial import Trial, append_jsonl, jsonable, load_jsonl
+from naslab.trial import (
+    FailureWatch,
+    Trial,
+    append_jsonl,
+    jsonable,
+    load_jsonl,
+    repair_jsonl,
+    to_json_value,
+    trial_from_output,
+)
 
 # ---------------------------------------------------------------------------------------------
 # the loop
@@ -62,20 +72,49 @@ def _evaluate(objective: Callable, config: Any, fidelity: Any) -> tuple[Any, flo
 
 def _make_trial(tid: int, prop: Proposal, outcome, metric: str, searcher: Searcher) -> Trial:
     out, seconds, error = outcome
-    if error is None and not isinstance(out, dict):
-        error = f"objective must return a dict of metrics, got {type(out).__name__}"
-    if error is None and metric not in out:
-        error = f"objective returned no {metric!r}; its keys: {sorted(out)}"
     info = {"searcher": getattr(searcher, "name", type(searcher).__name__), **prop.info}
     common = dict(config=prop.config, fidelity=prop.fidelity, seed=int(getattr(searcher, "seed", 0) or 0),
                   trial_id=tid, parent=prop.parent, info=info)
-    if error is not None:
-        return Trial(metrics={}, seconds=seconds, status="failed", error=error, **common)
-    score = out[metric]
-    bad = score is None or (isinstance(score, float) and math.isnan(score))
-    status = "diverged" if out.get("diverged") or bad else "ok"
-    seconds = float(out.get("seconds", seconds))  # a simulated cost wins over the wall clock
-    return Trial(metrics=dict(out), seconds=seconds, status=status, **common)
+    return trial_from_output(out, metric, seconds=seconds, error=error, **common)  # the status rule: see Trial
+
+
+def _resolve_metric(searcher: Any, metric: str | None) -> str:
+    """One source of truth for the score key: run_search's `metric` and the searcher's must agree."""
+    own = getattr(searcher, "metric", None)
+    own = own if isinstance(own, str) else None
+    if metric is not None and not isinstance(metric, str):
+        raise TypeError(f"metric={metric!r} must be a str (a key of the objective's metrics)")
+    if metric is not None and own is not None and metric != own:
+        raise ValueError(f"run_search(metric={metric!r}) disagrees with the searcher, which scores its tells "
+                         f"by metric={own!r}; give the same key to both (e.g. ControllerConfig(metric={metric!r}))")
+    return metric or own or "val_acc"
+
+
+def _check_call(searcher: Any, objective: Any, executor: Any, max_seconds: Any) -> None:
+    """Clear early errors for the usual slips (swapped arguments, a lambda on a process pool...)."""
+    if not (callable(getattr(searcher, "ask", None)) and callable(getattr(searcher, "tell", None))):
+        swapped = " (did you swap them? the order is run_search(searcher, objective, budget))" \
+            if hasattr(objective, "ask") else ""
+        raise TypeError(f"searcher must have ask() and tell(), got a {type(searcher).__name__}{swapped}")
+    if not callable(objective):
+        raise TypeError(f"objective must be callable, objective(config) -> dict; got a {type(objective).__name__}")
+    if max_seconds is not None and (isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float))
+                                    or not max_seconds > 0):
+        raise ValueError(f"max_seconds={max_seconds!r} must be a number > 0, or None for no time limit")
+    if executor is not None and type(executor).__name__ == "ProcessPoolExecutor":
+        try:
+            pickle.dumps(objective)
+        except Exception as e:
+            raise TypeError(f"objective {objective!r} cannot be sent to a process pool ({type(e).__name__}: {e}); "
+                            "use a module-level function or functools.partial, not a lambda or a closure") from e
+
+
+def _watched(on_trial, watch: FailureWatch):
+    def call(trial: Trial) -> None:
+        watch.see(trial)
+        if on_trial is not None:
+            on_trial(trial)
+    return call
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -90,7 +129,7 @@ def run_search(
     *,
     path: str | Path | None = None,
     executor=None,
-    metric: str = "val_acc",
+    metric: str | None = None,
     batch_size: int | None = None,
     max_workers: int | None = None,
     max_seconds: float | None = None,
@@ -113,7 +152,9 @@ def run_search(
             futures are Dask futures), or `naslab.executors.RayExecutor`. None evaluates
             sequentially in this process. An error while shipping a trial to a worker or unpickling
             it there (a module missing on the worker) gives a "failed" trial, as an objective's does.
-        metric: the score key that must be in the objective's output.
+        metric: the score key that must be in the objective's output. Default: the searcher's
+            own `metric` (e.g. `ControllerConfig.metric`) if it has one, else "val_acc"; a value
+            that disagrees with the searcher's is a ValueError.
         batch_size: ask this many proposals, evaluate them all, tell them all, repeat. Default: 1
             for an adaptive searcher and without an executor; a non-adaptive searcher (grid,
             random, successive halving) on an executor instead keeps `max_workers` trials in
@@ -123,20 +164,26 @@ def run_search(
             `os.cpu_count()`. Give it for a pool or a Dask cluster of another size, e.g.
             `max_workers=sum(client.nthreads().values())`.
         max_seconds: also stop once the trials' summed seconds (measured or simulated) reach this
-            (checked before each ask, so with an executor up to `max_workers - 1` more may run).
+            (a number > 0, or None; checked before each ask, so with an executor up to
+            `max_workers - 1` more may run).
         on_trial: called with each finished Trial, in ask order (live plots, printing).
         progress: show a tqdm bar.
-
-    Tells always arrive in ask order, whatever order the workers finish in, so a seeded search
-    gives the same trials on every executor.
 
     Returns:
         the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
 
     Raises:
-        ValueError: a bad budget / batch_size / max_workers, a Dask `Client` passed as executor,
-            or a `path` written by a different search.
+        ValueError: a bad budget / batch_size / max_workers / max_seconds / metric, a Dask `Client`
+            passed as executor, or a `path` written by a different search. TypeError: swapped
+            arguments, a config that is not JSON, or an objective a process pool cannot pickle.
+    Warns:
+        RuntimeWarning: once, when the first 3 trials all failed with the same error; and when a
+            torn last line of `path` (a crash mid-write) is dropped before resuming.
     """
+    _check_call(searcher, objective, executor, max_seconds)
+    metric = _resolve_metric(searcher, metric)
+    watch = FailureWatch(3)
+    on_trial = _watched(on_trial, watch)
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
         raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
@@ -144,6 +191,8 @@ def run_search(
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
     workers = executor_workers(executor, max_workers)
     streaming = executor is not None and batch_size is None and not getattr(searcher, "adaptive", True)
+    if path is not None:
+        repair_jsonl(path)  # drop a torn last line now, so that appends start on a fresh line
     stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
     trials: list[Trial] = []
     spent, n_asked = 0.0, 0
@@ -170,6 +219,12 @@ def run_search(
                 if p is None:
                     break  # nothing to propose now: evaluate what is pending, then ask again
                 tid, prop = n_asked, p if isinstance(p, Proposal) else Proposal(p)
+                try:  # a config that cannot be recorded is the searcher's bug: say so now, not 9 frames deep
+                    to_json_value(prop.config, "config")
+                    to_json_value(prop.fidelity, "fidelity")
+                except TypeError as e:
+                    raise TypeError(f"{getattr(searcher, 'name', 'the searcher')} proposed a trial that cannot "
+                                    f"be recorded: {e}") from e
                 queue.append((tid, prop))
                 n_asked += 1
                 old = stored.get(tid)
@@ -213,6 +268,7 @@ def run_search(
     finally:
         if bar is not None:
             bar.close()
+    watch.close()
     return trials
 
 

@@ -31,7 +31,7 @@ def test_configs_are_in_the_domains_and_seeded():
     assert cfg[0] == cfg[1] != cfg[2]
     for c in cfg[0]:
         assert 1e-4 <= c["lr"] <= 10 and c["depth"] in (1, 4, 7) and c["act"] in ("relu", "tanh")
-        assert c["shape"] in ((1, 2), (3, 4)) and 0 <= c["dropout"] <= 0.5
+        assert tuple(c["shape"]) in ((1, 2), (3, 4)) and 0 <= c["dropout"] <= 0.5  # a Trial stores JSON: a list
     assert len(run_search(OptunaSearch(SPACE, max_trials=4), objective, 20)) == 4
 
 

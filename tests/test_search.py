@@ -223,14 +223,10 @@ def test_max_workers_comes_from_a_public_argument_or_attribute():
 
 
 def test_a_trial_that_cannot_be_shipped_to_a_worker_is_a_failed_trial():
-    with ProcessPoolExecutor(max_workers=2) as pool:  # a lambda cannot be pickled to a worker process
-        trials = run_search(RandomSearch(course_space(), seed=0), lambda c: {"val_acc": 1.0}, 4, executor=pool)
-    assert [t.status for t in trials] == ["failed"] * 4
-    assert "could not run the trial" in trials[0].error and "pickle" in trials[0].error.lower()
-
     class _Refuses(ThreadPoolExecutor):
         def submit(self, fn, *args):
             raise TypeError("cannot serialize this config")
 
     trials = run_search(RandomSearch(course_space(), seed=0), _lr_objective, 3, executor=_Refuses(1))
-    assert [t.status for t in trials] == ["failed"] * 3 and "cannot serialize" in trials[0].error
+    assert [t.status for t in trials] == ["failed"] * 3  # (a worker that cannot unpickle: tests/test_scale_out.py)
+    assert "could not run the trial" in trials[0].error and "cannot serialize" in trials[0].error
