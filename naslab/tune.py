@@ -46,9 +46,11 @@ def _trainable(config: dict, objective=None, threads: int = 1) -> None:
     c = config["naslab"]
     out, seconds, error = evaluate_proposal(objective, c["config"], c["fidelity"])
     score = out.get(c["metric"]) if isinstance(out, dict) else None
-    # one JSON string: Tune flattens nested results before the searcher sees them
-    tune.report({c["metric"]: float("nan") if not isinstance(score, (int, float)) else float(score),
-                 "naslab": json.dumps(jsonable({"out": out, "seconds": seconds, "error": error}))})
+    try:  # one JSON string: Tune flattens nested results before the searcher sees them
+        payload = json.dumps(jsonable({"out": out, "seconds": seconds, "error": error}))
+    except (TypeError, ValueError) as e:  # run_search records such an output as failed too
+        payload = json.dumps({"out": None, "seconds": seconds, "error": f"metrics that cannot be written to JSON: {e}"})
+    tune.report({c["metric"]: float(score) if isinstance(score, (int, float)) else float("nan"), "naslab": payload})
 
 
 class NaslabTuneSearcher(_TuneSearcher):
