@@ -182,14 +182,13 @@ def test_ray_cancel_really_stops_the_task(ray_cluster, tmp_path):
 
 
 def test_ray_ctrl_c_in_run_search_stops_the_running_tasks(ray_cluster, tmp_path):
-
     def interrupt(trial):  # what Ctrl-C does while run_search waits for the workers
         raise KeyboardInterrupt
 
     space = {"i": Choice([0, 1, 2, 3]), "dir": Choice([str(tmp_path)])}
     t0 = time.perf_counter()
     trials = run_search(GridSearch(space), slow_unless_first, 4, executor=RayExecutor(), on_trial=interrupt)
-    assert [t.config["i"] for t in trials] == [0] and time.perf_counter() - t0 < 2.5
+    assert [t.config["i"] for t in trials] == [0] and time.perf_counter() - t0 < 2.8  # trial 1 needs 3 s
     time.sleep(3.5)  # trial 1 was running: cancelled, it never finishes; trials 2 and 3 never started
     assert sorted(p.name for p in tmp_path.iterdir()) == ["finished-0"]
 
