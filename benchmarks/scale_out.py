@@ -17,6 +17,11 @@ a load above ~2 means other processes took CPU time, and the speedups are then l
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/scale_out.py            # 16 trials of ~0.5 s
     OMP_NUM_THREADS=1 NASLAB_FAST=1 .venv/bin/python benchmarks/scale_out.py   # 6 short trials: a smoke test
+    BENCH_TRIAL=sleep .venv/bin/python benchmarks/scale_out.py                # trials that sleep 0.5 s
+
+`BENCH_TRIAL=sleep` replaces training by `time.sleep(0.5)`: the trials then need no CPU, so the
+speedup shows the executor's own parallelism whatever else runs on the machine (a CPU-bound trial on
+a machine whose load is above its core count cannot run twice as fast on 2 workers).
 
 Needs the extras: `pip install -e ".[ray,dask]"` (a missing one is reported and skipped).
 """
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -52,6 +58,12 @@ def digits_trial(config: dict, epochs: int) -> dict:
         _DATA["digits"] = load_dataset("digits")
     config = {"lr": min(config["lr"], 0.3), "weight_decay": config["weight_decay"], "seed": 0}  # no early stop
     return train_member(_DATA["digits"], config, TrainConfig(epochs=epochs)).metrics
+
+
+def sleep_trial(config: dict, seconds: float = 0.5) -> dict:
+    """A trial that waits instead of computing: the executor's parallelism without CPU contention."""
+    time.sleep(seconds)
+    return {"val_acc": float(1 - abs(math.log10(config["lr"]) + 2) / 6), "val_loss": 0.0, "steps": 1}
 
 
 def _key(trials) -> str:  # JSON, so that a diverged trial's NaN loss equals itself
@@ -120,8 +132,10 @@ def _ray():
 
 def main() -> None:
     torch.set_num_threads(1)
-    objective = functools.partial(digits_trial, epochs=EPOCHS)
-    print(f"{N_TRIALS} trials of RandomSearch(course_space()), digits MLP, {EPOCHS} epochs; "
+    sleep = os.environ.get("BENCH_TRIAL") == "sleep"
+    objective = sleep_trial if sleep else functools.partial(digits_trial, epochs=EPOCHS)
+    what = "time.sleep(0.5)" if sleep else f"digits MLP, {EPOCHS} epochs"
+    print(f"{N_TRIALS} trials of RandomSearch(course_space()), {what}; "
           f"{WORKERS} workers x 1 thread; {os.cpu_count()} CPUs; {_load()}")
     seq = _run("sequential", objective, _sequential, None)
     rows = [seq] + [_run(n, objective, f, seq["trials"]) for n, f in
