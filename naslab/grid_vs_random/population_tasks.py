@@ -39,7 +39,9 @@ def train_population_tasks(data, configs: Sequence[dict], executor, *, n_tasks: 
     Args:
         data: a `naslab.data.Dataset` (shipped once per task; once in all on Ray).
         configs: the K member configs, as for `train_population`.
-        executor: a `concurrent.futures.Executor` (process pool, `client.get_executor()`, RayExecutor).
+        executor: a process-based `concurrent.futures.Executor` (process pool, Dask with one thread
+            per worker, RayExecutor). Not a thread pool: each chunk seeds torch's global generator
+            before building its members, and threads share it.
         n_tasks: how many chunks; default the executor's `max_workers` (else os.cpu_count()),
             never more than K.
         **population_kwargs: passed to every `train_population` call (cfg, epochs, hidden, method...).
