@@ -78,7 +78,8 @@ def slow_marker(path, seconds):
 
 
 def slow_unless_first(config):
-    time.sleep(0.2 if config["i"] == 0 else 3.0)
+    Path(config["dir"], f"started-{config['i']}").write_text("started")
+    time.sleep(1.0 if config["i"] == 0 else 4.0)
     Path(config["dir"], f"finished-{config['i']}").write_text("finished")
     return {"val_acc": float(config["i"])}
 
@@ -185,12 +186,13 @@ def test_ray_ctrl_c_in_run_search_stops_the_running_tasks(ray_cluster, tmp_path)
     def interrupt(trial):  # what Ctrl-C does while run_search waits for the workers
         raise KeyboardInterrupt
 
+    ex = RayExecutor()
+    assert [f.result() for f in [ex.submit(set_threads, 1) for _ in range(2)]] == [1, 1]  # both workers up
     space = {"i": Choice([0, 1, 2, 3]), "dir": Choice([str(tmp_path)])}
-    t0 = time.perf_counter()
-    trials = run_search(GridSearch(space), slow_unless_first, 4, executor=RayExecutor(), on_trial=interrupt)
-    assert [t.config["i"] for t in trials] == [0] and time.perf_counter() - t0 < 2.8  # trial 1 needs 3 s
-    time.sleep(3.5)  # trial 1 was running: cancelled, it never finishes; trials 2 and 3 never started
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["finished-0"]
+    trials = run_search(GridSearch(space), slow_unless_first, 4, executor=ex, on_trial=interrupt)
+    assert [t.config["i"] for t in trials] == [0]
+    time.sleep(5.0)  # past the 4 s trial 1 needs: it was running, was cancelled, and never finished
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finished-0", "started-0", "started-1"]
 
 
 def test_ray_worker_that_cannot_unpickle_gives_a_failed_trial(ray_cluster, tmp_path):
