@@ -10,8 +10,8 @@ but `ObjectRef.future()` is a real `concurrent.futures.Future`, so a small class
 
 * Big arguments (the objective with its data, arrays) go to Ray's object store once, by identity,
   and every later task reads the same copy; plain values (a config dict) travel inline.
-* `future.cancel()` really cancels: `ray.cancel(ref)` stops a queued or running task (a plain
-  cancelled Ray future leaves its task running to the end).
+* `future.cancel()` really cancels: `ray.cancel(ref, force=True)` stops a queued or running task
+  (a plain cancelled Ray future leaves its task running to the end).
 * Torch threads in each task = the CPUs given to it (`num_cpus`): `torch.set_num_threads` is set
   inside the task, because `OMP_NUM_THREADS` does not reach a worker that already imported torch,
   and two threads per task on a busy 2-core machine make tiny networks up to 60x slower.
@@ -26,6 +26,7 @@ Taught in: README "Scaling out" and the optional executor cell of notebooks/01_g
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from concurrent.futures import Executor, Future, InvalidStateError
@@ -72,7 +73,8 @@ def trial_outcome(fut: Future) -> tuple:
     try:
         return fut.result()
     except Exception as e:  # the objective's own errors were caught in the worker: this is the transport
-        return None, 0.0, f"the executor could not run the trial: {type(e).__name__}: {e}"
+        message = re.sub(r"\x1b\[[0-9;]*m", "", f"{type(e).__name__}: {e}")  # Ray colours its tracebacks
+        return None, 0.0, f"the executor could not run the trial: {message}"
 
 
 def set_torch_threads(threads: int) -> None:
@@ -117,7 +119,9 @@ class _RayFuture(Future):
             return False
         import ray
 
-        ray.cancel(self.ref)  # stops the task: a queued one never starts, a running one gets KeyboardInterrupt
+        # force: a queued task never starts, a running one loses its worker process (Ray starts a fresh
+        # one). A gentle cancel only raises KeyboardInterrupt in the task, which a busy worker can miss.
+        ray.cancel(self.ref, force=True)
         return super().cancel()
 
 
