@@ -19,9 +19,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $(STAMP)
 
-# --allow-root only where the user is root (containers, some lab machines)
+# --allow-root only where the user is root (containers, some lab machines). One thread per kernel
+# (NASLAB_THREADS, default 1; every notebook's setup cell also calls naslab.utils.set_threads()):
+# tiny networks on a shared 2-core CPU run 10-60x slower with two threads. `make lab NASLAB_THREADS=4`
+# for bigger models.
+NASLAB_THREADS ?= 1
 lab: install
-	$(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	NASLAB_THREADS=$(NASLAB_THREADS) OMP_NUM_THREADS=$(NASLAB_THREADS) $(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # one torch thread per process: the suite runs a kernel beside pytest, and two threads per
 # process on a 2-core machine make tiny models up to 40x slower (see README, "Threads")

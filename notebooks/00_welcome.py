@@ -41,9 +41,10 @@ from naslab.data import available_datasets, load_dataset
 from naslab.models import make_cnn, make_mlp
 from naslab.train import TrainConfig, train
 from naslab.trial import Trial, append_jsonl, load_jsonl
-from naslab.utils import count_params, get_device, seed_everything
+from naslab.utils import count_params, get_device, seed_everything, set_threads
 from naslab.widgets import panel
 
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
 print(f"Python {platform.python_version()} | torch {torch.__version__} | naslab {naslab.__version__}")
 print(f"device: {get_device('auto')} (\"auto\" picks cuda, then mps, then cpu) | mode: {mode_name()}")
 

@@ -52,10 +52,10 @@ from naslab.models import make_mlp
 from naslab.search import run_search
 from naslab.searchers import GridSearch, RandomSearch, Searcher
 from naslab.train import TrainConfig, evaluate, train
-from naslab.utils import Timer, get_device, seed_everything
+from naslab.utils import Timer, get_device, seed_everything, set_threads
 
-torch.set_num_threads(1)  # tiny networks: one thread avoids costly thread synchronisation on a busy 2-core CPU
 seed_everything(0)
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
 print(f"naslab {naslab.__version__} | torch {torch.__version__} | device: {get_device('auto')} | {mode_name()} mode")
 
 # %% tags=["parameters"]

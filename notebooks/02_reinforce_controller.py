@@ -37,8 +37,9 @@ import torch
 import naslab
 from naslab.config import budget, is_fast, mode_name
 from naslab.controller import plots
-from naslab.utils import count_params, get_device, seed_everything
+from naslab.utils import count_params, get_device, seed_everything, set_threads
 
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
 print(f"torch {torch.__version__} | naslab {naslab.__version__} | device {get_device('auto')} | {mode_name()} mode")
 
 # %% tags=["parameters"]

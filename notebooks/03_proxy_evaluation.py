@@ -44,7 +44,8 @@ from naslab.proxies.ranking import kendall_tau, spearman_rho
 from naslab.proxies.study import proxy_scores, score_row, standard_rows, truth
 from naslab.proxies.supernet import SuperNet, evaluate_archs, train_supernet
 from naslab.search import run_search
-from naslab.utils import count_params, get_device, seed_everything
+from naslab.utils import count_params, get_device, seed_everything, set_threads
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
 print(f"torch {torch.__version__} | device {get_device('auto')} (this notebook trains on the CPU) | {mode_name()} mode")
 
 # %% tags=["parameters"]

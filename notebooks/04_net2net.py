@@ -49,9 +49,9 @@ from naslab.net2net.network import deepen_layer, describe, growth_report, make_p
 from naslab.net2net.preservation import measure_preservation
 from naslab.net2net.widgets import draw_net2net, net2net_panel
 from naslab.train import TrainConfig, train
-from naslab.utils import Timer, count_params, get_device, seed_everything
+from naslab.utils import Timer, count_params, get_device, seed_everything, set_threads
 
-torch.set_num_threads(1)  # our networks are tiny: one thread avoids costly synchronisation on a busy 2-core CPU
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
 print(f"naslab {naslab.__version__} · torch {torch.__version__} · device {get_device('auto')} · {mode_name()} mode")
 
 # %% tags=["parameters"]

@@ -46,8 +46,9 @@ import naslab
 from naslab.config import budget, is_fast, mode_name
 from naslab.darts import plots
 from naslab.data import load_dataset
-from naslab.utils import Timer, get_device, seed_everything
+from naslab.utils import Timer, get_device, seed_everything, set_threads
 
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
 print(f"naslab {naslab.__version__} · torch {torch.__version__} · device {get_device('auto')} · {mode_name()} mode")
 
 # %%
