@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.naslab-installed
 
-.PHONY: install lab test test-quick lint bench notebooks clean-notebooks
+.PHONY: install lab test test-quick lint bench notebooks clean-notebooks claims
 
 install: $(STAMP)
 
@@ -35,6 +35,11 @@ test: install
 # everything except the real-browser tests
 test-quick: install
 	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest -m "not browser"
+
+# run every notebook in class mode (one torch thread, as `make lab`) and print one line per claim
+# (naslab/claims.py): holds / DOES NOT HOLD, observed, bound; exits non-zero when a claim fails
+claims: install
+	NASLAB_THREADS=1 OMP_NUM_THREADS=1 $(PY) benchmarks/run_claims.py
 
 lint: install
 	$(PY) -m ruff check naslab tests benchmarks notebooks
