@@ -357,10 +357,10 @@ plots.plot_cell(res.genotype, "normal", ax=axes[0], title="derived normal cell")
 plots.plot_cell(res.genotype, "reduce", ax=axes[1], title="derived reduction cell");
 
 # %% [markdown]
-# **Expected result**: the supernet reaches ≈ 0.87 validation accuracy in 6 epochs (78 steps). In the normal cell the
-# separable convolutions win the kept edges (our run: `sep_conv_5x5` three times, `sep_conv_3x3` once), while skip
-# and average pooling fade; the weights stay far from one-hot — the largest entries are about 0.2–0.3. The reduction
-# cell goes to max pooling on every edge, much like DARTS's own published reduction cell. Scrub through the epochs in
+# **Expected result**: the supernet reaches ≈ 0.87 validation accuracy in 6 epochs (78 steps). In the normal cell
+# convolutions win at least half of the kept edges (two class-mode runs: three and two of the four; pooling takes the
+# others); the weights stay far from one-hot — the largest entries are about 0.2–0.35. The reduction cell goes to max
+# pooling on most or all of its edges, much like DARTS's own published reduction cell. Scrub through the epochs in
 # **Explore** below.
 #
 # **Q: what conclusion can we make?** The derived cell is an argmax of weights that are far from one-hot. Which
@@ -370,9 +370,10 @@ plots.plot_cell(res.genotype, "reduce", ax=axes[1], title="derived reduction cel
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 CONVS = ("sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")
-# seeds 0, 1, 2 of this search: see the comment of each bound ({S05_4})
+# two class-mode runs of this search (seed 0, two machines): accuracy 0.875 and ≈ 0.87; 3 and 2 convolutions in the
+# normal cell; largest normal weight 0.31 and max pooling on 4 of 4 reduction edges in the run that printed them
 claim("05 §4", "the supernet reaches ≈ 0.87 validation accuracy", res.history[-1]["supernet_val_acc"], 0.8, 0.93)
-claim("05 §4", "convolutions win most kept edges of the normal cell", res.genotype.count(CONVS), low=3)
+claim("05 §4", "convolutions win at least half of the kept edges of the normal cell", res.genotype.count(CONVS), low=2)
 claim("05 §4", "the weights stay far from one-hot (largest softmax(α) of the normal cell)",
       res.alpha_trace("normal")[-1].max(), high=0.5)
 claim("05 §4", "the reduction cell goes to max pooling on most edges", res.genotype.count("max_pool_3x3", kind="reduce"),
