@@ -404,21 +404,21 @@ def my_tau(a, b):
 check_kendall_tau(my_tau)
 
 # %% [markdown]
-# **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
+# **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check re-runs your proxy on a few of the architectures (so put it in `result`), recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
 
 # %%
 # Exercise 2 (worked answer): a shallow, short, small-data proxy
 my_proxy = Proxy(name="2 layers, 2 epochs, 1/3 data", epochs=2, depth=2, data_fraction=1 / 3)
 index = np.random.default_rng(1).choice(bench.size, size=N_NEW_PROXY, replace=False)
 out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], my_proxy, data, seed=0)
-result = {"index": index, "scores": out["scores"], "seconds": out["seconds"],
+result = {"proxy": my_proxy, "index": index, "scores": out["scores"], "seconds": out["seconds"],
           "tau": kendall_tau(out["scores"], truth(bench, index))}
 print(f"{my_proxy.name}: tau {result['tau']:.2f}, rho {spearman_rho(out['scores'], truth(bench, index)):.2f}, "
       f"{out['seconds'].sum():.1f} CPU s for {len(index)} architectures")
 
 # %%
-# Check 2
-check_new_proxy(result, bench)
+# Check 2: the check re-trains your proxy on a few of the architectures and recomputes tau
+check_new_proxy(result, bench, data)
 
 
 # %% [markdown]
