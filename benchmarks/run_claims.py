@@ -33,13 +33,13 @@ def run_notebook(path: Path, fast: bool, record: Path, timeout: int) -> tuple[fl
     """Execute `path`; return (seconds, error or None). Claims go to `record`."""
     os.environ.update(NASLAB_FAST="1" if fast else "0", NASLAB_CLAIMS=str(record))
     os.environ.setdefault("NASLAB_THREADS", "1")  # what `make lab` exports
-    nb = nbformat.read(path, as_version=4)
-    # widget-panel cells get a short timeout: nbclient can wait out the whole timeout after an
-    # ipywidgets Output (jupyter/nbclient#312); see tests/test_notebooks.py
-    client = NotebookClient(nb, timeout_func=lambda c: 20 if "panel(" in c.source else timeout,
-                            kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
     try:
+        nb = nbformat.read(path, as_version=4)
+        # widget-panel cells get a short timeout: nbclient can wait out the whole timeout after an
+        # ipywidgets Output (jupyter/nbclient#312); see tests/test_notebooks.py
+        client = NotebookClient(nb, timeout_func=lambda c: 20 if "panel(" in c.source else timeout,
+                                kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
         client.execute()
         error = None
     except Exception as e:  # report and go on to the next notebook

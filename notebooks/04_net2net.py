@@ -394,7 +394,7 @@ print(f"retraining {len(top)} children took {t.seconds:.1f} s (the whole EAS run
 
 # %% [markdown]
 # **Expected result** (class mode; `benchmarks/eas_vs_random.py` repeats it over 3 seeds): growing beats not growing
-# by one to four points (3 seeds: best 0.84–0.85 against 0.83; the start network is too small, and extra training
+# by one to five points (3 seeds: best 0.84–0.85 against 0.83; the start network is too small, and extra training
 # alone does not fix that); with only `EPISODES` REINFORCE updates the meta-controller has barely moved from its
 # initial, almost uniform policy, so EAS and random transformations are statistically indistinguishable here (same seed, same random numbers: as long as the policy stays close to uniform
 # they even pick the same children). Training every child from scratch to the same point would cost many times more
@@ -411,10 +411,10 @@ print(f"retraining {len(top)} children took {t.seconds:.1f} s (the whole EAS run
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 # benchmarks/eas_vs_random.py, 3 seeds: best 0.844 ± 0.043 (EAS), 0.850 ± 0.044 (random), 0.825 (no growth);
-# three class-mode runs of this notebook: growth ahead by 1.0, 1.7 and 4.0 points
+# four class-mode runs of this notebook: growth ahead by 1.0, 1.7, 4.0 and 5.4 points
 best_of = {name: max(tr.score() for tr in trials_) for name, trials_ in runs.items()}
 claim("04 §5", "growing beats not growing (best of EAS and random minus no growth)",
-      max(best_of["EAS (RL)"], best_of["random"]) - best_of["no growth"], 0.0, 0.06)
+      max(best_of["EAS (RL)"], best_of["random"]) - best_of["no growth"], 0.0, 0.08)
 claim("04 §5", "training every child from scratch costs many times more updates (≈ 20x)", scratch_all / paid, 10, 40)
 claim("04 §5", "a child retrained from scratch with its lineage budget ends higher than inherited",
       sum(redo[tr.trial_id]["val_acc"] - tr.score() for tr in top) / len(top), low=0.03)
