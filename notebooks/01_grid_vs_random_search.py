@@ -267,7 +267,8 @@ claim("01 §3", "population = one-by-one training on the lr = 0.01 row (one vali
 objective = TrainObjective(data, cfg)
 random_log = Path(tempfile.mkdtemp()) / "random_search.jsonl"
 with Timer() as t_rand:
-    rand_trials = run_search(RandomSearch(course_space(), seed=SEED), objective, N_LIVE, path=random_log)
+    rand_trials = run_search(RandomSearch(course_space(), seed=SEED), objective, N_LIVE, path=random_log,
+                             progress=True)  # a bar that disappears when done
 best_r = best_trial(rand_trials)
 print(f"{len(rand_trials)} random trials in {t_rand.seconds:.0f} s; statuses {dict(Counter(t.status for t in rand_trials))}")
 print(f"best: val acc {best_r.score():.3f} at lr = {best_r.config['lr']:.3g}, weight decay = {best_r.config['weight_decay']:.3g} "
