@@ -8,6 +8,7 @@
 * `set_threads(n=None)` pins torch's CPU threads: 1 by default (right for the course's tiny
   networks: on a busy 2-core CPU two threads make them 10-60x slower), `NASLAB_THREADS` or `n` for
   bigger models. Every notebook's setup cell calls it, so a student sets nothing.
+* `short(value)` / `summarize(trial)`: readable text with floats rounded (no `0.29374998807907104`).
 
 Taught in: notebooks/00_welcome.ipynb (environment check).
 """
@@ -94,6 +95,26 @@ def get_device(device: str | torch.device = "auto") -> torch.device:
 def count_params(model: nn.Module, *, trainable_only: bool = True) -> int:
     """Number of (trainable) parameters of `model`."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def short(value, digits: int = 3) -> str:
+    """Readable text of a value, floats (also inside dicts, lists, tuples) to `digits` significant digits."""
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {short(v, digits)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(short(v, digits) for v in value) + "]"
+    return str(value)
+
+
+def summarize(trial, digits: int = 3) -> str:
+    """One readable line of a `naslab.trial.Trial`: id, status, config, fidelity, seed, metrics (floats rounded)
+    and seconds; no timestamp. The record itself keeps every field at full precision."""
+    fields = [("config", trial.config), ("fidelity", trial.fidelity), ("seed", trial.seed), ("metrics", trial.metrics)]
+    parts = [f"trial {trial.trial_id} ({trial.status})",
+             *(f"{k} {short(v, digits)}" for k, v in fields if v is not None), f"{trial.seconds:.1f} s"]
+    return " | ".join(parts) + (f" | error: {trial.error}" if trial.error else "")
 
 
 class Timer:

@@ -168,7 +168,10 @@ log = pathlib.Path(tempfile.mkdtemp()) / "trials.jsonl"
 trial = Trial(config={"model": "mlp", "hidden": HIDDEN, "lr": cfg.lr}, fidelity={"epochs": EPOCHS},
               seed=SEED, metrics=result.metrics, seconds=result.seconds, trial_id=0)
 append_jsonl(log, trial)
-load_jsonl(log)[0]
+back = load_jsonl(log)[0]
+from naslab.utils import summarize
+print(summarize(back))                     # a readable summary; `back` itself is the full record (all fields)
+print("round trip exact:", back.config == trial.config and back.metrics == trial.metrics)
 
 # %% [markdown]
 # ## Explore

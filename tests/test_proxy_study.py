@@ -66,6 +66,10 @@ def test_plots_and_widget_draw(bench):
             P.plot_scaling([0.5, 0.6, 0.7], [0.6, 0.8, 0.7]), P.plot_sharing_cost({"alone": 100.0, "shared": 5.0})]
     assert all(isinstance(a, Axes) for a in axes)
     assert "τ = 1.00" in axes[3].get_title()
+    ladder = axes[1]  # bar lengths proportional to cost: a linear axis from 0, ending just past the dearest
+    top = max(r["seconds"] for r in rows)
+    assert ladder.get_xscale() == "linear" and ladder.get_xlim()[0] == 0 and top < ladder.get_xlim()[1] <= 1.5 * top
+    assert sorted(p.get_width() for p in ladder.patches) == sorted(r["seconds"] for r in rows)
     box = proxy_explorer(bench)
     dropdown, slider = box.children[1].children
     assert dropdown.options == tuple(PROXIES) and "naslab-probe" in dropdown._dom_classes

@@ -94,7 +94,7 @@ def check_search_with_op(result, name: str) -> str:
     expect(len(result.history) >= 2, "the search has no epoch after initialisation: run at least one search epoch")
     w = trace[-1][:, prims.index(name)]
     expect(np.all(np.isfinite(w)), f"the weights of {name!r} are not finite: {w.tolist()} (a diverged search)")
-    return f"✓ searched with {name!r}: its softmax weight per normal edge is now {w.round(3).tolist()}"
+    return f"✓ searched with {name!r}: its softmax weight per normal edge is now {[round(float(v), 3) for v in w]}"
 
 
 def _cases(k_values=(1, 2)):
