@@ -14,7 +14,7 @@ EXTRAS ?= ray,tune,dask,bench
 comma  := ,
 XSTAMP := $(VENV)/.naslab-extras-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: install extras lab test test-quick lint bench bench-nb201 notebooks clean-notebooks
+.PHONY: install extras lab test test-quick lint bench bench-nb201 notebooks clean-notebooks claims
 
 install: $(STAMP)
 
@@ -31,9 +31,13 @@ $(XSTAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q -e ".[dev,$(EXTRAS)]"
 	@touch $@
 
-# --allow-root only where the user is root (containers, some lab machines)
+# --allow-root only where the user is root (containers, some lab machines). One thread per kernel
+# (NASLAB_THREADS, default 1; every notebook's setup cell also calls naslab.utils.set_threads()):
+# tiny networks on a shared 2-core CPU run 10-60x slower with two threads. `make lab NASLAB_THREADS=4`
+# for bigger models.
+NASLAB_THREADS ?= 1
 lab: install
-	$(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	NASLAB_THREADS=$(NASLAB_THREADS) OMP_NUM_THREADS=$(NASLAB_THREADS) $(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # one torch thread per process: the suite runs a kernel beside pytest, and two threads per
 # process on a 2-core machine make tiny models up to 40x slower (see README, "Threads")
@@ -43,6 +47,11 @@ test: extras
 # everything except the real-browser tests
 test-quick: install
 	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest -m "not browser"
+
+# run every notebook in class mode (one torch thread, as `make lab`) and print one line per claim
+# (naslab/claims.py): holds / DOES NOT HOLD, observed, bound; exits non-zero when a claim fails
+claims: install
+	NASLAB_THREADS=1 OMP_NUM_THREADS=1 $(PY) benchmarks/run_claims.py
 
 lint: install
 	$(PY) -m ruff check naslab tests benchmarks notebooks

@@ -5,6 +5,9 @@
 * `get_device("auto")` picks cuda, then mps, then cpu. naslab never hard-codes CUDA: every
   tensor is allocated on the device of the model or batch it belongs to.
 * `count_params(model)` counts trainable parameters (the "model size" axis of every cost plot).
+* `set_threads(n=None)` pins torch's CPU threads: 1 by default (right for the course's tiny
+  networks: on a busy 2-core CPU two threads make them 10-60x slower), `NASLAB_THREADS` or `n` for
+  bigger models. Every notebook's setup cell calls it, so a student sets nothing.
 * `short(value)` / `summarize(trial)`: readable text with floats rounded (no `0.29374998807907104`).
 
 Taught in: notebooks/00_welcome.ipynb (environment check).
@@ -12,6 +15,7 @@ Taught in: notebooks/00_welcome.ipynb (environment check).
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -20,6 +24,34 @@ import torch
 from torch import nn
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+THREADS_ENV = "NASLAB_THREADS"
+DEFAULT_THREADS = 1
+
+
+def set_threads(n: int | None = None) -> int:
+    """Set torch's intra-op CPU threads and return the number set.
+
+    Args:
+        n: threads to use; None reads the environment variable `NASLAB_THREADS`, and without it uses
+            1, the right count for the course's tiny networks (thread synchronisation costs more than
+            the arithmetic it splits; with bigger models, set `NASLAB_THREADS=4` or call `set_threads(4)`).
+
+    Raises:
+        ValueError: if `n` (or `NASLAB_THREADS`) is not a positive integer.
+    """
+    source = "n"
+    if n is None:
+        raw = os.environ.get(THREADS_ENV, "").strip()
+        n, source = (raw or DEFAULT_THREADS), THREADS_ENV
+    try:
+        count = int(n)
+        ok = not isinstance(n, bool) and str(n).strip() == str(count) and count >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{source}={n!r} is not a positive integer number of threads (e.g. 1, 2, 4)")
+    torch.set_num_threads(count)
+    return count
 
 
 def seed_everything(seed: int) -> None:

@@ -39,6 +39,7 @@ import torch
 
 import naslab
 from naslab.anytime import best_trial, best_vs_seconds, best_vs_trials
+from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
 from naslab.data import load_dataset
 from naslab.domains import Choice, Uniform, grid, sample
@@ -52,10 +53,10 @@ from naslab.models import make_mlp
 from naslab.search import run_search
 from naslab.searchers import GridSearch, RandomSearch, Searcher
 from naslab.train import TrainConfig, evaluate, train
-from naslab.utils import Timer, get_device, seed_everything
+from naslab.utils import Timer, get_device, seed_everything, set_threads
 
-torch.set_num_threads(1)  # tiny networks: one thread avoids costly thread synchronisation on a busy 2-core CPU
 seed_everything(0)
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
 print(f"naslab {naslab.__version__} | torch {torch.__version__} | device: {get_device('auto')} | {mode_name()} mode")
 
 # %% tags=["parameters"]
@@ -110,6 +111,16 @@ draw_synthetic(fig, budget=9, seed=SEED, importance=0.1)
 # **Expected result.** The grid tries $x \in \{1/6, 1/2, 5/6\}$, misses the peak at $x \approx 0.72$ and tops out at $f \approx 0.25$.
 # Nine random trials try nine values of $x$; with seed 0 one lands on the peak ($f \approx 0.9$).
 # On the right-hand projections the grid's three values of $y$ cost six of its nine trials and bought almost nothing, because $h$ barely moves $f$.
+
+
+# %%
+# Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+grid_x = sorted({round(t.config["x"], 4) for t in grid_trials})
+claim("01 §1", "the grid tries three values of x, 1/6, 1/2 and 5/6", grid_x == [0.1667, 0.5, 0.8333])
+claim("01 §1", "the grid tops out at f ≈ 0.25", best_trial(grid_trials, metric="score").score("score"), 0.22, 0.28,
+      fast="same")
+claim("01 §1", "seed 0's nine random trials land on the peak (f ≈ 0.9)",
+      best_trial(random_trials, metric="score").score("score"), 0.8, 1.0, fast="same")
 
 # %%
 # Experiment: over 200 seeds, how often does 9-trial random search beat the 3x3 grid?
@@ -240,7 +251,19 @@ print(f"changing weight decay within 1e-4..1e-2 at that lr moves it over {np.ptp
 # %% [markdown]
 # **Expected result.** The learning rate is the important parameter: along a column the accuracy runs from chance (lr = 10 diverges, lr = $10^{-4}$ barely moves in 20 epochs) to ≈ 0.98 on digits (≈ 0.54 on MNIST-1D with this MLP).
 # Weight decay hardly matters while it is small ($\le 10^{-2}$ changes a few tenths of a point to a few points); once $\eta\lambda$ approaches 1 it shrinks the weights as fast as they learn, and the run dies.
-# Population training reproduces one-by-one training to within a validation example on the stable runs; at lr = 1, on the edge of stability, tiny rounding differences can grow and change a result (so can a different CPU).
+# Population training reproduces one-by-one training to within a validation example on the stable runs; at large learning rates (lr ≳ 0.1, towards the edge of stability) tiny rounding differences can grow and change a result (so can a different CPU): section 5 re-trains 720 runs and finds a few dozen such mismatches, all at large learning rates.
+
+
+# %%
+# Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+# the grid is trained with one fixed seed, so these are exact up to float rounding; bounds cover both datasets
+TOP = {"digits": (0.96, 0.99), "mnist1d": (0.5, 0.6)}[DATASET]
+claim("01 §3", "along a column, lr moves the accuracy from chance to the top", np.ptp(acc[:, j]), low=0.4, fast="same")
+claim("01 §3", f"the best cell reaches ≈ {np.mean(TOP):.2f} on {DATASET}", acc.max(), *TOP, fast="same")
+claim("01 §3", "weight decay within 1e-4..1e-2 moves it by a few points at most", np.ptp(acc[i, :3]), high=0.05,
+      fast="same")
+claim("01 §3", "population = one-by-one training on the lr = 0.01 row (one validation example)", diff,
+      high=1 / len(data.y_val) + 1e-6, fast="same")
 
 # %% [markdown]
 # **Q: what conclusion can we make?** The grid put 6 of its 36 trials on lr = 10, where every run diverges. How many of the 36 trials landed in the two rows that contain all the good results? What does that suggest about where the budget should go?
@@ -256,7 +279,8 @@ print(f"changing weight decay within 1e-4..1e-2 at that lr moves it over {np.ptp
 objective = TrainObjective(data, cfg)
 random_log = Path(tempfile.mkdtemp()) / "random_search.jsonl"
 with Timer() as t_rand:
-    rand_trials = run_search(RandomSearch(course_space(), seed=SEED), objective, N_LIVE, path=random_log)
+    rand_trials = run_search(RandomSearch(course_space(), seed=SEED), objective, N_LIVE, path=random_log,
+                             progress=True)  # a bar that disappears when done
 best_r = best_trial(rand_trials)
 print(f"{len(rand_trials)} random trials in {t_rand.seconds:.0f} s; statuses {dict(Counter(t.status for t in rand_trials))}")
 print(f"best: val acc {best_r.score():.3f} at lr = {best_r.config['lr']:.3g}, weight decay = {best_r.config['weight_decay']:.3g} "
@@ -270,8 +294,23 @@ plots.plot_points_on_landscape([t.config["lr"] for t in rand_trials], [t.config[
 
 # %% [markdown]
 # **Expected result.** The random points fall *between* the grid's lines, so they try many learning rates inside the good band (0.01–0.5) instead of two.
-# On digits, where many configurations reach ≈ 0.98, 36 random trials end within a few tenths of a point of the grid's best (above or below, depending on the seed); on MNIST-1D random search ends several points ahead.
+# On digits, where many configurations reach ≈ 0.98, 36 random trials end within a few tenths of a point of the grid's best (above or below, depending on the seed); on MNIST-1D random search ends one to four points ahead.
 # A single run is one draw, though: the next section repeats it over 20 seeds.
+
+
+# %%
+# Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+# the table's 20 seeds of 36 random trials (data/bench) give the spread of the seed-to-seed difference:
+# best of 36 random minus the grid's best: digits -0.0035..0.0104, MNIST-1D 0.010..0.041 (all 20 seeds)
+in_band = sorted({round(t.config["lr"], 3) for t in rand_trials if 0.01 <= t.config["lr"] <= 0.5})
+claim("01 §4", "random search tries many learning rates inside the good band 0.01–0.5 (the grid: 2)", len(in_band),
+      low=5)
+if DATASET == "digits":
+    claim("01 §4", "36 random trials end within about a point of the grid's best", best_r.score() - acc.max(), -0.01,
+          0.015)
+else:
+    claim("01 §4", "36 random trials end one to four points above the grid's best", best_r.score() - acc.max(),
+          0.005, 0.05)
 
 # %% [markdown]
 # **Q: what conclusion can we make?** Random search also spent trials on hopeless regions (lr < $10^{-3}$, large weight decay). Why is that not a reason to prefer the grid?
@@ -328,9 +367,20 @@ plots.plot_anytime(secs, x=times, spread="quartiles", xlabel="training seconds s
                    ylim=(max(0.0, top - 0.3), top + 0.01));
 
 # %% [markdown]
-# **Expected result.** On digits random search is ahead from about 5 trials on; after 9 trials the means are about 0.956 (grid) and 0.971 (random).
+# **Expected result.** On digits random search is ahead (on average) within the first few trials; after 9 trials its mean is about 1.5 points above the grid's (≈ 0.971 against ≈ 0.956). The check above re-trains the table's 720 random runs: more than 90 % match to one validation example, and every mismatch has a large learning rate (lr > 0.1, see section 3).
 # By 36 trials the grid has tried every point it has and ends at its best cell (0.979); random search ends a little higher (≈ 0.981) with a spread of a few tenths of a point — digits is nearly saturated.
 # On MNIST-1D (set `DATASET = "mnist1d"` or use the panel below) the gap is large: ≈ 0.45 vs 0.53 after 9 trials (random ahead in 3 seeds out of 4) and 0.54 vs 0.57 after 36 (random ahead for every seed).
+
+
+# %%
+# Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+# replays on the cached table over N_SEEDS = 20 seeds: the same numbers in class and FAST mode
+g_mean, r_mean = curves["grid"].mean(0), curves["random"].mean(0)
+ahead_from = next(n for n in range(1, 37) if (r_mean[n - 1:] >= g_mean[n - 1:]).all())
+claim("01 §5", "random search is ahead (on average) within the first few trials", ahead_from, 1, 6, fast="same")
+claim("01 §5", "after 9 trials random search's mean is above the grid's", r_mean[8] - g_mean[8], low=0.005, fast="same")
+claim("01 §5", "more than 90 % of the re-trained runs match the table", same.mean(), low=0.9)
+claim("01 §5", "every mismatch has a large learning rate (lr > 0.1)", min(odd, default=10.0), low=0.1)
 
 # %% [markdown]
 # **Q: what conclusion can we make?** Why does the grid's band collapse to a single line at 36 trials while random search's does not? Which of the two would you rather run with a budget of 9 trials, and why would your answer be the same for a brand-new dataset?
@@ -370,6 +420,15 @@ ax.legend(loc="lower right");
 #
 # **Q: what conclusion can we make?** The rule needs 59 trials in 2 dimensions and in 20. Why, then, does random search still get harder in high dimensions?
 
+
+# %%
+# Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+formula = 1 - (1 - q) ** np.arange(1, 71)
+claim("01 §6", "about 59 trials give 95 % (the top 5 %)", n_star, 59, 59, fast="same")
+claim("01 §6", "the replayed dots follow 1 - (1 - q)^n", np.abs(hit - formula).max(), high=0.05, fast="same")
+claim("01 §6", "sampling without replacement makes hits slightly more likely", (hit - formula).mean(), low=0.0,
+      fast="same")
+
 # %% [markdown]
 # ## 7 · The test set, touched once
 #
@@ -391,6 +450,13 @@ print(f"chosen lr = {chosen.config['lr']:.3g}, weight decay = {chosen.config['we
 # **Expected result.** The retrained model reproduces the selected validation accuracy exactly (same seed), and the test accuracy lands within a couple of points of it. On average it is a little lower (the winner's curse); with only 359 test images, one point either way is noise.
 #
 # **Q: what conclusion can we make?** Suppose you now try 100 more configurations and keep the one with the best *test* accuracy. What happens to the number you report?
+
+
+# %%
+# Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+claim("01 §7", "the retrained model reproduces the selected validation accuracy", abs(res.val_acc - chosen.score()),
+      high=1 / len(data.y_val) + 1e-6)
+claim("01 §7", "the test accuracy lands within a couple of points of it", abs(test_acc - res.val_acc), high=0.03)
 
 # %% [markdown]
 # ## Explore

@@ -63,3 +63,33 @@ def test_timer_measures_time():
     with Timer() as t:
         sum(range(10000))
     assert t.seconds > 0
+
+
+def test_set_threads_defaults_to_one_and_takes_an_override(monkeypatch):
+    from pathlib import Path
+
+    from naslab.utils import set_threads
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.delenv("NASLAB_THREADS", raising=False)
+        torch.set_num_threads(2)
+        assert set_threads() == 1 and torch.get_num_threads() == 1
+        monkeypatch.setenv("NASLAB_THREADS", "3")
+        assert set_threads() == 3 and torch.get_num_threads() == 3
+        assert set_threads(2) == 2 and torch.get_num_threads() == 2  # the argument beats the variable
+        for bad in ("0", "two", "1.5"):
+            monkeypatch.setenv("NASLAB_THREADS", bad)
+            with pytest.raises(ValueError, match=f"NASLAB_THREADS={bad!r}"):
+                set_threads()
+        with pytest.raises(ValueError, match="n=-1"):
+            set_threads(-1)
+    finally:
+        torch.set_num_threads(before)
+    # every notebook's setup cell pins the threads, so a student sets nothing
+    nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
+    sources = sorted(nb_dir.glob("[0-9]*.py"))
+    assert len(sources) >= 6
+    for src in sources:
+        first_code = src.read_text().split("# %% tags=[\"parameters\"]")[0]
+        assert "\nset_threads()" in first_code, f"{src.name}: the setup cell does not call set_threads()"

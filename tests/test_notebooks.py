@@ -6,12 +6,15 @@ FAST shrinks budgets; it never skips cells, so every cell is executed here. The 
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from naslab.claims import load_claims
 
 NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
@@ -28,8 +31,9 @@ def _cell_timeout(cell) -> int:
 
 @pytest.mark.timeout(FAST_LIMIT_S + 60)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_fast(path, monkeypatch):
+def test_notebook_runs_fast(path, monkeypatch, tmp_path):
     monkeypatch.setenv("NASLAB_FAST", "1")  # the kernel inherits the test process's environment
+    monkeypatch.setenv("NASLAB_CLAIMS", str(tmp_path / "claims.jsonl"))  # every claim appends its record
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout_func=_cell_timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
@@ -41,4 +45,11 @@ def test_notebook_runs_fast(path, monkeypatch):
     for c in code:
         for out in c.outputs:
             assert out.output_type != "error"
+    # every claim in the notebook ran (its checking code ran; in FAST most are recorded "unchecked"),
+    # and a claim with FAST bounds holds
+    source = "\n".join(c.source for c in code)
+    wanted = set(re.findall(r'claim\(\s*"(\d\d §\d+[a-z]?)"', source))
+    records = load_claims(tmp_path / "claims.jsonl") if wanted else []
+    assert wanted <= {r.where for r in records}, f"claims that did not run: {wanted - {r.where for r in records}}"
+    assert not [r.line() for r in records if r.status == "fails"], "a claim with FAST bounds fails"
     assert seconds <= FAST_LIMIT_S, f"{path.name} took {seconds:.0f} s in FAST mode (limit {FAST_LIMIT_S} s)"

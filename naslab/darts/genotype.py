@@ -140,6 +140,26 @@ def derive_cell(weights, primitives=PRIMITIVES, *, k: int = 2) -> tuple:
     return tuple(nodes)
 
 
+def cap_skips(weights, primitives=PRIMITIVES, *, max_skip: int = 1, k: int = 2) -> tuple:
+    """`derive_cell` with at most `max_skip` skip connections (P-DARTS's cap on skips, Chen et al. 2019, M = 2 of 8).
+
+    While the derived cell has too many skips, the skip edge with the weakest skip weight loses its skip (its
+    weight is set to 0) and the cell is derived again, so that edge keeps its next-best operation.
+    """
+    if isinstance(max_skip, bool) or not isinstance(max_skip, int) or max_skip < 0:
+        raise ValueError(f"max_skip={max_skip!r} must be an int >= 0")
+    w = np.array(torch.as_tensor(weights).detach().cpu(), dtype=np.float64)  # (n_edges, n_ops), a copy
+    if "skip_connect" not in primitives:
+        return derive_cell(w, primitives, k=k)
+    col = list(primitives).index("skip_connect")
+    while True:
+        nodes = derive_cell(w, primitives, k=k)
+        skips = [edge_offset(m) + j for m, node in enumerate(nodes) for op, j in node if op == "skip_connect"]
+        if len(skips) <= max_skip:
+            return nodes
+        w[min(skips, key=lambda e: w[e, col]), col] = 0.0  # the weakest skip edge gives up its skip
+
+
 def derive_genotype(alpha_normal, alpha_reduce, primitives=PRIMITIVES, *, k: int = 2) -> Genotype:
     """The discrete cell DARTS keeps from alpha (logits, (n_edges, n_ops) each); softmax is taken here."""
     def soft(a):
@@ -178,6 +198,6 @@ def genotype_weights(nodes, primitives=PRIMITIVES) -> torch.Tensor:
     return w
 
 
-__all__ = ["Genotype", "derive_cell", "derive_genotype", "random_genotype", "genotype_weights", "shared_edges",
-           "n_edges",
+__all__ = ["Genotype", "derive_cell", "cap_skips", "derive_genotype", "random_genotype", "genotype_weights",
+           "shared_edges", "n_edges",
            "edge_offset"]
