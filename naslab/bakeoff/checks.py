@@ -25,8 +25,8 @@ import naslab
 from naslab.bakeoff.searchers import N_EDGES, N_OPS, neighbours
 
 
-def claim(text: str, value: float, lo: float = -math.inf, hi: float = math.inf) -> str:
-    """Check that `value` (computed by the notebook) lies in [lo, hi]; returns the verdict line."""
+def claim(text: str, value: float, lo: float = -math.inf, hi: float = math.inf) -> None:
+    """Check that `value` (computed by the notebook) lies in [lo, hi] and print the verdict line."""
     v = float(value)
     ok = lo <= v <= hi
     bound = f"[{lo:g}, {hi:g}]" if math.isfinite(lo) and math.isfinite(hi) else (f">= {lo:g}" if math.isfinite(lo)
@@ -37,7 +37,6 @@ def claim(text: str, value: float, lo: float = -math.inf, hi: float = math.inf) 
     if not ok:
         line += " (FAST mode: smaller budgets, reported but not enforced)"
     print(line)
-    return line
 
 
 def check_mutation(fn, n_ops: int = N_OPS) -> str:

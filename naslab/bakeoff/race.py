@@ -112,6 +112,17 @@ class TableObjective:
                 "seconds": float(self.lookup.sec[i, epoch - 1]), "epoch": epoch}
 
 
+def load_table(name: str = "mnist1d_nb201", **kw):
+    """The ground-truth table `name` (`naslab.bakeoff.table.CellBenchmark.load`), or "toy": a `ToyTable`."""
+    if name == "toy":
+        from naslab.bakeoff.toy import ToyTable
+
+        return ToyTable(**kw)
+    from naslab.bakeoff.table import CellBenchmark
+
+    return CellBenchmark.load(name, **kw)
+
+
 def default_searchers(lookup: Lookup) -> dict[str, Callable[[int], naslab.Searcher]]:
     """The six searchers of the bake-off: name -> factory(seed) -> a fresh searcher."""
     k, m, E = lookup.n_ops, lookup.n_edges, lookup.n_epochs
