@@ -196,3 +196,28 @@ def test_check_searcher_enters_the_bake_off(toy):
 
     with pytest.raises(AssertionError, match="a cell is a tuple of 6"):
         checks.check_searcher(lambda s: Short(seed=s), lookup, seeds=range(2))
+
+
+def test_an_interrupted_race_keeps_the_searchers_that_finished(toy, capsys):
+    _, lookup = toy
+
+    class Interrupted(RandomCellSearch):
+        def ask(self):
+            if self._asked == 3 and not getattr(self, "_raised", False):
+                self._raised = True
+                raise KeyboardInterrupt  # what Ctrl-C does inside run_search
+            return super().ask()
+
+    budget = 10 * lookup.full_seconds()
+    res = race(lookup, {"random": lambda s: RandomCellSearch(seed=s), "ctrl-c": lambda s: Interrupted(seed=s),
+                        "never": lambda s: RandomCellSearch(seed=s)}, seeds=range(2), max_seconds=budget)
+    assert res.names == ["random"] and "interrupted during 'ctrl-c'" in capsys.readouterr().out
+    with pytest.raises(KeyboardInterrupt):
+        race(lookup, {"ctrl-c": lambda s: Interrupted(seed=s)}, seeds=range(2), max_seconds=budget)
+
+    class Exhausted(RandomCellSearch):  # stops on its own after 3 cells: a finished run, not an interrupt
+        def __init__(self, seed=0):
+            super().__init__(seed=seed, max_trials=3)
+
+    res = race(lookup, {"short": Exhausted}, seeds=range(2), max_seconds=budget)
+    assert res.names == ["short"] and res.n_trials["short"].tolist() == [3, 3]

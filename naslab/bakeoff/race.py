@@ -200,13 +200,21 @@ def race(lookup: Lookup, searchers: dict | None = None, *, seeds=range(50), max_
     paths, wall = {}, {}
     for name, make in searchers.items():
         t0 = time.perf_counter()
-        paths[name] = []
+        runs = []
         for s in seeds:
-            trials = naslab.run_search(make(s), TableObjective(lookup, s), budget=10**7, max_seconds=max_seconds)
+            searcher = make(s)
+            trials = naslab.run_search(searcher, TableObjective(lookup, s), budget=10**7, max_seconds=max_seconds)
             if not trials:
                 raise RuntimeError(f"searcher {name!r} proposed nothing with seed {s}")
-            paths[name].append(incumbent_path(trials, lookup))
-        wall[name] = time.perf_counter() - t0
+            if sum(t.seconds for t in trials) < max_seconds and searcher.ask() is not None:
+                break  # stopped short but not exhausted: Ctrl-C (run_search returns what it finished)
+            runs.append(incumbent_path(trials, lookup))
+        if len(runs) < len(seeds):
+            if not paths:
+                raise KeyboardInterrupt(f"the bake-off was interrupted during {name!r}, before any searcher finished")
+            print(f"interrupted during {name!r}: keeping the {len(paths)} searchers that finished all seeds")
+            break
+        paths[name], wall[name] = runs, time.perf_counter() - t0
     if times is None:
         start = max(p[0][0] for runs in paths.values() for p in runs)  # every run has a first result
         times = np.geomspace(start, max_seconds, n_times)
