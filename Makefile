@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.naslab-installed
 
-.PHONY: install lab test test-quick lint bench clean-notebooks
+.PHONY: install lab test test-quick lint bench notebooks clean-notebooks
 
 install: $(STAMP)
 
@@ -38,6 +38,12 @@ lint: install
 bench: install
 	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) benchmarks/notebook_times.py --fast
+
+# build every notebook from its jupytext source: notebooks/NN_name.py (py:percent) is what you edit;
+# --update keeps the existing cell ids, so a one-line change is a one-cell diff; outputs are stripped
+notebooks: install
+	$(PY) -m jupytext --from py:percent --to ipynb --update notebooks/[0-9]*.py
+	$(PY) benchmarks/strip_notebooks.py notebooks/*.ipynb
 
 # strip outputs from every notebook (run before committing)
 clean-notebooks: install

@@ -19,10 +19,10 @@ import numpy as np
 import torch
 
 from naslab.anytime import best_vs_trials
-from naslab.children import ChildConfig, compare_searchers
-from naslab.controller import ControllerConfig
+from naslab.controller.children import ChildConfig, compare_searchers
+from naslab.controller.macro_space import MacroSpace
+from naslab.controller.searcher import ControllerConfig
 from naslab.data import load_dataset
-from naslab.space import MacroSpace
 
 
 def main(n_children: int = 40, steps: int = 80, seeds=(0, 1, 2)) -> None:

@@ -1,6 +1,6 @@
 """Build (or resume) the mini-benchmark in data/bench/: `python benchmarks/build_bench.py --workers 2`.
 
-A thin command-line wrapper around `naslab.bench_build.build`; Ctrl-C stops it and a rerun resumes.
+A thin command-line wrapper around `naslab.proxies.build.build`; Ctrl-C stops it and a rerun resumes.
 Prints the wall-clock time and the size of the files at the end (data/README.md quotes them).
 """
 
@@ -12,8 +12,8 @@ import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per run; parallelism comes from --workers
 
-from naslab.bench import BENCH_DIR, BenchConfig  # noqa: E402
-from naslab.bench_build import build, jobs  # noqa: E402
+from naslab.proxies.benchmark import BENCH_DIR, BenchConfig  # noqa: E402
+from naslab.proxies.build import build, jobs  # noqa: E402
 
 
 def main() -> None:

@@ -19,10 +19,10 @@ import numpy as np
 import torch
 
 from naslab.config import budget
-from naslab.darts_profile import profile_step
-from naslab.darts_search import SearchConfig, evaluate_genotype, search
+from naslab.darts.genotype import random_genotype
+from naslab.darts.profile import profile_step
+from naslab.darts.search import SearchConfig, evaluate_genotype, run_darts
 from naslab.data import load_dataset
-from naslab.genotype import random_genotype
 
 # the notebook's settings (notebooks/05_darts.ipynb, parameters cell, class mode)
 SEARCH = dict(C=8, layers=3, steps=2, batch_size=64, alpha_lr=0.05, seed=0)
@@ -45,7 +45,7 @@ def costs(n_steps: int) -> list[dict]:
 def retrain(seeds: int, n_random: int) -> dict:
     data = load_dataset("mnist1d", n_train=SEARCH_N_TRAIN)
     t0, c0 = time.perf_counter(), time.process_time()
-    res = search(data, SearchConfig(**SEARCH, epochs=SEARCH_EPOCHS))
+    res = run_darts(data, SearchConfig(**SEARCH, epochs=SEARCH_EPOCHS))
     print(f"search: {time.perf_counter() - t0:.0f} s wall, {time.process_time() - c0:.0f} s CPU; "
           f"supernet val acc {res.history[-1]['supernet_val_acc']:.3f}; {res.genotype}", flush=True)
     rdata = load_dataset("mnist1d")

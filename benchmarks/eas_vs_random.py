@@ -18,8 +18,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from naslab.data import load_dataset  # noqa: E402
-from naslab.eas import EASConfig, run_eas  # noqa: E402
-from naslab.net2net_model import make_plain_net  # noqa: E402
+from naslab.net2net.eas import EASConfig, run_eas  # noqa: E402
+from naslab.net2net.network import make_plain_net  # noqa: E402
 from naslab.train import TrainConfig, train  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Time the full 36-configuration course grid (digits MLP 64-64-10, SGD momentum 0.9, 20 epochs) three ways.
 
-1. population training (`naslab.population.train_population`): all 36 members at once;
+1. population training (`naslab.grid_vs_random.population.train_population`): all 36 members at once;
 2. the one-by-one loop: `train_member` (seed, build, `naslab.train.train`) for each configuration;
 3. Optuna's GridSampler driving the same one-by-one objective (optuna is a benchmark-only extra).
 
@@ -25,8 +25,9 @@ import torch
 
 from naslab.config import budget
 from naslab.data import load_dataset
-from naslab.hpo import COURSE_VALUES, course_grid, grid
-from naslab.population import train_member, train_population
+from naslab.domains import grid
+from naslab.grid_vs_random.population import train_member, train_population
+from naslab.grid_vs_random.spaces import COURSE_VALUES, course_grid
 from naslab.train import TrainConfig
 
 EPOCHS = budget(full=20, fast=2)

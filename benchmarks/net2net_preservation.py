@@ -19,8 +19,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from naslab.net2net_check import check_preservation  # noqa: E402
-from naslab.net2net_model import deepen_layer, make_plain_net, weight_layers, widen_layer  # noqa: E402
+from naslab.net2net.network import deepen_layer, make_plain_net, weight_layers, widen_layer  # noqa: E402
+from naslab.net2net.preservation import measure_preservation  # noqa: E402
 
 ARCHS = {  # pair kinds, as EAS-style tokens (the output Linear is appended)
     "linear->linear": ("fc-{a} fc-{b}", 1),
@@ -52,7 +52,7 @@ def case(rng: np.random.Generator, kind: str, bn: bool, seed: int) -> float:
             student = widen_layer(student, k, n + int(rng.integers(1, 9)), seed=seed + s)
         else:
             student = deepen_layer(student, k, kernel_size=int(rng.choice([1, 3, 5])), X=X)
-    return check_preservation(teacher, student, X, modes=("eval",)).max_abs["eval"]
+    return measure_preservation(teacher, student, X, modes=("eval",)).max_abs["eval"]
 
 
 def main() -> None:

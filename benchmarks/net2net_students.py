@@ -18,8 +18,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from naslab.data import load_dataset  # noqa: E402
-from naslab.net2net_curves import STUDENTS, teacher_student_curves  # noqa: E402
-from naslab.net2net_model import make_plain_net  # noqa: E402
+from naslab.net2net.curves import STUDENTS, teacher_student_curves  # noqa: E402
+from naslab.net2net.network import make_plain_net  # noqa: E402
 from naslab.train import TrainConfig, train  # noqa: E402
 
 PLAN = [("widen", 0, 16), ("widen", 1, 16), ("widen", 2, 32), ("deepen", 1)]

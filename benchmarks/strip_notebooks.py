@@ -1,4 +1,4 @@
-"""Strip outputs, execution counts and saved widget state from notebooks (before committing).
+"""Strip outputs, execution counts, saved widget state and jupytext metadata from notebooks (before committing).
 
     python benchmarks/strip_notebooks.py notebooks/*.ipynb
 """
@@ -16,6 +16,7 @@ def strip(path: str) -> bool:
             c.outputs, c.execution_count = [], None
             c.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
+    nb.metadata.pop("jupytext", None)  # the pairing lives in the repository (pyproject.toml, make notebooks)
     changed = nbformat.writes(nb) != before
     if changed:
         nbformat.write(nb, path)

@@ -3,7 +3,10 @@
 Importing `naslab` is instant and offline: the public names below load their module (and torch)
 on first use, so `import naslab` never touches the network and does no heavy work.
 
-The README lists every module in one line and the public API that homework may use.
+The README lists every module in one line and the public API that homework may use. Layout: the
+shared core (config, utils, data, models, train, trial, domains, searchers, search, anytime, plots,
+widgets) sits at the top; each notebook topic has its own folder (grid_vs_random, controller,
+proxies, net2net, darts) holding its algorithms, plots, widget panels and exercise checks.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it (loaded lazily, PEP 562)
+# public name -> module that defines it (loaded lazily, PEP 562). One canonical module per name:
+# the core at the top of the package, then one folder per notebook topic.
 _API = {
     # run modes
     "is_fast": "naslab.config", "budget": "naslab.config",
@@ -21,45 +25,53 @@ _API = {
     "Timer": "naslab.utils",
     # data
     "load_dataset": "naslab.data", "available_datasets": "naslab.data", "Dataset": "naslab.data",
-    # training
-    # (the functions `train` and DARTS's `search` live in their modules: `from naslab.train import train`,
-    # `from naslab.darts_search import search`;
-    # re-exporting them here would clash with the submodules of the same name)
+    # training (the function `train` lives in its module, `from naslab.train import train`:
+    # re-exporting it here would clash with the submodule of the same name)
     "evaluate": "naslab.train", "TrainConfig": "naslab.train", "TrainResult": "naslab.train",
     "make_mlp": "naslab.models", "make_cnn": "naslab.models",
     # records
     "Trial": "naslab.trial", "append_jsonl": "naslab.trial", "load_jsonl": "naslab.trial",
     "save_jsonl": "naslab.trial",
-    # notebook 01: domains, searchers, the search loop, population training
-    "Choice": "naslab.hpo", "Uniform": "naslab.hpo", "LogUniform": "naslab.hpo", "IntRange": "naslab.hpo",
-    "grid": "naslab.hpo", "sample": "naslab.hpo", "course_grid": "naslab.hpo", "course_space": "naslab.hpo",
-    "Searcher": "naslab.search", "Proposal": "naslab.search", "GridSearch": "naslab.search",
-    "RandomSearch": "naslab.search", "run_search": "naslab.search",
-    "best_so_far": "naslab.anytime", "best_vs_trials": "naslab.anytime", "best_vs_seconds": "naslab.anytime",
-    "mean_and_spread": "naslab.anytime",
-    "train_population": "naslab.population",
+    # search spaces, searchers, the search loop, anytime curves (core, used by every notebook)
+    "Choice": "naslab.domains", "Uniform": "naslab.domains", "LogUniform": "naslab.domains",
+    "IntRange": "naslab.domains", "grid": "naslab.domains", "sample": "naslab.domains",
+    "validate_space": "naslab.domains",
+    "Searcher": "naslab.searchers", "Proposal": "naslab.searchers", "GridSearch": "naslab.searchers",
+    "RandomSearch": "naslab.searchers", "run_search": "naslab.search",
+    "best_trial": "naslab.anytime", "best_so_far": "naslab.anytime", "best_vs_trials": "naslab.anytime",
+    "best_vs_seconds": "naslab.anytime", "mean_and_spread": "naslab.anytime",
+    # notebook 01: grid vs random search
+    "course_grid": "naslab.grid_vs_random.spaces", "course_space": "naslab.grid_vs_random.spaces",
+    "train_population": "naslab.grid_vs_random.population",
     # notebook 02: the macro space and the REINFORCE controller
-    "MacroSpace": "naslab.space", "Architecture": "naslab.space",
-    "Controller": "naslab.controller", "ControllerConfig": "naslab.controller",
-    "ControllerSearcher": "naslab.controller", "EMABaseline": "naslab.controller",
-    "reinforce_loss": "naslab.controller",
-    "ChildConfig": "naslab.children", "ChildObjective": "naslab.children", "RandomArchSearch": "naslab.children",
+    "MacroSpace": "naslab.controller.macro_space", "Architecture": "naslab.controller.macro_space",
+    "Controller": "naslab.controller.lstm", "EMABaseline": "naslab.controller.reinforce",
+    "reinforce_loss": "naslab.controller.reinforce",
+    "ControllerConfig": "naslab.controller.searcher", "ControllerSearcher": "naslab.controller.searcher",
+    "ChildConfig": "naslab.controller.children", "ChildObjective": "naslab.controller.children",
+    "RandomArchSearch": "naslab.controller.children",
     # notebook 03: benchmark, proxies, parameter sharing, successive halving
-    "Benchmark": "naslab.bench", "BenchConfig": "naslab.bench", "BenchmarkError": "naslab.bench",
-    "Proxy": "naslab.proxy", "run_proxy": "naslab.proxy", "rank_agreement": "naslab.proxy",
-    "kendall_tau": "naslab.proxy", "spearman_rho": "naslab.proxy", "top_k_overlap": "naslab.proxy",
-    "SuperNet": "naslab.supernet", "train_supernet": "naslab.supernet",
-    "SuccessiveHalving": "naslab.halving",
+    "Benchmark": "naslab.proxies.benchmark", "BenchConfig": "naslab.proxies.benchmark",
+    "BenchmarkError": "naslab.proxies.benchmark",
+    "Proxy": "naslab.proxies.proxy", "run_proxy": "naslab.proxies.proxy",
+    "rank_agreement": "naslab.proxies.ranking", "kendall_tau": "naslab.proxies.ranking",
+    "spearman_rho": "naslab.proxies.ranking", "top_k_overlap": "naslab.proxies.ranking",
+    "SuperNet": "naslab.proxies.supernet", "train_supernet": "naslab.proxies.supernet",
+    "SuccessiveHalving": "naslab.proxies.halving",
     # notebook 04: Net2Net and EAS
-    "widen_layer": "naslab.net2net_model", "deepen_layer": "naslab.net2net_model",
-    "make_plain_net": "naslab.net2net_model", "check_preservation": "naslab.net2net_check",
-    "EASConfig": "naslab.eas", "run_eas": "naslab.eas",
+    "widen_layer": "naslab.net2net.network", "deepen_layer": "naslab.net2net.network",
+    "make_plain_net": "naslab.net2net.network",
+    "measure_preservation": "naslab.net2net.preservation", "Preservation": "naslab.net2net.preservation",
+    "EASConfig": "naslab.net2net.eas", "run_eas": "naslab.net2net.eas",
     # notebook 05: DARTS
-    "OPS": "naslab.ops", "PRIMITIVES": "naslab.ops", "register_op": "naslab.ops",
-    "MixedOp": "naslab.darts", "SearchNetwork": "naslab.darts",
-    "Genotype": "naslab.genotype", "derive_genotype": "naslab.genotype", "DiscreteNetwork": "naslab.genotype",
-    "Architect": "naslab.architect", "SearchConfig": "naslab.darts_search",
-    "evaluate_genotype": "naslab.darts_search",
+    "OPS": "naslab.darts.ops", "PRIMITIVES": "naslab.darts.ops", "register_op": "naslab.darts.ops",
+    "validate_op": "naslab.darts.ops", "check_op": "naslab.darts.checks",
+    "MixedOp": "naslab.darts.supernet", "SearchNetwork": "naslab.darts.supernet",
+    "Genotype": "naslab.darts.genotype", "derive_genotype": "naslab.darts.genotype",
+    "DiscreteNetwork": "naslab.darts.network",
+    "Architect": "naslab.darts.architect",
+    "SearchConfig": "naslab.darts.search", "SearchResult": "naslab.darts.search", "run_darts": "naslab.darts.search",
+    "evaluate_genotype": "naslab.darts.search",
 }
 
 __all__ = sorted(_API)

@@ -1,12 +1,6 @@
-"""The search loop every notebook shares: ask/tell searchers, `run_search`, anytime curves.
+"""The search loop every notebook shares: `run_search` drives any ask/tell searcher (`naslab.searchers`).
 
-A *searcher* proposes candidates and learns from their results through two methods
-(the ask/tell interface of d2l's HPO chapter and of Optuna):
-
-    config = searcher.ask()        # a JSON-serialisable config, a `Proposal`, or None
-    searcher.tell(config, trial)   # the finished `Trial` (metrics, status, seconds)
-
-`run_search(searcher, objective, budget)` drives it: it asks (up to `batch_size` proposals before
+`run_search(searcher, objective, budget)` drives a searcher: it asks (up to `batch_size` proposals before
 any tell), evaluates `objective(config) -> dict of metrics` sequentially or on an `executor`, tells
 the results back *in ask order*, and returns the list of `Trial`s. Because tells always arrive in
 ask order, a fixed seed gives the same trials whichever executor runs them.
@@ -22,8 +16,7 @@ ask order, a fixed seed gives the same trials whichever executor runs them.
   the same file replays the finished trials (told to the fresh searcher, never re-evaluated).
 * Ctrl-C (KeyboardInterrupt) stops the loop and returns the trials that finished.
 
-Anytime helpers: the incumbent (best-so-far) after each trial or at given seconds, and the mean
-with a spread band over seeds (Bergstra & Bengio 2012, Fig. 5-style comparisons).
+The anytime curves of a finished search (best-so-far, `best_trial`) are in `naslab.anytime`.
 
 Taught in: notebooks/01_grid_vs_random_search.ipynb; reused by notebooks 02-04.
 """
@@ -35,7 +28,6 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,84 +40,8 @@ from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of 
     best_vs_trials,
     mean_and_spread,
 )
-from naslab.hpo import check_space, grid, sample
-from naslab.trial import Trial, _jsonable, append_jsonl, load_jsonl
-
-
-@dataclass
-class Proposal:
-    """What `ask()` may return instead of a bare config: a config plus how to evaluate it."""
-
-    config: Any
-    fidelity: Any = None  # passed as objective(config, fidelity) when not None
-    parent: int | None = None  # trial_id this candidate was derived from
-    info: dict = field(default_factory=dict)  # copied into Trial.info
-
-
-class Searcher:
-    """Base class of every searcher: override `ask`, and `tell` when results steer later asks.
-
-    `adaptive = True` (the default) means tells change later asks, so `run_search` asks one
-    candidate at a time unless told `batch_size`. Non-adaptive searchers (grid, random) set it to
-    False and may be asked ahead, e.g. one batch per executor worker.
-    """
-
-    name = "searcher"
-    adaptive = True
-    seed = 0
-
-    def ask(self) -> Any:
-        raise NotImplementedError("a Searcher must implement ask() -> config | Proposal | None")
-
-    def tell(self, config: Any, trial: Trial) -> None:
-        """Receive the finished trial of `config` (default: ignore it)."""
-
-
-class GridSearch(Searcher):
-    """Every configuration of `grid(space)`, in order or (`shuffle=True`) in a seeded random order."""
-
-    name = "grid"
-    adaptive = False
-
-    def __init__(self, space: dict, *, shuffle: bool = False, seed: int = 0, points=None):
-        self.configs = grid(space, points=points)
-        self.seed, self.shuffle = seed, shuffle
-        if shuffle:
-            order = np.random.default_rng(seed).permutation(len(self.configs))
-            self.configs = [self.configs[i] for i in order]
-        self._next = 0
-
-    def ask(self) -> dict | None:
-        if self._next >= len(self.configs):
-            return None  # the grid is exhausted
-        self._next += 1
-        return dict(self.configs[self._next - 1])
-
-
-class RandomSearch(Searcher):
-    """Independent draws from the space (log-uniform domains sample uniformly in the exponent)."""
-
-    name = "random"
-    adaptive = False
-
-    def __init__(self, space, *, seed: int = 0, max_trials: int | None = None):
-        self.space, self.seed, self.max_trials = self._check_space(space), seed, max_trials
-        self.rng = np.random.default_rng(seed)
-        self._asked = 0
-
-    def ask(self) -> dict | None:
-        if self.max_trials is not None and self._asked >= self.max_trials:
-            return None
-        self._asked += 1
-        return self._draw()
-
-    # subclasses drawing from other spaces (e.g. `naslab.children.RandomArchSearch`) override these two
-    def _check_space(self, space):
-        return check_space(space)
-
-    def _draw(self) -> dict:
-        return sample(self.space, self.rng)
-
+from naslab.searchers import Proposal, Searcher
+from naslab.trial import Trial, append_jsonl, jsonable, load_jsonl
 
 # ---------------------------------------------------------------------------------------------
 # the loop
@@ -161,7 +77,7 @@ def _make_trial(tid: int, prop: Proposal, outcome, metric: str, searcher: Search
 
 def _same(a: Any, b: Any) -> bool:
     """Equal after a JSON round trip (tuples vs lists, numpy scalars vs floats)."""
-    return json.dumps(_jsonable(a), sort_keys=True) == json.dumps(_jsonable(b), sort_keys=True)
+    return json.dumps(jsonable(a), sort_keys=True) == json.dumps(jsonable(b), sort_keys=True)
 
 
 def run_search(

@@ -1,4 +1,4 @@
-"""naslab.architect and naslab.bilevel_toy: the hypergradient of DARTS against autograd oracles.
+"""naslab.darts.architect and naslab.darts.toy: the hypergradient of DARTS against autograd oracles.
 
 Tolerance of the finite-difference Hessian-vector product (eq. 8, ε = 0.01 / ‖v‖), in float64:
 relative error <= 1e-3 on a smooth function and <= 1e-2 on a small smooth network with a mixed op (the
@@ -12,9 +12,9 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from naslab.architect import Architect, hvp_exact, hvp_finite_difference, network_loss, norm, unrolled_alpha_grad
-from naslab.bilevel_toy import fixed_point, hypergradient, toy_trajectory
-from naslab.darts import SearchNetwork
+from naslab.darts.architect import Architect, hvp_exact, hvp_finite_difference, network_loss, norm, unrolled_alpha_grad
+from naslab.darts.supernet import SearchNetwork
+from naslab.darts.toy import fixed_point, hypergradient, toy_trajectory
 
 RTOL_SMOOTH, RTOL_NET = 1e-3, 1e-2
 

@@ -1,4 +1,4 @@
-"""naslab.bench / bench_build: the shipped file, its lookups against fresh training, bad input, resuming."""
+"""naslab.proxies.benchmark / build: the shipped file, its lookups against fresh training, bad input, resuming."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from naslab.bench import BENCH_DIR, BenchConfig, Benchmark, BenchmarkError, bench_space
-from naslab.bench_build import build, job_key, jobs, run_job
-from naslab.halving import SuccessiveHalving
+from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, Benchmark, BenchmarkError, bench_space
+from naslab.proxies.build import build, job_key, jobs, run_job
+from naslab.proxies.halving import SuccessiveHalving
 from naslab.search import run_search
 
 NAME = BenchConfig().name
@@ -124,7 +124,7 @@ TINY = BenchConfig(name="tiny", space=(("n_layers", 1), ("filters", (4, 8)), ("k
 
 
 def test_build_resumes_after_an_interruption(tmp_path, monkeypatch):
-    import naslab.bench_build as bb
+    import naslab.proxies.build as bb
 
     calls = []
     real = bb.run_job

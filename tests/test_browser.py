@@ -3,7 +3,7 @@
 For each notebook: open it, Run All through the menu, then assert that
 1. no cell raised (read from the notebook model: JupyterLab renders errors like warnings);
 2. the widgets rendered (a real widget view, not a text placeholder);
-3. moving the notebook's probe widget (the first control of its first `naslab.widgets.core.panel`)
+3. moving the notebook's probe widget (the first control of its first `naslab.widgets.panel`)
    changes the figure it drives.
 Skipped with an install hint where Chromium is missing (CI installs it and sets
 E2E_REQUIRE_BROWSER=1, which turns the skip into a failure).

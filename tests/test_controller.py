@@ -1,4 +1,4 @@
-"""naslab.controller and naslab.reinforce: baseline, loss, LSTM policy, REINFORCE vs autograd, toy search."""
+"""naslab.controller.lstm and naslab.controller.toy: baseline, loss, LSTM policy, REINFORCE vs autograd, toy search."""
 
 import itertools
 import json
@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from naslab.controller import REWARDS, Controller, ControllerConfig, ControllerSearcher, EMABaseline, reinforce_loss
-from naslab.reinforce import (
+from naslab.controller.checks import check_reinforce_gradient, check_reward_shaping
+from naslab.controller.lstm import Controller
+from naslab.controller.macro_space import MacroSpace
+from naslab.controller.reinforce import REWARDS, EMABaseline, reinforce_loss
+from naslab.controller.searcher import ControllerConfig, ControllerSearcher
+from naslab.controller.toy import (
     best_arm_probability,
-    check_reinforce_gradient,
-    check_reward_shaping,
     exact_gradient,
     gradient_variance,
     reinforce_estimate,
@@ -21,7 +23,6 @@ from naslab.reinforce import (
     toy_rewards,
 )
 from naslab.search import run_search
-from naslab.space import MacroSpace
 
 # ---------------------------------------------------------------------------------------------
 # EMA baseline and loss

@@ -1,4 +1,4 @@
-"""naslab.plots.controller and naslab.widgets.controller on the Agg backend, with small fixture data."""
+"""naslab.controller.plots and naslab.controller.widgets on the Agg backend, with small fixture data."""
 
 import matplotlib
 
@@ -9,12 +9,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from naslab.children import Comparison  # noqa: E402
-from naslab.plots import controller as P  # noqa: E402
-from naslab.reinforce import TOY_DECISIONS, exact_gradient, reinforce_samples, run_toy  # noqa: E402
-from naslab.space import MacroSpace  # noqa: E402
+from naslab.controller import plots as P  # noqa: E402
+from naslab.controller.children import Comparison  # noqa: E402
+from naslab.controller.macro_space import MacroSpace  # noqa: E402
+from naslab.controller.toy import TOY_DECISIONS, exact_gradient, reinforce_samples, run_toy  # noqa: E402
+from naslab.controller.widgets import draw_microscope, draw_search, microscope_panel, search_panel  # noqa: E402
 from naslab.trial import Trial  # noqa: E402
-from naslab.widgets.controller import draw_microscope, draw_search, microscope_panel, search_panel  # noqa: E402
 
 SPACE = MacroSpace(n_layers=3, filters=(4, 8), kernels=(3, 5), strides=(1, 2))
 

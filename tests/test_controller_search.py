@@ -1,4 +1,4 @@
-"""naslab.children: the child objective, random architecture search, the comparison, the token exercise."""
+"""naslab.controller.children: the child objective, random architecture search, the comparison, the token exercise."""
 
 import math
 
@@ -6,18 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from naslab.children import (
-    ChildConfig,
-    ChildObjective,
-    Comparison,
-    RandomArchSearch,
-    check_token_extension,
-    compare_searchers,
-)
-from naslab.controller import ControllerConfig
+from naslab.controller.checks import check_token_extension
+from naslab.controller.children import ChildConfig, ChildObjective, Comparison, RandomArchSearch, compare_searchers
+from naslab.controller.macro_space import MacroSpace
+from naslab.controller.searcher import ControllerConfig
 from naslab.data import load_dataset
 from naslab.search import run_search
-from naslab.space import MacroSpace
 
 SPACE = MacroSpace(n_layers=2, filters=(4, 8), kernels=(3, 5), strides=(1, 2))
 

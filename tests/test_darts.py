@@ -1,11 +1,9 @@
-"""naslab.darts and naslab.genotype: the relaxation, the supernet, derivation, the string form and its errors."""
+"""naslab.darts.supernet, genotype and network: the relaxation, the supernet, derivation, the string form, errors."""
 
 import pytest
 import torch
 
-from naslab.darts import MixedOp, SearchCell, SearchNetwork
-from naslab.genotype import (
-    DiscreteNetwork,
+from naslab.darts.genotype import (
     Genotype,
     derive_cell,
     derive_genotype,
@@ -13,9 +11,10 @@ from naslab.genotype import (
     genotype_weights,
     n_edges,
     random_genotype,
-    reduction_layers,
 )
-from naslab.ops import PRIMITIVES
+from naslab.darts.network import DiscreteNetwork, reduction_layers
+from naslab.darts.ops import PRIMITIVES
+from naslab.darts.supernet import MixedOp, SearchCell, SearchNetwork
 
 P = list(PRIMITIVES)
 

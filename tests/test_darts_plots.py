@@ -1,4 +1,4 @@
-"""naslab.plots.darts and naslab.widgets.darts: pure plots return their axes with the data drawn; the toy panel's
+"""naslab.darts.plots and naslab.darts.widgets: pure plots return their axes with the data drawn; the toy panel's
 figure changes with ξ; the epoch scrubber and the live callback work on a real (tiny) search."""
 
 import io
@@ -10,12 +10,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from naslab.bilevel_toy import toy_trajectory  # noqa: E402
-from naslab.darts_search import SearchConfig, search  # noqa: E402
-from naslab.data import load_dataset  # noqa: E402
-from naslab.genotype import random_genotype  # noqa: E402
-from naslab.ops import PRIMITIVES  # noqa: E402
-from naslab.plots.darts import (  # noqa: E402
+from naslab.darts.genotype import random_genotype  # noqa: E402
+from naslab.darts.ops import PRIMITIVES  # noqa: E402
+from naslab.darts.plots import (  # noqa: E402
     plot_alpha,
     plot_alpha_per_edge,
     plot_cell,
@@ -25,7 +22,10 @@ from naslab.plots.darts import (  # noqa: E402
     plot_step_costs,
     plot_toy_bilevel,
 )
-from naslab.widgets.darts import LiveAlpha, draw_epoch, draw_toy, epoch_panel, toy_panel  # noqa: E402
+from naslab.darts.search import SearchConfig, run_darts  # noqa: E402
+from naslab.darts.toy import toy_trajectory  # noqa: E402
+from naslab.darts.widgets import LiveAlpha, draw_epoch, draw_toy, epoch_panel, toy_panel  # noqa: E402
+from naslab.data import load_dataset  # noqa: E402
 
 
 def png(fig) -> bytes:
@@ -38,7 +38,7 @@ def png(fig) -> bytes:
 @pytest.fixture(scope="module")
 def result():
     data = load_dataset("mnist1d", n_train=128)
-    return search(data, SearchConfig(C=4, steps=2, layers=3, batch_size=32, epochs=2, device="cpu"))
+    return run_darts(data, SearchConfig(C=4, steps=2, layers=3, batch_size=32, epochs=2, device="cpu"))
 
 
 def test_plot_cell_draws_one_arrow_per_edge_plus_outputs():

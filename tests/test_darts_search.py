@@ -1,4 +1,4 @@
-"""naslab.darts_search and naslab.darts_checks: Algorithm 1 end to end on a tiny problem, collapse
+"""naslab.darts.search and naslab.darts.checks: Algorithm 1 end to end on a tiny problem, collapse
 monitoring, early stopping, interruption, memory measurement, retraining and the exercise checkers."""
 
 import warnings
@@ -8,21 +8,21 @@ import pytest
 import torch
 from torch import nn
 
-from naslab.architect import hvp_finite_difference
-from naslab.darts_checks import check_derivation, check_hvp, check_new_op, check_search_with_op
-from naslab.darts_profile import peak_memory_mb, profile_step
-from naslab.darts_search import (
+from naslab.darts.architect import hvp_finite_difference
+from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_search_with_op
+from naslab.darts.genotype import Genotype, derive_cell, genotype_weights
+from naslab.darts.ops import OPS, ReLUConvBN, register_op, unregister_op
+from naslab.darts.profile import peak_memory_mb, profile_step
+from naslab.darts.search import (
     SearchConfig,
     SkipCollapseWarning,
     build_search,
     discretised_accuracy,
     early_stopped,
     evaluate_genotype,
-    search,
+    run_darts,
 )
 from naslab.data import load_dataset
-from naslab.genotype import Genotype, derive_cell, genotype_weights
-from naslab.ops import OPS, ReLUConvBN, register_op, unregister_op
 from naslab.train import evaluate
 
 TINY = {"C": 4, "steps": 2, "layers": 3, "batch_size": 32, "epochs": 1, "device": "cpu"}
@@ -38,7 +38,7 @@ def test_one_search_epoch_lowers_training_loss_and_moves_alpha(data, order):
     cfg = SearchConfig(**TINY, order=order)
     model0, _, _, ((Xw, yw), _) = build_search(data, cfg)  # the same seeded start as `search`
     loss_before = evaluate(model0, Xw, yw)[0]
-    res = search(data, cfg)
+    res = run_darts(data, cfg)
     loss_after = evaluate(res.model, Xw, yw)[0]
     assert loss_after < loss_before - 0.05
     moved = max((a - b).abs().max().item() for a, b in zip(res.model.alphas(), model0.alphas()))
@@ -57,22 +57,22 @@ def test_the_two_halves_are_disjoint(data):
 
 def test_skip_warning_and_early_stopping(data):
     with pytest.warns(SkipCollapseWarning, match="skip connections"):
-        res = search(data, SearchConfig(**{**TINY, "epochs": 3}), max_skip=-1, early_stop=True)
+        res = run_darts(data, SearchConfig(**{**TINY, "epochs": 3}), max_skip=-1, early_stop=True)
     assert res.stopped_epoch == 1 and len(res.history) == 2
     assert res.genotype == Genotype.parse(res.history[0]["genotype"])  # the last cell kept before the stop
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning while the cap holds
-        search(data, SearchConfig(**TINY), max_skip=99)
+        run_darts(data, SearchConfig(**TINY), max_skip=99)
 
 
 def test_offline_early_stopping_matches_the_online_one(data):
     cfg = SearchConfig(**{**TINY, "epochs": 2, "alpha_lr": 0.5, "batch_size": 64})
-    full = search(data, cfg)
+    full = run_darts(data, cfg)
     cap = full.history[1]["skips"]  # epoch 1 is within the cap; epoch 2 breaks it if it has more skips
     epoch, g = early_stopped(full, max_skip=cap)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SkipCollapseWarning)
-        online = search(data, cfg, max_skip=cap, early_stop=True)
+        online = run_darts(data, cfg, max_skip=cap, early_stop=True)
     assert g == online.genotype
     assert epoch == (online.stopped_epoch - 1 if online.stopped_epoch else 2)
     assert early_stopped(full, max_skip=99) == (2, full.genotype)
@@ -83,19 +83,19 @@ def test_interrupt_keeps_finished_epochs(data):
     def stop(result):
         raise KeyboardInterrupt
 
-    res = search(data, SearchConfig(**{**TINY, "epochs": 3}), callback=stop)
+    res = run_darts(data, SearchConfig(**{**TINY, "epochs": 3}), callback=stop)
     assert res.interrupted and len(res.history) == 2
     assert str(res.genotype) == res.history[-1]["genotype"]
 
 
 def test_divergence_is_a_result_not_a_crash(data):
     bad = type(data)(**{**data.__dict__, "X_train": data.X_train * float("nan")})
-    res = search(bad, SearchConfig(**TINY))
+    res = run_darts(bad, SearchConfig(**TINY))
     assert res.diverged and res.trial().status == "diverged" and len(res.history) == 1
 
 
 def test_discretised_accuracy_equals_the_supernet_with_hard_alpha(data):
-    res = search(data, SearchConfig(**TINY))
+    res = run_darts(data, SearchConfig(**TINY))
     g = res.genotype
     with torch.no_grad():
         for a, nodes in ((res.model.alpha_normal, g.normal), (res.model.alpha_reduce, g.reduce)):
@@ -136,7 +136,7 @@ def test_retraining_a_genotype_learns(data):
 # -- exercise checkers --------------------------------------------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore::naslab.darts_search.SkipCollapseWarning")
+@pytest.mark.filterwarnings("ignore::naslab.darts.search.SkipCollapseWarning")
 def test_check_new_op_and_search_with_it(data):
     with pytest.raises(AssertionError, match="not registered"):
         check_new_op("conv_3x3_ex")
@@ -145,9 +145,9 @@ def test_check_new_op_and_search_with_it(data):
     register_op("conv_3x3_ex", lambda C, stride, affine, dim: ReLUConvBN(C, C, 3, stride, 1, affine, dim))
     try:
         assert "conv_3x3_ex" in check_new_op("conv_3x3_ex")
-        res = search(data, SearchConfig(**TINY), primitives=("none", "skip_connect", "conv_3x3_ex"))
+        res = run_darts(data, SearchConfig(**TINY), primitives=("none", "skip_connect", "conv_3x3_ex"))
         assert "conv_3x3_ex" in check_search_with_op(res, "conv_3x3_ex")
-        other = search(data, SearchConfig(**TINY), primitives=("none", "skip_connect", "sep_conv_3x3"))
+        other = run_darts(data, SearchConfig(**TINY), primitives=("none", "skip_connect", "sep_conv_3x3"))
         with pytest.raises(AssertionError, match="search space"):
             check_search_with_op(other, "conv_3x3_ex")
     finally:

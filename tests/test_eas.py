@@ -7,12 +7,12 @@ import math
 import pytest
 import torch
 
-from naslab.controller import reinforce_loss
+from naslab.controller.reinforce import reinforce_loss
 from naslab.data import load_dataset
-from naslab.eas import EASConfig, EASSearcher, run_eas, scratch_baseline
-from naslab.eas_controller import Grids, MetaController, layer_tokens, next_width, transform
-from naslab.net2net_check import check_preservation
-from naslab.net2net_model import describe, make_plain_net
+from naslab.net2net.eas import EASConfig, EASSearcher, run_eas, scratch_baseline
+from naslab.net2net.meta_controller import Grids, MetaController, layer_tokens, next_width, transform
+from naslab.net2net.network import describe, make_plain_net
+from naslab.net2net.preservation import measure_preservation
 from naslab.train import evaluate
 
 
@@ -66,7 +66,7 @@ def test_children_start_with_the_parents_function():
         child, actions, logp, _ = transform(parent, MetaController(seed=seed), Grids(), wider_steps=2,
                                             deeper_steps=2, X=X, wider_noise=0.0, deeper_noise=0.0, seed=seed)
         assert actions and logp.requires_grad
-        assert check_preservation(parent, child, X, modes=("eval",)).max_abs["eval"] < 1e-5
+        assert measure_preservation(parent, child, X, modes=("eval",)).max_abs["eval"] < 1e-5
 
 
 def test_reinforce_teaches_the_meta_controller_to_widen():

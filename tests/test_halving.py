@@ -1,4 +1,4 @@
-"""naslab.halving: the rung schedule and the promotion rule (exactly the top 1/eta of every rung)."""
+"""naslab.proxies.halving: the rung schedule and the promotion rule (exactly the top 1/eta of every rung)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from naslab.halving import SuccessiveHalving, rung_schedule, top_k
+from naslab.proxies.halving import SuccessiveHalving, rung_schedule, top_k
 from naslab.search import run_search
 
 

@@ -7,17 +7,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from naslab.hpo import (
+from naslab.domains import Choice, IntRange, LogUniform, Uniform, grid, grid_size, sample
+from naslab.grid_vs_random.spaces import (
     COURSE_VALUES,
-    Choice,
-    IntRange,
-    LogUniform,
-    Uniform,
     course_grid,
     course_space,
-    grid,
-    grid_size,
-    sample,
     synthetic_g,
     synthetic_grid,
     synthetic_objective,

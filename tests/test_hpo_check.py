@@ -1,13 +1,14 @@
-"""The exercise checkers of notebook 01 accept right answers and reject wrong ones."""
+"""naslab.grid_vs_random.checks: the exercise checks of notebook 01 accept right answers and reject wrong ones."""
 
 import math
 
 import numpy as np
 import pytest
 
-from naslab.hpo import COURSE_VALUES, Choice, IntRange, course_grid, course_space, sample
-from naslab.hpo_check import check_momentum_space, check_searcher, check_trials_needed, surrogate_objective
-from naslab.search import RandomSearch, Searcher
+from naslab.domains import Choice, IntRange, sample
+from naslab.grid_vs_random.checks import check_momentum_space, check_searcher, check_trials_needed, surrogate_objective
+from naslab.grid_vs_random.spaces import COURSE_VALUES, course_grid, course_space
+from naslab.searchers import RandomSearch, Searcher
 
 
 def test_trials_needed_checker():

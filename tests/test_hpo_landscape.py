@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from naslab.data import load_dataset
-from naslab.hpo import COURSE_VALUES, course_grid, course_space, grid
-from naslab.landscape import (
+from naslab.domains import grid
+from naslab.grid_vs_random.landscape import (
     TrainObjective,
     build_landscape,
     default_path,
@@ -14,8 +14,10 @@ from naslab.landscape import (
     random_configs,
     save_landscape,
 )
-from naslab.population import train_member
-from naslab.search import RandomSearch, run_search
+from naslab.grid_vs_random.population import train_member
+from naslab.grid_vs_random.spaces import COURSE_VALUES, course_grid, course_space
+from naslab.search import run_search
+from naslab.searchers import RandomSearch
 from naslab.train import TrainConfig
 
 
@@ -71,7 +73,7 @@ def test_load_or_build_reads_a_matching_cache_and_rebuilds_otherwise(tiny, tmp_p
     path = tmp_path / "cache.npz"
     save_landscape(tiny, path)
     calls = []
-    monkeypatch.setattr("naslab.landscape.build_landscape", lambda *a, **k: calls.append(k) or tiny)
+    monkeypatch.setattr("naslab.grid_vs_random.landscape.build_landscape", lambda *a, **k: calls.append(k) or tiny)
     assert load_or_build("digits", epochs=1, n_seeds=2, n_trials=3, path=path).n_seeds == 2 and not calls
     load_or_build("digits", epochs=1, n_seeds=3, n_trials=3, path=path)  # asks for more seeds: rebuild
     load_or_build("digits", epochs=2, n_seeds=1, n_trials=1, path=path)  # other epochs: rebuild

@@ -9,16 +9,16 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-from naslab.hpo import COURSE_VALUES, synthetic_g, synthetic_h, synthetic_score  # noqa: E402
-from naslab.landscape import build_landscape  # noqa: E402
-from naslab.plots.hpo import (  # noqa: E402
+from naslab.grid_vs_random.landscape import build_landscape  # noqa: E402
+from naslab.grid_vs_random.plots import (  # noqa: E402
     plot_anytime,
     plot_hit_probability,
     plot_landscape_heatmap,
     plot_points_on_landscape,
     plot_trials_with_projections,
 )
-from naslab.widgets.hpo import draw_landscape, draw_synthetic, synthetic_trials  # noqa: E402
+from naslab.grid_vs_random.spaces import COURSE_VALUES, synthetic_g, synthetic_h, synthetic_score  # noqa: E402
+from naslab.grid_vs_random.widgets import draw_landscape, draw_synthetic, synthetic_trials  # noqa: E402
 
 
 def _pixels(fig):
@@ -86,7 +86,7 @@ def test_landscape_draw_changes_with_budget_and_seed(tiny_landscapes):
 def test_panels_build_with_a_slider_first(tiny_landscapes):
     import ipywidgets as W
 
-    from naslab.widgets.hpo import landscape_panel, synthetic_panel
+    from naslab.grid_vs_random.widgets import landscape_panel, synthetic_panel
 
     for box in (synthetic_panel(), landscape_panel(tiny_landscapes)):
         controls = box.children[1].children

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from naslab.net2net import replica_counts, widen_pair, wider_mapping
-from naslab.net2net_check import check_preservation
-from naslab.net2net_model import deepen_layer, describe, make_plain_net, weight_layers, widen_layer
+from naslab.net2net.layers import replica_counts, widen_pair, wider_mapping
+from naslab.net2net.network import deepen_layer, describe, make_plain_net, weight_layers, widen_layer
+from naslab.net2net.preservation import measure_preservation
 
 TOL = 1e-5
 PROP = settings(max_examples=25, deadline=None, derandomize=True)
@@ -46,7 +46,7 @@ def randomise_bn(model: nn.Module, seed: int) -> nn.Module:
 
 
 def eval_gap(teacher, student, X) -> float:
-    return check_preservation(teacher, student, X, modes=("eval",)).max_abs["eval"]
+    return measure_preservation(teacher, student, X, modes=("eval",)).max_abs["eval"]
 
 
 def assert_preserved(teacher, student, X) -> None:
@@ -171,9 +171,9 @@ def test_widened_batchnorm_is_exact_in_train_mode_but_inserted_batchnorm_is_not(
     torch.manual_seed(0)
     teacher = randomise_bn(make_plain_net((1, 8, 8), 10, "conv-4-3 pool fc-8", bn=True), 0)
     X, X_other = torch.randn(32, 1, 8, 8), torch.randn(32, 1, 8, 8) * 2 + 1
-    wide = check_preservation(teacher, widen_layer(teacher, 0, 9), X_other)
+    wide = measure_preservation(teacher, widen_layer(teacher, 0, 9), X_other)
     assert wide.max_abs["train"] <= TOL and wide.max_abs["eval"] <= TOL
-    deep = check_preservation(teacher, deepen_layer(teacher, 0, X=X), X_other)
+    deep = measure_preservation(teacher, deepen_layer(teacher, 0, X=X), X_other)
     assert deep.max_abs["eval"] <= TOL < deep.max_abs["train"]
     assert "batch" in deep.explanation and "1 new BatchNorm" in deep.explanation
     assert teacher[1].running_mean.abs().sum() > 0 and teacher.training is False  # the teacher is untouched

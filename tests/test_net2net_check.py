@@ -1,4 +1,4 @@
-"""The function-preservation checker and the notebook's exercise checkers (accept right, reject wrong)."""
+"""naslab.net2net.preservation (measure_preservation) and naslab.net2net.checks (accept right, reject wrong)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import pytest
 import torch
 from torch import nn
 
-from naslab.net2net import check_idempotent, identity_conv, identity_linear, replica_counts, set_bn_identity
-from naslab.net2net_check import check_identity_kernel, check_preservation, check_widen_conv_linear, check_widen_linear
-from naslab.net2net_model import make_plain_net, reinit, widen_layer
+from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
+from naslab.net2net.layers import identity_conv, identity_linear, replica_counts, set_bn_identity, validate_idempotent
+from naslab.net2net.network import make_plain_net, reinit, widen_layer
+from naslab.net2net.preservation import measure_preservation
 
 
 def widen_linear_right(W1, b1, W2, g):
@@ -89,24 +90,24 @@ def test_bn_identity_from_statistics():
 
 
 def test_check_idempotent_matches_the_definition():
-    check_idempotent(nn.ReLU())
-    check_idempotent(nn.Identity())
+    validate_idempotent(nn.ReLU())
+    validate_idempotent(nn.Identity())
     with pytest.raises(ValueError, match="Tanh"):
-        check_idempotent(nn.Tanh())
+        validate_idempotent(nn.Tanh())
 
 
-def test_check_preservation_reports_differences_and_leaves_models_alone():
+def test_measure_preservation_reports_differences_and_leaves_models_alone():
     torch.manual_seed(0)
     teacher = make_plain_net((1, 12), 4, "conv-3-3 fc-5", bn=True).eval()
     before = {k: v.clone() for k, v in teacher.state_dict().items()}
     X = torch.randn(16, 1, 12)
-    same = check_preservation(teacher, widen_layer(teacher, 0, 6), X)
+    same = measure_preservation(teacher, widen_layer(teacher, 0, 6), X)
     assert same.preserved("eval") and same.preserved("train")
-    other = check_preservation(teacher, reinit(teacher, seed=1), X)
+    other = measure_preservation(teacher, reinit(teacher, seed=1), X)
     assert not other.preserved("eval") and other.mean_abs["eval"] > 0
     assert all(torch.equal(v, teacher.state_dict()[k]) for k, v in before.items())  # no running stats moved
     assert "eval mode" in str(same)
     assert same.scale["eval"] == pytest.approx(teacher(X).abs().max().item())
     assert same.relative("eval") == pytest.approx(same.max_abs["eval"] / same.scale["eval"])
     with pytest.raises(ValueError, match="allowed"):
-        check_preservation(teacher, teacher, X, modes=("test",))
+        measure_preservation(teacher, teacher, X, modes=("test",))

@@ -10,9 +10,9 @@ import torch
 from torch import nn
 
 from naslab.data import load_dataset
-from naslab.net2net_curves import STUDENTS, grow, teacher_student_curves
-from naslab.net2net_model import describe, make_plain_net
-from naslab.plots.net2net import (
+from naslab.net2net.curves import STUDENTS, grow, teacher_student_curves
+from naslab.net2net.network import describe, make_plain_net
+from naslab.net2net.plots import (
     plot_eas_cost,
     plot_eas_progress,
     plot_growth_tree,
@@ -21,9 +21,9 @@ from naslab.plots.net2net import (
     plot_student_curves,
     plot_weight_matrix,
 )
+from naslab.net2net.widgets import draw_net2net, net2net_panel
 from naslab.train import TrainConfig, train
 from naslab.trial import Trial
-from naslab.widgets.net2net import draw_net2net, net2net_panel
 
 
 def tree():

@@ -1,11 +1,12 @@
-"""naslab.ops: every registered op keeps the size at stride 1, halves it at stride 2, is finite and passes
+"""naslab.darts.ops: every registered op keeps the size at stride 1, halves it at stride 2, is finite and passes
 gradients, in 1-D and 2-D; the registry accepts new ops and rejects bad ones with clear errors."""
 
 import pytest
 import torch
 from torch import nn
 
-from naslab.ops import BUILTIN, OPS, PRIMITIVES, build_op, check_op, halved, register_op, unregister_op
+import naslab
+from naslab.darts.ops import BUILTIN, OPS, PRIMITIVES, build_op, halved, register_op, unregister_op, validate_op
 
 
 @pytest.mark.parametrize("name", list(OPS))
@@ -54,7 +55,8 @@ def test_register_a_new_op_then_check_and_remove_it():
         return nn.Sequential(nn.ReLU(), conv(C, C, 3, stride, 1, bias=False))
 
     try:
-        assert name in OPS and check_op(name)
+        assert name in OPS and validate_op(name) == name
+        assert naslab.check_op(name) == f"{name}: a valid DARTS candidate in 1-D and 2-D"
         with pytest.raises(ValueError, match="already registered"):
             register_op(name, conv_3x3)
         register_op(name, conv_3x3, overwrite=True)  # replacing one's own op is allowed
@@ -63,16 +65,18 @@ def test_register_a_new_op_then_check_and_remove_it():
     assert name not in OPS
 
 
-def test_check_op_rejects_an_op_that_does_not_halve():
+def test_validate_op_rejects_an_op_that_does_not_halve():
     register_op("bad_pool_test", lambda C, stride, affine, dim: nn.Identity())
     try:
-        with pytest.raises(AssertionError, match="stride=2"):
-            check_op("bad_pool_test")
+        with pytest.raises(ValueError, match="stride=2"):
+            validate_op("bad_pool_test")
+        with pytest.raises(AssertionError, match="stride=2"):  # the exercise form, naslab.check_op
+            naslab.check_op("bad_pool_test")
     finally:
         unregister_op("bad_pool_test")
 
 
-def test_check_op_rejects_an_op_whose_parameter_gets_no_gradient():
+def test_validate_op_rejects_an_op_whose_parameter_gets_no_gradient():
     class Unused(nn.Module):  # right shapes, but its parameter never takes part
         def __init__(self, C, stride):
             super().__init__()
@@ -83,8 +87,8 @@ def test_check_op_rejects_an_op_whose_parameter_gets_no_gradient():
 
     register_op("unused_param_test", lambda C, stride, affine, dim: Unused(C, stride))
     try:
-        with pytest.raises(AssertionError, match="parameter w gets no gradient"):
-            check_op("unused_param_test", dims=(1,))
+        with pytest.raises(ValueError, match="parameter w gets no gradient"):
+            validate_op("unused_param_test", dims=(1,))
     finally:
         unregister_op("unused_param_test")
 

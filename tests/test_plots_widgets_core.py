@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from naslab.plots import core as P
+from naslab import plots as P
 
 
 def test_every_core_plot_returns_axes_with_content():
@@ -38,7 +38,7 @@ def test_plots_draw_into_a_given_axes():
 
 def test_panel_wires_controls_to_the_draw_function():
     W = pytest.importorskip("ipywidgets")
-    from naslab.widgets.core import OUTPUT_CLASS, PROBE_CLASS, panel
+    from naslab.widgets import OUTPUT_CLASS, PROBE_CLASS, panel
 
     calls = []
 

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from naslab.data import load_dataset
+from naslab.grid_vs_random.population import train_member, train_population
 from naslab.models import make_cnn
-from naslab.population import train_member, train_population
 from naslab.train import TrainConfig
 
 CFG = TrainConfig(epochs=2, batch_size=32, device="cpu")
@@ -116,8 +116,8 @@ def test_max_steps_and_bad_input(digits):
 
 @pytest.mark.parametrize("shared", [True, False])
 def test_stacked_backward_matches_autograd(shared):
+    from naslab.grid_vs_random.batched import member_losses, mlp_backward, mlp_forward, mlp_plan
     from naslab.models import make_mlp
-    from naslab.stacked import member_losses, mlp_backward, mlp_forward, mlp_plan
 
     torch.manual_seed(0)
     K, B, D = 3, 5, 12

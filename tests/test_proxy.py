@@ -1,4 +1,4 @@
-"""naslab.proxy: rank agreement against scipy and a pair-counting oracle, scaled models, cost accounting."""
+"""naslab.proxies.proxy: rank agreement against scipy and a pair-counting oracle, scaled models, cost accounting."""
 
 from __future__ import annotations
 
@@ -10,20 +10,10 @@ import pytest
 import torch
 from scipy import stats
 
+from naslab.controller.macro_space import MacroSpace
 from naslab.data import load_dataset
-from naslab.proxy import (
-    Proxy,
-    cost_summary,
-    data_subset,
-    kendall_tau,
-    live_objective,
-    rank_agreement,
-    run_proxy,
-    scaled_build,
-    spearman_rho,
-    top_k_overlap,
-)
-from naslab.space import MacroSpace
+from naslab.proxies.proxy import Proxy, cost_summary, data_subset, live_objective, run_proxy, scaled_build
+from naslab.proxies.ranking import kendall_tau, rank_agreement, spearman_rho, top_k_overlap
 from naslab.utils import count_params, seed_everything
 
 # fixed data with ties on both sides

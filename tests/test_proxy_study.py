@@ -1,4 +1,4 @@
-"""naslab.proxy_study (rows of the ladder, exercise checkers), naslab.plots.proxy and the proxy widget."""
+"""naslab.proxies.study (rows of the ladder), naslab.proxies.checks, naslab.proxies.plots and the proxy widget."""
 
 from __future__ import annotations
 
@@ -9,18 +9,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from naslab.bench import Benchmark
-from naslab.halving import compare_on_benchmark, incumbent_curve
-from naslab.proxy_study import (
-    TRUTH_SEED,
-    check_kendall_tau,
-    check_new_proxy,
-    check_sh_budget,
-    proxy_row,
-    proxy_scores,
-    standard_rows,
-    truth,
-)
+from naslab.proxies.benchmark import Benchmark
+from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+from naslab.proxies.halving import compare_on_benchmark, incumbent_curve
+from naslab.proxies.study import TRUTH_SEED, proxy_row, proxy_scores, standard_rows, truth
 from naslab.trial import Trial
 
 
@@ -110,8 +102,8 @@ def test_plots_and_widget_draw(bench):
     matplotlib.use("Agg")
     from matplotlib.axes import Axes
 
-    from naslab.plots import proxy as P
-    from naslab.widgets.proxy import PROXIES, proxy_explorer
+    from naslab.proxies import plots as P
+    from naslab.proxies.widgets import PROXIES, proxy_explorer
 
     rows = standard_rows(bench)
     axes = [P.plot_learning_curves(bench.arrays["val_acc"][:4, 0], labels=list("abcd")),

@@ -8,8 +8,10 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from naslab.hpo import course_grid, course_space, grid, synthetic_objective, synthetic_space
-from naslab.search import GridSearch, Proposal, RandomSearch, Searcher, run_search
+from naslab.domains import grid
+from naslab.grid_vs_random.spaces import course_grid, course_space, synthetic_objective, synthetic_space
+from naslab.search import run_search
+from naslab.searchers import GridSearch, Proposal, RandomSearch, Searcher
 from naslab.trial import load_jsonl
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from naslab.search import best_so_far, best_trial, best_vs_seconds, best_vs_trials, mean_and_spread
+from naslab.anytime import best_so_far, best_trial, best_vs_seconds, best_vs_trials, mean_and_spread
 from naslab.trial import Trial
 
 

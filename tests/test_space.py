@@ -1,4 +1,4 @@
-"""naslab.space: tokens <-> architectures, uniform sampling, enumeration, building 1-D and 2-D children."""
+"""naslab.controller.macro_space: tokens <-> architectures, sampling, enumeration, building 1-D and 2-D children."""
 
 import itertools
 import json
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from naslab.space import Architecture, MacroSpace
+from naslab.controller.macro_space import Architecture, MacroSpace
 
 SPACES = [
     MacroSpace(),

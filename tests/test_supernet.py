@@ -1,4 +1,4 @@
-"""naslab.supernet: the weights really are shared between children, and any child runs with them."""
+"""naslab.proxies.supernet: the weights really are shared between children, and any child runs with them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from naslab.space import MacroSpace
-from naslab.supernet import SuperNet, evaluate_archs, train_supernet
+from naslab.controller.macro_space import MacroSpace
+from naslab.proxies.supernet import SuperNet, evaluate_archs, train_supernet
 
 SPACE = MacroSpace(n_layers=3, filters=(8, 32), kernels=(3, 7), strides=(1, 2), skips=True)
 

@@ -1,0 +1,124 @@
+"""Child networks as a search objective: brief proxy training, random architecture search, comparisons.
+
+Zoph & Le trained every child for 50 epochs on CIFAR-10 (reward = validation accuracy, cubed).
+On a CPU we train each child for a few hundred Adam steps on MNIST-1D (a proxy budget, see
+notebook 03) and use the validation accuracy as the reward R.
+
+* `ChildObjective(space, cfg)`: `objective(config) -> metrics` for `naslab.search.run_search`;
+  the config is {"tokens": [...], ...}. Training is seeded, so the same architecture always gets the
+  same accuracy; a cache skips retraining a repeated child (marked `"cached": True`).
+* `RandomArchSearch(space, seed=...)`: uniform architectures on the same ask/tell interface.
+* `compare_searchers(...)`: controller vs random over seeds, same number of children each.
+
+Taught in: notebooks/02_reinforce_controller.ipynb (the real search).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+from naslab.controller.macro_space import MacroSpace
+from naslab.controller.searcher import ControllerConfig, ControllerSearcher
+from naslab.data import load_dataset
+from naslab.search import run_search
+from naslab.searchers import RandomSearch
+from naslab.train import TrainConfig, train
+from naslab.utils import count_params, seed_everything
+
+
+@dataclass
+class ChildConfig:
+    """How one child is trained (the proxy budget)."""
+
+    dataset: str = "mnist1d"
+    steps: int = 80  # Adam updates per child, ~1.6 epochs (MNIST-1D's reference training uses 8,000)
+    batch_size: int = 64
+    lr: float = 1e-2  # Adam, as in MNIST-1D's reference training
+    seed: int = 0  # weight init and data order of every child
+    cache: bool = True  # reuse the result of an architecture trained before
+    device: str = "cpu"  # children this small train fastest on the CPU; "auto" picks an accelerator
+
+
+class ChildObjective:
+    """Train the child a config describes and return its metrics (val_acc is the reward)."""
+
+    def __init__(self, space: MacroSpace, cfg: ChildConfig | None = None, data=None):
+        self.space, self.cfg = space, cfg or ChildConfig()
+        self.data = data if data is not None else load_dataset(self.cfg.dataset)
+        self.cache: dict[str, dict] = {}
+        self.train_seconds = 0.0  # total time spent actually training children
+
+    def __call__(self, config: dict) -> dict:
+        arch = self.space.decode(config["tokens"])
+        if self.cfg.cache and arch.key in self.cache:
+            return {**self.cache[arch.key], "cached": True}
+        seed_everything(self.cfg.seed)
+        net = self.space.build(arch, self.data.input_shape, self.data.num_classes)
+        epochs = math.ceil(self.cfg.steps / math.ceil(len(self.data.y_train) / self.cfg.batch_size))
+        tc = TrainConfig(optimizer="adam", lr=self.cfg.lr, batch_size=self.cfg.batch_size, epochs=epochs,
+                         max_steps=self.cfg.steps, seed=self.cfg.seed, device=self.cfg.device)
+        res = train(net, self.data, tc)
+        self.train_seconds += res.seconds
+        out = {**res.metrics, "params": count_params(net), "train_seconds": res.seconds, "arch": arch.key}
+        if self.cfg.cache:
+            self.cache[arch.key] = out
+        return {**out, "cached": False}
+
+
+class RandomArchSearch(RandomSearch):
+    """Uniformly random architectures from a `MacroSpace` (tokens drawn independently and uniformly)."""
+
+    def _validate_space(self, space: MacroSpace) -> MacroSpace:
+        if not isinstance(space, MacroSpace):
+            raise ValueError(f"RandomArchSearch needs a MacroSpace (naslab.controller.macro_space), "
+                             f"got {type(space).__name__}")
+        return space
+
+    def _draw(self) -> dict:
+        arch = self.space.sample(self.rng)
+        return {"tokens": self.space.encode(arch), "arch": arch.key}
+
+
+@dataclass
+class Comparison:
+    """Trials of each method over seeds, plus the cost accounting of the controller."""
+
+    trials: dict[str, list[list]] = field(default_factory=dict)  # method -> one list of Trials per seed
+    controller_seconds: list[float] = field(default_factory=list)  # per controller run
+    histories: list[list[dict]] = field(default_factory=list)  # controller update records per seed
+    train_seconds: float = 0.0  # children actually trained (cache misses), all runs
+    n_trained: int = 0
+    seconds: float = 0.0  # wall clock of the whole comparison
+
+    def overhead(self) -> float:
+        """Controller seconds per child / training seconds per trained child (target < 5 %)."""
+        n_ctrl = sum(len(t) for t in self.trials.get("controller", []))
+        per_child = sum(self.controller_seconds) / max(n_ctrl, 1)
+        return per_child / max(self.train_seconds / max(self.n_trained, 1), 1e-12)
+
+
+def compare_searchers(space: MacroSpace, n_children: int, seeds, *, child: ChildConfig | None = None,
+                      controller: ControllerConfig | None = None, data=None, progress: bool = False) -> Comparison:
+    """Run the controller and random search for `n_children` each, for every seed.
+
+    Both methods share one `ChildObjective` (and its cache), so an architecture that both find is
+    trained once; accuracies do not depend on who asked.
+    """
+    t0 = time.perf_counter()
+    objective = ChildObjective(space, child, data)
+    out = Comparison(trials={"controller": [], "random": []})
+    for seed in seeds:
+        torch.manual_seed(seed)
+        ctrl = ControllerSearcher(space, controller or ControllerConfig(), seed=seed)
+        out.trials["controller"].append(run_search(ctrl, objective, n_children, progress=progress))
+        out.controller_seconds.append(ctrl.seconds)
+        out.histories.append(ctrl.history)
+        rand = RandomArchSearch(space, seed=seed)
+        out.trials["random"].append(run_search(rand, objective, n_children, progress=progress))
+    out.train_seconds, out.n_trained = objective.train_seconds, len(objective.cache)
+    out.seconds = time.perf_counter() - t0
+    return out

@@ -1,0 +1,147 @@
+"""The controller as an ask/tell searcher (Zoph & Le, ICLR 2017, §3.1-3.2): `ControllerConfig`, `ControllerSearcher`.
+
+`ask()` samples one child from the LSTM `Controller`; every m tells (the child's validation
+accuracy, shaped by `REWARDS`) make one REINFORCE update with the EMA baseline:
+
+    loss = -(1/m) Σ_k (R_k - b) · Σ_t log p(a_t^k)  -  β · (1/m) Σ_k H_k
+
+so `naslab.search.run_search` drives it and records `Trial`s.
+
+Taught in: notebooks/02_reinforce_controller.ipynb.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from naslab.controller.lstm import Controller
+from naslab.controller.reinforce import REWARDS, EMABaseline, reinforce_loss
+from naslab.searchers import Searcher
+
+
+@dataclass
+class ControllerConfig:
+    """Hyper-parameters of the controller and its REINFORCE updates (tiny CPU defaults).
+
+    Zoph & Le used lr 6e-4 over ~12,800 children; with tens of children on a CPU a larger lr is
+    needed for the controller to move at all.
+    """
+
+    hidden: int = 35  # LSTM units per layer
+    num_layers: int = 2
+    lr: float = 0.05  # Adam (the notebook's real search: entropy falls gradually over ~10 updates)
+    batch_size: int = 4  # m: children sampled per update
+    baseline: bool = True  # subtract the EMA baseline (False: b = 0, plain REINFORCE)
+    baseline_decay: float = 0.8  # b <- decay * b + (1 - decay) * R
+    entropy_weight: float = 1e-3  # β of the entropy bonus
+    reward: str = "acc"  # a key of REWARDS
+    metric: str = "val_acc"  # the Trial metric that becomes the accuracy
+    record_favourite: bool = True  # log the greedy sequence and its step distributions per update
+
+    def validate(self) -> ControllerConfig:
+        if self.reward not in REWARDS:
+            raise ValueError(f"reward={self.reward!r} is unknown; allowed: {list(REWARDS)}")
+        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
+            raise ValueError(f"batch_size={self.batch_size!r} must be an int >= 1")
+        if not self.lr > 0 or self.entropy_weight < 0:
+            raise ValueError(f"lr={self.lr!r} must be > 0 and entropy_weight={self.entropy_weight!r} >= 0")
+        return self
+
+
+@dataclass
+class ControllerSearcher(Searcher):
+    """The controller as an ask/tell searcher: ask() samples one child, every m tells make one update.
+
+    `space` is a `naslab.controller.macro_space.MacroSpace` (configs are {"tokens": [...], "arch": key}) or a list of
+    choice counts (configs are {"tokens": [...]}, e.g. for a toy with a reward table).
+    Use `tell_reward(config, R)` to feed a raw reward without a Trial.
+    """
+
+    space: object
+    cfg: ControllerConfig = field(default_factory=ControllerConfig)
+    seed: int = 0
+    max_trials: int | None = None
+    name = "controller"
+    adaptive = True
+
+    def __post_init__(self):
+        self.cfg = self.cfg.validate()
+        nc = self.space.num_choices if hasattr(self.space, "num_choices") else list(self.space)
+        self.controller = Controller(nc, hidden=self.cfg.hidden, num_layers=self.cfg.num_layers,
+                                     seed=self.seed)
+        self.optimizer = torch.optim.Adam(self.controller.parameters(), lr=self.cfg.lr)
+        self.baseline = EMABaseline(self.cfg.baseline_decay)
+        self.generator = torch.Generator().manual_seed(int(self.seed) + 1)
+        self.buffer: list[tuple[list[int], float]] = []  # (tokens, reward) waiting for the next update
+        self.history: list[dict] = []  # one record per update (the controller microscope)
+        self.seconds = 0.0  # the controller's own wall-clock time (sampling + updates)
+        self._asked = 0
+
+    def ask(self) -> dict | None:
+        if self.max_trials is not None and self._asked >= self.max_trials:
+            return None
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            tokens = self.controller(1, generator=self.generator).tokens[0].tolist()
+        self._asked += 1
+        config = {"tokens": tokens}
+        if hasattr(self.space, "decode"):
+            config["arch"] = self.space.decode(tokens).key
+        self.seconds += time.perf_counter() - t0
+        return config
+
+    def tell(self, config: dict, trial) -> None:
+        acc = trial.score(self.cfg.metric)  # NaN for a failed child
+        self.tell_reward(config, REWARDS[self.cfg.reward](acc) if math.isfinite(acc) else float("nan"))
+
+    def tell_reward(self, config: dict, reward: float) -> None:
+        self.buffer.append((list(config["tokens"]), float(reward)))
+        if len(self.buffer) >= self.cfg.batch_size:
+            self.update()
+
+    def step(self, reward_fn: Callable[[list[int]], float]) -> dict:
+        """Sample m children in one batch, score each with `reward_fn(tokens) -> R`, update once.
+
+        The fast path for toys with a known reward table (no Trials, no run_search).
+        """
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            tokens = self.controller(self.cfg.batch_size, generator=self.generator).tokens.tolist()
+        self.seconds += time.perf_counter() - t0
+        self._asked += len(tokens)
+        self.buffer = [(t, float(reward_fn(t))) for t in tokens]
+        return self.update()
+
+    def update(self) -> dict:
+        """One REINFORCE step on the buffered children; returns (and logs) what happened."""
+        t0 = time.perf_counter()
+        tokens = torch.tensor([t for t, _ in self.buffer])  # (m, T)
+        R = torch.tensor([r for _, r in self.buffer])  # (m,)
+        finite = R[torch.isfinite(R)]
+        if not self.cfg.baseline:
+            b = 0.0  # plain REINFORCE
+        elif self.baseline.value is None:  # first batch: its own mean (the EMA is still empty)
+            b = finite.mean().item() if len(finite) else 0.0
+        else:
+            b = self.baseline.value  # b from *earlier* children only: keeps the estimate unbiased
+        s = self.controller(tokens=tokens)  # teacher-forced: log p of the sampled tokens, with grad
+        loss = reinforce_loss(s.log_prob, R, b, entropy=s.entropy, entropy_weight=self.cfg.entropy_weight)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        for r in R.tolist():
+            self.baseline.update(r)  # after the step: NaN rewards are recorded, never averaged in
+        rec = {"update": len(self.history), "reward": finite.mean().item() if len(finite) else float("nan"),
+               "baseline": b, "advantage": (finite - b).mean().item() if len(finite) else 0.0,
+               "entropy": s.entropy.mean().item(), "loss": loss.item(), "n_nan": len(R) - len(finite)}
+        if self.cfg.record_favourite:
+            rec["favourite"], rec["probs"] = self.controller.favourite()
+        self.history.append(rec)
+        self.buffer = []
+        self.seconds += time.perf_counter() - t0
+        return rec

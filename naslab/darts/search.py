@@ -1,0 +1,240 @@
+"""Algorithm 1 of DARTS as a loop: alternate alpha and w updates on two disjoint halves of the training data.
+
+DARTS (Liu, Simonyan & Yang, ICLR 2019, Alg. 1 and §A.1.1): split the training split 50/50; each
+step takes one batch from each half and
+
+    1. updates α by descending ∇_α L_val(w − ξ ∇_w L_train(w, α), α)   (`Architect`, ξ = 0 first order)
+    2. updates w by descending ∇_w L_train(w, α)   (SGD + momentum, cosine learning rate, clip 5)
+
+and at the end replaces each mixed edge by its strongest op (`SearchNetwork.genotype`). naslab's
+validation split is never touched by the search: it scores the supernet and the retrained cells.
+
+Skip collapse (DARTS+, RobustDARTS, REFERENCE §10): long searches hand the normal cell to
+parameter-free ops. `run_darts` counts skip connections of the derived normal cell each epoch, warns
+once they exceed `max_skip` and, with `early_stop=True`, stops and keeps the last cell within the cap.
+
+Taught in: notebooks/05_darts.ipynb (§ a real search, § retraining, § first vs second order, § collapse).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from naslab.darts.architect import Architect
+from naslab.darts.genotype import Genotype, genotype_weights
+from naslab.darts.network import DiscreteNetwork
+from naslab.darts.ops import PRIMITIVES
+from naslab.darts.supernet import SearchNetwork
+from naslab.train import TrainConfig, batch_order, evaluate, train
+from naslab.trial import Trial
+from naslab.utils import Timer, get_device, seed_everything
+
+
+class SkipCollapseWarning(UserWarning):
+    """The derived normal cell is taken over by skip connections."""
+
+
+@dataclass
+class SearchConfig:
+    """A DARTS search sized for MNIST-1D / digits on a 2-core CPU (paper values in comments)."""
+
+    C: int = 8  # channels of the first cells (paper 16)
+    layers: int = 3  # cells (paper 8); reductions at layers // 3 and 2 * layers // 3
+    steps: int = 2  # intermediate nodes per cell (paper 4)
+    primitives: tuple = PRIMITIVES
+    epochs: int = 6  # (paper 50)
+    batch_size: int = 64  # per half, as in the paper
+    order: str = "first"  # "first" (ξ = 0) or "second" (one-step unroll, eq. 7)
+    xi: float | None = None  # virtual step; None = the current w learning rate (paper footnote)
+    w_lr: float = 0.05  # SGD, cosine annealed per epoch to w_lr_min (paper 0.025 -> 0, code floor 0.001)
+    w_lr_min: float = 0.0
+    w_momentum: float = 0.9
+    w_weight_decay: float = 3e-4
+    grad_clip: float = 5.0
+    alpha_lr: float = 0.05  # Adam (paper 3e-4 over ~20k steps; our ~100-step search needs a larger step)
+    alpha_weight_decay: float = 1e-3
+    alpha_init_std: float = 0.0  # paper: zeros; official code: 1e-3
+    unroll_momentum: bool = False  # paper: plain SGD virtual step; code: with momentum and weight decay
+    hvp: str = "finite"  # second order: "finite" difference (eq. 8) or "exact" double backward
+    max_skip: int | None = None  # warn above this many skips in the derived normal cell; None = a quarter of
+    #                              its edges (2 of the paper's 8, as DARTS+ stops at 2; 1 of our 4)
+    early_stop: bool = False  # mitigation: stop when the cap is broken, keep the last cell within it
+    seed: int = 0
+    device: str = "auto"
+
+
+@dataclass
+class SearchResult:
+    """What a search produced: per-epoch records, the final supernet and the chosen genotype."""
+
+    config: SearchConfig
+    model: SearchNetwork
+    history: list[dict] = field(default_factory=list)  # one record per epoch (epoch 0 = before training)
+    genotype: Genotype | None = None  # the final cell, or the early-stopped one
+    stopped_epoch: int | None = None  # epoch at which early stopping fired
+    step_seconds: list[float] = field(default_factory=list)
+    interrupted: bool = False
+    diverged: bool = False
+
+    def alpha_trace(self, kind: str = "normal") -> np.ndarray:
+        """softmax(alpha) per epoch: (n_epochs + 1, n_edges, n_ops)."""
+        return np.stack([h[f"weights_{kind}"] for h in self.history])
+
+    def column(self, key: str) -> list:
+        """One metric over the epochs, e.g. `column("skips")`."""
+        return [h[key] for h in self.history]
+
+    def trial(self) -> Trial:
+        """The search as a `Trial` record (config = the genotype string)."""
+        last = self.history[-1]
+        return Trial(config=str(self.genotype), seed=self.config.seed, seconds=sum(self.step_seconds),
+                     status="diverged" if self.diverged else "ok",
+                     metrics={"supernet_val_acc": last["supernet_val_acc"], "skips": last["skips"]},
+                     info={"searcher": f"darts-{self.config.order}", "epochs": last["epoch"]})
+
+
+def _record(model, epoch: int, data, train_loss: float, lr: float, seconds: float) -> dict:
+    w, g = model.arch_weights(), model.genotype()
+    _, acc = evaluate(model, data.X_val, data.y_val)  # supernet accuracy (soft alpha) on validation
+    return {"epoch": epoch, "weights_normal": w["normal"].numpy(), "weights_reduce": w["reduce"].numpy(),
+            "genotype": str(g), "skips": g.count("skip_connect"),
+            "param_free": g.count(("skip_connect", "max_pool_3x3", "avg_pool_3x3")),
+            "train_loss": train_loss, "supernet_val_acc": acc, "lr": lr, "seconds": seconds}
+
+
+def build_search(data, cfg: SearchConfig):
+    """Seeded supernet, architect, w optimizer and the two disjoint halves of the training split."""
+    device = get_device(cfg.device)
+    seed_everything(cfg.seed)
+    model = SearchNetwork(data.input_shape, data.num_classes, C=cfg.C, layers=cfg.layers, steps=cfg.steps,
+                          primitives=cfg.primitives, alpha_init_std=cfg.alpha_init_std).to(device)
+    architect = Architect(model, order=cfg.order, alpha_lr=cfg.alpha_lr, alpha_weight_decay=cfg.alpha_weight_decay,
+                          unroll_momentum=cfg.unroll_momentum, hvp=cfg.hvp)
+    w_opt = torch.optim.SGD(model.weights(), lr=cfg.w_lr, momentum=cfg.w_momentum, weight_decay=cfg.w_weight_decay)
+    perm = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(cfg.seed))
+    half = len(perm) // 2  # two disjoint halves: w learns on one, alpha on the other
+    halves = [(data.X_train[idx].to(device), data.y_train[idx].to(device)) for idx in (perm[:half], perm[half:])]
+    return model, architect, w_opt, halves
+
+
+def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_clip: float = 5.0) -> float:
+    """One step of Algorithm 1: α on the alpha-half batch, then w on the w-half batch. Returns L_train."""
+    (Xw, yw), (Xa, ya) = batch_w, batch_a
+    architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt)  # 1. α ← α − lr_α ∇_α L_val(w − ξ ∇_w L_train, α)
+    alphas = model.alphas()
+    try:
+        for a in alphas:
+            a.requires_grad_(False)  # 2. w ← w − lr ∇_w L_train(w, α), with α held fixed
+        loss = F.cross_entropy(model(Xw), yw)
+        if torch.isfinite(loss):
+            w_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.weights(), grad_clip)
+            w_opt.step()
+    finally:
+        for a in alphas:
+            a.requires_grad_(True)
+    return loss.item()
+
+
+def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrides) -> SearchResult:
+    """Run a DARTS search on `data` (a naslab Dataset). `callback(result)` is called after every epoch.
+
+    Ctrl-C stops the search and keeps the finished epochs (`interrupted=True`); a NaN loss ends it
+    with `diverged=True`. Keyword `overrides` replace config fields: `run_darts(d, epochs=3)`.
+    """
+    cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
+    if cfg.max_skip is None:
+        cfg.max_skip = max(1, 2 * cfg.steps // 4)  # edges kept in the normal cell: 2 per node
+    model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
+    result = SearchResult(cfg, model, [_record(model, 0, data, float("nan"), cfg.w_lr, 0.0)])
+    kept, warned = result.history[0], False  # the last record within the skip cap; warn once
+    try:
+        for epoch in range(1, cfg.epochs + 1):
+            # cosine annealing per epoch: lr = lr_min + (lr_max - lr_min) (1 + cos(π (e - 1) / E)) / 2
+            lr = cfg.w_lr_min + 0.5 * (cfg.w_lr - cfg.w_lr_min) * (1 + math.cos(math.pi * (epoch - 1) / cfg.epochs))
+            for group in w_opt.param_groups:
+                group["lr"] = lr
+            xi = lr if cfg.xi is None else cfg.xi  # paper: ξ = the current w learning rate
+            losses, t0 = [], time.perf_counter()
+            for iw, ia in zip(batch_order(len(yw), cfg.batch_size, 1, cfg.seed * 1000 + epoch),
+                              batch_order(len(ya), cfg.batch_size, 1, cfg.seed * 1000 + epoch + 500)):
+                ts = time.perf_counter()
+                losses.append(search_step(model, architect, w_opt, (Xw[iw], yw[iw]), (Xa[ia], ya[ia]),
+                                          xi=xi, grad_clip=cfg.grad_clip))
+                result.step_seconds.append(time.perf_counter() - ts)
+                if not math.isfinite(losses[-1]):
+                    result.diverged = True
+                    break
+            if result.diverged:
+                break
+            rec = _record(model, epoch, data, float(np.mean(losses)), lr, time.perf_counter() - t0)
+            result.history.append(rec)
+            if rec["skips"] > cfg.max_skip:
+                if not warned:
+                    warned = True
+                    warnings.warn(f"epoch {epoch}: the derived normal cell has {rec['skips']} skip connections "
+                                  f"(> max_skip={cfg.max_skip}); the search is collapsing to parameter-free ops",
+                                  SkipCollapseWarning, stacklevel=2)
+                if cfg.early_stop:
+                    result.stopped_epoch = epoch
+                    break
+            else:
+                kept = rec
+            if callback is not None:
+                callback(result)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    result.genotype = Genotype.parse((kept if cfg.early_stop else result.history[-1])["genotype"])
+    return result
+
+
+def early_stopped(result: SearchResult, max_skip: int | None = None) -> tuple[int, Genotype]:
+    """(epoch, genotype) that `early_stop=True` would have kept: the last epoch before the derived normal cell
+    first has more than `max_skip` skip connections (the final epoch when that never happens)."""
+    cap = result.config.max_skip if max_skip is None else max_skip
+    kept = result.history[0]
+    for h in result.history[1:]:
+        if h["skips"] > cap:
+            break
+        kept = h
+    else:
+        kept = result.history[-1]
+    return kept["epoch"], Genotype.parse(kept["genotype"])
+
+
+@torch.no_grad()
+def discretised_accuracy(model: SearchNetwork, genotype: Genotype, X, y) -> float:
+    """Accuracy of the supernet with alpha replaced by the one-hot cell of `genotype` (no retraining)."""
+    device = next(model.parameters()).device
+    wn = genotype_weights(genotype.normal, model.primitives).to(device)
+    wr = genotype_weights(genotype.reduce, model.primitives).to(device)
+    model.eval()
+    logits = torch.cat([model(X[i:i + 1024].to(device), weights_normal=wn, weights_reduce=wr)
+                        for i in range(0, len(y), 1024)])
+    model.train()
+    return (logits.argmax(1).cpu() == y).float().mean().item()
+
+
+def evaluate_genotype(genotype: Genotype | str, data, *, C: int = 8, layers: int = 3, epochs: int = 5,
+                      lr: float = 0.05, batch_size: int = 64, seed: int = 0, device: str = "auto") -> Trial:
+    """Retrain the cell from scratch (SGD, momentum 0.9, wd 3e-4) and score it on validation, as a Trial."""
+    seed_everything(seed)
+    net = DiscreteNetwork(genotype, data.input_shape, data.num_classes, C=C, layers=layers)
+    with Timer() as t:
+        res = train(net, data, TrainConfig(lr=lr, weight_decay=3e-4, epochs=epochs, batch_size=batch_size,
+                                           seed=seed, device=device))
+    return Trial(config=str(net.genotype), fidelity={"epochs": epochs, "C": C, "layers": layers}, seed=seed,
+                 metrics={**res.metrics, "params": sum(p.numel() for p in net.parameters())}, seconds=t.seconds,
+                 status="diverged" if res.diverged else "ok")
+
+
+__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "run_darts", "search_step", "early_stopped",
+           "discretised_accuracy", "evaluate_genotype"]

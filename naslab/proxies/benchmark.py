@@ -1,0 +1,230 @@
+"""A laptop-sized tabular NAS benchmark that naslab builds itself (in the spirit of NAS-Bench-201).
+
+The space, `bench_space()`, is a subspace of the notebook-02 macro space (`naslab.controller.macro_space.MacroSpace`):
+3 layers, filters {8, 32}, kernels {3, 7}, stride 2, and the one anchor token "does layer 0 also
+feed layer 2?", so 4^3 * 2 = 128 architectures. Every one is trained on MNIST-1D for E = 9 epochs
+with 2 seeds (Adam, lr 1e-2, batch 128) and its validation accuracy is recorded after every
+epoch: fidelities 1..9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run. The
+learning rate is constant, so epoch e of the 9-epoch run *is* an e-epoch run. Each entry keeps the
+parameter count and its simulated cost: e * (median CPU seconds of one of its epochs), one thread.
+
+On a seeded sample of 48 architectures there are proxy tables too (seed 0): 1/9 and 1/3 of the
+training data, 1/4 and 1/2 of the width, and on 12 of them a "big" model (2x width, N = 2 repeats)
+for NASNet's "search small, evaluate big".
+
+Files (no pickle): data/bench/<name>.npz (numbers) + <name>.json (config, space, build record and
+the SHA-256 of the .npz). `Benchmark.load()` validates both and raises `BenchmarkError` (a
+ValueError) for a corrupt, truncated or inconsistent file: never wrong numbers. Building lives in
+`naslab.proxies.build` (resumable, progress bar, worker processes): `python benchmarks/build_bench.py`.
+
+Taught in: notebooks/03_proxy_evaluation.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from naslab.controller.macro_space import Architecture, MacroSpace
+from naslab.data import DATA_DIR
+
+BENCH_DIR = DATA_DIR / "bench"
+BENCH_SPACE = {"n_layers": 3, "filters": (8, 32), "kernels": (3, 7), "strides": (2,), "skips": True}
+REBUILD = "python benchmarks/build_bench.py --workers 2"
+
+
+class BenchmarkError(ValueError):
+    """The benchmark file is missing a part, corrupt, truncated or inconsistent."""
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What the benchmark trains. The defaults are the shipped benchmark."""
+
+    name: str = "mnist1d_macro128"
+    dataset: str = "mnist1d"
+    space: tuple = tuple(BENCH_SPACE.items())  # MacroSpace keyword arguments
+    epochs: int = 9  # the full budget; every epoch is a fidelity
+    seeds: tuple = (0, 1)
+    optimizer: str = "adam"
+    lr: float = 1e-2
+    batch_size: int = 128
+    proxy_sample: int = 48  # architectures (seeded sample) with the data / width proxy tables
+    data_fractions: tuple = (1 / 9, 1 / 3)
+    widths: tuple = (0.25, 0.5)
+    big_sample: int = 12  # the first ones of the proxy sample also get a big (2x width, N = 2) run
+    big: tuple = (("width", 2.0), ("repeats", 2))
+
+
+def bench_space(cfg: BenchConfig | None = None) -> MacroSpace:
+    """The benchmark's space (a `naslab.controller.macro_space.MacroSpace`)."""
+    return MacroSpace(**dict((cfg or BenchConfig()).space))
+
+
+# ---------------------------------------------------------------------------------------------
+# loading and validation
+
+_ACC_KEYS = ("val_acc", "data_acc", "width_acc", "big_acc")
+
+
+def _fail(path, what: str) -> BenchmarkError:
+    return BenchmarkError(f"benchmark file {path} {what}; rebuild it with `{REBUILD}`")
+
+
+def _check(path: Path, arrays: dict, meta: dict) -> None:
+    """Raise BenchmarkError unless the arrays are complete, consistent with the meta and plausible."""
+    for key, shape in meta["shapes"].items():
+        if key not in arrays:
+            raise _fail(path, f"has no array {key!r}")
+        if list(arrays[key].shape) != list(shape):
+            raise _fail(path, f"array {key!r} has shape {list(arrays[key].shape)}, expected {shape}")
+    for key in _ACC_KEYS:
+        a = arrays[key]
+        if not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 1:
+            raise _fail(path, f"has accuracies outside [0, 1] or NaN in {key!r}")
+    for key in [k for k in arrays if k.endswith("cpu_seconds")]:
+        c = arrays[key]
+        if not np.all(np.isfinite(c)) or c.min() <= 0 or np.any(np.diff(c, axis=-1) < 0):
+            raise _fail(path, f"has non-positive or decreasing cumulative seconds in {key!r}")
+
+
+class Benchmark:
+    """The tabular benchmark: look up accuracy and simulated cost instead of training.
+
+    Fidelities are epochs 1..E (E = 9: the full budget). Architectures can be given as an
+    `Architecture`, its key string ("8-3-2|32-7-2|..."), its token list or its index 0..size-1.
+    """
+
+    def __init__(self, arrays: dict, meta: dict, path: Path | None = None):
+        self.arrays, self.meta, self.path = arrays, meta, path
+        self.space = MacroSpace(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["space"].items()})
+        self.fidelities = tuple(int(f) for f in meta["fidelities"])
+        self.seeds = tuple(int(s) for s in meta["config"]["seeds"])
+        self.archs = [self.space.decode([int(t) for t in row]) for row in arrays["tokens"]]
+        self._index = {a.key: i for i, a in enumerate(self.archs)}
+        if len(self._index) != self.space.size:
+            raise _fail(path, f"covers {len(self._index)} of the {self.space.size} architectures of its space")
+
+    @classmethod
+    def load(cls, name: str = BenchConfig.name, *, root: str | Path | None = None) -> Benchmark:
+        """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off)."""
+        root = Path(root) if root is not None else BENCH_DIR
+        npz, js = root / f"{name}.npz", root / f"{name}.json"
+        for p in (npz, js):
+            if not p.exists():
+                raise FileNotFoundError(f"no benchmark file {p}; build it with `{REBUILD}`")
+        try:
+            meta = json.loads(js.read_text())
+            want = meta["sha256"]
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise _fail(js, f"is not valid benchmark metadata ({e})") from e
+        if hashlib.sha256(npz.read_bytes()).hexdigest() != want:
+            raise _fail(npz, "does not match the checksum in its .json (corrupt, truncated or edited)")
+        try:
+            with np.load(npz, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except Exception as e:  # BadZipFile, EOFError, ValueError... all mean a broken file
+            raise _fail(npz, f"cannot be read ({type(e).__name__}: {e})") from e
+        _check(npz, arrays, meta)
+        return cls(arrays, meta, npz)
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    @property
+    def config(self) -> BenchConfig:
+        """The BenchConfig the file was built with (JSON lists turned back into tuples)."""
+        c = dict(self.meta["config"])
+        c["space"] = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in c["space"])
+        c["big"] = tuple(tuple(p) for p in c["big"])
+        return BenchConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()})
+
+    @property
+    def size(self) -> int:
+        return len(self.archs)
+
+    def space_name(self) -> str:
+        return f"{self.space} ({self.space.size} architectures)"
+
+    def index(self, arch) -> int:
+        """Row of an architecture: an Architecture, its key string, its tokens, its index or a dict
+        ({"tokens": [...]}, {"arch": key} or `Architecture.to_dict()`)."""
+        if isinstance(arch, (int, np.integer)) and not isinstance(arch, bool):
+            if not 0 <= arch < self.size:
+                raise ValueError(f"architecture index {arch} is outside 0..{self.size - 1} of {self.space_name()}")
+            return int(arch)
+        try:
+            if isinstance(arch, dict):  # {"tokens": [...]} or {"arch": key} (naslab.controller.children), or to_dict()
+                arch = arch.get("arch") or arch.get("tokens") or Architecture.from_dict(arch)
+            if isinstance(arch, str):
+                arch = self.space.parse(arch)
+            elif not isinstance(arch, Architecture):
+                arch = self.space.decode(list(arch))
+            self.space.encode(arch)  # ValueError naming the bad layer / value
+            return self._index[arch.key]
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{getattr(arch, 'key', arch)!r} is not an architecture of the benchmark's space "
+                             f"{self.space_name()}: {e}") from e
+
+    def epoch(self, fidelity) -> int:
+        """The epochs of a fidelity (an int, {"epochs": e} or None = full); ValueError listing the available."""
+        f = fidelity.get("epochs") if isinstance(fidelity, dict) else fidelity
+        if f is None:
+            return self.fidelities[-1]
+        if isinstance(f, bool) or not isinstance(f, (int, np.integer, float)) or int(f) != f \
+                or int(f) not in self.fidelities:
+            raise ValueError(f"fidelity={fidelity!r} is not available; available fidelities (epochs): "
+                             f"{list(self.fidelities)} (None = the full budget {self.fidelities[-1]})")
+        return int(f)
+
+    def _seed(self, seed) -> int:
+        if seed not in self.seeds:
+            raise ValueError(f"seed={seed!r} is not in the benchmark; available seeds: {list(self.seeds)}")
+        return self.seeds.index(seed)
+
+    def lookup(self, arch, fidelity=None, seed: int = 0) -> dict:
+        """{"val_acc" (of that seed), "seconds", "params", "epochs"}. "seconds" is the simulated cost: CPU
+        seconds of training up to that epoch, averaged over the seeds (the work does not depend on the
+        seed; the average smooths the noise of a shared machine)."""
+        i, e, s = self.index(arch), self.epoch(fidelity), self._seed(seed)
+        return {"val_acc": float(self.arrays["val_acc"][i, s, e - 1]),
+                "seconds": float(self.arrays["cpu_seconds"][i, :, e - 1].mean()),
+                "params": int(self.arrays["params"][i]), "epochs": e}
+
+    def accuracy(self, fidelity=None, seed: int | None = None) -> np.ndarray:
+        """(size,) validation accuracy of every architecture at `fidelity`; seed None = mean over seeds."""
+        e = self.epoch(fidelity)
+        acc = self.arrays["val_acc"][:, :, e - 1]  # (n, S)
+        return acc.mean(1) if seed is None else acc[:, self._seed(seed)]
+
+    def cost(self, fidelity=None, seed: int | None = None) -> np.ndarray:
+        """(size,) simulated seconds of every architecture at `fidelity`; seed None = mean over seeds."""
+        e = self.epoch(fidelity)
+        c = self.arrays["cpu_seconds"][:, :, e - 1]
+        return c.mean(1) if seed is None else c[:, self._seed(seed)]
+
+    def objective(self, seed: int = 0):
+        """`objective(arch, fidelity=None) -> metrics` for `run_search`: a lookup, with simulated seconds."""
+        def objective(config, fidelity=None):
+            return self.lookup(config, fidelity, seed)
+
+        return objective
+
+    def proxy_table(self, kind: str) -> dict:
+        """The proxy tables on the sample: kind "data" / "width" / "big" ->
+        {"index": (m,), "levels": [...], "acc": (m, levels, E), "seconds": (m, levels, E), "params"}."""
+        levels = {"data": "data_fractions", "width": "widths"}
+        if kind not in ("data", "width", "big"):
+            raise ValueError(f"kind={kind!r} is unknown; available proxy tables: ['data', 'width', 'big']")
+        cfg = self.meta["config"]
+        return {"index": self.arrays["big_index" if kind == "big" else "proxy_index"],
+                "levels": list(cfg[levels[kind]]) if kind in levels else [dict(cfg["big"])],
+                "acc": self.arrays[f"{kind}_acc"], "seconds": self.arrays[f"{kind}_cpu_seconds"],
+                "params": self.arrays[f"{kind}_params"]}
+
+    def __repr__(self) -> str:
+        return (f"Benchmark({self.meta['config']['name']!r}: {self.size} architectures x {len(self.seeds)} seeds, "
+                f"fidelities (epochs) {list(self.fidelities)}, space {self.space})")

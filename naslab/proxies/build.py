@@ -1,0 +1,213 @@
+"""Building the mini-benchmark: every run of `naslab.proxies.benchmark`, resumable, with a progress bar and workers.
+
+A build is a list of jobs (architecture index, seed, kind, level):
+
+* "main": the architecture as searched, full budget (`epochs`), for every seed;
+* "data": seed 0 on a seeded subset (`data_fractions`) of the training data (proxy sample only);
+* "width": seed 0 with fewer channels (`widths`) (proxy sample only);
+* "big": seed 0 scaled up (2x width, N = 2 repeats) ("search small, evaluate big").
+
+Every finished run is appended as one JSON line to data/bench/<name>.partial.jsonl, so an
+interrupted build (Ctrl-C, a closed laptop) resumes where it stopped; when all runs are done they
+are packed into <name>.npz (numbers) + <name>.json (config, space, build time, SHA-256) and the
+partial file is removed. Each run uses one thread; `workers` processes run side by side.
+
+Command line: `python benchmarks/build_bench.py --workers 2` (about 25 min on 2 busy cores).
+
+Taught in: notebooks/03_proxy_evaluation.ipynb (data/README.md says how the shipped file was made).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, bench_space
+
+KINDS = ("main", "data", "width", "big")
+
+
+def proxy_sample(cfg: BenchConfig) -> list[int]:
+    """The seeded sample of architecture indices that gets the proxy tables (its head gets "big")."""
+    n = bench_space(cfg).size
+    return [int(a) for a in np.random.default_rng(0).permutation(n)[: min(cfg.proxy_sample, n)]]
+
+
+def jobs(cfg: BenchConfig) -> list[dict]:
+    """Every training run, in build order: main seeds first, then the proxies, then big."""
+    n, sample = bench_space(cfg).size, proxy_sample(cfg)
+    out = [{"kind": "main", "arch": a, "seed": s, "level": 0} for s in cfg.seeds for a in range(n)]
+    out += [{"kind": "data", "arch": a, "seed": 0, "level": i} for a in sample for i in range(len(cfg.data_fractions))]
+    out += [{"kind": "width", "arch": a, "seed": 0, "level": i} for a in sample for i in range(len(cfg.widths))]
+    out += [{"kind": "big", "arch": a, "seed": 0, "level": 0} for a in sample[: cfg.big_sample]]
+    return out
+
+
+def job_key(job: dict) -> str:
+    return f"{job['kind']}/{job['arch']}/{job['seed']}/{job['level']}"
+
+
+@functools.lru_cache(maxsize=1)
+def _warm_up() -> None:
+    """Pay torch's one-off start-up costs once per process, outside any run's timed CPU seconds."""
+    import torch
+
+    net = torch.nn.Sequential(torch.nn.Conv1d(1, 4, 3), torch.nn.BatchNorm1d(4), torch.nn.Flatten(),
+                              torch.nn.Linear(4 * 38, 10))
+    opt = torch.optim.Adam(net.parameters())
+    for _ in range(3):
+        opt.zero_grad()
+        net(torch.randn(8, 1, 40)).logsumexp(1).mean().backward()
+        opt.step()
+
+
+def run_job(cfg: BenchConfig, job: dict) -> dict:
+    """Train one run (module level, so a process pool can call it)."""
+    import torch
+
+    from naslab.data import load_dataset
+    from naslab.proxies.proxy import Proxy, run_proxy
+    from naslab.train import TrainConfig
+
+    torch.set_num_threads(1)  # one core per run: costs are comparable across runs and workers
+    _warm_up()
+    space = bench_space(cfg)
+    arch = space.decode([int(t) for t in np.unravel_index(job["arch"], space.num_choices)])
+    proxy = Proxy(epochs=cfg.epochs)
+    if job["kind"] == "data":
+        proxy = proxy.scaled(data_fraction=cfg.data_fractions[job["level"]])
+    elif job["kind"] == "width":
+        proxy = proxy.scaled(width=cfg.widths[job["level"]])
+    elif job["kind"] == "big":
+        proxy = proxy.scaled(**dict(cfg.big))
+    tc = TrainConfig(optimizer=cfg.optimizer, lr=cfg.lr, batch_size=cfg.batch_size, device="cpu")
+    out = run_proxy(space, arch, proxy, load_dataset(cfg.dataset), train_cfg=tc, seed=job["seed"])
+    return {**job, "key": job_key(job), **{k: out[k] for k in ("curve", "cpu_curve", "seconds", "params")}}
+
+
+def _read_partial(path: Path) -> dict:
+    done = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                rec = json.loads(line)
+                done[rec["key"]] = rec
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # a line cut by an interrupted write: that run is simply redone
+    return done
+
+
+def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
+          limit: int | None = None, progress: bool = True) -> Path | None:
+    """Build, or resume building, the benchmark.
+
+    Args:
+        cfg: what to train (default: the shipped benchmark).
+        root: the folder of the files (default: data/bench/).
+        workers: worker processes (1: in this process).
+        limit: run at most this many of the missing jobs, then stop (the rest on the next call).
+        progress: show a tqdm progress bar.
+
+    Returns:
+        the .npz path once every run is done (the files are then packed), else None.
+    """
+    cfg = cfg or BenchConfig()
+    root = Path(root) if root is not None else BENCH_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    partial = root / f"{cfg.name}.partial.jsonl"
+    all_jobs = jobs(cfg)
+    done = _read_partial(partial)
+    todo = [j for j in all_jobs if job_key(j) not in done][:limit]
+    t0 = time.perf_counter()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(all_jobs), initial=len(done), desc=f"bench {cfg.name}", unit="run")
+    with partial.open("a") as f:
+        def finish(rec: dict) -> None:
+            f.write(json.dumps(rec) + "\n")
+            f.flush()  # on disk at once: an interrupted build keeps it
+            done[rec["key"]] = rec
+            if bar is not None:
+                bar.update(1)
+
+        try:
+            if workers > 1:
+                from concurrent.futures import ProcessPoolExecutor, as_completed
+
+                with ProcessPoolExecutor(workers) as ex:
+                    futures = [ex.submit(run_job, cfg, j) for j in todo]
+                    try:
+                        for fut in as_completed(futures):
+                            finish(fut.result())
+                    except KeyboardInterrupt:
+                        for fut in futures:
+                            fut.cancel()
+                        raise
+            else:
+                for j in todo:
+                    finish(run_job(cfg, j))
+        finally:
+            if bar is not None:
+                bar.close()
+    if len(done) < len(all_jobs):
+        return None
+    return _pack(cfg, root, done, time.perf_counter() - t0, workers)
+
+
+def _robust_seconds(rec: dict) -> list[float]:
+    """Cumulative cost e * (median CPU seconds of one epoch): every epoch does the same work, and the
+    median ignores an epoch stalled by a busy machine (seen while building: one epoch took 40 s)."""
+    per_epoch = np.diff([0.0, *rec["cpu_curve"]])  # (E,) CPU seconds of each epoch
+    return (float(np.median(per_epoch)) * np.arange(1, len(per_epoch) + 1)).tolist()
+
+
+def _pack(cfg: BenchConfig, root: Path, done: dict, seconds: float, workers: int) -> Path:
+    """Turn the finished runs into the compact .npz + .json pair (the .npz written atomically)."""
+    import torch
+
+    space = bench_space(cfg)
+    n, e = space.size, cfg.epochs
+    sample = proxy_sample(cfg)
+    big = sample[: cfg.big_sample]
+
+    def table(kind, archs, pairs, field, dtype=np.float32):  # -> (len(archs), len(pairs), ...)
+        get = _robust_seconds if field == "cpu_curve" else (lambda r: r[field])
+        return np.array([[get(done[f"{kind}/{a}/{sd}/{lv}"]) for sd, lv in pairs] for a in archs], dtype=dtype)
+
+    seeds = [(sd, 0) for sd in cfg.seeds]
+    arrays = {
+        "tokens": np.array([space.encode(a) for a in space.enumerate()], dtype=np.int8),  # (n, T)
+        "val_acc": table("main", range(n), seeds, "curve"),  # (n, S, E)
+        "cpu_seconds": table("main", range(n), seeds, "cpu_curve"),  # (n, S, E), cumulative, robust
+        "params": table("main", range(n), seeds[:1], "params", np.int64)[:, 0],  # (n,)
+        "proxy_index": np.array(sample, dtype=np.int64),
+        "big_index": np.array(big, dtype=np.int64),
+    }
+    for kind, levels, archs in (("data", cfg.data_fractions, sample), ("width", cfg.widths, sample),
+                                ("big", [None], big)):
+        pairs = [(0, i) for i in range(len(levels))]
+        arrays[f"{kind}_acc"] = table(kind, archs, pairs, "curve")  # (m, levels, E)
+        arrays[f"{kind}_cpu_seconds"] = table(kind, archs, pairs, "cpu_curve")
+        arrays[f"{kind}_params"] = table(kind, archs, pairs, "params", np.int64)  # (m, levels)
+    assert arrays["val_acc"].shape == (n, len(cfg.seeds), e)
+    npz, tmp = root / f"{cfg.name}.npz", root / f"{cfg.name}.tmp.npz"
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(npz)
+    meta = {"config": asdict(cfg), "space": dict(cfg.space), "size": n, "fidelities": list(range(1, e + 1)),
+            "sha256": hashlib.sha256(npz.read_bytes()).hexdigest(),
+            "shapes": {k: list(v.shape) for k, v in arrays.items()},
+            "build": {"runs": len(done), "workers": workers, "last_session_wall_seconds": round(seconds, 1),
+                      "sum_run_cpu_seconds": round(sum(r["cpu_curve"][-1] for r in done.values()), 1),
+                      "sum_run_wall_seconds": round(sum(r["seconds"] for r in done.values()), 1),
+                      "torch": torch.__version__, "date": time.strftime("%Y-%m-%d %H:%M")}}
+    (root / f"{cfg.name}.json").write_text(json.dumps(meta, indent=1))
+    (root / f"{cfg.name}.partial.jsonl").unlink()
+    return npz

@@ -1,0 +1,107 @@
+"""Ask/tell searchers: the `Searcher` interface, `Proposal`, `GridSearch` and `RandomSearch`.
+
+A *searcher* proposes candidates and learns from their results through two methods
+(the ask/tell interface of d2l's HPO chapter and of Optuna):
+
+    config = searcher.ask()        # a JSON-serialisable config, a `Proposal`, or None
+    searcher.tell(config, trial)   # the finished `Trial` (metrics, status, seconds)
+
+`ask()` returning None means "nothing to propose right now"; a `Proposal(config, fidelity=...,
+parent=..., info=...)` asks for a cheaper evaluation or records a parent. Grid search enumerates
+`grid(space)`; random search draws `sample(space, rng)` (Bergstra & Bengio, JMLR 2012).
+`naslab.search.run_search` drives any searcher.
+
+Taught in: notebooks/01_grid_vs_random_search.ipynb; subclassed in notebooks 02-04.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of a search)
+    best_so_far,
+    best_trial,
+    best_vs_seconds,
+    best_vs_trials,
+    mean_and_spread,
+)
+from naslab.domains import grid, sample, validate_space
+from naslab.trial import Trial
+
+
+@dataclass
+class Proposal:
+    """What `ask()` may return instead of a bare config: a config plus how to evaluate it."""
+
+    config: Any
+    fidelity: Any = None  # passed as objective(config, fidelity) when not None
+    parent: int | None = None  # trial_id this candidate was derived from
+    info: dict = field(default_factory=dict)  # copied into Trial.info
+
+
+class Searcher:
+    """Base class of every searcher: override `ask`, and `tell` when results steer later asks.
+
+    `adaptive = True` (the default) means tells change later asks, so `run_search` asks one
+    candidate at a time unless told `batch_size`. Non-adaptive searchers (grid, random) set it to
+    False and may be asked ahead, e.g. one batch per executor worker.
+    """
+
+    name = "searcher"
+    adaptive = True
+    seed = 0
+
+    def ask(self) -> Any:
+        raise NotImplementedError("a Searcher must implement ask() -> config | Proposal | None")
+
+    def tell(self, config: Any, trial: Trial) -> None:
+        """Receive the finished trial of `config` (default: ignore it)."""
+
+
+class GridSearch(Searcher):
+    """Every configuration of `grid(space)`, in order or (`shuffle=True`) in a seeded random order."""
+
+    name = "grid"
+    adaptive = False
+
+    def __init__(self, space: dict, *, shuffle: bool = False, seed: int = 0, points=None):
+        self.configs = grid(space, points=points)
+        self.seed, self.shuffle = seed, shuffle
+        if shuffle:
+            order = np.random.default_rng(seed).permutation(len(self.configs))
+            self.configs = [self.configs[i] for i in order]
+        self._next = 0
+
+    def ask(self) -> dict | None:
+        if self._next >= len(self.configs):
+            return None  # the grid is exhausted
+        self._next += 1
+        return dict(self.configs[self._next - 1])
+
+
+class RandomSearch(Searcher):
+    """Independent draws from the space (log-uniform domains sample uniformly in the exponent)."""
+
+    name = "random"
+    adaptive = False
+
+    def __init__(self, space, *, seed: int = 0, max_trials: int | None = None):
+        self.space, self.seed, self.max_trials = self._validate_space(space), seed, max_trials
+        self.rng = np.random.default_rng(seed)
+        self._asked = 0
+
+    def ask(self) -> dict | None:
+        if self.max_trials is not None and self._asked >= self.max_trials:
+            return None
+        self._asked += 1
+        return self._draw()
+
+    # subclasses drawing from other spaces (e.g. `naslab.controller.children.RandomArchSearch`) override these two
+    def _validate_space(self, space):
+        return validate_space(space)
+
+    def _draw(self) -> dict:
+        return sample(self.space, self.rng)

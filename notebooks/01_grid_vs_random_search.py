@@ -1,0 +1,516 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Grid vs random search
+#
+# We tune the learning rate and weight decay of a small network with grid search and random search, on a toy
+# function and on a real landscape, and see why random search wins when one hyper-parameter matters more than another.
+#
+# **Time**: class mode ≈ 2–3 min on a 2-core CPU; FAST ≈ 30 s.
+# **Prerequisites**: [00 · Welcome](00_welcome.ipynb) (datasets, `naslab.train`, `Trial`).
+
+# %% [markdown]
+# ## Learning goals
+#
+# After this notebook you will be able to:
+#
+# - explain, with the *low effective dimensionality* argument of Bergstra & Bengio (2012), why random search beats grid search at the same budget;
+# - define a search space with log-uniform domains and drive any searcher through the ask/tell loop `run_search`, with a resumable JSONL log;
+# - train a whole hyper-parameter grid at once with **population training**, and check it against one-by-one training;
+# - compare two searchers fairly: best-so-far against the budget, mean and spread over 20 seeds, and a test set opened once;
+# - size a random search with $1-(1-q)^n$.
+
+# %%
+# Setup: plots inline, the naslab imports, the seed and the device
+# %matplotlib inline
+import math
+import tempfile
+from collections import Counter
+from pathlib import Path
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import naslab
+from naslab.anytime import best_trial, best_vs_seconds, best_vs_trials
+from naslab.config import budget, is_fast, mode_name
+from naslab.data import load_dataset
+from naslab.domains import Choice, Uniform, grid, sample
+from naslab.grid_vs_random import checks, plots
+from naslab.grid_vs_random.landscape import TrainObjective, load_or_build, random_configs
+from naslab.grid_vs_random.population import train_member, train_population
+from naslab.grid_vs_random.spaces import COURSE_VALUES, course_grid, course_space
+from naslab.grid_vs_random.spaces import synthetic_grid, synthetic_objective, synthetic_space
+from naslab.grid_vs_random.widgets import draw_synthetic, landscape_panel, synthetic_panel
+from naslab.models import make_mlp
+from naslab.search import run_search
+from naslab.searchers import GridSearch, RandomSearch, Searcher
+from naslab.train import TrainConfig, evaluate, train
+from naslab.utils import Timer, get_device, seed_everything
+
+torch.set_num_threads(1)  # tiny networks: one thread avoids costly thread synchronisation on a busy 2-core CPU
+seed_everything(0)
+print(f"naslab {naslab.__version__} | torch {torch.__version__} | device: {get_device('auto')} | {mode_name()} mode")
+
+# %% tags=["parameters"]
+# Parameters: NASLAB_FAST=1 shrinks the budgets (no cell is ever skipped)
+FAST = is_fast()
+SEED = 0                                     # searcher seed of the single runs below
+DATASET = "digits"                           # the live landscape: "digits" or "mnist1d"
+EPOCHS = 20                                  # training length of every run; the cached tables use 20
+N_LIVE = budget(full=36, fast=4)             # random-search trials trained one-by-one (section 4)
+N_TIMED = budget(full=4, fast=1)             # grid runs also trained one-by-one, to time them (section 3)
+N_CHECK = budget(full=720, fast=12)          # cached random runs re-trained live to check the table (section 5)
+N_SEEDS = budget(full=20, fast=20)           # searcher seeds of the comparison: replays, milliseconds each
+N_OWN = budget(full=20, fast=3)              # trials of your own searcher (exercise 2)
+MOMENTUM_EPOCHS = budget(full=20, fast=2)    # training length in exercise 1
+REBUILD = False                              # True: retrain and overwrite the cached tables (~10-30 s each)
+
+# %% [markdown]
+# ## Recap
+#
+# From [00 · Welcome](00_welcome.ipynb):
+#
+# - `naslab.train.train(model, data, cfg)` trains with SGD (momentum 0.9) and returns a `TrainResult`; a run whose loss explodes is a **result** (`diverged=True`, chance accuracy), not a crash.
+# - Every dataset comes with a fixed **train / validation / test** split: we select on validation and open the test split once, at the very end.
+# - An experiment is recorded as a `Trial` (config, metrics, seconds, status), one JSON line each.
+
+# %% [markdown]
+# ## 1 · The intuition: one parameter matters, the other barely does
+#
+# Hyper-parameter optimisation searches a space of configurations $\lambda$ for the best validation score $f(\lambda)$.
+# Bergstra & Bengio (2012, Fig. 1) explain the weakness of grid search with a function of two parameters where only one matters:
+#
+# $$f(x, y) = g(x) + \varepsilon\, h(y), \qquad \varepsilon \ll 1 .$$
+#
+# A grid of $n$ trials over $d$ parameters tries only $n^{1/d}$ distinct values of each parameter; $n$ random trials try $n$ distinct values of **every** parameter.
+# When $f$ depends mostly on $x$, the grid wastes its repeats of each $x$ on values of $y$ that do not matter.
+# Our $g$ has a broad hill at $x \approx 0.3$ and a narrow, higher peak at $x \approx 0.72$; $h$ is one gentle bump.
+
+# %%
+# Build: 9 trials on a 3x3 grid and 9 random trials, through the same run_search loop
+grid_trials = run_search(GridSearch(synthetic_grid(3)), synthetic_objective, 9, metric="score")
+random_trials = run_search(RandomSearch(synthetic_space(), seed=SEED), synthetic_objective, 9, metric="score")
+for name, trials in [("grid", grid_trials), ("random", random_trials)]:
+    n_x = len({t.config["x"] for t in trials})
+    print(f"{name:6s}: {n_x} distinct x values, best f = {best_trial(trials, metric='score').score('score'):.3f}")
+
+# %%
+# The classic figure: each axis' projection beside the plot (ticks = the distinct values tried)
+fig = plt.figure(figsize=(10.5, 5.0), layout="constrained")
+draw_synthetic(fig, budget=9, seed=SEED, importance=0.1)
+
+# %% [markdown]
+# **Expected result.** The grid tries $x \in \{1/6, 1/2, 5/6\}$, misses the peak at $x \approx 0.72$ and tops out at $f \approx 0.25$.
+# Nine random trials try nine values of $x$; with seed 0 one lands on the peak ($f \approx 0.9$).
+# On the right-hand projections the grid's three values of $y$ cost six of its nine trials and bought almost nothing, because $h$ barely moves $f$.
+
+# %%
+# Experiment: over 200 seeds, how often does 9-trial random search beat the 3x3 grid?
+grid_best = best_trial(grid_trials, metric="score").score("score")
+rand_best = np.array([best_trial(run_search(RandomSearch(synthetic_space(), seed=s), synthetic_objective, 9,
+                                            metric="score"), metric="score").score("score") for s in range(200)])
+print(f"grid best {grid_best:.3f} | random best: median {np.median(rand_best):.3f}, "
+      f"beats the grid in {np.mean(rand_best > grid_best):.0%} of 200 seeds, finds the peak (f > 0.5) in "
+      f"{np.mean(rand_best > 0.5):.0%}")
+
+# %% [markdown]
+# **Q: what conclusion can we make?** Why is the grid's result the same for every seed, and what would a 4×4 grid (16 trials) change? Use the panel below: move the budget, the seed, and how much $y$ matters. When both parameters matter equally, does random search still win?
+
+# %%
+# Widgets: budget (a k x k grid with k = floor(sqrt(budget)) vs `budget` random trials), seed, importance of y
+synthetic_panel(budget=9)
+
+# %% [markdown]
+# ## 2 · The search machinery: spaces, ask / tell, `run_search`
+#
+# A **search space** is a dict of domains (`naslab.domains`): `Choice(values)`, `Uniform(a, b)`, `IntRange(a, b)` and `LogUniform(a, b)`.
+# Learning rate and weight decay are *scale* parameters, so we sample them **log-uniformly**:
+#
+# $$u \sim \mathcal U(\log_{10} a, \log_{10} b), \qquad x = 10^{u}, \qquad p(x) \propto 1/x \text{ on } [a, b],$$
+#
+# which gives every decade the same probability. The course grid is $\{10^{-4}, 10^{-3}, 10^{-2}, 0.1, 1, 10\}^2$ (36 points); random search samples both parameters log-uniformly on $[10^{-4}, 10]$.
+#
+# A **searcher** has two methods: `ask()` proposes a configuration (or `None` when it has nothing more), `tell(config, trial)` hands back the finished `Trial`.
+# `run_search(searcher, objective, budget)` asks, evaluates `objective(config) -> metrics`, tells, and records every `Trial` — optionally to a JSONL file that a rerun **resumes** from.
+# Ctrl-C (■ in Jupyter) stops the loop and returns what finished. With `executor=ProcessPoolExecutor(2)` trials run in parallel, with the same results for a fixed seed.
+# The REINFORCE controller (notebook 02) and successive halving (notebook 03) are searchers too.
+
+# %%
+# The course grid, and a check that log-uniform sampling puts 20 % of the draws in each decade
+print(f"{len(grid(course_grid()))} grid configurations, the first two: {grid(course_grid())[:2]}")
+rng = np.random.default_rng(SEED)
+draws = np.array([sample(course_space(), rng)["lr"] for _ in range(10_000)])
+per_decade = np.histogram(np.log10(draws), bins=np.arange(-4, 2))[0] / len(draws)
+print("share of the lr draws in each decade from 1e-4 to 10:", np.round(per_decade, 3))
+print(f"P(lr < 1): uniform on [1e-4, 10] would give {(1 - 1e-4) / (10 - 1e-4):.2f}; log-uniform gives {np.mean(draws < 1):.2f}")
+
+
+# %%
+# Check: random search written from scratch gives exactly naslab's RandomSearch (same seed, same draws)
+def my_random_search(space, objective, n, seed):
+    rng = np.random.default_rng(seed)
+    configs = [sample(space, rng) for _ in range(n)]
+    return configs, [objective(c)["score"] for c in configs]
+
+configs, scores = my_random_search(synthetic_space(), synthetic_objective, 9, SEED)
+assert configs == [t.config for t in random_trials] and scores == [t.score("score") for t in random_trials]
+print("from-scratch random search == run_search(RandomSearch(...)): same configurations, same scores")
+
+# %%
+# Resume: a second run with the same JSONL file reads the finished trials back instead of repeating them
+log = Path(tempfile.mkdtemp()) / "random.jsonl"
+calls = []
+
+def counted(config):
+    calls.append(config)
+    return synthetic_objective(config)
+
+first = run_search(RandomSearch(synthetic_space(), seed=1), counted, 5, path=log, metric="score")
+again = run_search(RandomSearch(synthetic_space(), seed=1), counted, 8, path=log, metric="score")
+print(f"{len(again)} trials, but the objective ran {len(calls)} times in both runs together (5 + 3); {log.name} holds "
+      f"{len(log.read_text().splitlines())} lines")
+
+# %% [markdown]
+# **Q: what conclusion can we make?** Why must a searcher take a seed for the resume to work? What would go wrong if `RandomSearch` drew from NumPy's global random state?
+
+# %% [markdown]
+# ## 3 · The real landscape: the 6×6 grid, trained as one population
+#
+# Thirty-six small networks trained one after another leave a CPU mostly idle: each step of a 64-64-10 MLP is a few tiny matrix products plus Python overhead.
+# **Population training** (`naslab.grid_vs_random.population`) trains all $K$ members at once. Their weights are stacked, $W \in \mathbb R^{K \times h \times d}$, so the first layer of every member is **one** matrix product with the shared batch $X \in \mathbb R^{B \times d}$; each member keeps its own learning rate $\eta_k$, weight decay $\lambda_k$ and momentum buffer $b_k$:
+#
+# $$g_k = \nabla L_k(w_k) + \lambda_k w_k, \qquad b_k \leftarrow \mu\, b_k + g_k, \qquad w_k \leftarrow w_k - \eta_k\, b_k .$$
+#
+# Member $k$ starts from the same initial weights (same seed) and sees the same batches in the same order as its one-by-one twin, so the two give the same result.
+# A member whose loss explodes is recorded as diverged and dropped from the stack; the others never notice.
+
+# %%
+# The 36 grid configurations, trained as one population (SGD with momentum 0.9, batch 64, MLP 64-64-10)
+data = load_dataset(DATASET)
+cfg = TrainConfig(epochs=EPOCHS, seed=0)
+grid_configs = grid(course_grid())
+with Timer() as t_pop:
+    pop = train_population(data, grid_configs, cfg)
+print(data)
+print(f"population: {len(grid_configs)} runs x {EPOCHS} epochs in {t_pop.seconds:.1f} s; {int(pop.diverged.sum())} diverged")
+
+# %%
+# Check: N_TIMED runs of the lr = 0.01 row trained one-by-one give the same accuracies (and time them)
+train_member(data, grid_configs[12], cfg, max_steps=3)  # warm-up, so first-call costs stay out of the timing
+with Timer() as t_one:
+    ones = [train_member(data, c, cfg) for c in grid_configs[12:12 + N_TIMED]]
+diff = max(abs(r.val_acc - pop.val_acc[12 + i]) for i, r in enumerate(ones))
+per_run = t_one.seconds / N_TIMED
+print(f"one-by-one: {per_run:.2f} s per run, so ≈ {36 * per_run:.0f} s for the grid (less: diverged runs stop early); "
+      f"population: {t_pop.seconds:.1f} s")
+print(f"largest accuracy difference: {diff:.4f} (one validation example is {1 / len(data.y_val):.4f})")
+
+# %%
+# The landscape: validation accuracy of the 6x6 grid on log axes; crosses mark diverged runs
+acc, div = pop.val_acc.reshape(6, 6), pop.diverged.reshape(6, 6)
+plots.plot_landscape_heatmap(acc, COURSE_VALUES, COURSE_VALUES, diverged=div,
+                             title=f"{DATASET}: the 6x6 grid, {EPOCHS} epochs");
+
+# %%
+# Which parameter matters? Move one at a time away from the best cell
+i, j = np.unravel_index(acc.argmax(), acc.shape)
+print(f"best cell: lr = {COURSE_VALUES[i]:g}, weight decay = {COURSE_VALUES[j]:g}, validation accuracy {acc[i, j]:.3f}")
+print(f"changing lr at that weight decay moves the accuracy over {np.ptp(acc[:, j]):.2f}")
+print(f"changing weight decay within 1e-4..1e-2 at that lr moves it over {np.ptp(acc[i, :3]):.3f}")
+
+# %% [markdown]
+# **Expected result.** The learning rate is the important parameter: along a column the accuracy runs from chance (lr = 10 diverges, lr = $10^{-4}$ barely moves in 20 epochs) to ≈ 0.98 on digits (≈ 0.54 on MNIST-1D with this MLP).
+# Weight decay hardly matters while it is small ($\le 10^{-2}$ changes a few tenths of a point to a few points); once $\eta\lambda$ approaches 1 it shrinks the weights as fast as they learn, and the run dies.
+# Population training reproduces one-by-one training to within a validation example on the stable runs; at lr = 1, on the edge of stability, tiny rounding differences can grow and change a result (so can a different CPU).
+
+# %% [markdown]
+# **Q: what conclusion can we make?** The grid put 6 of its 36 trials on lr = 10, where every run diverges. How many of the 36 trials landed in the two rows that contain all the good results? What does that suggest about where the budget should go?
+
+# %% [markdown]
+# ## 4 · Random search with the same budget
+#
+# Now the same budget, but each trial draws lr and weight decay log-uniformly from $[10^{-4}, 10]$.
+# Each trial is an ordinary one-by-one training run (`TrainObjective`), driven by `run_search` and logged to a JSONL file: stop the cell and run it again, and it resumes.
+
+# %%
+# Random search: N_LIVE log-uniform configurations, each trained one-by-one by run_search
+objective = TrainObjective(data, cfg)
+random_log = Path(tempfile.mkdtemp()) / "random_search.jsonl"
+with Timer() as t_rand:
+    rand_trials = run_search(RandomSearch(course_space(), seed=SEED), objective, N_LIVE, path=random_log)
+best_r = best_trial(rand_trials)
+print(f"{len(rand_trials)} random trials in {t_rand.seconds:.0f} s; statuses {dict(Counter(t.status for t in rand_trials))}")
+print(f"best: val acc {best_r.score():.3f} at lr = {best_r.config['lr']:.3g}, weight decay = {best_r.config['weight_decay']:.3g} "
+      f"(grid best: {acc.max():.3f})")
+
+# %%
+# The random trials over the grid's heatmap (each cell spans one decade of each parameter)
+ax = plots.plot_landscape_heatmap(acc, COURSE_VALUES, COURSE_VALUES, diverged=div, annotate=False)
+plots.plot_points_on_landscape([t.config["lr"] for t in rand_trials], [t.config["weight_decay"] for t in rand_trials],
+                               acc=[t.score() for t in rand_trials], ax=ax)
+ax.legend(loc="lower left", fontsize=8);
+
+# %% [markdown]
+# **Expected result.** The random points fall *between* the grid's lines, so they try many learning rates inside the good band (0.01–0.5) instead of two.
+# On digits, where many configurations reach ≈ 0.98, 36 random trials end within a few tenths of a point of the grid's best (above or below, depending on the seed); on MNIST-1D random search ends several points ahead.
+# A single run is one draw, though: the next section repeats it over 20 seeds.
+
+# %% [markdown]
+# **Q: what conclusion can we make?** Random search also spent trials on hopeless regions (lr < $10^{-3}$, large weight decay). Why is that not a reason to prefer the grid?
+
+# %% [markdown]
+# ## 5 · A fair comparison: the same budget, 20 seeds
+#
+# One run of each searcher proves nothing. We compare the **best validation accuracy found so far** after $n = 1, \dots, 36$ trials, averaged over 20 searcher seeds, with a band from the first to the third quartile.
+# Two details make it fair:
+#
+# - grid search visits the grid in a **seeded random order** (in order it would spend its first six trials on lr = $10^{-4}$);
+# - every run uses the same *training* seed, so the landscape is one fixed function of (lr, weight decay) and the spread comes from the searchers alone.
+#
+# That is 36 grid runs plus 20 × 36 random runs, 756 trainings: population training builds the table in 10–30 s on a 2-core CPU (one-by-one it would take a few minutes). It is cached in `data/bench/` (`REBUILD = True` rebuilds it), class mode re-trains all 720 random runs below to check it, and the searches are replayed on it with `run_search` in milliseconds.
+
+# %%
+# The cached table (rebuilt with population training when missing or when REBUILD = True)
+with Timer() as t_land:
+    land = load_or_build(DATASET, epochs=EPOCHS, n_seeds=N_SEEDS, n_trials=36, rebuild=REBUILD)
+print(f"{land.dataset}: 36 grid runs + {land.n_seeds} x {land.n_trials} random runs, read in {t_land.seconds:.2f} s "
+      f"(building it took {land.build_seconds:.0f} s)")
+
+# %%
+# Check: re-train N_CHECK of the cached random runs right now (all 720 in class mode), with population training
+cached = [c for run in random_configs(land.n_seeds, land.n_trials) for c in run][:N_CHECK]
+fresh = train_population(data, cached, cfg)
+same = np.abs(fresh.val_acc - land.rand_acc.ravel()[:N_CHECK]) <= 1 / len(data.y_val) + 1e-6
+odd = sorted(round(c["lr"], 2) for c, s in zip(cached, same) if not s)
+print(f"{same.sum()} of {N_CHECK} re-trained runs match the table to one validation example"
+      + (f"; the others have lr = {odd}" if odd else ""))
+print(f"the live grid matches the table in {np.sum(np.abs(pop.val_acc - land.grid_acc) <= 1 / len(data.y_val) + 1e-6)} of 36 cells")
+
+# %%
+# Replay grid search (random order) and random search for every seed on the table
+grid_runs = [land.grid_search(seed=s) for s in range(N_SEEDS)]
+rand_runs = [land.random_search(seed=s) for s in range(N_SEEDS)]
+curves = {"grid": best_vs_trials(grid_runs, 36), "random": best_vs_trials(rand_runs, 36)}
+top = float(curves["random"].max())
+plots.plot_anytime(curves, spread="quartiles", ylim=(max(0.0, top - 0.3), top + 0.01));
+
+# %%
+# Mean best validation accuracy after 9 and 36 trials (± std over the seeds)
+for n in (9, 36):
+    g, r = curves["grid"][:, n - 1], curves["random"][:, n - 1]
+    print(f"after {n:2d} trials: grid {g.mean():.4f} ± {g.std():.4f} | random {r.mean():.4f} ± {r.std():.4f} | "
+          f"random ahead in {np.mean(r > g):.0%} of seeds, tied in {np.mean(r == g):.0%}")
+
+# %%
+# The same comparison against training seconds (diverged runs stop early and cost less)
+t_max = min(sum(t.seconds for t in run) for run in grid_runs + rand_runs)
+times = np.linspace(0, t_max, 120)
+secs = {"grid": best_vs_seconds(grid_runs, times), "random": best_vs_seconds(rand_runs, times)}
+plots.plot_anytime(secs, x=times, spread="quartiles", xlabel="training seconds spent (each run's share of the population)",
+                   ylim=(max(0.0, top - 0.3), top + 0.01));
+
+# %% [markdown]
+# **Expected result.** On digits random search is ahead from about 5 trials on; after 9 trials the means are about 0.956 (grid) and 0.971 (random).
+# By 36 trials the grid has tried every point it has and ends at its best cell (0.979); random search ends a little higher (≈ 0.981) with a spread of a few tenths of a point — digits is nearly saturated.
+# On MNIST-1D (set `DATASET = "mnist1d"` or use the panel below) the gap is large: ≈ 0.45 vs 0.53 after 9 trials (random ahead in 3 seeds out of 4) and 0.54 vs 0.57 after 36 (random ahead for every seed).
+
+# %% [markdown]
+# **Q: what conclusion can we make?** Why does the grid's band collapse to a single line at 36 trials while random search's does not? Which of the two would you rather run with a budget of 9 trials, and why would your answer be the same for a brand-new dataset?
+
+# %% [markdown]
+# ## 6 · How many random trials are enough?
+#
+# Call a configuration *good* if it lies in the top $q$ of the sampling distribution. Each independent random trial is good with probability $q$, so after $n$ trials
+#
+# $$P(\text{at least one good trial}) = 1 - (1 - q)^n, \qquad n \ge \frac{\log(1 - p)}{\log(1 - q)} \text{ for a target probability } p .$$
+#
+# For the top 5 % with 95 % confidence this gives $n = 59$: the popular "60 random trials" rule. The argument is usually credited to Bergstra & Bengio but was popularised by Alice Zheng's blog post (Dato, 2015) summarising their paper.
+# Three caveats: "top 5 %" is a quantile of the **sampling distribution**, not closeness to the optimum; the number does **not** depend on the dimension; it assumes noise-free evaluations.
+
+# %%
+# The formula and the worked example: the top 5 % with 95 % confidence
+n_star = math.ceil(math.log(1 - 0.95) / math.log(1 - 0.05))
+print(f"n* = {n_star}: 1 - 0.95^{n_star} = {1 - 0.95 ** n_star:.4f}, while 1 - 0.95^{n_star - 1} = {1 - 0.95 ** (n_star - 1):.4f}")
+plots.plot_hit_probability((0.01, 0.05, 0.1), n_max=100);
+
+# %%
+# Check on the real landscape: resample n of the table's random runs, how often is one in the top 5 %?
+pool = land.rand_acc.ravel()
+good = np.zeros(pool.size, bool)
+good[np.argsort(-pool, kind="stable")[: pool.size // 20]] = True      # the top 5 % by rank (ties by order)
+q = good.mean()
+rng = np.random.default_rng(SEED)
+picks = np.argsort(rng.random((4000, pool.size)), axis=1)[:, :70]     # 4000 searches of 70 distinct runs
+hit = np.maximum.accumulate(good[picks], axis=1).mean(0)              # P(a good run among the first n)
+ax = plots.plot_hit_probability((q,), n_max=70)
+ax.plot(np.arange(1, 71), hit, "k.", ms=4, label="resampled from the table")
+ax.legend(loc="lower right");
+
+# %% [markdown]
+# **Expected result.** The dots (random searches replayed on the table) follow the curve $1-(1-q)^n$; about 59 trials give 95 %.
+# Sampling from a finite table without replacement makes hits slightly *more* likely than the formula says.
+#
+# **Q: what conclusion can we make?** The rule needs 59 trials in 2 dimensions and in 20. Why, then, does random search still get harder in high dimensions?
+
+# %% [markdown]
+# ## 7 · The test set, touched once
+#
+# All the choices above were made on the **validation** split. The best of many noisy validation scores is optimistically biased (the winner's curse): we picked the configuration partly *because* its validation sample favoured it.
+# The test split has played no part, so one evaluation of the chosen configuration on it is an unbiased estimate. Opening it more than once — to compare candidates, to tune again — turns it into a second validation set and the estimate is biased again.
+
+# %%
+# The chosen configuration: the best validation accuracy among everything trained live in sections 3 and 4
+candidates = pop.trials() + rand_trials
+chosen = best_trial(candidates)
+seed_everything(0)                                   # the member's seed: the same initial weights
+model = make_mlp(data.input_shape, data.num_classes, hidden=(64,))
+res = train(model, data, cfg, lr=chosen.config["lr"], weight_decay=chosen.config["weight_decay"], seed=0)
+test_loss, test_acc = evaluate(model, data.X_test, data.y_test)  # the one and only look at the test split
+print(f"chosen lr = {chosen.config['lr']:.3g}, weight decay = {chosen.config['weight_decay']:.3g}: "
+      f"validation {res.val_acc:.3f}, test {test_acc:.3f}")
+
+# %% [markdown]
+# **Expected result.** The retrained model reproduces the selected validation accuracy exactly (same seed), and the test accuracy lands within a couple of points of it. On average it is a little lower (the winner's curse); with only 359 test images, one point either way is noise.
+#
+# **Q: what conclusion can we make?** Suppose you now try 100 more configurations and keep the one with the best *test* accuracy. What happens to the number you report?
+
+# %% [markdown]
+# ## Explore
+#
+# The panel replays grid and random search on the cached landscapes of both datasets: choose the budget, the searcher seed and the dataset.
+# Left: this seed's first trials of each searcher on the grid's heatmap. Right: mean best-so-far over all 20 seeds (band: quartiles), with this seed's two results marked.
+
+# %%
+# Widgets: budget, searcher seed and dataset, redrawn from the cached (population-trained) tables
+landscapes = {name: (land if name == land.dataset else load_or_build(name, epochs=EPOCHS, n_seeds=N_SEEDS, rebuild=REBUILD))
+              for name in ("digits", "mnist1d")}
+landscape_panel(landscapes, budget=9)
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise cell holds a worked solution: replace it with your own and run the check cell after it.
+#
+# ### Exercise 1 · Momentum as a third dimension
+#
+# Add momentum to the course grid as a third axis with the values $\{0, 0.5, 0.9, 0.99\}$. How many runs does the grid need now, and with 4 or 5 hyper-parameters at 6 values each? Then give random search the old budget of 36 runs in the 3-D space.
+
+# %%
+# Exercise 1 (worked solution, replace it with yours): the course grid plus momentum as a third axis
+space3 = {**course_grid(), "momentum": Choice([0.0, 0.5, 0.9, 0.99])}
+
+# %%
+# Check exercise 1
+checks.check_momentum_space(space3)
+
+# %%
+# Grid search's cost grows as 6^d (one-by-one seconds per run measured in section 3)
+for d in (2, 3, 4, 5):
+    print(f"{d} hyper-parameters x 6 values: {6 ** d:5d} runs ≈ {6 ** d * per_run / 60:7.1f} min one-by-one, "
+          f"{6 ** d * t_pop.seconds / 36 / 60:6.2f} min as a population")
+with Timer() as t3:
+    pop3 = train_population(data, grid(space3), cfg, epochs=MOMENTUM_EPOCHS)
+print(f"the 3-D grid ({len(pop3)} runs, {MOMENTUM_EPOCHS} epochs) took {t3.seconds:.1f} s; best {pop3.val_acc.max():.3f}")
+
+# %%
+# Random search in 3-D with the 2-D grid's budget: 36 runs, momentum uniform on [0, 0.99]
+searcher3 = RandomSearch({**course_space(), "momentum": Uniform(0.0, 0.99)}, seed=SEED)
+configs3 = [searcher3.ask() for _ in range(36)]
+rand3 = train_population(data, configs3, cfg, epochs=MOMENTUM_EPOCHS)
+k = int(np.argmax(rand3.val_acc))
+print(f"best of 36 random 3-D runs: {rand3.val_acc[k]:.3f} at " + ", ".join(f"{n} = {v:.3g}" for n, v in configs3[k].items()))
+
+
+# %% [markdown]
+# ### Exercise 2 · Write your own searcher
+#
+# Write a class with `ask()` and `tell(config, trial)` (subclass `Searcher`), built as `cls(space, seed=...)`. The worked solution is a **local search**: random warm-up trials, then steps of `step` decades around the best configuration so far.
+# The check runs it on a smooth stand-in landscape for 10 seeds: the contract (keys, bounds, seeding, JSON) and a mean best at least as good as random search's.
+# Other ideas: coarse-to-fine grids, a search that samples lr log-uniformly only inside the band where the first trials did well.
+
+# %%
+# Exercise 2 (worked solution, replace it with yours): random warm-up, then local steps in log space
+class LocalSearch(Searcher):
+    name = "local"
+
+    def __init__(self, space, *, seed=0, n_init=10, step=0.5):
+        self.space, self.seed, self.n_init, self.step = space, seed, n_init, step
+        self.rng = np.random.default_rng(seed)
+        self.best, self.best_score, self.asked = None, -np.inf, 0
+
+    def ask(self):
+        self.asked += 1
+        if self.asked <= self.n_init or self.best is None:
+            return sample(self.space, self.rng)                    # warm-up: plain random search
+        lo_hi = {k: np.log10([self.space[k].low, self.space[k].high]) for k in self.best}
+        return {k: float(10 ** np.clip(np.log10(v) + self.step * self.rng.normal(), *lo_hi[k]))
+                for k, v in self.best.items()}                     # a step of ~step decades per axis
+
+    def tell(self, config, trial):
+        if trial.score() > self.best_score:
+            self.best, self.best_score = config, trial.score()
+
+
+# %%
+# Check exercise 2
+checks.check_searcher(LocalSearch)
+
+# %%
+# Your searcher on the real landscape: N_OWN one-by-one runs, against random search's first N_OWN trials
+own = run_search(LocalSearch(course_space(), seed=SEED, n_init=max(2, N_OWN // 2)), objective, N_OWN)
+print(f"LocalSearch: best {best_trial(own).score():.3f} after {N_OWN} trials; "
+      f"random search: {best_trial(rand_trials[:N_OWN]).score():.3f}")
+
+
+# %% [markdown]
+# ### Exercise 3 · Size a random search
+#
+# Write `trials_needed(q, p)`: the smallest number of random trials $n$ with $1 - (1 - q)^n \ge p$.
+
+# %%
+# Exercise 3 (worked solution, replace it with yours)
+def trials_needed(q, p):
+    return math.ceil(math.log(1 - p) / math.log(1 - q))
+
+
+# %%
+# Check exercise 3
+checks.check_trials_needed(trials_needed)
+
+# %% [markdown]
+# ## Summary
+#
+# - A grid of $n$ trials over $d$ parameters tries $n^{1/d}$ values of each; random search tries $n$. When only a few parameters matter (*low effective dimensionality*), random search explores them far better at the same budget.
+# - On the course landscape the learning rate is the important parameter; weight decay matters only when it is large. Random search beat the grid at 9 trials on both datasets, by a lot on MNIST-1D.
+# - Scale parameters are sampled log-uniformly; every searcher speaks ask / tell, and `run_search` records resumable `Trial`s.
+# - Population training fits 36 (or 756) small networks into one batched computation, reproducing one-by-one training, with diverged members isolated.
+# - Compare searchers with best-so-far curves over many seeds at matched budgets, and open the test set once.
+
+# %% [markdown]
+# ## Questionnaire
+#
+# 1. Give the formula for the number of distinct values per parameter of a full grid with $n$ points over $d$ parameters.
+# 2. Why is the learning rate sampled log-uniformly rather than uniformly on $[10^{-4}, 10]$? What fraction of uniform draws would fall below 1?
+# 3. What does `run_search` do when `ask()` returns `None`? What happens to finished trials when you press Ctrl-C?
+# 4. What must a searcher do so that a rerun with the same JSONL file resumes correctly?
+# 5. In population training, why does summing the $K$ members' losses give every member exactly its own gradient?
+# 6. Why does grid search visit its points in a random order in the comparison of section 5?
+# 7. How many random trials give a 99 % chance of hitting the top 1 %? What does "top 1 %" refer to?
+# 8. Why is the validation accuracy of the chosen configuration an optimistic estimate, and why is one test evaluation not?
+
+# %% [markdown]
+# ## Further reading
+#
+# - J. Bergstra & Y. Bengio, *Random Search for Hyper-Parameter Optimization*, JMLR 13:281–305, 2012 — §1 and Fig. 1 (grid vs random, low effective dimensionality), §2 (neural-network experiments), §3 (Gaussian-process analysis of which parameters matter).
+# - A. Zheng, *Evaluating Machine Learning Models* (O'Reilly, 2015) and her Dato blog post on hyper-parameter tuning — the popular form of the "60 random trials" argument.
+# - L. Li & A. Talwalkar, *Random Search and Reproducibility for Neural Architecture Search*, UAI 2019 (arXiv:1902.07638) — §4: random search as a strong NAS baseline.
+# - T. Elsken, J. H. Metzen & F. Hutter, *Neural Architecture Search: A Survey*, JMLR 20, 2019 — §3 (search strategies).
+# - A. Zhang et al., *Dive into Deep Learning*, chapter "Hyperparameter Optimization" — the searcher / scheduler API that `naslab.search` follows.
+# - Next: [02 · the REINFORCE controller](02_reinforce_controller.ipynb) — a searcher that learns from its `tell`s.

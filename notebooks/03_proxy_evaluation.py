@@ -1,0 +1,407 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Proxy evaluation: judging an architecture without paying full price
+#
+# We measure every classic way to *estimate* how good an architecture is — fewer epochs, less data, a smaller model, shared weights — by how well it ranks the architectures of our own search space, and what it costs.
+#
+# **Time**: class mode ≈ 1–2 min on a 2-core CPU; FAST ≈ 25 s.
+# **Prerequisites**: [01 · grid vs random search](01_grid_vs_random_search.ipynb) (the ask/tell search loop) and [02 · the REINFORCE controller](02_reinforce_controller.ipynb) (the macro search space).
+
+# %% [markdown]
+# ## Learning goals
+#
+# After this notebook you will be able to:
+#
+# - score any cheap **proxy** (fewer epochs, a data subset, a narrower model, a shared-weight supernet) by how well it **ranks** architectures: Kendall τ, Spearman ρ and top-k overlap;
+# - account for the **cost** of each evaluation strategy in seconds and place it on a cost-versus-rank-correlation map;
+# - explain NASNet's "search small, evaluate big" and ENAS's parameter sharing, and what each one buys;
+# - run **successive halving** as an ask/tell searcher and compare it with random search on a tabular benchmark, on a simulated time axis;
+# - explain why a proxy's accuracy is *not* the final accuracy, and why only its ranking matters.
+
+# %%
+# Setup: plots inline, the naslab imports, and the environment
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from naslab.config import budget, is_fast, mode_name
+from naslab.data import load_dataset
+from naslab.grid_vs_random.plots import plot_anytime  # notebook 01's anytime plot, reused
+from naslab.proxies import plots
+from naslab.proxies.benchmark import Benchmark
+from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+from naslab.proxies.halving import SuccessiveHalving, compare_on_benchmark, rung_schedule
+from naslab.proxies.proxy import Proxy, evaluate_proxy, live_objective, run_proxy, scaled_build
+from naslab.proxies.ranking import kendall_tau, spearman_rho
+from naslab.proxies.study import proxy_scores, score_row, standard_rows, truth
+from naslab.proxies.supernet import SuperNet, evaluate_archs, train_supernet
+from naslab.search import run_search
+from naslab.utils import count_params, get_device, seed_everything
+print(f"torch {torch.__version__} | device {get_device('auto')} (this notebook trains on the CPU) | {mode_name()} mode")
+
+# %% tags=["parameters"]
+# Parameters: tests run with NASLAB_FAST=1, which shrinks every budget (no cell is ever skipped)
+FAST = is_fast()
+SEED = 0
+N_LIVE = budget(full=3, fast=1)            # benchmark entries retrained live to check the table...
+LIVE_EPOCHS = budget(full=9, fast=3)       # ...for this many epochs (the table has every epoch)
+SUPERNET_EPOCHS = budget(full=40, fast=2)  # epochs of shared-weight training, one child per batch
+SH_SEEDS = budget(full=100, fast=10)       # repetitions of successive halving vs random search
+SH_LIVE_N = budget(full=9, fast=3)         # candidates of the small live successive-halving run
+N_NEW_PROXY = budget(full=16, fast=6)      # architectures your new proxy trains (exercise 2)
+
+# %% [markdown]
+# ## Recap
+#
+# - **01**: a search is an ask/tell loop — a searcher proposes a configuration, an objective evaluates it, a `Trial` records it; random search is a strong baseline, judged by best-so-far curves over many seeds.
+# - **02**: a macro search space describes a network as tokens (filters, kernel, stride, skip "anchors"); the controller trained every child for a few hundred steps only — already a *proxy* for full training.
+# - The third part of NAS (Elsken et al. 2019) is the **performance estimation strategy**: how to score an architecture cheaply. That is today's topic.
+
+# %% [markdown]
+# ## 1 · A benchmark you can hold in your hand
+#
+# NAS-Bench-201 (Dong & Yang 2020) trained all 15,625 cells of a space once, so that a search becomes a **table lookup**: algorithms can be compared over many seeds at the cost of a dictionary access. Its file is gigabytes; ours fits in a few hundred kilobytes.
+#
+# `naslab.proxies.benchmark` holds **every architecture of a subspace of notebook 02's macro space**: 3 layers, filters ∈ {8, 32}, kernel ∈ {3, 7}, stride 2, plus the anchor token "does layer 0 also feed layer 2?" — $4^3 \times 2 = 128$ architectures. Each was trained on MNIST-1D for 9 epochs (Adam, lr $10^{-2}$, batch 128) with **2 seeds**, and its validation accuracy was recorded after *every* epoch. So the fidelities 1, 3 and 9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run. The simulated cost of an entry is its CPU seconds. `python benchmarks/build_bench.py` rebuilds it (see `data/README.md` for how long that took).
+
+# %%
+# Load the benchmark (it is validated: a corrupt file raises an error, never wrong numbers)
+bench = Benchmark.load()
+print(bench)
+arch = bench.archs[42]
+print(f"\narchitecture 42 = {arch.key!r}\n{arch}")
+{e: bench.lookup(arch, fidelity=e, seed=0) for e in (1, 3, 9)}
+
+# %%
+# Learning curves of six architectures, from the worst to the best (by the truth: a retrain, seed 1)
+true_acc = truth(bench)                                      # (128,) full-budget accuracy, seed 1
+order = np.argsort(true_acc)
+pick = order[np.linspace(0, bench.size - 1, 6).astype(int)]
+curves = bench.arrays["val_acc"][pick, 0]                    # (6, 9): seed 0, every epoch
+plots.plot_learning_curves(curves, labels=[bench.archs[i].key for i in pick],
+                           title="Six architectures of the benchmark, seed 0");
+
+# %% [markdown]
+# **Expected result.** Final accuracies spread from about 60 % to over 90 %, and several curves **cross**: an architecture that is ahead after 1 epoch is not always ahead after 9.
+#
+# The table is only worth something if it is reproducible. The next cell **recomputes a small sample live**: it retrains `N_LIVE` entries from scratch, exactly as the build did, and compares them with the table.
+
+# %%
+# Recompute a few entries live and compare them with the table (the seed spread is the tolerance)
+from dataclasses import replace
+from naslab.proxies.build import run_job
+cfg = replace(bench.config, epochs=LIVE_EPOCHS)      # epoch e of the 9-epoch run is an e-epoch run
+for a in np.random.default_rng(SEED).choice(bench.size, size=N_LIVE, replace=False):
+    live = run_job(cfg, {"kind": "main", "arch": int(a), "seed": 0, "level": 0})
+    table = bench.arrays["val_acc"][a, :, LIVE_EPOCHS - 1]    # seeds 0 and 1 after LIVE_EPOCHS epochs
+    print(f"{bench.archs[a].key:>24} after {LIVE_EPOCHS} epochs: table {table[0]:.3f} (seed 1: {table[1]:.3f}) | "
+          f"live {live['curve'][-1]:.3f} in {live['cpu_curve'][-1]:.1f} CPU s")
+
+# %% [markdown]
+# **Q: what conclusion can we make?** The live run repeats the table's seed-0 number (up to tiny floating-point differences), while the *other* seed differs by a few points. Which of the two differences tells you how precisely an architecture's accuracy is known?
+
+# %% [markdown]
+# ## 2 · The ladder of evaluation strategies
+#
+# From expensive to cheap, the ways to score an architecture $a$:
+#
+# 1. **full training** until the budget is spent (our 9 epochs; Zoph & Le used 50 epochs per child on 800 GPUs);
+# 2. **fewer epochs or steps**: read the validation accuracy early (NASNet's children: 20 epochs);
+# 3. **less data**: train on a random subset of the training set;
+# 4. **a down-scaled model**: fewer channels, fewer layers or cell repeats (NASNet searched with N = 2);
+# 5. **parameter sharing**: train one supernet once; every child inherits its weights (ENAS, section 6).
+#
+# A search only uses the *order* of its candidates, so we judge a proxy $p$ by how it ranks $n$ architectures against the truth $f$ — here full training **with another seed** (seed 1), i.e. what retraining gives. For two lists without ties, with $C$ concordant and $D$ discordant pairs and $d_i$ the rank difference of architecture $i$,
+#
+# $$\tau = \frac{C - D}{n(n-1)/2}, \qquad \rho = 1 - \frac{6 \sum_i d_i^2}{n(n^2 - 1)}, \qquad \text{top-}k\text{ overlap} = \frac{|\,\text{top}_k(p) \cap \text{top}_k(f)\,|}{k}.$$
+#
+# (`naslab.proxies.ranking` uses scipy's τ-b and ρ, which also handle ties.) Cost is CPU seconds, relative to full training of the same candidates.
+
+# %%
+# Every stored proxy, ranked against the truth: tau, rho, top-k overlap and cost
+rows = standard_rows(bench)
+print(f"{'strategy':<18}{'tau':>6}{'rho':>6}{'top-k':>7}{'cost':>8}{'CPU s/arch':>12}")
+for r in rows:
+    print(f"{r['name']:<18}{r['tau']:>6.2f}{r['rho']:>6.2f}{r['top_k']:>7.0%}{r['fraction']:>8.0%}{r['per_arch_s']:>12.2f}")
+plots.plot_ladder([{**r, "seconds": r["per_arch_s"] * bench.size} for r in rows],
+                  unit="CPU seconds to score all 128 architectures");
+
+# %% [markdown]
+# **Expected result.** "Full training" here means seed 0 against seed 1: τ ≈ 0.65 is the **noise ceiling**, the best any proxy can hope for. Three epochs or a third of the data get most of the way (τ ≈ 0.5) at a third of the cost; one epoch or 1/9 of the data rank much worse (τ ≈ 0.2–0.35). Half the channels ranks as well as full training but still costs about 70 % of it, and a quarter of the channels about 60 %: a tiny network on a CPU spends its time in per-step overhead, not in arithmetic, so cutting channels buys little *time* here (with large models on a GPU it is the other way round).
+#
+# **Q: what conclusion can we make?** Which proxy would you choose for a search of 10,000 architectures on this machine, and why not the cheapest one?
+
+# %% [markdown]
+# ## 3 · Each proxy against full training
+#
+# One scatter per proxy: its score on the x axis, the truth on the y axis. A perfect proxy draws a rising curve of any shape — only the order matters. The ringed points are the true top-10 %.
+
+# %%
+# Six scatters: proxy score against the truth, tau and rho in each title
+STANDARD = [("epochs", 1), ("epochs", 3), ("data", 1 / 9), ("data", 1 / 3), ("width", 0.25), ("width", 0.5)]
+fig, axes = plt.subplots(2, 3, figsize=(13, 8), layout="constrained")
+for ax, (kind, level) in zip(axes.flat, STANDARD):
+    p = proxy_scores(bench, kind, level)
+    plots.plot_proxy_scatter(p["scores"], truth(bench, p["index"]), name=p["name"], kind=kind, ax=ax)
+
+# %% [markdown]
+# **Expected result.** Every cloud rises, but some are fat: 1 epoch and 1/9 of the data leave the true top architectures scattered among the others, so a search trusting them would often throw the winner away. The data and width proxies are scored on a sample of 48 architectures only (the benchmark stores them there), so their τ is noisier.
+#
+# **Q: what conclusion can we make?** Look at the dashed line $y = x$. Is any proxy *accurate* (close to the line)? Is that a problem for a search?
+
+# %% [markdown]
+# ## 4 · A misconception probe: proxy accuracy is not final accuracy
+#
+# Before running the next cell, decide which statements are true. A 1-epoch proxy gives architecture A 45 % and architecture B 38 %.
+#
+# - (a) After full training, A will reach about 45 %.
+# - (b) After full training, A will more likely than not beat B.
+# - (c) The proxy is useless, because 45 % is far from the 85 % the good architectures really reach.
+
+# %%
+# The gap: mean proxy accuracy vs mean final accuracy; and tau survives any increasing transform
+p1 = proxy_scores(bench, "epochs", 1)["scores"]
+print(f"1-epoch proxy: mean accuracy {p1.mean():.1%} | full training: {true_acc.mean():.1%} "
+      f"| gap {true_acc.mean() - p1.mean():.1%}")
+for name, g in {"p": p1, "p**3": p1**3, "log p": np.log(p1), "p + 0.4": p1 + 0.4}.items():
+    print(f"tau({name:>7}, truth) = {kendall_tau(g, true_acc):.3f}   mean |g - truth| = {np.abs(g - true_acc).mean():.3f}")
+
+# %% [markdown]
+# **Answer.** (a) is false: the proxy's accuracy is systematically far below the final one — the gap is tens of points. (c) is false too: a search never needs the final accuracy, it needs to know *which candidate is better*, and any increasing transformation of the scores (cubing, a log, adding 0.4) leaves τ exactly unchanged while the "error" changes arbitrarily. (b) is the right reading, and τ says how likely: without ties, τ = P(a pair is ordered the same way) − P(it is flipped), so a random pair keeps its order with probability (1 + τ)/2 ≈ 67 % for the 1-epoch proxy. So judge a proxy by its rank correlation, never by how close its accuracy is to the final one, and never report a proxy accuracy as the accuracy of the network you will deploy.
+
+# %% [markdown]
+# ## 5 · NASNet's knobs: search small, evaluate big
+#
+# NASNet (Zoph et al. 2018) searched a *cell*, then built the final network from two free knobs: **N**, the number of cell repeats per stage, and **F**, the number of filters ("6 @ 768"). The search used a small proxy (N = 2, 20 epochs); the published networks were scaled up afterwards. The knobs are a down-scaled-model proxy in reverse: rank small, deploy big.
+#
+# Our macro space has no cells, but the same knobs apply to any architecture: `scaled_build(space, arch, ..., width=F_multiplier, repeats=N)` multiplies every layer's filters and follows each layer by N − 1 copies at stride 1.
+
+# %%
+# One architecture, small and big: same tokens, different scaling knobs
+arch = bench.archs[int(np.argmax(true_acc))]
+for knobs in [dict(width=0.25), dict(), dict(width=2.0, repeats=2)]:
+    net = scaled_build(bench.space, arch, (1, 40), 10, **knobs)
+    print(f"{str(knobs or 'as searched'):<32} {count_params(net):>7,} parameters, {len(list(net.modules()))} modules")
+
+# %%
+# The benchmark's 12 "big" runs (2x width, N = 2): does the small ranking survive scaling up?
+big = bench.proxy_table("big")
+small_acc = bench.arrays["val_acc"][big["index"], 0, -1]          # as searched, seed 0, 9 epochs
+big_acc = big["acc"][:, 0, -1]                                   # scaled up, seed 0, 9 epochs
+cost_ratio = big["seconds"][:, 0, -1].sum() / bench.arrays["cpu_seconds"][big["index"], 0, -1].sum()
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+plots.plot_scaling(small_acc, big_acc, ax=ax1)
+plots.plot_proxy_scatter(small_acc, big_acc, name=f"small as a proxy for big (big costs {cost_ratio:.1f}x)", ax=ax2,
+                         kind="big", k=3)
+ax2.set(xlabel="accuracy as searched (small)", ylabel="accuracy scaled up (big)");
+
+# %% [markdown]
+# **Expected result.** Scaling up raises almost every architecture to about 85–95 % and costs about 3 times more per run — and the small ranking does **not** survive: on these 12 architectures τ is close to zero or even negative (with 12 points it is uncertain by about ±0.2). The choices that matter most for a small network (8 or 32 filters) matter little once every layer is doubled and repeated. The highlighted line is the best small architecture; it is not the best big one. Compare with section 2, where scaling *down* (1/2 width) kept the ranking well.
+#
+# **Q: what conclusion can we make?** P-DARTS (Chen et al. 2019) calls this the *depth gap*: cells found in a shallow network can behave differently in a deep one. What would you have to measure to trust "search small, evaluate big" in your own space?
+
+# %% [markdown]
+# ## 6 · Parameter sharing: one supernet for all 128 children
+#
+# ENAS (Pham et al. 2018) makes every child a sub-graph of one **supernet** whose weights $w$ all children share. Training alternates: sample a child $m \sim \pi(m)$ for each mini-batch and take a step on its loss,
+#
+# $$w \leftarrow w - \eta \, \nabla_w \mathcal{L}_{train}(m, w),$$
+#
+# then score any child by its validation accuracy **with the inherited weights** — no training at all. We sample children uniformly (ENAS's controller replaced by a uniform policy: "random search with weight sharing", Li & Talwalkar 2019).
+#
+# In `naslab.proxies.supernet`, layer $i$ owns one conv weight per kernel size, of shape (max filters, input slots, k); a child with $f$ filters uses the first $f$ rows and the input slots of the layers it reads. Two children that choose the same kernel in a layer train the *same* numbers.
+
+# %%
+# Sharing, checked: one SGD step through child a changes the output of child b (they share layer 0)
+torch.manual_seed(SEED)
+demo = SuperNet(bench.space, (1, 40), 10)
+a, b = bench.space.parse("8-3-2|32-7-2|8-3-2+0"), bench.space.parse("32-3-2|8-3-2|32-7-2")
+x, y = load_dataset("mnist1d").X_train[:64], load_dataset("mnist1d").y_train[:64]
+before = demo(x, b).detach()
+opt = torch.optim.SGD(demo.parameters(), lr=0.1)
+torch.nn.functional.cross_entropy(demo(x, a), y).backward()
+opt.step()
+print(f"child b's logits moved by {(demo(x, b) - before).abs().max():.4f} although we trained child a")
+
+# %%
+# Train the shared weights (one uniformly sampled child per batch), then score all 128 children
+data = load_dataset("mnist1d")
+seed_everything(SEED)                                          # the shared weights' initialisation
+supernet = SuperNet(bench.space, data.input_shape, data.num_classes)
+fit = train_supernet(supernet, data, epochs=SUPERNET_EPOCHS, seed=SEED)
+ev = evaluate_archs(supernet, bench.archs, data)
+sn_seconds = fit["cpu_seconds"] + ev["cpu_seconds"]
+alone = bench.cost(None).sum()                        # train every child alone, full budget
+sn_row = score_row("supernet", "supernet", ev["scores"], [sn_seconds], [alone], true_acc)
+print(f"supernet: {fit['steps']} steps in {fit['cpu_seconds']:.1f} CPU s, evaluation {ev['cpu_seconds']:.1f} s | "
+      f"tau {sn_row['tau']:.2f}, rho {sn_row['rho']:.2f} | {alone / sn_seconds:.0f}x cheaper than training all")
+
+# %%
+# What sharing costs and buys: scatter against the truth, and the bill
+fig = plt.figure(figsize=(12, 4), layout="constrained")
+ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.4])
+plots.plot_proxy_scatter(ev["scores"], true_acc, name=f"supernet, {SUPERNET_EPOCHS} epochs", kind="supernet", ax=ax1)
+plots.plot_sharing_cost({"every child alone": alone, "supernet + evaluation": sn_seconds}, ax=ax2);
+
+# %% [markdown]
+# **Expected result.** The supernet costs about as much as training four or five children alone — 20–30 times cheaper than training all 128 — and ranks them roughly as well as *one epoch* of standalone training (class mode: τ ≈ 0.33–0.41 over four seeds of the supernet), clearly below 3 epochs. FAST trains it far too briefly to rank anything. Shared weights favour children that train well *together*, not necessarily the ones that are best alone (Bender et al. 2018); on NAS-Bench-201, one-shot methods such as DARTS were found to do poorly for this kind of reason.
+#
+# Now every proxy on one map: cost relative to full training against τ.
+
+# %%
+# One cost-vs-rank-correlation plot with every proxy, the supernet included
+plots.plot_cost_vs_rank(rows[1:] + [sn_row], ceiling=rows[0]["tau"]);
+
+# %% [markdown]
+# **Q: what conclusion can we make?** Which proxies are *dominated* (another one is both cheaper and better)? Where would you put a search that has to rank a million architectures?
+
+# %% [markdown]
+# ## 7 · Successive halving against random search
+#
+# A proxy need not be one fixed budget. **Successive halving** (Jamieson & Talwalkar 2016; the inner loop of Hyperband, Li et al. 2018) gives $n$ candidates a small budget $r_{min}$, keeps the best $\lfloor n_i/\eta \rfloor$, multiplies the budget by $\eta$, and repeats:
+#
+# $$n_i = \lfloor n / \eta^i \rfloor, \qquad r_i = r_{min}\,\eta^i \le r_{max}.$$
+#
+# Each rung costs about $n \cdot r_{min}$, so the whole schedule costs a few full trainings instead of $n$. `SuccessiveHalving` is a searcher on the ask/tell interface of notebook 01: `ask()` proposes a candidate *with a fidelity*, and `run_search` calls `objective(candidate, fidelity)` — a lookup on the benchmark, or real training.
+
+# %%
+# The rungs for 27 candidates, eta = 3, budgets 1..9 epochs; then one run on the benchmark
+print("rungs (candidates, epochs):", rung_schedule(27, 3, 1, 9))
+cands = [bench.archs[i].key for i in np.random.default_rng(SEED).choice(bench.size, 27, replace=False)]
+sh = SuccessiveHalving(cands, eta=3, r_min=1, r_max=9)
+trials = run_search(sh, bench.objective(seed=0), budget=1000)
+for i, rung in enumerate(sh.history):
+    print(f"rung {i}: {len(rung):>2} candidates x {sh.schedule[i][1]} epoch(s), best score {max(s for _, s in rung):.3f}")
+best, score = sh.best()
+print(f"returned {best} | truth (a retrain) {true_acc[bench.index(best)]:.3f} | best in the space {true_acc.max():.3f} | "
+      f"simulated {sum(t.seconds for t in trials):.0f} CPU s for {len(trials)} evaluations")
+
+# %%
+# The same searcher, live: real training instead of lookups (a small run)
+live = SuccessiveHalving(cands[:SH_LIVE_N], eta=3, r_min=1, r_max=9)
+live_trials = run_search(live, live_objective(bench.space, data, seed=SEED), budget=100)
+for t in live_trials:
+    print(f"rung {t.info['rung']}: {t.config:>24} trained {t.fidelity} epoch(s) -> {t.score():.3f} "
+          f"(table: {bench.lookup(t.config, t.fidelity)['val_acc']:.3f})")
+
+# %%
+# Many seeds: what each searcher would return at each simulated time, judged by a retrain (seed 1)
+cmp = compare_on_benchmark(bench, range(SH_SEEDS), n=27, eta=3, r_min=1, r_max=9)
+ax = plot_anytime(cmp["curves"], x=cmp["times"], xlabel="simulated CPU seconds (log scale)",
+                        ylabel="true accuracy of the returned architecture", spread="sem")
+ax.set_xscale("log")
+ax.axhline(true_acc.max(), color="0.5", ls=":", lw=1)
+ax.set_title(f"Successive halving (27 candidates, η = 3) vs random search, {SH_SEEDS} seeds");
+
+# %% [markdown]
+# **Expected result.** Successive halving finishes its whole schedule — 27 candidates looked at — for the price of about 9 full trainings (≈ 17 simulated seconds); random search has trained 9 architectures in the same time. SH is far ahead early (after one simulated second it already returns a ≈ 0.88 architecture, when random search has barely finished its first training) and still slightly ahead at the end of its schedule; given twice the time, random search catches up. SH's weak point is its first rung: with 1 epoch (τ ≈ 0.34 above) it sometimes throws away the eventual winner, which is why Hyperband hedges over several values of $r_{min}$.
+#
+# **Q: what conclusion can we make?** How would the picture change if the 1-epoch proxy had τ ≈ 0 on your problem? And if it had τ ≈ 1?
+
+# %% [markdown]
+# ## Explore
+#
+# Choose a proxy in the menu and its training budget with the slider: the left plot is that proxy against the truth, the right one places it (large dot) among all the others, the supernet included. Everything comes from the benchmark, so each redraw is instant.
+
+# %%
+# The proxy explorer: proxy and budget in, ranking quality and cost out
+from naslab.proxies.widgets import proxy_explorer
+proxy_explorer(bench, extra_rows=[sn_row])
+
+
+# %% [markdown]
+# ## Exercises
+#
+# **1. Kendall's τ by counting pairs.** Write `my_tau(a, b)` for two score lists without ties: count the concordant pairs $C$ (both lists order $i, j$ the same way) and the discordant ones $D$, and return $(C - D) / \binom{n}{2}$. The cell holds a worked answer; replace it with your own and run the check.
+
+# %%
+# Exercise 1 (worked answer): tau = (C - D) / (n choose 2)
+def my_tau(a, b):
+    n, s = len(a), 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            s += np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])   # +1 concordant, -1 discordant
+    return s / (n * (n - 1) / 2)
+
+
+# %%
+# Check 1
+check_kendall_tau(my_tau)
+
+# %% [markdown]
+# **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
+
+# %%
+# Exercise 2 (worked answer): a shallow, short, small-data proxy
+my_proxy = Proxy(name="2 layers, 2 epochs, 1/3 data", epochs=2, depth=2, data_fraction=1 / 3)
+index = np.random.default_rng(1).choice(bench.size, size=N_NEW_PROXY, replace=False)
+out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], my_proxy, data, seed=0)
+result = {"index": index, "scores": out["scores"], "seconds": out["seconds"],
+          "tau": kendall_tau(out["scores"], truth(bench, index))}
+print(f"{my_proxy.name}: tau {result['tau']:.2f}, rho {spearman_rho(out['scores'], truth(bench, index)):.2f}, "
+      f"{out['seconds'].sum():.1f} CPU s for {len(index)} architectures")
+
+# %%
+# Check 2
+check_new_proxy(result, bench)
+
+
+# %% [markdown]
+# **3. The bill of successive halving.** Write `sh_budget(n, eta, r_min, r_max)` that returns the total budget $\sum_i n_i r_i$ of one successive-halving run (use the rung rule of section 7: stop when a rung holds one candidate or reaches $r_{max}$). Then answer: how many full trainings ($r_{max}$ each) is SH with $n = 81$, $\eta = 3$, $r_{min} = 1$, $r_{max} = 81$ worth?
+
+# %%
+# Exercise 3 (worked answer): walk the rungs
+def sh_budget(n, eta, r_min, r_max):
+    total, i = 0, 0
+    while True:
+        n_i, r_i = n // eta**i, min(r_min * eta**i, r_max)
+        total += n_i * r_i
+        if n_i // eta < 1 or r_i >= r_max:
+            return total
+        i += 1
+
+print(f"n = 81: {sh_budget(81, 3, 1, 81)} epochs = {sh_budget(81, 3, 1, 81) / 81:.0f} full trainings")
+
+# %%
+# Check 3
+check_sh_budget(sh_budget)
+
+# %% [markdown]
+# ## Summary
+#
+# - A proxy is judged by how it **ranks** architectures (Kendall τ, Spearman ρ, top-k overlap), not by how close its accuracy is to the final one — any increasing transform leaves the ranking unchanged.
+# - Even full training has a **noise ceiling**: two seeds agree only to τ ≈ 0.6–0.7 here; a few epochs get close to it at a fraction of the cost, while very cheap proxies (1 epoch, 1/9 of the data) rank poorly.
+# - Cost is what you measure on *your* hardware: narrower tiny models save little time on a CPU.
+# - **Parameter sharing** is the cheapest way to score every architecture (20–30 times cheaper than training all of them here) and ranks them about as well as one epoch of standalone training; **scaling knobs** (N, F) let you search small and deploy big — but in our space the small ranking did not survive scaling *up*, while scaling *down* to half the channels kept it.
+# - **Successive halving** spends small budgets on many candidates and large ones on few; on a tabular benchmark it can be compared with random search over many seeds in seconds.
+
+# %% [markdown]
+# ## Questionnaire
+#
+# 1. Define Kendall's τ. What values does it take for identical rankings, reversed rankings and unrelated ones?
+# 2. Why is the ground truth in this notebook full training *with another seed*, and what is the "noise ceiling"?
+# 3. Name four proxies and the knob each one turns. Which of them saved the most time on your CPU, and why did the narrower model save so little?
+# 4. A proxy reports 40 % accuracy for an architecture that reaches 88 % after full training. Is the proxy bad?
+# 5. What exactly is shared in a supernet, and why does an update through one child change another child?
+# 6. In NASNet, what are N and F, and what does "search small, evaluate big" assume?
+# 7. Write the rung sizes and budgets of successive halving for n = 27, η = 3, r from 1 to 9. What does the whole run cost in full trainings?
+# 8. What does a tabular benchmark make possible that live training does not, and what does it cost to build one?
+
+# %% [markdown]
+# ## Further reading
+#
+# - T. Elsken, J. H. Metzen, F. Hutter. *Neural Architecture Search: A Survey.* JMLR 20(55), 2019 — the section on performance estimation strategies (lower fidelities, learning-curve extrapolation, weight inheritance, one-shot models).
+# - B. Zoph, V. Vasudevan, J. Shlens, Q. V. Le. *Learning Transferable Architectures for Scalable Image Recognition* (NASNet). CVPR 2018, arXiv:1707.07012 — §3 (cells, the N and F knobs) and Appendix A (the 20-epoch, N = 2 search proxy).
+# - H. Pham, M. Guan, B. Zoph, Q. V. Le, J. Dean. *Efficient Neural Architecture Search via Parameter Sharing* (ENAS). ICML 2018, arXiv:1802.03268 — §2 (the shared DAG and the alternating training).
+# - L. Li, A. Talwalkar. *Random Search and Reproducibility for Neural Architecture Search.* UAI 2019, arXiv:1902.07638 — random search with weight sharing, and ASHA as a baseline.
+# - K. Jamieson, A. Talwalkar. *Non-stochastic Best Arm Identification and Hyperparameter Optimization.* AISTATS 2016 — successive halving; L. Li et al. *Hyperband.* JMLR 2018, arXiv:1603.06560 — brackets over $r_{min}$.
+# - X. Dong, Y. Yang. *NAS-Bench-201: Extending the Scope of Reproducible Neural Architecture Search.* ICLR 2020, arXiv:2001.00326 — a tabular benchmark, and how one-shot methods rank on it.
+# - G. Bender, P.-J. Kindermans, B. Zoph, V. Vasudevan, Q. Le. *Understanding and Simplifying One-Shot Architecture Search.* ICML 2018 — when shared-weight rankings can be trusted.

@@ -1,0 +1,617 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · DARTS: differentiable architecture search
+#
+# We replace the discrete question "which operation goes on this edge?" by a softmax-weighted mixture of all
+# of them, learn the mixture weights $\alpha$ by gradient descent together with the network weights $w$, read a
+# discrete cell off $\alpha$ — and then check honestly whether that cell beats random cells from the same space.
+#
+# **Time**: class mode ≈ 3–4 min on a 2-core CPU; FAST ≈ 40 s.
+# **Prerequisites**: [00 · Welcome](00_welcome.ipynb) (datasets, `naslab.train`, `Trial`),
+# [02 · REINFORCE controller](02_reinforce_controller.ipynb) (search by sampling and training),
+# [03 · Proxy evaluation](03_proxy_evaluation.ipynb) (shared weights as a cheap, noisy score).
+
+# %% [markdown]
+# ## Learning goals
+#
+# After this notebook you will be able to:
+#
+# - write the **continuous relaxation** of a cell (one mixed operation per edge) and say what $\alpha$ and $w$ are;
+# - state the **bilevel problem** DARTS solves and derive its first- and second-order gradients, including the
+#   finite-difference Hessian-vector product (and its classic slip);
+# - run a DARTS search on MNIST-1D, read the $\alpha$ heatmaps, **derive** a discrete cell and **retrain** it against
+#   random cells of the same space;
+# - measure what the second order costs (time, memory) and what it buys;
+# - recognise **skip-connection collapse**, count it, apply one mitigation, and explain why the supernet's
+#   accuracy is not the accuracy of the cell you ship.
+
+# %%
+# Setup: plots inline, the core naslab imports, the device
+# %matplotlib inline
+import warnings
+from math import comb
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import naslab
+from naslab.config import budget, is_fast, mode_name
+from naslab.darts import plots
+from naslab.data import load_dataset
+from naslab.utils import Timer, get_device, seed_everything
+
+print(f"naslab {naslab.__version__} · torch {torch.__version__} · device {get_device('auto')} · {mode_name()} mode")
+
+# %%
+# The DARTS modules of naslab (one concept each; open them next to this notebook)
+from naslab.darts.ops import OPS, PRIMITIVES, ReLUConvBN, register_op            # the candidate operations
+from naslab.darts.supernet import MixedOp, SearchNetwork                          # the supernet
+from naslab.darts.genotype import Genotype, derive_cell, random_genotype          # discrete cells
+from naslab.darts.architect import Architect, hvp_exact, hvp_finite_difference, network_loss, norm
+from naslab.darts.toy import fixed_point, toy_trajectory                          # DARTS Fig. 2
+from naslab.darts.search import (SearchConfig, SkipCollapseWarning, discretised_accuracy, early_stopped,
+                                 evaluate_genotype, run_darts)
+from naslab.darts.profile import profile_step                                     # time and memory of a step
+from naslab.darts.widgets import LiveAlpha, epoch_panel, toy_panel
+from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_search_with_op
+
+# %% tags=["parameters"]
+# Parameters: tests run with NASLAB_FAST=1, which shrinks every budget (no cell is ever skipped)
+FAST = is_fast()
+SEED = 0
+DATASET = "mnist1d"                                   # "digits" searches 2-D cells instead
+TOY_STEPS = budget(full=150, fast=60)                 # iterations on the toy bilevel problem
+SEARCH = dict(C=8, layers=3, steps=2, batch_size=64, alpha_lr=0.05, seed=SEED)  # the supernet and its optimisers
+SEARCH_N_TRAIN = budget(full=1600, fast=256)          # training examples the search splits into two halves
+SEARCH_EPOCHS = budget(full=6, fast=1)
+RETRAIN = dict(C=8, layers=5, epochs=budget(full=3, fast=1), batch_size=128, lr=0.1)  # the derived network
+RETRAIN_N_TRAIN = budget(full=None, fast=256)         # None: the whole training split (3,200 signals)
+RETRAIN_SEEDS = budget(full=3, fast=1)                # seeds of the DARTS cell
+N_RANDOM = budget(full=3, fast=2)                     # random cells of the same space
+PROFILE_STEPS = budget(full=3, fast=1)                # timed steps per variant
+PROFILE = budget(full=SEARCH, fast={**SEARCH, "C": 4, "batch_size": 16})  # the supernet whose steps are timed
+ORDER_N_TRAIN, ORDER_EPOCHS = budget(full=800, fast=128), budget(full=2, fast=1)  # first vs second order
+COLLAPSE = dict(dataset="digits", n_train=budget(full=None, fast=200), epochs=budget(full=10, fast=1),
+                layers=5, alpha_lr=0.1, seeds=budget(full=2, fast=1),  # the longer search of section 7
+                retrain=dict(batch_size=32, lr=0.05))  # digits has 1,150 training images: smaller batches
+
+# %% [markdown]
+# ## Recap
+#
+# - **02**: an RNN controller proposes architectures, each one is trained and scored, and REINFORCE nudges the
+#   controller. Every proposal costs a training run — Zoph & Le used thousands of GPU-days.
+# - **03**: cheaper scores (fewer epochs, less data, *shared weights*) make each evaluation cheap but rank
+#   architectures imperfectly.
+# - **04**: children can inherit their parent's weights (Net2Net), so a search need not start from scratch.
+#
+# Today the search stops *sampling* altogether: the architecture becomes a set of continuous parameters that
+# gradient descent can move, inside one network that contains every candidate.
+
+# %% [markdown]
+# ## 1 · The cell and its continuous relaxation
+#
+# DARTS (Liu, Simonyan & Yang, ICLR 2019) searches for a **cell**: a small directed acyclic graph that is then
+# stacked into a network. A cell has
+#
+# - two **input nodes**: the outputs of the two previous cells, $c_{k-2}$ and $c_{k-1}$;
+# - $N$ **intermediate nodes**; node $j$ sums one operation applied to each earlier node:
+#   $x^{(j)} = \sum_{i<j} o^{(i,j)}(x^{(i)})$;
+# - one **output** $c_k$: the concatenation of the intermediate nodes.
+#
+# Every edge $(i, j)$ chooses its operation $o^{(i,j)}$ from a set $\mathcal O$ of eight candidates: `none`,
+# max and average pooling, `skip_connect`, separable and dilated convolutions. *Normal* cells keep the
+# length of the signal; *reduction* cells (at 1/3 and 2/3 of the depth) halve it with stride 2 on the edges
+# leaving the inputs.
+#
+# **The relaxation** (DARTS eq. 1). Instead of choosing, mix: each edge carries a vector
+# $\alpha^{(i,j)} \in \mathbb R^{|\mathcal O|}$ and computes
+#
+# $$\bar o^{(i,j)}(x) = \sum_{o\in\mathcal O}\frac{\exp(\alpha^{(i,j)}_o)}{\sum_{o'\in\mathcal O}\exp(\alpha^{(i,j)}_{o'})}\, o(x).$$
+#
+# All normal cells share one $\alpha_{normal}$ and all reduction cells share one $\alpha_{reduce}$, each of shape
+# (edges × operations). After the search, each edge keeps its strongest operation.
+
+# %%
+# The eight candidates: each maps (batch, C, length) to the same shape at stride 1 and halves the length at stride 2
+x = torch.randn(2, 4, 40)  # two MNIST-1D-like signals with 4 channels
+for name in PRIMITIVES:
+    op = OPS[name](4, 2, True, 1)  # builder(C, stride, affine, dim)
+    n = sum(p.numel() for p in op.parameters())
+    print(f"{name:13s} stride 2: {tuple(x.shape)} -> {tuple(op(x).shape)}   {n:3d} parameters")
+
+
+# %%
+# How large is the discrete space? Each node keeps 2 of its inputs, each with one of the 7 real operations
+def n_cells(steps, n_ops=7):
+    return int(np.prod([comb(2 + m, 2) for m in range(steps)])) * n_ops ** (2 * steps)
+
+for steps, who in ((4, "paper"), (SEARCH["steps"], "this notebook")):
+    print(f"{who:13s} ({steps} nodes): {n_cells(steps):.3g} cells per kind, {n_cells(steps) ** 2:.3g} (normal, reduce) pairs")
+
+# %%
+# Build it by hand, check against naslab: a mixed edge is the softmax-weighted sum of its operations (eq. 1)
+torch.manual_seed(SEED)
+mixed = MixedOp(4, 1, PRIMITIVES, dim=1)
+alpha_edge = torch.randn(len(PRIMITIVES))                   # α of this one edge
+weights = torch.softmax(alpha_edge, dim=0)                  # (8,), sums to one
+by_hand = sum(wt * op(x) for wt, op in zip(weights, mixed.ops))
+print("softmax(α) =", weights.numpy().round(3), " sum =", round(float(weights.sum()), 6))
+print("max |by hand − MixedOp| =", (by_hand - mixed(x, weights)).abs().max().item())
+
+# %%
+# What a discrete cell of this space looks like (a random one), drawn with matplotlib
+g = random_genotype(SEARCH["steps"], seed=SEED)
+print(g)
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained")
+plots.plot_cell(g, "normal", ax=axes[0], title="a random normal cell")
+plots.plot_cell(g, "reduce", ax=axes[1], title="a random reduction cell");
+
+# %% [markdown]
+# **Expected result**: every operation keeps the channels and halves the length at stride 2 (40 → 20); pooling
+# and skip have no parameters (at stride 2, skip becomes a small "factorised reduction"); the mixed edge agrees
+# with the hand-written sum to float precision. Even our tiny 2-node cells give about $10^{7}$ (normal, reduce)
+# pairs; the paper's 4-node cells give about $10^{18}$.
+#
+# **Q: what conclusion can we make?** The relaxation turns a choice among $10^{18}$ graphs into a few hundred real
+# numbers. What is lost by mixing — what does the mixed network compute that no single cell computes?
+
+# %% [markdown]
+# ## 2 · The bilevel problem, on a toy you can see
+#
+# $\alpha$ must be chosen for *validation* performance of weights trained on the *training* data (DARTS eq. 3–4):
+#
+# $$\min_\alpha\ \mathcal L_{val}(w^*(\alpha),\alpha)\quad\text{s.t.}\quad w^*(\alpha)=\arg\min_w \mathcal L_{train}(w,\alpha).$$
+#
+# Training $w$ to convergence for every $\alpha$ step is unaffordable, so DARTS looks **one step ahead**
+# (eq. 6–7): with $w' = w-\xi\nabla_w\mathcal L_{train}(w,\alpha)$,
+#
+# $$\nabla_\alpha\mathcal L_{val}(w^*(\alpha),\alpha)\approx\nabla_\alpha\mathcal L_{val}(w',\alpha)-\xi\,\nabla^2_{\alpha,w}\mathcal L_{train}(w,\alpha)\,\nabla_{w'}\mathcal L_{val}(w',\alpha).$$
+#
+# $\xi = 0$ is the **first-order** approximation: treat $w$ as if it did not depend on $\alpha$. The second term
+# is a Hessian-vector product; DARTS gets it from two extra gradients (eq. 8), with $v=\nabla_{w'}\mathcal L_{val}(w',\alpha)$
+# and $w^\pm = w\pm\epsilon v$, $\epsilon = 0.01/\lVert v\rVert$:
+#
+# $$\nabla^2_{\alpha,w}\mathcal L_{train}(w,\alpha)\,v\approx\frac{\nabla_\alpha\mathcal L_{train}(w^+,\alpha)-\nabla_\alpha\mathcal L_{train}(w^-,\alpha)}{2\epsilon}.$$
+#
+# **The toy** (paper Fig. 2): one weight, one architecture parameter,
+# $\mathcal L_{val}=\alpha w-2\alpha+1$ and $\mathcal L_{train}=w^2-2\alpha w+\alpha^2=(w-\alpha)^2$. So $w^*(\alpha)=\alpha$ and
+# the true objective is $\mathcal L_{val}(\alpha,\alpha)=(\alpha-1)^2$: the optimum is $(\alpha, w) = (1, 1)$.
+# Alternating steps from $(2,-2)$ settle where both updates vanish: at $w=\alpha=2$ with $\xi=0$ — the wrong
+# place — and at $w=\alpha=2/(1+2\xi)$ with $\xi>0$. At $\xi=0.5$ the look-ahead step lands exactly on $w^*(\alpha)$
+# and the optimum is found. `naslab.darts.toy` runs the very same `unrolled_alpha_grad` as the real search.
+
+# %%
+# DARTS Fig. 2: alternate an α step (first or second order) and a w step, starting at (α, w) = (2, -2)
+paths = {"first order (ξ = 0)": toy_trajectory(0.0, steps=TOY_STEPS),
+         "second order (ξ = 0.5)": toy_trajectory(0.5, steps=TOY_STEPS)}
+for label, p in paths.items():
+    print(f"{label:24s} ends at (α, w) = ({p[-1, 0]:.3f}, {p[-1, 1]:.3f})")
+plots.plot_toy_bilevel(paths, fixed_points={k: fixed_point(xi) for k, xi in zip(paths, (0.0, 0.5))});
+
+# %% [markdown]
+# Move $\xi$ and watch where the second-order path settles (×: the predicted fixed point $2/(1+2\xi)$).
+
+# %%
+# Explore ξ: the second-order path bends toward the optimum (1, 1); ξ = 0.5 lands on it
+toy_panel(xi=0.3, steps=TOY_STEPS)
+
+# %% [markdown]
+# **Expected result**: first order ends at $(2, 2)$, where $\mathcal L_{val}(w^*(\alpha),\alpha) = 1$; second order with
+# $\xi = 0.5$ ends at $(1, 1)$ (objective 0, down to rounding). Small $\xi$ helps a little; $\xi > 0.5$ overshoots to
+# $\alpha < 1$.
+#
+# **Q: what conclusion can we make?** The first-order gradient is not a worse estimate of the *same* answer: it
+# converges to a *different* point. Why does ignoring $\partial w^*/\partial\alpha$ move the fixed point?
+
+# %% [markdown]
+# ## 3 · Algorithm 1, one step at a time
+#
+# DARTS Algorithm 1 (the paper's order, also the official code's):
+#
+# 1. create a mixed operation $\bar o^{(i,j)}$ with parameters $\alpha^{(i,j)}$ on every edge;
+# 2. while not converged:
+#    1. update $\alpha$ by descending $\nabla_\alpha\mathcal L_{val}(w-\xi\nabla_w\mathcal L_{train}(w,\alpha),\alpha)$ (Adam);
+#    2. update $w$ by descending $\nabla_w\mathcal L_{train}(w,\alpha)$ (SGD with momentum);
+# 3. replace each $\bar o^{(i,j)}$ with its strongest operation.
+#
+# Some write-ups list the $w$ step first; it is the same alternation, shifted by half a step. "train" and "val"
+# here are **two disjoint halves of the training split** (the paper splits CIFAR-10's training set 50/50); our
+# validation split stays untouched, to score the cells afterwards. Below we do step 2.1 by hand on a real
+# supernet and compare with `naslab.darts.architect.Architect`.
+
+# %%
+# The data and a supernet (3 cells: normal, reduction, reduction; 2 nodes per cell)
+data = load_dataset(DATASET, n_train=SEARCH_N_TRAIN)
+seed_everything(SEED)
+net = SearchNetwork(data.input_shape, data.num_classes, C=SEARCH["C"], layers=SEARCH["layers"], steps=SEARCH["steps"])
+print(data)
+print(f"supernet: {sum(p.numel() for p in net.weights()):,} weights w; alpha_normal {tuple(net.alpha_normal.shape)}, "
+      f"alpha_reduce {tuple(net.alpha_reduce.shape)} (edges × operations)")
+
+# %%
+# Step 2.1 by hand: eq. (6) look-ahead, eq. (8) finite difference, eq. (7) architecture gradient
+Xt, yt, Xv, yv = data.X_train[:64], data.y_train[:64], data.X_train[-64:], data.y_train[-64:]
+L_train, L_val = network_loss(net, Xt, yt), network_loss(net, Xv, yv)  # L(w, α) as functions of two lists
+w, alpha, xi = net.weights(), net.alphas(), 0.05
+g_w = torch.autograd.grad(L_train(w, alpha), w)                           # ∇_w L_train(w, α)
+w1 = [(p - xi * g).detach().requires_grad_() for p, g in zip(w, g_w)]     # w' = w − ξ ∇_w L_train
+grads = torch.autograd.grad(L_val(w1, alpha), alpha + w1)
+d_alpha, v = grads[:2], grads[2:]                                          # ∇_α L_val(w', α) and v = ∇_w' L_val
+eps = 0.01 / norm(v)
+with torch.no_grad():
+    w_plus, w_minus = [p + eps * q for p, q in zip(w, v)], [p - eps * q for p, q in zip(w, v)]
+g_plus = torch.autograd.grad(L_train(w_plus, alpha), alpha)
+g_minus = torch.autograd.grad(L_train(w_minus, alpha), alpha)
+by_hand = [d - xi * (gp - gm) / (2 * eps) for d, gp, gm in zip(d_alpha, g_plus, g_minus)]
+
+# %%
+# Check: naslab's Architect gives the same second-order gradient; compare it with the first order too
+second, _ = Architect(net, order="second").alpha_grad(Xt, yt, Xv, yv, xi=xi)
+first, _ = Architect(net, order="first").alpha_grad(Xt, yt, Xv, yv)
+print("max |by hand − Architect|      =", max(float((a - b).abs().max()) for a, b in zip(by_hand, second)))
+print("‖second − first‖ / ‖first‖     =", round(float(norm([a - b for a, b in zip(second, first)]) / norm(first)), 3))
+
+# %% [markdown]
+# ### Sidebar: how exact is the finite difference?
+#
+# Eq. (8) is a central difference of step $\epsilon\lVert v\rVert = r = 0.01$. On a smooth function its error shrinks
+# like $r^2$ (`tests/test_architect.py` checks $\le 10^{-3}$ relative error on a smooth network). A ReLU / max-pool
+# supernet is only *piecewise* smooth: a step of 0.01 flips some ReLUs and max-pool winners, and the gradient
+# jumps there. Compare with the exact product by double backward (`hvp_exact`):
+
+# %%
+# Relative error of the finite-difference HVP against the exact one (double backward), for several step sizes r
+exact = hvp_exact(L_train, w, alpha, v)
+for r in (1e-1, 1e-2, 1e-3):
+    fd = hvp_finite_difference(L_train, w, alpha, v, r=r)
+    print(f"r = {r:<6g} relative error {float(norm([a - b for a, b in zip(fd, exact)]) / norm(exact)):.2f}")
+print(f"size of the correction ξ‖HVP‖ relative to ‖∇α L_val‖: {xi * float(norm(exact)) / float(norm(d_alpha)):.2f}")
+
+# %% [markdown]
+# ### End sidebar
+#
+# **Expected result**: the hand-made gradient and `Architect` agree to about $10^{-9}$; the second-order gradient
+# differs from the first-order one by roughly half its length (0.49 in our run). In the sidebar the finite difference
+# is *not* accurate on this ReLU network: relative errors near 1 at $r = 0.1$, about 3 at the paper's $r = 0.01$ and
+# about 10 at $r = 0.001$ (float32 rounding adds to the kinks), while the correction it feeds is a modest part of
+# the α gradient (≈ 0.14 of its length).
+#
+# **Q: what conclusion can we make?** The expensive part of the second order is an approximation of an
+# approximation. What would you check before paying for it on a new search space?
+
+# %% [markdown]
+# ## 4 · A real search on MNIST-1D
+#
+# Our supernet is the paper's, scaled to a CPU:
+#
+# | | paper (CIFAR-10) | here (MNIST-1D) |
+# |---|---|---|
+# | cells / channels / nodes | 8 / 16 / 4 | 3 / 8 / 2 |
+# | epochs, batch per half | 50, 64 | 6, 64 (13 steps per epoch on 2 × 800 signals) |
+# | $w$: SGD | lr 0.025 → 0 (code: 0.001), momentum 0.9, wd 3e-4 | lr 0.05 → 0, momentum 0.9, wd 3e-4 |
+# | $\alpha$: Adam | lr 3e-4, betas (0.5, 0.999), wd 1e-3 | lr 0.05 (≈ 80 steps instead of ≈ 20,000), same betas / wd |
+# | $\alpha$ at start | zeros (code: $10^{-3}\mathcal N(0,1)$) | zeros |
+#
+# The heatmaps below are redrawn after every epoch: one panel per edge of the **normal** cell, operations
+# down, epochs across.
+
+# %%
+# Search (first order) with live heatmaps of softmax(α) per edge of the normal cell, redrawn every epoch
+live = LiveAlpha("normal")
+with Timer() as t:
+    res = run_darts(data, SearchConfig(**SEARCH, epochs=SEARCH_EPOCHS), callback=live)
+print(f"{len(res.step_seconds)} steps in {t.seconds:.0f} s ({np.median(res.step_seconds):.2f} s per step); "
+      f"supernet validation accuracy {res.history[-1]['supernet_val_acc']:.3f}")
+print("derived:", res.genotype)
+
+# %%
+# The reduction cell's α over the epochs, and both derived cells
+plots.plot_alpha_per_edge(res.alpha_trace("reduce"), res.config.primitives, title="reduction cell, softmax(α) per edge")
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained")
+plots.plot_cell(res.genotype, "normal", ax=axes[0], title="derived normal cell")
+plots.plot_cell(res.genotype, "reduce", ax=axes[1], title="derived reduction cell");
+
+# %% [markdown]
+# **Expected result**: the supernet reaches ≈ 0.87 validation accuracy in 6 epochs (78 steps). In the normal cell the
+# separable convolutions win the kept edges (our run: `sep_conv_5x5` three times, `sep_conv_3x3` once), while skip
+# and average pooling fade; the weights stay far from one-hot — the largest entries are about 0.2–0.3. The reduction
+# cell goes to max pooling on every edge, much like DARTS's own published reduction cell. Scrub through the epochs in
+# **Explore** below.
+#
+# **Q: what conclusion can we make?** The derived cell is an argmax of weights that are far from one-hot. Which
+# edges would you trust, and how would you tell?
+
+# %% [markdown]
+# ## 5 · Retrain from scratch: the DARTS cell against random cells
+#
+# The search's weights are thrown away. DARTS stacks the derived cell into a deeper network (20 cells, 36 channels
+# on CIFAR-10), trains it from scratch and compares with **random cells from the same space** trained the same way:
+# 3.29 ± 0.15 % test error for the random baseline against 3.00 ± 0.14 % (first order) and 2.76 ± 0.09 % (second
+# order). Li & Talwalkar (2019) re-ran DARTS at 2.78 ± 0.12 % and random search with weight sharing at 2.85 ± 0.08 %.
+# Our version: 5 cells, 8 channels, a few epochs; the DARTS cell with several seeds, random cells with one each.
+
+# %%
+# Retrain the DARTS cell (RETRAIN_SEEDS seeds) and N_RANDOM random cells (one seed each) the same way
+rdata = load_dataset(DATASET, n_train=RETRAIN_N_TRAIN)
+with Timer() as t:
+    darts_trials = [evaluate_genotype(res.genotype, rdata, seed=s, **RETRAIN) for s in range(RETRAIN_SEEDS)]
+    random_cells = [random_genotype(SEARCH["steps"], seed=100 + i) for i in range(N_RANDOM)]
+    random_trials = [evaluate_genotype(g, rdata, seed=0, **RETRAIN) for g in random_cells]
+acc = {"DARTS cell": [tr.score() for tr in darts_trials], "random cells": [tr.score() for tr in random_trials]}
+for k, trs in (("DARTS cell", darts_trials), ("random cells", random_trials)):
+    print(f"{k:12s} validation accuracy {np.mean(acc[k]):.3f} ± {np.std(acc[k]):.3f} over {len(trs)} runs, "
+          f"{np.mean([tr.metrics['params'] for tr in trs]):,.0f} parameters on average")
+print(f"{len(darts_trials) + len(random_trials)} trainings in {t.seconds:.0f} s")
+plots.plot_retrain_comparison(acc, title=f"retrained from scratch ({RETRAIN['layers']} cells, {RETRAIN['epochs']} epochs)");
+
+# %% [markdown]
+# **Expected result**: no clear winner. In our class-mode run the DARTS cell scored 0.77 ± 0.06 over 3 seeds and three
+# random cells 0.80 ± 0.03: the DARTS cell was *not* better, and its own seeds spread from 0.68 to 0.83. Random cells
+# of a good space are strong — exactly the point of Li & Talwalkar's baseline — and with three short trainings the ±
+# says more than the means. The parameter counts are similar, so size does not explain the gap.
+#
+# **Q: what conclusion can we make?** How many seeds and random cells would you need before claiming that DARTS
+# beats random search here? What else, besides the search, differs between the two columns?
+
+# %% [markdown]
+# ## 6 · First against second order: cost and outcome
+#
+# The second order needs, per step, one more forward/backward for the look-ahead $w'$ and two more for the finite
+# difference. With the finite difference, memory stays at the level of one graph at a time; an exact Hessian-vector
+# product by double backward keeps a graph of the gradient alive. We time a few steps of each (median, after one
+# warm-up step) and record the peak memory of one step (the profiler's allocation events on a CPU, the CUDA
+# allocator on a GPU).
+
+# %%
+# Time per step and peak memory: first order, second order (eq. 8), second order with the exact HVP
+variants = {"first": dict(order="first"), "second (eq. 8)": dict(order="second"),
+            "second (exact HVP)": dict(order="second", hvp="exact")}
+profiles = [{"label": k, **profile_step(data, SearchConfig(**PROFILE), n_steps=PROFILE_STEPS, **kw)}
+            for k, kw in variants.items()]
+for p in profiles:
+    print(f"{p['label']:19s} {p['seconds_per_step']:.3f} s/step (CPU {p['cpu_seconds_per_step']:.3f} s), "
+          f"peak {p['peak_mb']:.1f} MiB")
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), layout="constrained")
+plots.plot_step_costs(profiles, key="seconds_per_step", ax=axes[0], ylabel="seconds per search step")
+plots.plot_step_costs(profiles, key="peak_mb", ax=axes[1], ylabel="peak memory of one step (MiB)");
+
+# %%
+# Outcome: the same short search with each order (same seed and data): time, supernet accuracy, derived cells
+odata = load_dataset(DATASET, n_train=ORDER_N_TRAIN)
+outcome = {o: run_darts(odata, SearchConfig(**SEARCH, epochs=ORDER_EPOCHS, order=o)) for o in ("first", "second")}
+for o, r in outcome.items():
+    print(f"{o:6s} order: {sum(r.step_seconds):5.1f} s of search steps, supernet val acc "
+          f"{r.history[-1]['supernet_val_acc']:.3f}\n              {r.genotype}")
+gap = np.abs(outcome["first"].alpha_trace("normal")[-1] - outcome["second"].alpha_trace("normal")[-1]).max()
+print(f"largest difference between their softmax(α) in the normal cell: {gap:.3f}")
+
+# %% [markdown]
+# **Expected result**: a second-order step costs about 2.5–3× a first-order one in CPU time (our runs: 0.29–0.34 s
+# against 0.84–0.89 s), at the same peak memory (≈ 44 MiB); the exact HVP costs about 4× the time and 1.7× the memory
+# (≈ 75 MiB).
+# On this small problem the two orders end with almost the same α (largest difference ≈ 0.03) and cells that differ on
+# at most an edge. (DARTS reports 3.00 vs 2.76 % on CIFAR-10 for 1.5 vs 4 GPU-days.)
+#
+# **Q: what conclusion can we make?** Given the toy (section 2) and the sidebar (section 3), when is the second
+# order worth its price?
+
+# %% [markdown]
+# ## 7 · Skip-connection collapse
+#
+# Run DARTS longer and its normal cell tends to fill up with **parameter-free operations**, skip connections
+# above all. The cells get shallow and generalise badly: on NAS-Bench-201 DARTS returns an all-skip cell at
+# 54.30 % CIFAR-10 accuracy, against 93.97 % for a ResNet. Explanations differ: overfitting of the bilevel problem
+# (DARTS+), sharp validation-loss curvature in $\alpha$ (RobustDARTS), an unfair advantage of skip edges that ease the
+# supernet's optimisation (Fair DARTS, DARTS−). The cheap symptom to watch is the **number of skip connections in
+# the derived normal cell, per epoch**.
+#
+# `search` counts it every epoch and raises a `SkipCollapseWarning` once it exceeds `max_skip` — by default a quarter
+# of the normal cell's edges: 2 of the paper's 8 (DARTS+ stops a search at 2 skips), 1 of our 4. The mitigation we
+# try is **early stopping** in the spirit of DARTS+: keep the last cell within the cap. `run_darts(..., early_stop=True)`
+# stops the run right there; `early_stopped(result)` finds the same epoch in a finished run.
+#
+# Collapse needs a problem where parameter-free operations are good enough and the supernet can overfit its half of
+# the data. MNIST-1D is not such a problem — a CNN beats an MLP by 26 points there, and our MNIST-1D searches drift
+# *away* from skip — so we search the 8×8 `digits` (where pooling alone goes a long way) with a deeper supernet
+# (5 cells, three of them normal) and a larger α step, for longer.
+
+# %%
+# A longer search on digits (5 cells, a larger α step); skip connections of the derived normal cell per epoch
+cdata = load_dataset(COLLAPSE["dataset"], n_train=COLLAPSE["n_train"])
+ccfg = SearchConfig(**{**SEARCH, "layers": COLLAPSE["layers"], "alpha_lr": COLLAPSE["alpha_lr"]}, epochs=COLLAPSE["epochs"])
+with warnings.catch_warnings(record=True) as caught, Timer() as t:
+    warnings.simplefilter("always", SkipCollapseWarning)
+    long = run_darts(cdata, ccfg)
+for wn in caught:
+    print("⚠", wn.message)
+print(f"{COLLAPSE['epochs']} epochs in {t.seconds:.0f} s; per epoch, skips {long.column('skips')[1:]}, "
+      f"parameter-free ops {long.column('param_free')[1:]} (of {2 * SEARCH['steps']} edges)")
+print("final cell:", long.genotype)
+epoch_kept, g_kept = early_stopped(long)  # what run_darts(..., early_stop=True) keeps
+plots.plot_skip_counts(long.history, max_skip=long.config.max_skip, kept_epoch=epoch_kept, title="a longer search on digits");
+
+# %%
+# Mitigation, early stopping: retrain the final cell and the last cell within the cap, on all of digits' training split
+print(f"early stopping keeps epoch {epoch_kept} of {COLLAPSE['epochs']}: {g_kept}")
+rc = load_dataset(COLLAPSE["dataset"], n_train=budget(full=None, fast=256))
+for name, g in (("final cell", long.genotype), (f"early-stopped (epoch {epoch_kept})", g_kept)):
+    v = [evaluate_genotype(g, rc, seed=s, **{**RETRAIN, **COLLAPSE["retrain"]}).score() for s in range(COLLAPSE["seeds"])]
+    pf = g.count(("skip_connect", "max_pool_3x3", "avg_pool_3x3"))
+    print(f"{name:26s} skips {g.count('skip_connect')}, parameter-free {pf} of {2 * SEARCH['steps']}: "
+          f"retrained validation accuracy {np.mean(v):.3f} ± {np.std(v):.3f}")
+
+# %% [markdown]
+# **Expected result**: the supernet fits its half of digits within a few epochs (training loss → 0.01). In our run the
+# normal cell started with pooling everywhere (epochs 1–2), took in a convolution or two (epochs 3–6), and then — once
+# the weights had overfitted — handed every edge to pooling and skip: 2 skips from epoch 7 on, the warning at epoch 7,
+# and early stopping keeps epoch 6. The exact epochs move with the machine's floating-point details. Retrained, both
+# cells reach about 0.95–0.98 on digits: on a dataset this easy, parameter-free cells are not bad and stopping early
+# buys nothing (with a too-short retraining the parameter-free cell even wins, because it trains faster). On CIFAR-10
+# or NAS-Bench-201 (54 % for the all-skip cell vs 94 % for good cells) the gap is large.
+#
+# **Q: what conclusion can we make?** Early stopping needs a stopping rule. Ours counts skips; RobustDARTS watches
+# the largest eigenvalue of $\nabla^2_\alpha\mathcal L_{val}$. Which would you trust on a new search space, and why?
+
+# %% [markdown]
+# ## 8 · Misconception probe: the supernet's accuracy is the cell's accuracy
+#
+# *Predict first*: the supernet of section 4 reached some validation accuracy during the search. Will the derived
+# cell, retrained from scratch, reach the same number? Will the supernet itself, with $\alpha$ replaced by the
+# one-hot derived cell (same weights, no retraining)?
+
+# %%
+# Three numbers for one search: supernet (soft α), supernet with the derived one-hot cell, the cell retrained
+soft = res.history[-1]["supernet_val_acc"]
+hard = discretised_accuracy(res.model, res.genotype, data.X_val, data.y_val)
+retrained = float(np.mean(acc["DARTS cell"]))
+print(f"supernet, soft α: {soft:.3f} | same weights, one-hot derived cell: {hard:.3f} | retrained cell: {retrained:.3f}")
+plots.plot_search_curves(res.history, retrained={"same weights, derived one-hot cell": hard,
+                                                  "derived cell retrained": retrained,
+                                                  "random cells retrained (mean)": float(np.mean(acc["random cells"]))});
+
+# %%
+# Does the supernet at least *rank* cells? Its one-hot accuracy for each retrained cell vs the retrained accuracy
+cells = [res.genotype] + random_cells
+proxy = [discretised_accuracy(res.model, g, data.X_val, data.y_val) for g in cells]
+full = [retrained] + acc["random cells"]
+for g, p_, f_ in zip(cells, proxy, full):
+    print(f"supernet one-hot {p_:.3f}   retrained {f_:.3f}   {g}")
+
+# %% [markdown]
+# **Expected result**: the discretised supernet (same weights, one-hot cell) falls far below the soft supernet — often
+# close to chance — because the weights were trained for the *mixture*, with every operation's output summed
+# under batch normalisation; the retrained cell lands somewhere else again. The supernet's one-hot scores of
+# different cells rank them poorly. The number to report is the retrained one.
+#
+# **Q: what conclusion can we make?** Which number would you put in a paper, and which would you use to *select*
+# among several searches? (DARTS ran four searches and picked by a short retraining.)
+
+# %% [markdown]
+# ## Explore
+#
+# Scrub through the epochs of the search of section 4: the heatmap of softmax(α) at that epoch (left) and the cell
+# derived from it (right). Switch to the reduction cell with the dropdown.
+
+# %%
+# Explore: the search of section 4, epoch by epoch
+epoch_panel(res)
+
+# %% [markdown]
+# ## Exercises
+#
+# **1. Register a new operation and search with it.** Add a plain convolution `conv_3x3` (ReLU → Conv(3) → BN, like
+# `naslab.darts.ops.ReLUConvBN`) to the registry, check it, and run a short search whose space is
+# `("none", "skip_connect", "sep_conv_3x3", "conv_3x3")`. Does DARTS prefer it to the separable convolution?
+
+# %%
+# Exercise 1 (worked answer): register conv_3x3 = ReLU -> Conv(3, stride) -> BN, in 1-D and 2-D
+register_op("conv_3x3", lambda C, stride, affine, dim: ReLUConvBN(C, C, 3, stride, 1, affine, dim), overwrite=True)
+ex_space = ("none", "skip_connect", "sep_conv_3x3", "conv_3x3")
+ex = run_darts(load_dataset(DATASET, n_train=budget(full=400, fast=128)), SearchConfig(**SEARCH, epochs=budget(full=2, fast=1)),
+            primitives=ex_space)
+print(ex.genotype)
+
+# %%
+# Check 1
+print(check_new_op("conv_3x3"))
+print(check_search_with_op(ex, "conv_3x3"))
+
+
+# %% [markdown]
+# **2. Derive with $k = 1$.** Write `my_derive(weights, primitives, k)`: `weights` is softmax(α) of one cell kind,
+# shape (edges, operations), rows ordered node by node (node $m$ has $2+m$ incoming edges). Per node, score each
+# incoming edge by its strongest operation other than `none`, keep the top $k$ edges, and return per node a tuple of
+# `(op, input)` pairs. Then draw the $k=1$ normal cell of the search (each node keeps one edge: a chain or a tree).
+
+# %%
+# Exercise 2 (worked answer): per node, rank incoming edges by their best non-none weight, keep the top k
+def my_derive(weights, primitives, k):
+    real = [i for i, p in enumerate(primitives) if p != "none"]
+    nodes, row, m = [], 0, 0
+    while row < len(weights):
+        w_node = weights[row: row + 2 + m][:, real]              # (2 + m, n_real)
+        best, op = w_node.max(dim=1)                             # strength and best op per incoming edge
+        keep = sorted(torch.argsort(-best, stable=True)[:k].tolist())
+        nodes.append(tuple((primitives[real[int(op[j])]], j) for j in keep))
+        row, m = row + 2 + m, m + 1
+    return tuple(nodes)
+
+
+# %%
+# Check 2, then the k = 1 normal cell of the search of section 4
+print(check_derivation(my_derive))
+g1 = res.model.genotype(k=1)
+plots.plot_cell(g1, "normal", title="derived normal cell with k = 1");
+
+
+# %% [markdown]
+# **3. The finite-difference Hessian-vector product.** Write `my_hvp(loss, w, alpha, v)` for eq. (8): return a list with
+# one tensor per tensor of `alpha`. `loss(w, alpha)` takes two lists of tensors. A well-known implementation
+# shipped `(g_plus - g_minus) / 2 * eps`; the check catches that.
+
+# %%
+# Exercise 3 (worked answer): central difference with ε = 0.01 / ‖v‖
+def my_hvp(loss, w, alpha, v):
+    eps = 0.01 / torch.sqrt(sum((t ** 2).sum() for t in v))
+    g_plus = torch.autograd.grad(loss([a + eps * b for a, b in zip(w, v)], alpha), alpha)
+    g_minus = torch.autograd.grad(loss([a - eps * b for a, b in zip(w, v)], alpha), alpha)
+    return [(gp - gm) / (2 * eps) for gp, gm in zip(g_plus, g_minus)]
+
+
+# %%
+# Check 3
+check_hvp(my_hvp)
+
+# %% [markdown]
+# ## Summary
+#
+# - DARTS relaxes the choice of an operation per edge into a softmax mixture (eq. 1), so the architecture $\alpha$
+#   can be learned by gradient descent together with the weights $w$, on two halves of the training data.
+# - It solves a bilevel problem approximately: first order ignores how $w^*$ depends on $\alpha$ (and can converge
+#   to the wrong point, as on the toy); second order looks one SGD step ahead, paying a Hessian-vector product
+#   approximated by a finite difference that is itself crude on ReLU networks.
+# - The derived cell (top-2 edges per node, strongest non-`none` operation) must be retrained from scratch; the
+#   supernet's accuracy neither predicts nor ranks the retrained accuracy well.
+# - Random cells of the same space are a strong baseline; small gaps need several seeds before they mean anything.
+# - Long searches drift toward parameter-free operations (skip collapse); count them, and stop early or cap them.
+
+# %% [markdown]
+# ## Questionnaire
+#
+# 1. What are the two input nodes, the intermediate nodes and the output of a DARTS cell? How many mixed edges does a
+#    cell with 4 intermediate nodes have?
+# 2. Write the mixed operation of an edge. Which parameters are architecture, which are weights?
+# 3. Why are $\alpha$ and $w$ updated on *different* data? What happened in the DARTS ablations that used one set?
+# 4. What does the first-order approximation set to zero? Where does it converge on the toy problem, and why there?
+# 5. Write the finite-difference Hessian-vector product with its $\epsilon$. What does the slip `(g⁺ − g⁻) / 2 · ε`
+#    compute instead?
+# 6. Why does derivation exclude `none` when ranking edges?
+# 7. What does a reduction cell do differently from a normal cell?
+# 8. Name two explanations of skip-connection collapse and two mitigations.
+# 9. Why can a supernet with 0.95 validation accuracy yield a derived cell that scores near chance before retraining?
+# 10. What is the random baseline of DARTS, and what did Li & Talwalkar find when they re-ran it?
+
+# %% [markdown]
+# ## Further reading
+#
+# - H. Liu, K. Simonyan, Y. Yang. *DARTS: Differentiable Architecture Search.* ICLR 2019, arXiv:1806.09055 —
+#   §2.1 (search space), §2.2 (relaxation), §2.3 (bilevel optimisation, eq. 6–8, Fig. 2), §2.4 (deriving the cell),
+#   §3 and Tables 1–3 (results), Appendix A (settings). Official code: `quark0/darts`.
+# - L. Li, A. Talwalkar. *Random Search and Reproducibility for Neural Architecture Search.* UAI 2019,
+#   arXiv:1902.07638 — §4 and Table 5 (DARTS re-run vs random search with weight sharing).
+# - A. Zela et al. *Understanding and Robustifying Differentiable Architecture Search.* ICLR 2020, arXiv:1909.09656 —
+#   the curvature analysis, early stopping (DARTS-ES) and the diagnostic spaces S1–S4.
+# - H. Liang et al. *DARTS+: Improved Differentiable Architecture Search with Early Stopping.* arXiv:1909.06035.
+# - X. Chen et al. *Progressive DARTS* (P-DARTS). ICCV 2019, arXiv:1904.12760 — the depth gap, dropout on skip edges,
+#   a cap on skips.
+# - X. Chu et al. *Fair DARTS.* ECCV 2020, arXiv:1911.12126; *DARTS−.* ICLR 2021, arXiv:2009.01027 — why skip wins.
+# - X. Dong, Y. Yang. *NAS-Bench-201.* ICLR 2020, arXiv:2001.00326 — DARTS collapses to an all-skip cell.
+# - S. Greydanus, D. Kobak. *Scaling down deep learning with MNIST-1D.* ICML 2024, arXiv:2011.14439.
