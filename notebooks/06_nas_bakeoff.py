@@ -1,12 +1,7 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
@@ -131,8 +126,8 @@ for name, make in [("random", RandomCellSearch), ("evolution", RegularizedEvolut
     runs[name] = naslab.run_search(make(seed=1), TableObjective(lookup, seed=1), budget=10**6,
                                    max_seconds=budget_s / 2)
     traces[name] = ([t.seconds for t in runs[name]], [t.score() for t in runs[name]])
-plot_search_trace(traces, best=float(lookup.val[:, :, -1].max()),
-                  title="One seed, half the budget: where each searcher spends its trials");
+ax = plot_search_trace(traces, best=float(lookup.val[:, :, -1].max()),
+                       title="One seed, half the budget: where each searcher spends its trials")
 dots_above = {n: np.mean(np.array(v) >= np.quantile(lookup.val[:, :, -1], 0.9)) for n, (_, v) in traces.items()}
 print("share of trials in the top 10 % of cells:", {n: f"{v:.0%}" for n, v in dots_above.items()})
 
@@ -208,7 +203,7 @@ claim("evolution's final IQM regret minus random's (points, negative = better)",
 rows = final_ranking(result)
 for row in rows:
     print(row)
-plot_final_ranking(rows, final, title=f"Final regret after {budget_s:,.0f} simulated CPU s, {SEEDS} seeds");
+ax = plot_final_ranking(rows, final, title=f"Final regret after {budget_s:,.0f} simulated CPU s, {SEEDS} seeds")
 n_separated = sum(separated(a, b) for i, a in enumerate(rows) for b in rows[i + 1:])
 print(f"{n_separated} of {len(rows) * (len(rows) - 1) // 2} pairs of searchers have non-overlapping intervals")
 

@@ -9,8 +9,9 @@ Statistical Precipice" (NeurIPS 2021; the `rliable` library) recommend, for a ha
   B times, recompute the statistic, take the 2.5 % and 97.5 % quantiles.
 
 Both are computed here with scipy (`scipy.stats.trim_mean`, `scipy.stats.bootstrap`), already a
-naslab dependency, instead of rliable (which adds arch, pandas and seaborn for the same two
-numbers). Regret curves are (n_seeds, T): every time point gets its own interval.
+naslab dependency, instead of rliable 1.2 (which requires `arch`, and with it pandas and
+statsmodels, plus absl-py, for the same two numbers). Regret curves are (n_seeds, T): every time
+point gets its own interval.
 
 Taught in: notebooks/06_nas_bakeoff.ipynb (section 4).
 """

@@ -23,10 +23,7 @@ def bakeoff_panel(result, *, statistic: str = "iqm", figsize=(12, 4.4)):
 
     from naslab.bakeoff.plots import plot_final_ranking, plot_regret_curves
     from naslab.bakeoff.stats import Rank, bootstrap_band, curve_bands
-    try:
-        from naslab.widgets import panel  # after the layout change (issue 10)
-    except ImportError:  # pragma: no cover - before it
-        from naslab.widgets.core import panel
+    from naslab.widgets import panel
 
     times = result.times
     bands = curve_bands(result, statistic=statistic, n_resamples=500)
