@@ -81,7 +81,7 @@ class RandomCellSearch(naslab.RandomSearch):
     def __init__(self, n_ops: int = N_OPS, n_edges: int = N_EDGES, *, seed: int = 0, max_trials: int | None = None):
         super().__init__((n_ops, n_edges), seed=seed, max_trials=max_trials)
 
-    def _check_space(self, space):
+    def _validate_space(self, space):
         return validate_cell_space(*space)
 
     def _draw(self) -> tuple[int, ...]:
