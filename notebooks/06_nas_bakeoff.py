@@ -36,7 +36,7 @@ import naslab
 from naslab.bakeoff.checks import check_iqm, check_mutation, check_searcher, claim
 from naslab.bakeoff.hyperband import Hyperband, hyperband_brackets
 from naslab.bakeoff.plots import plot_final_ranking, plot_regret_curves, plot_search_trace
-from naslab.bakeoff.race import Lookup, TableObjective, default_searchers, load_table, race
+from naslab.bakeoff.race import Lookup, TableObjective, default_eta, default_searchers, load_table, race
 from naslab.bakeoff.searchers import LocalSearch, RandomCellSearch, RegularizedEvolution, mutate, neighbours
 from naslab.bakeoff.stats import bootstrap_band, curve_bands, final_ranking, iqm, separated
 from naslab.config import budget, is_fast, mode_name
@@ -146,14 +146,16 @@ claim("local search: share in the top 10 % minus random's (points)",
 # ## 3 · Two searchers from earlier notebooks: REINFORCE on the cell's tokens, Hyperband on epochs
 #
 # - **REINFORCE** (notebook 02): a cell *is* a sequence of 6 tokens with 5 choices each, so naslab's `ControllerSearcher` runs unchanged with `num_choices = [5] * 6`; every 4 rewards (validation accuracies) make one policy-gradient step.
-# - **Hyperband** (Li et al., JMLR 2018) on the **epoch fidelity**: the table stores the validation accuracy after every epoch, so "train for $r$ epochs" is a lookup that costs the stored seconds of $r$ epochs. With $R$ = the table's epochs and $\eta = 3$, bracket $s$ runs successive halving with $n = \lceil \frac{s_{max}+1}{s+1}\eta^s \rceil$ random cells at $r = R\eta^{-s}$ epochs; **successive halving** alone is the most aggressive bracket, repeated.
+# - **Hyperband** (Li et al., JMLR 2018) on the **epoch fidelity**: the table stores the validation accuracy after every epoch, so "train for $r$ epochs" is a lookup that costs the stored seconds of $r$ epochs. With $R$ = the table's epochs and $\eta = 3$ ($\eta = 2$ for a table of fewer than 9 epochs), bracket $s$ runs successive halving with $n = \lceil \frac{s_{max}+1}{s+1}\eta^s \rceil$ random cells at $r = R\eta^{-s}$ epochs; **successive halving** alone is the most aggressive bracket, repeated.
 #
 # The incumbent of a multi-fidelity searcher is its best cell *among those trained longest so far*: a 1-epoch score never beats a full one.
 
 # %%
 # Hyperband's brackets for this table: (n cells, r epochs) per rung
-for s, _, _ in hyperband_brackets(n_epochs, 3):
-    hb_sh = Hyperband(lambda g: (0,) * 6, n_epochs, brackets=[s]).sh
+eta = default_eta(n_epochs)
+print(f"R = {n_epochs} epochs, eta = {eta}")
+for s, _, _ in hyperband_brackets(n_epochs, eta):
+    hb_sh = Hyperband(lambda g: (0,) * 6, n_epochs, eta=eta, brackets=[s]).sh
     print(f"bracket s = {s}: " + " -> ".join(f"{n_i} x {r_i:.3g} ep" for n_i, r_i in hb_sh.schedule))
 searchers = default_searchers(lookup)
 print("the bake-off:", list(searchers))

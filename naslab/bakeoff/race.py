@@ -56,12 +56,19 @@ class Lookup:
             val, test, sec = table.dense()  # rows already in cell-id order: no per-cell calls
             return cls(np.asarray(val, float), np.asarray(test, float), np.asarray(sec, float), n_ops, n_edges, name)
         val, test, sec = np.zeros((len(cells), S, E)), np.zeros(len(cells)), np.zeros((len(cells), E))
+        if hasattr(table, "row") and hasattr(table, "arrays"):  # CellBenchmark: one row per isomorphism class
+            rows = np.array([table.row(c) for c in cells])  # (N,) the class of every cell
+            a = table.arrays
+            sec = a["seconds_per_epoch"][rows].astype(float)[:, None] * np.arange(1, E + 1)  # (N, E) cumulative
+            return cls(a["val_acc"][rows].astype(float), a["test_acc"][rows].astype(float).mean(1), sec, n_ops,
+                       n_edges, name)
+        seeds = list(getattr(table, "seeds", range(S)))  # the table's seed ids
         canonical = getattr(table, "canonical", None) or _identity
         rows: dict = {}
         for c in cells:
             key = canonical(c)
             if key not in rows:
-                rows[key] = (np.array([[table.val_acc(c, epoch=e, seed=s) for e in range(1, E + 1)] for s in range(S)]),
+                rows[key] = (np.array([[table.val_acc(c, epoch=e, seed=s) for e in range(1, E + 1)] for s in seeds]),
                              table.test_acc(c), np.array([table.seconds(c, epoch=e) for e in range(1, E + 1)]))
             i = cell_id(c, n_ops)
             val[i], test[i], sec[i] = rows[key]
@@ -123,9 +130,19 @@ def load_table(name: str = "mnist1d_nb201", **kw):
     return CellBenchmark.load(name, **kw)
 
 
+def default_eta(n_epochs: int) -> int:
+    """Hyperband's reduction factor for a table of `n_epochs` epochs: 3 from 9 epochs on, else 2."""
+    return 3 if n_epochs >= 9 else 2
+
+
 def default_searchers(lookup: Lookup) -> dict[str, Callable[[int], naslab.Searcher]]:
-    """The six searchers of the bake-off: name -> factory(seed) -> a fresh searcher."""
+    """The six searchers of the bake-off: name -> factory(seed) -> a fresh searcher.
+
+    Successive halving and Hyperband use eta = 3 when the table has at least 9 epochs, else eta = 2
+    (with 4 epochs and eta = 3 the most aggressive bracket would only compare 3 cells).
+    """
     k, m, E = lookup.n_ops, lookup.n_edges, lookup.n_epochs
+    eta = default_eta(E)
 
     def sample(rng):
         return random_cell(rng, k, m)
@@ -135,8 +152,8 @@ def default_searchers(lookup: Lookup) -> dict[str, Callable[[int], naslab.Search
         "evolution": lambda s: RegularizedEvolution(k, m, seed=s),
         "local search": lambda s: LocalSearch(k, m, seed=s),
         "REINFORCE": lambda s: CellController(k, m, seed=s),
-        "successive halving": lambda s: SuccessiveHalvingCells(sample, E, seed=s),
-        "hyperband": lambda s: Hyperband(sample, E, seed=s),
+        "successive halving": lambda s: SuccessiveHalvingCells(sample, E, eta=eta, seed=s),
+        "hyperband": lambda s: Hyperband(sample, E, eta=eta, seed=s),
     }
 
 
