@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.naslab-installed
 
-.PHONY: install lab test test-quick lint bench notebooks clean-notebooks
+.PHONY: install lab test test-quick lint bench bench-nb201 notebooks clean-notebooks
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ lint: install
 bench: install
 	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) benchmarks/notebook_times.py --fast
+
+# build (or resume) the NAS-Bench-201-style cell benchmark data/bench/mnist1d_nb201 (about 30-60 min on 2 busy cores)
+bench-nb201: install
+	OMP_NUM_THREADS=1 $(PY) benchmarks/build_nb201.py --workers 2
 
 # build every notebook from its jupytext source: notebooks/NN_name.py (py:percent) is what you edit;
 # --update keeps the existing cell ids, so a one-line change is a one-cell diff; outputs are stripped
