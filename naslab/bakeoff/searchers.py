@@ -33,8 +33,9 @@ from collections import deque
 import numpy as np
 
 import naslab
+from naslab.bakeoff.cells import EDGES, OPS
 
-N_OPS, N_EDGES = 5, 6  # NAS-Bench-201: 5 operations on each of the 6 edges of a 4-node cell
+N_OPS, N_EDGES = len(OPS), len(EDGES)  # NAS-Bench-201: 5 operations on each of the 6 edges of a 4-node cell
 
 
 def validate_cell_space(n_ops, n_edges) -> tuple[int, int]:
