@@ -11,7 +11,12 @@ import pytest  # noqa: E402
 
 import naslab  # noqa: E402
 from naslab.bakeoff import checks, stats  # noqa: E402
-from naslab.bakeoff.plots import plot_final_ranking, plot_regret_curves, plot_search_trace  # noqa: E402
+from naslab.bakeoff.plots import (  # noqa: E402
+    plot_darts_vs_truth,
+    plot_final_ranking,
+    plot_regret_curves,
+    plot_search_trace,
+)
 from naslab.bakeoff.race import Lookup, TableObjective, cell_id, incumbent_path, race  # noqa: E402
 from naslab.bakeoff.searchers import RandomCellSearch, RegularizedEvolution, mutate  # noqa: E402
 from naslab.bakeoff.toy import ToyTable  # noqa: E402
@@ -135,6 +140,10 @@ def test_plots_are_legible(result):
     assert [t.get_text() for t in ax.get_yticklabels()] == [r.name for r in rows] and min(_font_sizes(ax)) >= 8
     ax = plot_search_trace({"random": (np.ones(5), np.linspace(0.5, 0.9, 5))}, best=0.95)
     assert min(_font_sizes(ax)) >= 8
+    hist = [{"epoch": e, "rank": r, "n_parameter_free": p} for e, r, p in [(1, 900, 2), (2, 300, 4), (3, 4000, 6)]]
+    ax = plot_darts_vs_truth({"first order": hist}, 4930, reference={"random": 12})
+    assert list(ax.lines[0].get_ydata()) == [900, 300, 4000] and ax.get_ylim()[0] > ax.get_ylim()[1]  # best on top
+    assert any("6/6" in t.get_text() for t in ax.texts) and min(_font_sizes(ax)) >= 8
     plt.close("all")
 
 

@@ -114,3 +114,36 @@ def plot_search_trace(traces: dict, *, best: float | None = None, ax=None, title
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_darts_vs_truth(runs: dict, n_cells: int, *, reference: dict | None = None, ax=None, title: str | None = None):
+    """Where DARTS's derived cell ranks in the ground truth after each search epoch (1 = the best cell).
+
+    Args:
+        runs: label -> the per-epoch records of a DARTS search (`DartsTableResult.history`: dicts with
+            "epoch", "rank" and "n_parameter_free").
+        n_cells: the number of distinct cells ranked (the worst possible rank).
+        reference: label -> a rank to draw as a dotted horizontal line (e.g. a searcher's median).
+    """
+    ax = get_ax(ax, figsize=(7, 4))
+    for i, (label, hist) in enumerate(runs.items()):
+        ep = [h["epoch"] for h in hist]
+        rank = [h["rank"] for h in hist]
+        ax.plot(ep, rank, marker="o", ms=4, lw=1.5, color=PALETTE[i % len(PALETTE)],
+                linestyle=LINESTYLES[i % len(LINESTYLES)], label=label)
+        last = hist[-1]
+        ax.annotate(f"{last['n_parameter_free']}/6 param.-free", (ep[-1], rank[-1]), textcoords="offset points",
+                    xytext=(4, 0), fontsize=8, va="center", color=PALETTE[i % len(PALETTE)])
+    for label, r in (reference or {}).items():
+        ax.axhline(r, color="0.3", lw=1, ls=":")
+        ax.text(ax.get_xlim()[0], r, f" {label}", fontsize=8, va="bottom", color="0.3")
+    ax.set_yscale("log")
+    ax.set_ylim(n_cells * 1.2, 0.8)  # best (rank 1) at the top
+    ax.set_xlabel("DARTS search epoch", fontsize=FONT)
+    ax.set_ylabel(f"true rank of the derived cell\n(1 = best of {n_cells:,}, log scale)", fontsize=FONT)
+    ax.tick_params(labelsize=FONT)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="lower left")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
