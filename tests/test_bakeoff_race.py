@@ -69,6 +69,10 @@ def test_objective_is_a_seeded_lookup_with_the_table_cost(toy):
     assert f(list(cell), 3.4)["epoch"] == 3 and f(cell, 3.4)["seconds"] == pytest.approx(table.seconds(cell, epoch=3))
     assert f({"tokens": list(cell)}) == out
     assert f(cell) == TableObjective(lookup, seed=5)(cell)  # deterministic per (run seed, cell)
+    with pytest.raises(ValueError, match="6 op indices in 0..4"):
+        f((0, 1, 7, 0, 0, 0))
+    trial = naslab.run_search(RandomCellSearch(n_ops=8, seed=0), f, budget=3)[0]  # a bad cell: a failed trial
+    assert trial.status == "failed" and "not a cell of this table" in trial.error
 
 
 def test_incumbent_prefers_the_highest_fidelity(toy):
@@ -103,6 +107,8 @@ def test_race_regret_is_zero_for_an_oracle_and_never_rises_for_full_fidelity(toy
     assert result.regret["random"].shape == (8, 12) and not np.isnan(result.regret["hyperband"]).any()
     with pytest.raises(TypeError, match="Lookup.from_table"):
         race(table)
+    with pytest.raises(ValueError, match="max_seconds=-1.0"):
+        race(lookup, seeds=range(2), max_seconds=-1)
 
 
 def test_iqm_and_bootstrap_band():

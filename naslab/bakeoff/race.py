@@ -112,7 +112,10 @@ class TableObjective:
 
     def __call__(self, config, fidelity=None) -> dict:
         cell = config["tokens"] if isinstance(config, dict) else config
-        i = cell_id(cell, self.lookup.n_ops)
+        k, m = self.lookup.n_ops, self.lookup.n_edges
+        if len(cell) != m or not all(isinstance(o, (int, np.integer)) and 0 <= o < k for o in cell):
+            raise ValueError(f"cell {cell!r} is not a cell of this table: {m} op indices in 0..{k - 1}")
+        i = cell_id(cell, k)
         E = self.lookup.n_epochs
         epoch = E if fidelity is None else min(E, max(1, int(round(float(fidelity)))))
         return {"val_acc": float(self.lookup.val[i, self.obs_seed[i], epoch - 1]),
@@ -214,6 +217,8 @@ def race(lookup: Lookup, searchers: dict | None = None, *, seeds=range(50), max_
     if not seeds or not searchers:
         raise ValueError("race needs at least one seed and one searcher")
     max_seconds = 100 * lookup.full_seconds() if max_seconds is None else float(max_seconds)
+    if not max_seconds > 0:
+        raise ValueError(f"max_seconds={max_seconds!r} must be > 0 (simulated CPU seconds per run)")
     paths, wall = {}, {}
     for name, make in searchers.items():
         t0 = time.perf_counter()
