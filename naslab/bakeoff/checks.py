@@ -25,6 +25,11 @@ import naslab
 from naslab.bakeoff.searchers import N_EDGES, N_OPS, neighbours
 
 
+def _fail(msg: str):
+    """Reject an answer with `msg` (an AssertionError that also fires under `python -O`)."""
+    raise AssertionError(msg)
+
+
 def claim(text: str, value: float, lo: float = -math.inf, hi: float = math.inf) -> None:
     """Check that `value` (computed by the notebook) lies in [lo, hi] and print the verdict line."""
     v = float(value)
@@ -45,23 +50,29 @@ def check_mutation(fn, n_ops: int = N_OPS) -> str:
     parent = (0, 1, 2, 3, 4, 0)
     kids = [tuple(int(o) for o in fn(parent, rng)) for _ in range(3000)]
     bad = [k for k in kids if len(k) != len(parent)]
-    assert not bad, f"fn returned {bad[0]!r} with {len(bad[0])} ops; a cell has {len(parent)} (one per edge)"
+    if bad:
+        _fail(f"fn returned {bad[0]!r} with {len(bad[0])} ops; a cell has {len(parent)} (one per edge)")
     bad = [k for k in kids if not all(0 <= o < n_ops for o in k)]
-    assert not bad, f"fn returned {bad[0]!r}: every op must be an index in 0..{n_ops - 1}"
+    if bad:
+        _fail(f"fn returned {bad[0]!r}: every op must be an index in 0..{n_ops - 1}")
     same = sum(k == parent for k in kids)
-    assert same == 0, (f"the child equalled its parent in {same} of {len(kids)} draws: the new op must differ "
-                       f"from the current one (draw among the {n_ops - 1} others)")
+    if same:
+        _fail(f"the child equalled its parent in {same} of {len(kids)} draws: the new op must differ "
+              f"from the current one (draw among the {n_ops - 1} others)")
     many = [k for k in kids if sum(a != b for a, b in zip(parent, k)) > 1]
-    assert not many, f"{parent} -> {many[0]} changes {sum(a != b for a, b in zip(parent, many[0]))} edges; mutate one"
+    if many:
+        _fail(f"{parent} -> {many[0]} changes {sum(a != b for a, b in zip(parent, many[0]))} edges; mutate one")
     counts = {n: 0 for n in neighbours(parent, n_ops)}
     for k in kids:
         counts[k] += 1
     missing = [n for n, c in counts.items() if c == 0]
-    assert not missing, f"{len(missing)} of the {len(counts)} neighbours never came out, e.g. {missing[0]}: " \
-                        "choose the edge and the new op uniformly at random"
+    if missing:
+        _fail(f"{len(missing)} of the {len(counts)} neighbours never came out, e.g. {missing[0]}: "
+              "choose the edge and the new op uniformly at random")
     expect = len(kids) / len(counts)
     worst = max(abs(c - expect) / expect for c in counts.values())
-    assert worst < 0.6, "some neighbours come out far more often than others: pick the edge and the op uniformly"
+    if worst >= 0.6:
+        _fail("some neighbours come out far more often than others: pick the edge and the op uniformly")
     return f"✓ one edge, a different op, all {len(counts)} neighbours reachable and about equally likely"
 
 
@@ -75,12 +86,13 @@ def check_iqm(fn) -> str:
         x[0] = 50.0  # one outlier run
         got, want = float(fn(x.copy())), float(iqm(x))
         if math.isclose(got, float(np.median(x)), rel_tol=1e-9) and not math.isclose(got, want, rel_tol=1e-9):
-            raise AssertionError(f"n={n}: you returned the median ({got:.4f}); the IQM averages the middle half")
+            _fail(f"n={n}: you returned the median ({got:.4f}); the IQM averages the middle half")
         if math.isclose(got, float(np.mean(x)), rel_tol=1e-9):
-            raise AssertionError(f"n={n}: you returned the plain mean ({got:.4f}), which the outlier drags up; "
-                                 "drop the lowest and the highest quarter first")
-        assert math.isclose(got, want, rel_tol=1e-9), (
-            f"n={n}: got {got:.4f}, expected {want:.4f}: sort, drop floor(n/4) runs at each end, average the rest")
+            _fail(f"n={n}: you returned the plain mean ({got:.4f}), which the outlier drags up; "
+                  "drop the lowest and the highest quarter first")
+        if not math.isclose(got, want, rel_tol=1e-9):
+            _fail(f"n={n}: got {got:.4f}, expected {want:.4f}: sort, drop floor(n/4) runs at each end, "
+                  "average the rest")
     return "✓ your IQM matches scipy.stats.trim_mean(x, 0.25) on 4 samples with an outlier"
 
 
@@ -94,21 +106,24 @@ def check_searcher(make, lookup, *, seeds=range(10), max_seconds: float | None =
     from naslab.bakeoff.stats import final_ranking
 
     s = make(0)
-    assert hasattr(s, "ask") and hasattr(s, "tell"), f"make(0) returned a {type(s).__name__}, not a searcher " \
-                                                     "with ask() and tell(config, trial) (subclass naslab.Searcher)"
+    if not (hasattr(s, "ask") and hasattr(s, "tell")):
+        _fail(f"make(0) returned a {type(s).__name__}, not a searcher with ask() and tell(config, trial) "
+              "(subclass naslab.Searcher)")
     obj_cells = []
     for _ in range(5):
         p = s.ask()
-        assert p is not None, "ask() returned None before any result: a searcher must propose a first cell"
+        if p is None:
+            _fail("ask() returned None before any result: a searcher must propose a first cell")
         cfg = p.config if isinstance(p, naslab.Proposal) else p
         cell = tuple(cfg)
-        assert len(cell) == N_EDGES and all(isinstance(o, (int, np.integer)) and 0 <= o < N_OPS for o in cell), (
-            f"ask() returned {cfg!r}; a cell is a tuple of {N_EDGES} op indices in 0..{N_OPS - 1}")
+        if not (len(cell) == N_EDGES and all(isinstance(o, (int, np.integer)) and 0 <= o < N_OPS for o in cell)):
+            _fail(f"ask() returned {cfg!r}; a cell is a tuple of {N_EDGES} op indices in 0..{N_OPS - 1}")
         obj_cells.append(cell)
     max_seconds = 30 * lookup.full_seconds() if max_seconds is None else max_seconds
     runs = [[tuple(t.config) for t in naslab.run_search(make(3), _objective(lookup, 3), budget=50)] for _ in (0, 1)]
-    assert runs[0] == runs[1], ("two runs with seed 3 asked different cells: draw from "
-                                "np.random.default_rng(seed), never from np.random or random without a seed")
+    if runs[0] != runs[1]:
+        _fail("two runs with seed 3 asked different cells: draw from np.random.default_rng(seed), "
+              "never from np.random or random without a seed")
     res = race(lookup, {"yours": make, "random": default_searchers(lookup)["random"]}, seeds=seeds,
                max_seconds=max_seconds)
     rows = {r.name: r for r in final_ranking(res)}
