@@ -52,7 +52,7 @@ N_CHILDREN = budget(full=40, fast=8)               # children per search, for th
 SEEDS = budget(full=[0, 1, 2], fast=[0, 1])        # seeds of the real search
 CHILD_STEPS = budget(full=80, fast=15)             # proxy budget: Adam steps per child on MNIST-1D
 FINAL_STEPS = budget(full=1000, fast=40)           # longer training of the two winners, at the very end
-CTRL_LR, CTRL_BATCH = 0.05, 4                      # controller: Adam lr, children per update (m)
+CTRL_LR, CTRL_BATCH, CTRL_ENTROPY = 0.05, 4, 1e-3  # controller: Adam lr, children per update (m), β
 seed_everything(SEED)
 
 # %% [markdown]
@@ -268,7 +268,7 @@ plots.plot_architecture(arch, shapes=space.shapes(arch, (1, 40)), title=f"a rand
 #
 # Each child is built from its tokens and trained for `CHILD_STEPS` Adam steps on MNIST-1D (a **proxy budget**: Zoph & Le trained every child for 50 epochs; notebook 03 studies what such shortcuts cost). The reward is the validation accuracy. On MNIST-1D architecture matters: the dataset's authors report about 68 % for an MLP and 94 % for a small CNN at full training.
 #
-# Both searchers run through the same `run_search` and the same objective, for `N_CHILDREN` children each and for every seed. Training is seeded, so an architecture always gets the same accuracy, and a repeated child is looked up instead of retrained. The controller uses Adam with lr 0.05 and $m = 4$ children per update: Zoph & Le's $6\cdot10^{-4}$ suits 12,800 children, and we have a few dozen.
+# Both searchers run through the same `run_search` and the same objective, for `N_CHILDREN` children each and for every seed. Training is seeded, so an architecture always gets the same accuracy, and a repeated child is looked up instead of retrained. The controller uses Adam with lr 0.05, $m = 4$ children per update and a small entropy bonus $\beta = 10^{-3}$: Zoph & Le's $6\cdot10^{-4}$ suits 12,800 children, and we have a few dozen, so it must commit within about 10 updates. These are deliberately *not* `ControllerConfig`'s defaults (lr $5\cdot10^{-3}$, $\beta = 0.03$), which keep exploring for a few hundred children: with lr 0.05 a controller locks onto a lesser sequence long before it has seen the best one on reward tables without structure (`benchmarks/controller_exploration.py` measures both).
 
 # %%
 # Reference points at the same proxy budget: an MLP and the fixed CNN of notebook 00
@@ -287,7 +287,8 @@ from naslab.controller.children import ChildConfig, compare_searchers
 from naslab.controller.searcher import ControllerConfig
 
 cmp = compare_searchers(space, N_CHILDREN, SEEDS, data=data, child=ChildConfig(steps=CHILD_STEPS, seed=SEED),
-                        controller=ControllerConfig(lr=CTRL_LR, batch_size=CTRL_BATCH))
+                        controller=ControllerConfig(lr=CTRL_LR, batch_size=CTRL_BATCH,
+                                                    entropy_weight=CTRL_ENTROPY))
 per_child = sum(cmp.controller_seconds) / (N_CHILDREN * len(SEEDS))
 print(f"{cmp.n_trained} distinct children trained in {cmp.train_seconds:.0f} s (whole cell {cmp.seconds:.0f} s)")
 print(f"controller time per child: {per_child * 1e3:.1f} ms = {cmp.overhead():.1%} of a child's training time")

@@ -105,8 +105,14 @@ class Genotype:
         return cls(**parts)
 
     def count(self, ops=("skip_connect",), kind: str = "normal") -> int:
-        """How many edges of the `kind` cell use one of `ops` (e.g. skip connections of the normal cell)."""
+        """count(ops, kind): how many edges of the `kind` cell ("normal" or "reduce") use one of `ops`
+        (an op name or a tuple of names), e.g. `g.count("skip_connect", "normal")`."""
+        if kind not in ("normal", "reduce"):
+            raise ValueError(f"kind={kind!r} must be 'normal' or 'reduce'; the order is count(ops, kind), "
+                             f"e.g. count('skip_connect', 'normal')")
         ops = (ops,) if isinstance(ops, str) else tuple(ops)
+        if any(op in ("normal", "reduce") for op in ops):
+            raise ValueError(f"ops={ops!r} holds a cell kind; the order is count(ops, kind)")
         return sum(op in ops for node in getattr(self, kind) for op, _ in node)
 
 

@@ -69,6 +69,25 @@ class SearchConfig:
     seed: int = 0
     device: str = "auto"
 
+    def __post_init__(self) -> None:
+        """Clear errors for nonsense before any supernet is built (epochs=0 would return a made-up cell)."""
+        for key, low in (("C", 1), ("layers", 1), ("steps", 1), ("epochs", 1), ("batch_size", 1)):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"{key}={v!r} must be an int >= {low}")
+        for key in ("w_lr", "alpha_lr"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+                raise ValueError(f"{key}={v!r} must be a finite number > 0")
+        for key in ("w_lr_min", "w_weight_decay", "alpha_weight_decay", "grad_clip", "alpha_init_std"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < math.inf:
+                raise ValueError(f"{key}={v!r} must be a finite number >= 0")
+        if self.order not in ("first", "second"):
+            raise ValueError(f"order={self.order!r} is unknown; allowed: ['first', 'second']")
+        if self.hvp not in ("finite", "exact"):
+            raise ValueError(f"hvp={self.hvp!r} is unknown; allowed: ['finite', 'exact']")
+
 
 @dataclass
 class SearchResult:
