@@ -234,7 +234,7 @@ claim("width of the widest final interval (points)", 100 * max(r.hi - r.lo for r
 
 # %%
 # DARTS on the table's space, first and second order, DARTS_SEEDS seeds each; every epoch's cell looked up
-from naslab.bakeoff.darts_table import darts_on_table, supernet_ranking
+from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking
 
 unique_test = table.accuracies("test")                    # (n distinct,) the truth that ranks are taken in
 darts = {}

@@ -46,7 +46,7 @@ class BuildConfig:
     name: str = "mnist1d_nb201"
     dataset: str = "mnist1d"
     net: NetConfig = field(default_factory=lambda: NetConfig(C=8, stem_stride=2))
-    spec: TrainSpec = field(default_factory=lambda: TrainSpec(epochs=4, batch_size=32, lr=1e-2, n_train=1024))
+    spec: TrainSpec = field(default_factory=lambda: TrainSpec(epochs=4, batch_size=32, lr=1e-2, n_train=768))
     seeds: tuple = (0, 1)
     group_size: int = 64
     n_calib: int = 24
