@@ -236,3 +236,29 @@ def test_an_interrupted_race_keeps_the_searchers_that_finished(toy, capsys):
 
     res = race(lookup, {"short": Exhausted}, seeds=range(2), max_seconds=budget)
     assert res.names == ["short"] and res.n_trials["short"].tolist() == [3, 3]
+
+
+def test_lookup_reads_a_cell_benchmark_through_its_classes():
+    # a CellBenchmark over the 4,930 distinct cells (toy numbers): the dense fast path must agree with
+    # the public per-cell lookups for every one of the 15,625 cells, isomorphic ones included
+    from naslab.bakeoff.cells import OPS, canonical, unique_cells
+    from naslab.bakeoff.table import CellBenchmark
+
+    toy = ToyTable(n_epochs=4, seed=5)
+    U = unique_cells()
+    idx = [toy.index(c) for c in U]
+    bench = CellBenchmark({"cells": np.array(U, np.int8), "val_acc": toy.val[idx].astype(np.float32),
+                           "test_acc": toy.test[idx].astype(np.float32), "train_loss": np.zeros((len(U), 2, 4)),
+                           "params": np.ones(len(U), np.int64), "macs": np.ones(len(U), np.int64),
+                           "seconds_per_epoch": (toy.sec[idx, 0] / 10).astype(np.float32)},
+                          {"ops": list(OPS), "seeds": [0, 1], "epochs": 4, "name": "toy-classes"})
+    lk = Lookup.from_table(bench)
+    rng = np.random.default_rng(0)
+    for i in rng.choice(5**6, size=200, replace=False):
+        cell = bench.cells()[i]
+        assert cell_id(cell, 5) == i
+        assert lk.test[i] == pytest.approx(bench.test_acc(cell), abs=1e-6)
+        assert lk.val[i, 1, 2] == pytest.approx(bench.val_acc(cell, epoch=3, seed=1), abs=1e-6)
+        assert lk.sec[i, 3] == pytest.approx(bench.seconds(cell), rel=1e-6)
+        assert lk.test[i] == lk.test[cell_id(canonical(cell), 5)]  # isomorphic cells share their class's row
+    assert lk.best_test == pytest.approx(bench.best("test")[1], abs=1e-6)
