@@ -11,7 +11,7 @@
 #
 # Every search notebook so far ended at a budget too small to tell the methods apart. Here a table that holds the trained accuracy of *every* cell of a NAS-Bench-201-style space turns each search into lookups, so six searchers can race over 50 seeds in seconds and be judged by the true test accuracy of what they would deploy.
 #
-# **Time**: class mode ≈ 2–3 min on a 2-core CPU; FAST ≈ 40 s.
+# **Time**: class mode ≈ 3–4 min on a 2-core CPU; FAST ≈ 1 min.
 # **Prerequisites**: [01 · grid vs random search](01_grid_vs_random_search.ipynb) (ask/tell, anytime curves), [02 · the REINFORCE controller](02_reinforce_controller.ipynb), [03 · proxy evaluation](03_proxy_evaluation.ipynb) (tabular benchmarks, successive halving) and [05 · DARTS](05_darts.ipynb).
 
 # %% [markdown]
@@ -51,7 +51,7 @@ SEEDS = budget(full=50, fast=12)         # search seeds per searcher in the bake
 BUDGET_TRAININGS = budget(full=100, fast=60)  # simulated budget: this many full trainings of an average cell
 TRACE_SEEDS = budget(full=10, fast=4)    # seeds counted in section 2 (one of them is plotted)
 DARTS_EPOCHS = budget(full=10, fast=2)   # epochs of each DARTS search on the table's space
-DARTS_SEEDS = budget(full=3, fast=1)     # DARTS searches per order (first, second)
+DARTS_SEEDS = budget(full=2, fast=1)     # DARTS searches per order (first, second)
 SN_CELLS = budget(full=100, fast=20)     # cells ranked with the supernet's shared weights
 CHECK_SEEDS = budget(full=10, fast=3)    # seeds of your searcher in exercise 3
 
@@ -91,14 +91,14 @@ ax.set(xlabel="test accuracy of a cell (%, mean over training seeds)", ylabel="n
 regret_random_cell = best_test - np.median(lookup.test)
 
 # %% [markdown]
-# **Expected result.** The histogram is wide with a long left tail (cells whose only path from input to output is cut by `none` are near chance, cells of pooling and skips only are weak), and the best cells sit in a narrow band at the top: a random cell is typically several points worse than the best one. That gap is the **regret** a search has to close.
+# **Expected result.** The histogram is wide with a long left tail (cells whose every path from input to output is cut by `none` are at chance, cells of pooling and skips only are weak), and the best cells are rare: the median cell is 10–40 points below the best one, and fewer than 5 % of the cells lie within one point of it. That gap is the **regret** a search has to close.
 #
 # **Q: what conclusion can we make?** Why is "how many points below the best cell" a better yardstick for a searcher than its raw accuracy when we compare across tables?
 
 # %%
 # Claims behind the expected result above (tolerances: this table; see the README for its build)
-claim("median cell is at least 2 points below the best (regret of a random cell)", 100 * regret_random_cell, 2, 60)
-claim("fraction of cells within 1 point of the best (%)", 100 * np.mean(lookup.test >= best_test - 0.01), 0, 10)
+claim("regret of the median cell (points below the best)", 100 * regret_random_cell, 10, 40)
+claim("share of the 15,625 cells within 1 point of the best (%)", 100 * np.mean(lookup.test >= best_test - 0.01), 0, 5)
 
 # %% [markdown]
 # ## 2 · Two searchers that walk the space: regularised evolution and local search
@@ -141,15 +141,15 @@ share = {n: float(np.median(v)) for n, v in share.items()}
 print(f"median share of trials in the top 10 % over {TRACE_SEEDS} seeds:", {n: f"{v:.0%}" for n, v in share.items()})
 
 # %% [markdown]
-# **Expected result.** Random search's dots scatter over the whole accuracy range for the whole run. Evolution's dots climb after its first $P = 20$ random cells and then cluster near the top; local search climbs in steps (one step = up to 24 neighbours) with drops back to random cells at each restart. Over the seeds, both spend a clearly larger share of their trials in the top 10 % than random search, which spends about 10 % there by definition.
+# **Expected result.** Random search's dots scatter over the whole accuracy range for the whole run. Evolution's dots climb after its first $P = 20$ random cells and then gather higher up; local search climbs in steps (one step = up to 24 neighbours) and drops back to a random cell at each restart. Over the seeds, random search spends 5–15 % of its trials in the top 10 % (about 10 % by definition), evolution 2–30 points more; local search stays within about ±10 points of random search — its restarts are random cells, and each sweep of 24 neighbours around a mediocre cell costs as much as 24 random draws.
 #
 # **Q: what conclusion can we make?** Local search spends 24 evaluations per step. When would that be a waste, and when is it exactly the right thing to do?
 
 # %%
-claim("random search: median share of trials in the top 10 % (%)", 100 * share["random"], 0, 25)
-claim("evolution: median share in the top 10 % minus random's (points)", 100 * (share["evolution"] - share["random"]), 5, 100)
+claim("random search: median share of trials in the top 10 % (%)", 100 * share["random"], 5, 15)
+claim("evolution: median share in the top 10 % minus random's (points)", 100 * (share["evolution"] - share["random"]), 2, 30)
 claim("local search: median share in the top 10 % minus random's (points)",
-      100 * (share["local search"] - share["random"]), 5, 100)
+      100 * (share["local search"] - share["random"]), -10, 15)
 
 # %% [markdown]
 # ## 3 · Two searchers from earlier notebooks: REINFORCE on the cell's tokens, Hyperband on epochs
@@ -192,18 +192,19 @@ bands = curve_bands(result)
 plot_regret_curves(result.times, bands, title=f"Test regret of the incumbent, {SEEDS} seeds per searcher");
 
 # %% [markdown]
-# **Expected result.** All curves fall quickly at first and flatten: within the budget every searcher gets within about a point of the best cell, and the differences between searchers are a fraction of a point — the same picture NAS-Bench-201 reported on CIFAR-10, where random search, REINFORCE and regularised evolution ended within a few tenths of a point of each other. Evolution and local search lead in the second half of the budget; the bands of random search and REINFORCE overlap for most of the run.
+# **Expected result.** All curves fall quickly in the first tenth of the budget and then flatten far above zero: after the budget of 100 trainings, every searcher's IQM regret lies between 6 and 13 points (the best cells are rare, section 1), and the best and the worst searcher end within 3 points of each other. Regularised evolution ends at or below random search (by up to 3 points). This is the picture NAS-Bench-201 reported on CIFAR-10, where random search, REINFORCE and regularised evolution ended within a few tenths of a point of each other: on a table, the search strategy matters much less than the papers that introduced each one suggested.
 #
 # **Q: what conclusion can we make?** Why do all curves flatten long before the regret is zero? (Hint: what does the search see, and what is it judged by?)
 
 # %%
 final = {n: result.final(n) for n in result.names}
 iqm_final = {n: float(iqm(v)) for n, v in final.items()}
-claim("every searcher's final IQM regret (points), the worst one", 100 * max(iqm_final.values()), 0, 1.5)
+claim("the best searcher's final IQM regret (points)", 100 * min(iqm_final.values()), 6, 12)
+claim("the worst searcher's final IQM regret (points)", 100 * max(iqm_final.values()), 8, 13)
 claim("spread between the best and the worst searcher's final IQM regret (points)",
-      100 * (max(iqm_final.values()) - min(iqm_final.values())), 0, 1.5)
+      100 * (max(iqm_final.values()) - min(iqm_final.values())), 0, 3)
 claim("evolution's final IQM regret minus random's (points, negative = better)",
-      100 * (iqm_final["evolution"] - iqm_final["random"]), -1.5, 0.05)
+      100 * (iqm_final["evolution"] - iqm_final["random"]), -3, 0.5)
 
 # %% [markdown]
 # ## 5 · The final ranking, with intervals
@@ -219,12 +220,12 @@ n_separated = sum(separated(a, b) for i, a in enumerate(rows) for b in rows[i + 
 print(f"{n_separated} of {len(rows) * (len(rows) - 1) // 2} pairs of searchers have non-overlapping intervals")
 
 # %% [markdown]
-# **Expected result.** The best and the worst searcher are separated, but most neighbouring pairs in the ranking are not: their intervals overlap, so the order among them could flip with another set of seeds. The grey dots show why the IQM is the right summary: many seeds end at zero regret, a few end far off.
+# **Expected result.** At most 6 of the 15 pairs of searchers are separated (their 95 % intervals do not overlap), and every interval is less than 3 points wide: most of the order in this ranking could flip with another set of seeds. The grey dots show why a robust summary helps: a few seeds end far off (or exactly at the best cell) and would drag a plain mean around.
 #
 # **Q: what conclusion can we make?** A paper reports "our searcher: 93.9 %, baseline: 93.7 %" from 3 seeds. What would you need to see before believing the order?
 
 # %%
-claim("pairs of searchers with non-overlapping 95 % intervals", n_separated, 1, 14)
+claim("pairs of searchers (of 15) with non-overlapping 95 % intervals", n_separated, 0, 6)
 claim("width of the widest final interval (points)", 100 * max(r.hi - r.lo for r in rows), 0, 3)
 
 # %% [markdown]
@@ -267,12 +268,15 @@ sn = supernet_ranking(table, params=darts["first order, seed 0"].params, n_cells
 print(f"Kendall tau between supernet accuracy and true test accuracy on {SN_CELLS} cells: {sn['tau']:.2f}")
 
 # %% [markdown]
-# **Expected result.** TO_BE_MEASURED
+# **Expected result.** DARTS does not find a good cell here: the median true rank of its final cells is worse than that of the cell random search returns after the bake-off's budget (the dotted line) — typically hundreds to thousands of places down among the 4,930 — and the supernet's own ranking of cells hardly agrees with the truth (Kendall τ between −0.3 and 0.3). Unlike NAS-Bench-201 on CIFAR-10, this tiny 4-epoch setting does not collapse to skip connections: at most 3 of the 6 edges of DARTS's final cells are parameter-free on average. Weight sharing fails here in the milder way notebook 03 showed for the macro space — the shared weights rank cells poorly — rather than by collapse.
 #
 # **Q: what conclusion can we make?** DARTS cost a few CPU seconds; the bake-off's searchers spent the equivalent of a hundred full trainings. Which one would you trust with your next search space, and what would you check first?
 
 # %%
-claim("DARTS: median true rank of the final cell", darts_median_rank, 1, 5000)
+claim("DARTS's median final rank minus random search's median final rank (places, > 0: DARTS worse)",
+      darts_median_rank - random_median_rank, 0, 4930)
+claim("DARTS: parameter-free edges of the final cells, on average (of 6)", darts_param_free, 0, 3)
+claim("Kendall tau of the supernet's ranking against the truth", sn["tau"], -0.3, 0.3)
 
 # %% [markdown]
 # ## Explore
