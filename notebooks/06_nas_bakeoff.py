@@ -47,10 +47,10 @@ print(f"naslab {naslab.__version__} | {mode_name()} mode | everything here is a 
 # Parameters: tests run with NASLAB_FAST=1, which shrinks every budget (no cell is ever skipped)
 FAST = is_fast()
 TABLE = "mnist1d_nb201"                  # the ground-truth table ("toy": a formula with a known optimum)
-SEEDS = budget(full=50, fast=12)         # search seeds per searcher in the bake-off
+SEEDS = budget(full=50, fast=8)          # search seeds per searcher in the bake-off
 BUDGET_TRAININGS = budget(full=100, fast=60)  # simulated budget: this many full trainings of an average cell
-TRACE_SEEDS = budget(full=10, fast=4)    # seeds counted in section 2 (one of them is plotted)
-DARTS_EPOCHS = budget(full=10, fast=2)   # epochs of each DARTS search on the table's space
+TRACE_SEEDS = budget(full=10, fast=3)    # seeds counted in section 2 (one of them is plotted)
+DARTS_EPOCHS = budget(full=10, fast=1)   # epochs of each DARTS search on the table's space
 DARTS_SEEDS = budget(full=2, fast=1)     # DARTS searches per order (first, second)
 SN_CELLS = budget(full=100, fast=20)     # cells ranked with the supernet's shared weights
 CHECK_SEEDS = budget(full=10, fast=3)    # seeds of your searcher in exercise 3
