@@ -4,8 +4,9 @@
 * `make_cnn(input_shape, num_classes, channels)`: [Conv -> ReLU] with stride 2 per entry of
   `channels`, global average pooling, Linear head. Conv1d for (C, L) inputs, Conv2d for (C, H, W).
 
-MNIST-1D's reference models (Greydanus & Kobak): an MLP with 100 hidden units reaches ~68 %, a
-3-layer CNN with 25 channels ~94 % (REFERENCE.md §12.1), so architecture matters there.
+MNIST-1D's reference models (Greydanus & Kobak, "Scaling down deep learning with MNIST-1D", ICML 2024,
+arXiv:2011.14439): an MLP with 100 hidden units reaches ~68 %, a 3-layer CNN with 25 channels ~94 %, so
+architecture matters there.
 
 Taught in: notebooks/00_welcome.ipynb, 01_grid_vs_random_search.ipynb.
 """

@@ -5,6 +5,7 @@
 * `get_device("auto")` picks cuda, then mps, then cpu. naslab never hard-codes CUDA: every
   tensor is allocated on the device of the model or batch it belongs to.
 * `count_params(model)` counts trainable parameters (the "model size" axis of every cost plot).
+* `short(value)` / `summarize(trial)`: readable text with floats rounded (no `0.29374998807907104`).
 
 Taught in: notebooks/00_welcome.ipynb (environment check).
 """
@@ -62,6 +63,26 @@ def get_device(device: str | torch.device = "auto") -> torch.device:
 def count_params(model: nn.Module, *, trainable_only: bool = True) -> int:
     """Number of (trainable) parameters of `model`."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def short(value, digits: int = 3) -> str:
+    """Readable text of a value, floats (also inside dicts, lists, tuples) to `digits` significant digits."""
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {short(v, digits)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(short(v, digits) for v in value) + "]"
+    return str(value)
+
+
+def summarize(trial, digits: int = 3) -> str:
+    """One readable line of a `naslab.trial.Trial`: id, status, config, fidelity, seed, metrics (floats rounded)
+    and seconds; no timestamp. The record itself keeps every field at full precision."""
+    fields = [("config", trial.config), ("fidelity", trial.fidelity), ("seed", trial.seed), ("metrics", trial.metrics)]
+    parts = [f"trial {trial.trial_id} ({trial.status})",
+             *(f"{k} {short(v, digits)}" for k, v in fields if v is not None), f"{trial.seconds:.1f} s"]
+    return " | ".join(parts) + (f" | error: {trial.error}" if trial.error else "")
 
 
 class Timer:

@@ -154,6 +154,30 @@ print("tokens a_1..a_3:", s.tokens.tolist())
 print("Σ_t log p(a_t | a_<t):", s.log_prob.detach().numpy().round(3))
 print("entropy Σ_t H(p_t):   ", s.entropy.detach().numpy().round(3), f"  (uniform: {math.log(18):.3f})")
 
+# %% [markdown]
+# **A likelihood, computed.** Observed data $x_1,\dots,x_n$ drawn independently from $p(\cdot\mid\theta)$ have the
+# likelihood $L(\theta\mid x) = \prod_i p(x_i\mid\theta)$. A token sequence is one observation of the controller, but
+# its tokens are *not* independent: each factor is conditioned on the tokens before it, so
+# $P(a_{1:T};\theta) = \prod_t p(a_t\mid a_{<t};\theta)$ and $\log P(a_{1:T}) = \sum_t \log p(a_t\mid a_{<t})$, the number REINFORCE
+# differentiates in (3). The next cell computes both from their factors.
+
+# %%
+# L(θ | x) = Π_i p(x_i | θ) for five draws of section 1's 4-arm policy; then log P(a_1:T) from the controller's steps
+p_theta = torch.softmax(theta, -1)                          # section 1's policy, (4,)
+x_obs = torch.tensor([2, 0, 2, 3, 2])                       # five observed arms
+L = torch.prod(p_theta[x_obs])                              # Π_i p(x_i | θ)
+print("L(θ | x) =", " · ".join(f"{v:.3f}" for v in p_theta[x_obs].tolist()), f"= {L.item():.2e}",
+      f"| exp(Σ_i log p(x_i | θ)) = {torch.log(p_theta[x_obs]).sum().exp().item():.2e}")
+step_p = torch.stack([p_t.detach().gather(1, s.tokens[:, t:t + 1]).squeeze(1)  # p(a_t | a_<t) of each sample
+                      for t, p_t in enumerate(s.probs)], 1)                     # (5, T)
+by_steps = torch.log(step_p).sum(1)                                              # Σ_t log p(a_t | a_<t), (5,)
+for k in range(2):
+    terms = " + ".join(f"({v:.3f})" for v in torch.log(step_p[k]).tolist())
+    print(f"tokens {s.tokens[k].tolist()}: Σ_t log p(a_t | a_<t) = {terms} = {by_steps[k].item():.3f}; "
+          f"controller's log P = {s.log_prob[k].item():.3f}")
+gap = (by_steps - s.log_prob.detach()).abs().max().item()
+print(f"all 5 samples: max |Σ_t log p(a_t | a_<t) − log P(a_1:T)| = {gap:.1e}")
+
 # %%
 # Checks: all 3·3·2 = 18 sequences have probabilities summing to 1; the loss has the sign of (3)
 seqs = torch.tensor(list(itertools.product(range(3), range(3), range(2))))
@@ -320,7 +344,7 @@ print("the controller's favourite child at the end (greedy tokens):", fav.key)
 
 # %%
 # The best architecture each method found (over all seeds), drawn with its layer shapes
-fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(10, 5.6), layout="constrained")
 winners = {}
 for ax, (m, runs) in zip(axes, cmp.trials.items()):
     t = best_trial([t for r in runs for t in r])

@@ -56,7 +56,7 @@ def test_register_a_new_op_then_check_and_remove_it():
 
     try:
         assert name in OPS and validate_op(name) == name
-        assert naslab.check_op(name) == f"{name}: a valid DARTS candidate in 1-D and 2-D"
+        assert naslab.check_op(name) == f"✓ {name}: a valid DARTS candidate in 1-D and 2-D"
         register_op(name, conv_3x3)  # the same builder again (a re-run notebook cell) is fine
         with pytest.raises(ValueError, match="already registered with a different builder"):
             register_op(name, lambda C, stride, affine, dim: conv_3x3(C, stride, affine, dim))
