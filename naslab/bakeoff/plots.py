@@ -13,6 +13,8 @@ import numpy as np
 
 from naslab.plots import PALETTE, get_ax
 
+__all__ = ["plot_regret_curves", "plot_final_ranking", "plot_search_trace", "plot_darts_vs_truth", "style"]
+
 ORDER = ("random", "evolution", "local search", "REINFORCE", "successive halving", "hyperband")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
 FONT = 9
