@@ -154,8 +154,8 @@ def _fakes():
                                                                                   retrained={"retrained": 0.8}),
         # 06
         "naslab.bakeoff.plots.plot_regret_curves": lambda: _m(6).plot_regret_curves(
-            np.geomspace(1, 100, 10), {n: (c, c - 0.01, c + 0.01) for n, c in
-                                       [("random", np.linspace(0.2, 0.1, 10)), ("evolution", np.linspace(0.2, 0.05, 10))]},
+            np.geomspace(1, 100, 10), {n: (c, c - 0.01, c + 0.01) for n, c in [
+                ("random", np.linspace(0.2, 0.1, 10)), ("evolution", np.linspace(0.2, 0.05, 10))]},
             budget=50, title="regret"),
         "naslab.bakeoff.plots.plot_final_ranking": lambda: _m(6).plot_final_ranking(
             [_rank("evolution", 0.05), _rank("random", 0.1)], {"random": RNG.random(10) * 0.2}, title="ranking"),
