@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from naslab.bakeoff.batched import TrainSpec, train_single
-from naslab.bakeoff.build import BuildConfig, build, jobs
+from naslab.bakeoff.build import BuildConfig, build, jobs, pack_finished
 from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
 from naslab.bakeoff.table import BenchmarkError, CellBenchmark
@@ -85,7 +85,11 @@ def test_bad_queries_get_clear_errors(call, message):
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
     assert build(TINY, root=root, limit=2, progress=False) is None  # interrupted: 2 of the jobs
-    assert (root / "tiny.partial.jsonl").exists()
+    assert (root / "tiny.partial.jsonl").exists() and pack_finished(TINY, root=root) is None  # no seed done
+    assert build(TINY, root=root, limit=2, progress=False) is None  # calibration + seed 0's 2 groups
+    provisional = CellBenchmark.load("tiny", root=pack_finished(TINY, root=root).parent)
+    assert provisional.seeds == (0,) and provisional.meta["complete"] is False
+    assert (root / "tiny.partial.jsonl").exists()  # still resumable
     path = build(TINY, root=root, workers=1, progress=False)  # resumes with the rest
     assert path is not None and not (root / "tiny.partial.jsonl").exists()
     return root
@@ -94,7 +98,8 @@ def tiny(tmp_path_factory):
 def test_tiny_build_resumes_and_matches_training_each_cell_alone(tiny):
     b = CellBenchmark.load("tiny", root=tiny)
     meta = json.loads((tiny / "tiny.json").read_text())
-    assert len(meta["build"]["sessions"]) == 2 and sum(s["jobs"] for s in meta["build"]["sessions"]) == len(jobs(TINY))
+    assert meta["complete"] and b.seeds == (0, 1)
+    assert len(meta["build"]["sessions"]) == 3 and sum(s["jobs"] for s in meta["build"]["sessions"]) == len(jobs(TINY))
     data = load_dataset("mnist1d")
     for cell in (TINY.cells[1], TINY.cells[-1]):
         ref = train_single(cell, 1, data, TINY.net, TINY.spec)

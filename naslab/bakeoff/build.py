@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -190,14 +190,31 @@ def cost_model(cfg: BuildConfig, done: dict) -> tuple[np.ndarray, list]:
     return coef, t.tolist()
 
 
-def _pack(cfg: BuildConfig, root: Path, done: dict, sessions: list) -> Path:
+def pack_finished(cfg: BuildConfig | None = None, *, root: str | Path | None = None) -> Path | None:
+    """Pack the seeds whose every group is finished into the .npz / .json pair *now*, keeping the partial
+    file so the build resumes (a provisional table while the other seeds train). None if no seed is done."""
+    cfg = cfg or BuildConfig()
+    root = Path(root) if root is not None else BENCH_DIR
+    done, sessions = _read_partial(root / f"{cfg.name}.partial.jsonl")
+    groups = [j for j in jobs(cfg) if j["kind"] == "group"]
+    seeds = tuple(s for s in cfg.seeds if all(j["key"] in done for j in groups if j["seed"] == s))
+    calib = all(j["key"] in done for j in jobs(cfg) if j["kind"] == "calib")
+    if not seeds or not calib:
+        return None
+    return _pack(cfg, root, done, sessions, seeds=seeds)
+
+
+def _pack(cfg: BuildConfig, root: Path, done: dict, sessions: list, seeds: tuple | None = None) -> Path:
+    """Write the .npz + .json; `seeds` (a subset of cfg.seeds) makes a provisional table and keeps the partial file."""
     import torch
 
+    final = seeds is None
+    cfg = cfg if final else replace(cfg, seeds=seeds)
     cells = cfg.all_cells()
     n, S, E = len(cells), len(cfg.seeds), cfg.spec.epochs
     val, test, loss = np.zeros((n, S, E), np.float32), np.zeros((n, S), np.float32), np.zeros((n, S, E), np.float32)
     group_cpu = []
-    for j in jobs(cfg):
+    for j in jobs(cfg):  # cfg.seeds: the seeds being packed
         if j["kind"] != "group":
             continue
         r, s = done[j["key"]], cfg.seeds.index(j["seed"])
@@ -222,7 +239,7 @@ def _pack(cfg: BuildConfig, root: Path, done: dict, sessions: list) -> Path:
     np.savez_compressed(tmp, **arrays)
     tmp.replace(npz)
     meta = {"name": cfg.name, "config": asdict(cfg), "ops": list(OPS), "n_cells": n, "seeds": list(cfg.seeds),
-            "epochs": E, "sha256": hashlib.sha256(npz.read_bytes()).hexdigest(),
+            "epochs": E, "complete": final, "sha256": hashlib.sha256(npz.read_bytes()).hexdigest(),
             "shapes": {k: list(v.shape) for k, v in arrays.items()},
             "cost_model": {"a": float(coef[0]), "b_per_mac": float(coef[1])},
             "build": {"sessions": sessions, "wall_seconds": round(sum(s["wall_seconds"] for s in sessions), 1),
@@ -230,8 +247,9 @@ def _pack(cfg: BuildConfig, root: Path, done: dict, sessions: list) -> Path:
                       "sum_group_cpu_seconds": round(float(np.sum(group_cpu)), 1),
                       "torch": torch.__version__, "date": time.strftime("%Y-%m-%d %H:%M")}}
     (root / f"{cfg.name}.json").write_text(json.dumps(meta, indent=1))
-    (root / f"{cfg.name}.partial.jsonl").unlink()
+    if final:
+        (root / f"{cfg.name}.partial.jsonl").unlink()
     return npz
 
 
-__all__ = ["BuildConfig", "build", "jobs", "run_job", "cost_model", "BENCH_DIR", "REBUILD"]
+__all__ = ["BuildConfig", "build", "pack_finished", "jobs", "run_job", "cost_model", "BENCH_DIR", "REBUILD"]
