@@ -152,11 +152,29 @@ def _fakes():
                                                                      "cpu_seconds_per_step": 0.3}]),
         "naslab.darts.plots.plot_search_curves": lambda: _m(5).plot_search_curves(darts_hist,
                                                                                   retrained={"retrained": 0.8}),
+        # 06
+        "naslab.bakeoff.plots.plot_regret_curves": lambda: _m(6).plot_regret_curves(
+            np.geomspace(1, 100, 10), {n: (c, c - 0.01, c + 0.01) for n, c in [
+                ("random", np.linspace(0.2, 0.1, 10)), ("evolution", np.linspace(0.2, 0.05, 10))]},
+            budget=50, title="regret"),
+        "naslab.bakeoff.plots.plot_final_ranking": lambda: _m(6).plot_final_ranking(
+            [_rank("evolution", 0.05), _rank("random", 0.1)], {"random": RNG.random(10) * 0.2}, title="ranking"),
+        "naslab.bakeoff.plots.plot_search_trace": lambda: _m(6).plot_search_trace(
+            {"random": (np.ones(6), RNG.random(6))}, best=0.95, title="trace"),
+        "naslab.bakeoff.plots.plot_darts_vs_truth": lambda: _m(6).plot_darts_vs_truth(
+            {"first order": [{"epoch": e, "rank": 100 * e, "n_parameter_free": e} for e in (1, 2, 3)]}, 4930,
+            reference={"random": 150}, title="DARTS"),
     }
 
 
+def _rank(name, v):
+    from naslab.bakeoff.stats import Rank
+
+    return Rank(name, v, v - 0.01, v + 0.02, 0.1)
+
+
 def _m(nb: int):
-    name = {1: "grid_vs_random", 2: "controller", 3: "proxies", 4: "net2net", 5: "darts"}[nb]
+    name = {1: "grid_vs_random", 2: "controller", 3: "proxies", 4: "net2net", 5: "darts", 6: "bakeoff"}[nb]
     return importlib.import_module(f"naslab.{name}.plots")
 
 

@@ -1,0 +1,382 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · The NAS bake-off: every searcher on one ground-truth table
+#
+# Every search notebook so far ended at a budget too small to tell the methods apart. Here a table that holds the trained accuracy of *every* cell of a NAS-Bench-201-style space turns each search into lookups, so six searchers can race over 50 seeds in seconds and be judged by the true test accuracy of what they would deploy.
+#
+# **Time**: class mode ≈ 1–3 min on a 2-core CPU; FAST ≈ 20–30 s.
+# **Prerequisites**: [01 · grid vs random search](01_grid_vs_random_search.ipynb) (ask/tell, anytime curves), [02 · the REINFORCE controller](02_reinforce_controller.ipynb), [03 · proxy evaluation](03_proxy_evaluation.ipynb) (tabular benchmarks, successive halving) and [05 · DARTS](05_darts.ipynb).
+
+# %% [markdown]
+# ## Learning goals
+#
+# After this notebook you will be able to:
+#
+# - explain what a **tabular benchmark** (NAS-Bench-201, Dong & Yang 2020) makes possible: many seeds, one simulated cost axis, ground truth;
+# - implement **regularised evolution** (Real et al. 2019: tournament selection, mutation, *ageing*) and **local search** (White et al. 2020) on the ask/tell interface;
+# - run the REINFORCE controller on a cell's tokens and **Hyperband** (Li et al. 2018) on the epoch fidelity on the same footing;
+# - compare searchers by the **test regret** of their incumbent with robust statistics: the **interquartile mean** and 95 % **bootstrap confidence intervals** over seeds;
+# - read where **DARTS** lands in the ground-truth ranking of its own space;
+# - enter a searcher of your own in the bake-off.
+
+# %%
+# Setup: plots inline, the naslab imports, and the environment
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+import naslab
+from naslab.bakeoff.checks import check_iqm, check_mutation, check_searcher
+from naslab.bakeoff.hyperband import Hyperband, hyperband_brackets
+from naslab.bakeoff.plots import plot_darts_vs_truth, plot_final_ranking, plot_regret_curves, plot_search_trace
+from naslab.bakeoff.race import Lookup, TableObjective, default_eta, default_searchers, load_table, race
+from naslab.bakeoff.searchers import LocalSearch, RandomCellSearch, RegularizedEvolution, mutate, neighbours
+from naslab.bakeoff.stats import bootstrap_band, curve_bands, final_ranking, iqm, separated
+from naslab.claims import claim
+from naslab.config import budget, is_fast, mode_name
+from naslab.utils import set_threads
+
+set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
+
+print(f"naslab {naslab.__version__} | {mode_name()} mode | everything here is a table lookup: no training")
+
+# %% tags=["parameters"]
+# Parameters: tests run with NASLAB_FAST=1, which shrinks every budget (no cell is ever skipped)
+FAST = is_fast()
+TABLE = "mnist1d_nb201"                  # the ground-truth table ("toy": a formula with a known optimum)
+SEEDS = budget(full=50, fast=8)          # search seeds per searcher in the bake-off
+BUDGET_TRAININGS = budget(full=100, fast=60)  # simulated budget: this many full trainings of an average cell
+TRACE_SEEDS = budget(full=10, fast=3)    # seeds counted in section 2 (one of them is plotted)
+DARTS_EPOCHS = budget(full=10, fast=1)   # epochs of each DARTS search on the table's space
+DARTS_SEEDS = budget(full=2, fast=1)     # DARTS searches per order (first, second)
+SN_CELLS = budget(full=100, fast=20)     # cells ranked with the supernet's shared weights
+CHECK_SEEDS = budget(full=10, fast=3)    # seeds of your searcher in exercise 3
+
+# %% [markdown]
+# ## Recap
+#
+# - **01**: a search is an ask/tell loop — `ask()` proposes, an objective evaluates, `tell(config, trial)` feeds back; random search is a strong baseline, and searchers are compared by best-so-far curves over many seeds.
+# - **02**: an LSTM controller emits an architecture token by token and learns from rewards with REINFORCE.
+# - **03**: a tabular benchmark stores every architecture's learning curve, so a search is a lookup and its *cost* is simulated from the stored CPU seconds; successive halving spends little on many candidates and much on few.
+# - **05**: DARTS relaxes the choice of op on every edge into a softmax over α and trains one supernet; it is known to drift towards parameter-free ops.
+
+# %% [markdown]
+# ## 1 · A table of every cell
+#
+# NAS-Bench-201 (Dong & Yang, ICLR 2020) fixes one cell: 4 nodes, node $j$ is the **sum** of an op applied to each earlier node, $x_j = \sum_{i<j} o_{j,i}(x_i)$, and each of the 6 edges carries one of 5 ops — `none` (zero), `skip_connect`, a 1-wide conv, a 3-wide conv, a 3-wide average pool. That is $5^6 = 15{,}625$ cells; cells that compute the same function (a `none` edge cuts a path, a skip merges two sums) share one entry. The paper trained every cell on CIFAR-10/100 and ImageNet16-120 on GPUs (a 4.7 GB file). naslab's table is the same space in 1-D on MNIST-1D, small enough to build on a laptop and ship in `data/` (see `data/README.md` for the protocol and the build command).
+
+# %%
+# Load the ground-truth table and turn it into dense arrays over all 15,625 cells (one lookup each)
+table = load_table(TABLE)
+lookup = Lookup.from_table(table)
+best_cell, best_test = table.best("test")
+n_cells, n_train_seeds, n_epochs = lookup.val.shape
+print(table)
+print(f"{n_cells:,} cells ({len(table.unique_cells()):,} distinct), {n_epochs} epochs, {n_train_seeds} training seeds")
+print(f"best test accuracy {best_test:.2%}; median cell {np.median(lookup.test):.2%}; "
+      f"one full training costs {lookup.full_seconds():.2f} CPU s on average")
+top5 = np.mean(lookup.test >= np.quantile(lookup.test, 0.95))
+
+# %%
+# How the test accuracy is distributed over all cells, and what one search budget buys
+budget_s = BUDGET_TRAININGS * lookup.full_seconds()
+fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+ax.hist(100 * lookup.test, bins=60, color="0.5")
+ax.axvline(100 * best_test, color="k", ls=":", lw=1)
+ax.set(xlabel="test accuracy of a cell (%, mean over training seeds)", ylabel="number of cells (of 15,625)",
+       title=f"The ground truth; one search below may spend {budget_s:,.0f} simulated CPU s")
+regret_random_cell = best_test - np.median(lookup.test)
+
+# %% [markdown]
+# **Expected result.** The histogram is wide with a long left tail (cells whose every path from input to output is cut by `none` are at chance, cells of pooling and skips only are weak), and the best cells are rare: the median cell is 10–40 points below the best one, and fewer than 5 % of the cells lie within one point of it. That gap is the **regret** a search has to close.
+#
+# **Q: what conclusion can we make?** Why is "how many points below the best cell" a better yardstick for a searcher than its raw accuracy when we compare across tables?
+
+# %%
+# Claims behind the expected result above (tolerances: this table; see the README for its build)
+claim("06 §1", "regret of the median cell (points below the best)", 100 * regret_random_cell, 10, 40, fast="same")
+claim("06 §1", "share of the 15,625 cells within 1 point of the best (%)", 100 * np.mean(lookup.test >= best_test - 0.01), 0, 5, fast="same")
+
+# %% [markdown]
+# ## 2 · Two searchers that walk the space: regularised evolution and local search
+#
+# **Idea.** Good cells have good *neighbours* (cells that differ on one edge), so a searcher that starts from good cells and changes them a little should beat independent random draws.
+#
+# - **Regularised evolution** (Real, Aggarwal, Huang, Le, AAAI 2019, Algorithm 1): keep a population of $P$ cells, oldest first. Each cycle draws $S$ members at random (a *tournament*), copies the best one and **mutates** it — one edge gets a different op — evaluates the child, appends it and removes the **oldest** member. Ageing (not "remove the worst") means a cell survives only through its descendants: a lucky noisy score cannot keep a cell alive for ever.
+# - **Local search** (White, Nolen, Savani 2020): from a random cell, evaluate all its $6 \times 4 = 24$ neighbours, move to the best if it is better, and repeat; when no neighbour is better the cell is a **local optimum**: restart from a new random cell.
+#
+# **Build.** Both are `naslab.Searcher`s: `ask()` returns a cell (a tuple of 6 op indices), `tell(cell, trial)` receives its result.
+
+# %%
+# The two moves in the space: a mutation of one cell, and the size of its neighbourhood
+rng = np.random.default_rng(0)
+parent = (3, 1, 3, 0, 2, 4)
+child = mutate(parent, rng)
+print(f"parent {parent} -> child {child}: edge {next(e for e in range(6) if parent[e] != child[e])} changed")
+print(f"{len(neighbours(parent))} neighbours, e.g. {neighbours(parent)[:3]} ...")
+rea = RegularizedEvolution(population_size=20, sample_size=5, seed=0)
+print(f"evolution: population P = {rea.P}, tournament S = {rea.S}")
+
+# %% [markdown]
+# **Check.** Runs of each on the table with the same seeds and half the budget: the plot shows seed 0 (every dot is a trial, its validation accuracy; the line is the best so far); the printout counts, over `TRACE_SEEDS` seeds, how many trials land among the top 10 % of scores.
+
+# %%
+# Random search, regularised evolution and local search, trial by trial: one seed plotted, TRACE_SEEDS counted
+top10 = np.quantile(lookup.val[:, :, -1], 0.9)        # a trial in the top 10 % of all (cell, seed) final scores
+traces, share = {}, {}
+for name, make in [("random", RandomCellSearch), ("evolution", RegularizedEvolution), ("local search", LocalSearch)]:
+    share[name] = []
+    for seed in range(TRACE_SEEDS):
+        run = naslab.run_search(make(seed=seed), TableObjective(lookup, seed=seed), budget=10**6,
+                                max_seconds=budget_s / 2)
+        share[name].append(np.mean([t.score() >= top10 for t in run]))
+        if seed == 0:
+            traces[name] = ([t.seconds for t in run], [t.score() for t in run])
+ax = plot_search_trace(traces, best=float(lookup.val[:, :, -1].max()),
+                       title="Seed 0, half the budget: where each searcher spends its trials")
+share = {n: float(np.median(v)) for n, v in share.items()}
+print(f"median share of trials in the top 10 % over {TRACE_SEEDS} seeds:", {n: f"{v:.0%}" for n, v in share.items()})
+
+# %% [markdown]
+# **Expected result.** Random search's dots scatter over the whole accuracy range for the whole run. Evolution's dots climb after its first $P = 20$ random cells and then gather higher up; local search climbs in steps (one step = up to 24 neighbours) and drops back to a random cell at each restart. Over the seeds, random search spends 5–15 % of its trials in the top 10 % (about 10 % by definition), evolution 2–30 points more; local search stays within about ±10 points of random search — its restarts are random cells, and each sweep of 24 neighbours around a mediocre cell costs as much as 24 random draws.
+#
+# **Q: what conclusion can we make?** Local search spends 24 evaluations per step. When would that be a waste, and when is it exactly the right thing to do?
+
+# %%
+claim("06 §2", "random search: median share of trials in the top 10 % (%)", 100 * share["random"], 5, 15)
+claim("06 §2", "evolution: median share in the top 10 % minus random's (points)", 100 * (share["evolution"] - share["random"]), 2, 30)
+claim("06 §2", "local search: median share in the top 10 % minus random's (points)",
+      100 * (share["local search"] - share["random"]), -10, 15)
+
+# %% [markdown]
+# ## 3 · Two searchers from earlier notebooks: REINFORCE on the cell's tokens, Hyperband on epochs
+#
+# - **REINFORCE** (notebook 02): a cell *is* a sequence of 6 tokens with 5 choices each, so naslab's `ControllerSearcher` runs unchanged with `num_choices = [5] * 6`; every 4 rewards (validation accuracies) make one policy-gradient step.
+# - **Hyperband** (Li et al., JMLR 2018) on the **epoch fidelity**: the table stores the validation accuracy after every epoch, so "train for $r$ epochs" is a lookup that costs the stored seconds of $r$ epochs. With $R$ = the table's epochs and $\eta = 3$ ($\eta = 2$ for a table of fewer than 9 epochs), bracket $s$ runs successive halving with $n = \lceil \frac{s_{max}+1}{s+1}\eta^s \rceil$ random cells at $r = R\eta^{-s}$ epochs; **successive halving** alone is the most aggressive bracket, repeated.
+#
+# The incumbent of a multi-fidelity searcher is its best cell *among those trained longest so far*: a 1-epoch score never beats a full one.
+
+# %%
+# Hyperband's brackets for this table: (n cells, r epochs) per rung
+eta = default_eta(n_epochs)
+print(f"R = {n_epochs} epochs, eta = {eta}")
+for s, _, _ in hyperband_brackets(n_epochs, eta):
+    hb_sh = Hyperband(lambda g: (0,) * 6, n_epochs, eta=eta, brackets=[s]).sh
+    print(f"bracket s = {s}: " + " -> ".join(f"{n_i} x {r_i:.3g} ep" for n_i, r_i in hb_sh.schedule))
+searchers = default_searchers(lookup)
+print("the bake-off:", list(searchers))
+
+# %% [markdown]
+# **Expected result.** The most aggressive bracket starts many cells at about one epoch and keeps a third at each rung; the last bracket is plain random search at full budget. Whether the aggressive brackets pay off depends on how well a short training ranks cells — notebook 03 measured that for its macro space; the race below measures it for this one.
+#
+# **Q: what conclusion can we make?** If one epoch ranked cells perfectly, which bracket would you run? And if it ranked them no better than chance?
+
+# %% [markdown]
+# ## 4 · The race: six searchers, one simulated clock, many seeds
+#
+# Every (searcher, seed) run gets the same simulated budget. Each run sees one training seed per cell (a noisy validation score, as a real search would); the test accuracy — mean over the table's training seeds — is used only to judge the incumbent:
+#
+# $$\text{regret}(t) = \max_c \text{test}(c) - \text{test}(\text{incumbent}(t)).$$
+#
+# Over seeds we report the **interquartile mean** (IQM: the mean of the middle 50 % of runs, robust to a few lucky or unlucky ones, Agarwal et al. 2021) with a 95 % **percentile bootstrap** interval: resample the seeds with replacement 2,000 times and take the 2.5 % and 97.5 % quantiles of the IQM.
+
+# %%
+# The bake-off: 6 searchers x SEEDS seeds over the table (a few seconds: every evaluation is a lookup)
+result = race(lookup, searchers, seeds=range(SEEDS), max_seconds=budget_s)
+for name in result.names:
+    print(f"{name:<20} {result.wall_seconds[name]:5.1f} s wall, {result.n_trials[name].mean():6.0f} trials per run")
+bands = curve_bands(result)
+plot_regret_curves(result.times, bands, title=f"Test regret of the incumbent, {SEEDS} seeds per searcher");
+
+# %% [markdown]
+# **Expected result.** All curves fall quickly in the first tenth of the budget and then flatten far above zero: after the budget of 100 trainings, every searcher's IQM regret lies between 4 and 13 points (the best cells are rare, section 1), and the best and the worst searcher end within 3 points of each other. Regularised evolution ends at or below random search (by up to 3 points). This is the picture NAS-Bench-201 reported on CIFAR-10, where random search, REINFORCE and regularised evolution ended within a few tenths of a point of each other: on a table, the search strategy matters much less than the papers that introduced each one suggested.
+#
+# **Q: what conclusion can we make?** Why do all curves flatten long before the regret is zero? (Hint: what does the search see, and what is it judged by?)
+
+# %%
+final = {n: result.final(n) for n in result.names}
+iqm_final = {n: float(iqm(v)) for n, v in final.items()}
+claim("06 §4", "the best searcher's final IQM regret (points)", 100 * min(iqm_final.values()), 4, 12)
+claim("06 §4", "the worst searcher's final IQM regret (points)", 100 * max(iqm_final.values()), 6, 13)
+claim("06 §4", "spread between the best and the worst searcher's final IQM regret (points)",
+      100 * (max(iqm_final.values()) - min(iqm_final.values())), 0, 3)
+claim("06 §4", "evolution's final IQM regret minus random's (points, negative = better)",
+      100 * (iqm_final["evolution"] - iqm_final["random"]), -3, 0.5)
+
+# %% [markdown]
+# ## 5 · The final ranking, with intervals
+#
+# A ranking by one number hides how sure we are. The plot shows each searcher's final IQM regret with its 95 % bootstrap interval and, as grey dots, every seed.
+
+# %%
+rows = final_ranking(result)
+for row in rows:
+    print(row)
+ax = plot_final_ranking(rows, final, title=f"Final regret after {budget_s:,.0f} simulated CPU s, {SEEDS} seeds")
+n_separated = sum(separated(a, b) for i, a in enumerate(rows) for b in rows[i + 1:])
+print(f"{n_separated} of {len(rows) * (len(rows) - 1) // 2} pairs of searchers have non-overlapping intervals")
+
+# %% [markdown]
+# **Expected result.** At most 6 of the 15 pairs of searchers are separated (their 95 % intervals do not overlap), and every interval is less than 3 points wide: most of the order in this ranking could flip with another set of seeds. The grey dots show why a robust summary helps: a few seeds end far off (or exactly at the best cell) and would drag a plain mean around.
+#
+# **Q: what conclusion can we make?** A paper reports "our searcher: 93.9 %, baseline: 93.7 %" from 3 seeds. What would you need to see before believing the order?
+
+# %%
+claim("06 §5", "pairs of searchers (of 15) with non-overlapping 95 % intervals", n_separated, 0, 6)
+claim("06 §5", "width of the widest final interval (points)", 100 * max(r.hi - r.lo for r in rows), 0, 3)
+
+# %% [markdown]
+# ## 6 · DARTS against the ground truth
+#
+# NAS-Bench-201 ran DARTS on its own space: first and second order both returned a cell of skip connections only (54.30 % on CIFAR-10, against 94.37 % for the best cell) — the **skip-connection collapse** of notebook 05. Here the same experiment takes seconds: `darts_on_table` runs DARTS (Liu et al. 2019, Algorithm 1) with the real supernet of the table's network on MNIST-1D — every edge a softmax(α)-weighted sum of the 5 ops — and after every epoch derives the cell as NAS-Bench-201 does (the argmax op on each edge, `none` included) and **looks it up**: its true test accuracy, its rank among the distinct cells, and how many of its 6 edges are parameter-free (`none`, skip, pooling).
+
+# %%
+# DARTS on the table's space, first and second order, DARTS_SEEDS seeds each; every epoch's cell looked up
+from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking
+
+unique_test = table.accuracies("test")                    # (n distinct,) the truth that ranks are taken in
+darts = {}
+for order in ("first", "second"):
+    for seed in range(DARTS_SEEDS):
+        run = darts_on_table(table, order=order, epochs=DARTS_EPOCHS, seed=seed)
+        darts[f"{order} order, seed {seed}"] = run
+        h = run.history[-1]
+        print(f"{order:>6} order, seed {seed}: {h['genotype']}  rank {h['rank']:,} of {len(unique_test):,} | "
+              f"test {h['test_acc']:.1%} | {h['n_parameter_free']}/6 parameter-free edges | {h['cpu_seconds']:.0f} CPU s")
+
+# %%
+# Where DARTS lands, against the cells the bake-off's searchers return (median over seeds)
+def true_rank(regret):
+    return int(1 + np.sum(unique_test > best_test - regret + 1e-9))
+
+reference = {f"{n}: median final cell": true_rank(np.median(result.final(n))) for n in ("random", "evolution")}
+ax = plot_darts_vs_truth({k: r.history for k, r in darts.items()}, len(unique_test), reference=reference,
+                         title="DARTS's derived cell in the ground-truth ranking, epoch by epoch")
+darts_final = [r.history[-1] for r in darts.values()]
+darts_median_rank = float(np.median([h["rank"] for h in darts_final]))
+darts_param_free = float(np.mean([h["n_parameter_free"] for h in darts_final]))
+random_median_rank = reference["random: median final cell"]
+print(f"DARTS: median final rank {darts_median_rank:,.0f}, {darts_param_free:.1f} parameter-free edges on average; "
+      f"random search's median final cell: rank {random_median_rank:,}")
+
+# %%
+# The weight-sharing supernet as a ranker: its accuracy (DARTS's shared weights, one-hot paths) vs the truth
+sn = supernet_ranking(table, params=darts["first order, seed 0"].params, n_cells=SN_CELLS)
+print(f"Kendall tau between supernet accuracy and true test accuracy on {SN_CELLS} cells: {sn['tau']:.2f}")
+
+# %% [markdown]
+# **Expected result.** DARTS does not find a good cell here: the median true rank of its final cells is worse than that of the cell random search returns after the bake-off's budget (the dotted line) — typically hundreds to thousands of places down among the 4,930 — and the supernet's own ranking of cells hardly agrees with the truth (Kendall τ between −0.3 and 0.3). Unlike NAS-Bench-201 on CIFAR-10, this tiny 4-epoch setting does not collapse to skip connections: at most 3 of the 6 edges of DARTS's final cells are parameter-free on average. Weight sharing fails here in the milder way notebook 03 showed for the macro space — the shared weights rank cells poorly — rather than by collapse.
+#
+# **Q: what conclusion can we make?** DARTS cost a few CPU seconds; the bake-off's searchers spent the equivalent of a hundred full trainings. Which one would you trust with your next search space, and what would you check first?
+
+# %%
+claim("06 §6", "DARTS's median final rank minus random search's median final rank (places, > 0: DARTS worse)",
+      darts_median_rank - random_median_rank, 0, 4930)
+claim("06 §6", "DARTS: parameter-free edges of the final cells, on average (of 6)", darts_param_free, 0, 3)
+claim("06 §6", "Kendall tau of the supernet's ranking against the truth", sn["tau"], -0.3, 0.3)
+
+# %% [markdown]
+# ## Explore
+#
+# Move the budget slider to see the race at any simulated time: the left plot shows the curves up to there, the right one the ranking at that budget. Pick searchers in the list (ctrl/shift-click). Everything comes from the finished race, so each redraw is instant.
+
+# %%
+from naslab.bakeoff.widgets import bakeoff_panel
+
+bakeoff_panel(result)
+
+# %% [markdown]
+# ## Exercises
+#
+# **1. Mutation.** Write `my_mutate(cell, rng)` as in Real et al.: choose one edge uniformly, give it a *different* op chosen uniformly among the other four, and return the new tuple. The cell holds a worked answer; replace it with your own and run the check.
+
+# %%
+# Exercise 1 (worked answer)
+def my_mutate(cell, rng):
+    e = int(rng.integers(len(cell)))
+    others = [op for op in range(5) if op != cell[e]]
+    return tuple(cell[:e]) + (others[int(rng.integers(4))],) + tuple(cell[e + 1:])
+
+# %%
+# Check 1
+check_mutation(my_mutate)
+
+# %% [markdown]
+# **2. The interquartile mean.** Write `my_iqm(x)` for a 1-D array of final regrets: sort, drop the lowest and the highest quarter ($\lfloor n/4 \rfloor$ runs at each end) and average the rest. Then compare it with the median and the mean on the final regrets of random search.
+
+# %%
+# Exercise 2 (worked answer)
+def my_iqm(x):
+    x = np.sort(np.asarray(x, dtype=float))
+    q = len(x) // 4
+    return x[q:len(x) - q].mean()
+
+r = final["random"]
+print(f"random search, final regret: IQM {100 * my_iqm(r):.2f}, median {100 * np.median(r):.2f}, mean {100 * r.mean():.2f} points")
+
+# %%
+# Check 2
+check_iqm(my_iqm)
+
+# %% [markdown]
+# **3. Enter your own searcher.** Write a searcher — a subclass of `naslab.Searcher` with `ask()` returning a cell and `tell(cell, trial)` — and enter it in the bake-off against random search. The worked answer is *random search without repeats*: it never pays twice for the same cell. Try your own idea (evolution that mutates two edges early on, local search with first improvement, a controller with another learning rate...). The check rejects asks that are not cells and searchers that ignore their seed, then races yours against random search over `CHECK_SEEDS` seeds.
+
+# %%
+# Exercise 3 (worked answer): random search that never asks the same cell twice
+class NoRepeatRandom(naslab.Searcher):
+    name = "random, no repeats"
+
+    def __init__(self, seed=0):
+        self.seed, self.rng, self.asked = seed, np.random.default_rng(seed), set()
+
+    def ask(self):
+        while True:
+            cell = tuple(int(o) for o in self.rng.integers(5, size=6))
+            if cell not in self.asked:
+                self.asked.add(cell)
+                return cell
+
+    def tell(self, cell, trial):
+        pass
+
+# %%
+# Check 3
+check_searcher(lambda s: NoRepeatRandom(seed=s), lookup, seeds=range(CHECK_SEEDS), max_seconds=budget_s / 2)
+
+# %% [markdown]
+# ## Summary
+#
+# - A **tabular benchmark** turns a search into lookups: searchers can be compared on one simulated cost axis over many seeds, and judged by the *test* accuracy of what they would return (regret), not by the validation score they optimised.
+# - **Regularised evolution** (tournament + mutation + ageing) and **local search** (best neighbour, restart at local optima) exploit that good cells have good neighbours; on this table they lead, as on NAS-Bench-201.
+# - The gaps between searchers are **small**: report the IQM over many seeds with bootstrap intervals, and say which differences are separated; three seeds and a mean hide everything.
+# - **Hyperband** and successive halving only help when short trainings rank cells well; the REINFORCE controller needs many samples before its policy concentrates.
+# - DARTS's cell can be looked up too: weight sharing finds cells that train well together, not necessarily the best alone.
+
+# %% [markdown]
+# ## Questionnaire
+#
+# 1. How many cells does the NAS-Bench-201 space have, and why does the table hold fewer distinct entries?
+# 2. Define the test regret of a search at time $t$. Why is the incumbent chosen by validation accuracy but judged by test accuracy?
+# 3. In regularised evolution, what is removed from the population each cycle, and why not the worst member?
+# 4. How many neighbours does a cell have here? When does local search restart?
+# 5. Write Hyperband's brackets for $R = 27$, $\eta = 3$. Which bracket is random search?
+# 6. What is the interquartile mean, and why is it preferred to the mean and to the median over a few dozen seeds?
+# 7. How is a 95 % percentile-bootstrap interval computed? What does it mean when two searchers' intervals overlap?
+# 8. NAS-Bench-201 reported that DARTS collapses to a cell of skip connections on CIFAR-10. What does "collapse" mean, and how would you check for it in this table?
+
+# %% [markdown]
+# ## Further reading
+#
+# - X. Dong, Y. Yang. *NAS-Bench-201: Extending the Scope of Reproducible Neural Architecture Search.* ICLR 2020, arXiv:2001.00326 — the space, the protocol, and the comparison of search methods.
+# - E. Real, A. Aggarwal, Y. Huang, Q. V. Le. *Regularized Evolution for Image Classifier Architecture Search.* AAAI 2019, arXiv:1802.01548 — Algorithm 1 and the ageing argument.
+# - C. White, S. Nolen, Y. Savani. *Local Search is State of the Art for Neural Architecture Search Benchmarks.* arXiv:2005.02960, 2020.
+# - L. Li, K. Jamieson, G. DeSalvo, A. Rostamizadeh, A. Talwalkar. *Hyperband.* JMLR 2018, arXiv:1603.06560.
+# - R. Agarwal, M. Schwarzer, P. S. Castro, A. Courville, M. G. Bellemare. *Deep Reinforcement Learning at the Edge of the Statistical Precipice.* NeurIPS 2021 — IQM and bootstrap intervals (the `rliable` library).
+# - M. Lindauer, F. Hutter. *Best Practices for Scientific Research on Neural Architecture Search.* JMLR 2020 — the checklist behind fair comparisons.
