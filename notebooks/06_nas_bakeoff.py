@@ -174,9 +174,19 @@ searchers = default_searchers(lookup)
 print("the bake-off:", list(searchers))
 
 # %% [markdown]
-# **Expected result.** The most aggressive bracket starts many cells at about one epoch and keeps a third at each rung; the last bracket is plain random search at full budget. Whether the aggressive brackets pay off depends on how well a short training ranks cells — notebook 03 measured that for its macro space; the race below measures it for this one.
+# **Expected result.** The most aggressive bracket starts the most cells at one epoch and keeps 1/η of them at each rung (η = 2 for this 4-epoch table: a half; a third on a table of 9 epochs or more); the last bracket is plain random search at full budget. Whether the aggressive brackets pay off depends on how well a short training ranks cells — notebook 03 measured that for its macro space; the race below measures it for this one.
 #
 # **Q: what conclusion can we make?** If one epoch ranked cells perfectly, which bracket would you run? And if it ranked them no better than chance?
+
+# %%
+# Claims behind the expected result above (exact: the brackets follow from R and eta alone)
+brackets = {s: Hyperband(lambda g: (0,) * 6, n_epochs, eta=eta, brackets=[s]).sh.schedule
+            for s, _, _ in hyperband_brackets(n_epochs, eta)}
+aggressive, plain = brackets[max(brackets)], brackets[0]
+claim("06 §3", "the most aggressive bracket starts at one epoch", aggressive[0][1], 1, 1, fast="same")
+claim("06 §3", "it starts the most cells", aggressive[0][0] == max(b[0][0] for b in brackets.values()))
+claim("06 §3", "it keeps 1/eta of the cells at each rung", aggressive[1][0] / aggressive[0][0], 1 / eta, 1 / eta, fast="same")
+claim("06 §3", "the last bracket is one rung at full budget", len(plain) == 1 and plain[0][1] == n_epochs)
 
 # %% [markdown]
 # ## 4 · The race: six searchers, one simulated clock, many seeds
