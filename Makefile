@@ -1,6 +1,7 @@
 # naslab: two commands do all the set-up on a fresh machine.
 #   make lab    set up (once) and open JupyterLab on notebooks/
 #   make test   set up (once) and run the whole test suite (FAST mode, browser tests included)
+#   make student / make grade [HW=3] / make book   the course: handout, homework grading, static site
 # The virtual environment lives in .venv; it is (re)installed only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.naslab-installed
 
-.PHONY: install lab test test-quick lint bench notebooks clean-notebooks
+.PHONY: install lab test test-quick lint bench notebooks clean-notebooks student grade book
 
 install: $(STAMP)
 
@@ -33,7 +34,7 @@ test-quick: install
 	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest -m "not browser"
 
 lint: install
-	$(PY) -m ruff check naslab tests benchmarks notebooks
+	$(PY) -m ruff check naslab tests benchmarks notebooks course homework
 
 bench: install
 	$(PY) -m pip install -q -e ".[dev,bench]"
@@ -48,3 +49,13 @@ notebooks: install
 # strip outputs from every notebook (run before committing)
 clean-notebooks: install
 	$(PY) benchmarks/strip_notebooks.py notebooks/*.ipynb
+
+# the student edition: solutions stripped from notebooks and homework, hidden tests left out,
+# written to build/student/ and build/student.zip (see README, "For instructors")
+student: install
+	$(PY) course/student.py --out build/student
+
+# grade the homework in homework/ (here: the reference solutions); HW=3 grades one assignment
+HW ?=
+grade: install
+	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) course/grade.py $(if $(HW),--hw $(HW),)
