@@ -59,3 +59,8 @@ student: install
 HW ?=
 grade: install
 	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) course/grade.py $(if $(HW),--hw $(HW),)
+
+# the course site (Jupyter Book 1.x): the student notebooks executed in class mode (NASLAB_FAST=1 for a
+# quick one), cached in build/book-cache-<mode>/; output build/book/_build/html/index.html
+book: install
+	OMP_NUM_THREADS=1 $(PY) course/book.py --out build/book

@@ -39,7 +39,7 @@ EXERCISE = re.compile(r"^#\s*(Exercise\s+\d+)\b[^:]*:?\s*(.*)$")
 DEF = re.compile(r"^\s*(?:def|class)\s+(\w+)")
 HW = re.compile(r"hw(\d+)")
 # what the handout carries besides notebooks and homework (copied as they are)
-CARRY = ["naslab", "data", "pyproject.toml", "environment.yml", "course/grade.py", "homework/conftest.py"]
+CARRY = ["naslab", "data/README.md", "data/bench", "pyproject.toml", "environment.yml", "course/grade.py"]
 LEAVE_OUT = ("hidden", "__pycache__", ".ipynb_checkpoints", ".pytest_cache")
 
 
@@ -148,7 +148,7 @@ def build(out: Path, root: Path = ROOT) -> Path:
     for name in CARRY:
         src = root / name
         if src.is_dir():
-            shutil.copytree(src, out / name, ignore=shutil.ignore_patterns(*LEAVE_OUT, "*.pyc", "*.egg-info"))
+            shutil.copytree(src, out / name, ignore=shutil.ignore_patterns(*LEAVE_OUT, "*.pyc", "*.egg-info", "*.tmp"))
         elif src.exists():
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, out / name)

@@ -508,18 +508,21 @@ epoch_panel(res)
 # %% [markdown]
 # ## Exercises
 #
-# **1. Register a new operation and search with it.** Add a plain convolution `conv_3x3` (ReLU → Conv(3) → BN, like
-# `naslab.darts.ops.ReLUConvBN`) to the registry, check it, and run a short search whose space is
-# `("none", "skip_connect", "sep_conv_3x3", "conv_3x3")`. Does DARTS prefer it to the separable convolution?
+# **1. Register a new operation and search with it.** Write the builder `conv_3x3(C, stride, affine, dim)` of a plain
+# convolution (ReLU → Conv(3) → BN, like `naslab.darts.ops.ReLUConvBN`); the cell adds it to the registry and runs a
+# short search whose space is `("none", "skip_connect", "sep_conv_3x3", "conv_3x3")`. Does DARTS prefer it to the separable convolution?
 
 # %%
-# Exercise 1: register conv_3x3 = ReLU -> Conv(3, stride) -> BN, in 1-D and 2-D, then search with it
+# Exercise 1: the builder of conv_3x3 = ReLU -> Conv(3, stride) -> BN, in 1-D and 2-D; register it, search with it
+def conv_3x3(C, stride, affine, dim):
+    # BEGIN SOLUTION
+    return ReLUConvBN(C, C, 3, stride, 1, affine, dim)
+    # END SOLUTION
+
+
+register_op("conv_3x3", conv_3x3, overwrite=True)
 ex_space = ("none", "skip_connect", "sep_conv_3x3", "conv_3x3")
 with exercise(1):
-    # BEGIN SOLUTION
-    register_op("conv_3x3", lambda C, stride, affine, dim: ReLUConvBN(C, C, 3, stride, 1, affine, dim),
-                overwrite=True)
-    # END SOLUTION
     ex = run_darts(load_dataset(DATASET, n_train=budget(full=400, fast=128)),
                    SearchConfig(**SEARCH, epochs=budget(full=2, fast=1)), primitives=ex_space)
     print(ex.genotype)
