@@ -3,8 +3,8 @@
 The site shows the student edition (course/student.py strips the solutions), executed. Either
 Jupyter Book executes the notebooks itself, with its cache (build/book-cache-<mode>/: an unchanged
 notebook is not executed again), or `--executed DIR` reuses notebooks already executed elsewhere
-(the tests pass the copies they ran). Progress bars are switched off in the kernels (TQDM_DISABLE=1:
-no stale "0%" text on a static page) and each widget panel shows its first figure (see
+(the tests pass the copies they ran, executed with the same `static_env`). Progress bars are switched
+off in the kernels (course/book/static_startup.py: no stale "0%" text on a static page) and each widget panel shows its first figure (see
 course/book/_config.yml). Output: build/book/_build/html/index.html.
 
 Usage (from the repository root):  python course/book.py [--executed DIR] [--out build/book]
@@ -50,12 +50,21 @@ def stage(src: Path, executed: Path | None, mode: str) -> None:
             student.build_notebook(nb, src / "notebooks")
 
 
+def static_env(ipython_dir: Path) -> dict:
+    """The environment of the site's kernels: an IPYTHONDIR whose start-up file switches progress bars
+    off (course/book/static_startup.py), one torch thread."""
+    startup = ipython_dir / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "course" / "book" / "static_startup.py", startup / "00-static.py")
+    return {**os.environ, "IPYTHONDIR": str(ipython_dir), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+
+
 def build(out: Path, executed: Path | None = None) -> Path:
     """Stage and build; return the path of the site's index.html."""
     mode = "fast" if os.environ.get("NASLAB_FAST", "") not in ("", "0") else "class"
     src = out.parent / f"{out.name}-src"
     stage(src, executed, mode)
-    env = {**os.environ, "TQDM_DISABLE": "1", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    env = static_env(out.parent / f"{out.name}-ipython")
     cli = "from jupyter_book.cli.main import main; main()"
     subprocess.run([sys.executable, "-c", cli, "build", str(src), "--path-output", str(out), "--builder", "html"],
                    check=True, env=env)

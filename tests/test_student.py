@@ -140,10 +140,15 @@ def _exercise_count(source: Path) -> int:
 def executed(handout, tmp_path_factory) -> Path:
     """Every student notebook executed once in FAST mode (nbclient), saved with its outputs; a notebook
     that raised is saved as far as it got, with the error in its outputs."""
+    sys.path.insert(0, str(ROOT / "course"))
+    import book
+
     out = tmp_path_factory.mktemp("executed")
+    env = book.static_env(tmp_path_factory.mktemp("ipython"))  # as in the site build: no progress bars
     with pytest.MonkeyPatch.context() as mp:
+        for k in ("IPYTHONDIR", "OMP_NUM_THREADS"):
+            mp.setenv(k, env[k])
         mp.setenv("NASLAB_FAST", "1")  # the kernels inherit it
-        mp.setenv("TQDM_DISABLE", "1")  # as in the site build: no progress bars in saved outputs
         for src in SOURCES:
             path = handout / "notebooks" / f"{src.stem}.ipynb"
             nb = nbformat.read(path, as_version=4)
@@ -176,7 +181,6 @@ def test_student_notebook_runs_and_says_not_implemented(executed, src):
 
 @pytest.fixture(scope="module")
 def site(executed, tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT / "course"))
     import book
 
     index = book.build(tmp_path_factory.mktemp("site") / "book", executed=executed)
