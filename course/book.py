@@ -1,11 +1,12 @@
-"""Build the course site with Jupyter Book 1.x: `make book` (class mode) or `make book FAST=1`.
+"""Build the course site with Jupyter Book 1.x: `make book` (class mode) or `NASLAB_FAST=1 make book`.
 
 The site shows the student edition (course/student.py strips the solutions), executed. Either
 Jupyter Book executes the notebooks itself, with its cache (build/book-cache-<mode>/: an unchanged
 notebook is not executed again), or `--executed DIR` reuses notebooks already executed elsewhere
-(the tests pass the copies they ran, executed with the same `static_env`). Progress bars are switched
-off in the kernels (course/book/static_startup.py: no stale "0%" text on a static page) and each widget panel shows its first figure (see
-course/book/_config.yml). Output: build/book/_build/html/index.html.
+(the tests pass the copies they ran, executed with the same `static_env`). Progress bars are
+switched off in the kernels (course/book/static_startup.py: no stale "0%" text on a static page) and
+each widget panel shows its first figure (see course/book/_config.yml).
+Output: build/book/_build/html/index.html.
 
 Usage (from the repository root):  python course/book.py [--executed DIR] [--out build/book]
 """
