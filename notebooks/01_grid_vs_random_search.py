@@ -413,7 +413,7 @@ with exercise(1):
 # %%
 # Check exercise 1
 with exercise(1):
-    checks.check_momentum_space(space3)
+    print(checks.check_momentum_space(space3))
 
 # %%
 # Grid search's cost grows as 6^d (one-by-one seconds per run measured in section 3)
@@ -473,7 +473,7 @@ class LocalSearch(Searcher):
 # %%
 # Check exercise 2
 with exercise(2):
-    checks.check_searcher(LocalSearch)
+    print(checks.check_searcher(LocalSearch))
 
 # %%
 # Your searcher on the real landscape: N_OWN one-by-one runs, against random search's first N_OWN trials
@@ -499,7 +499,7 @@ def trials_needed(q, p):
 # %%
 # Check exercise 3
 with exercise(3):
-    checks.check_trials_needed(trials_needed)
+    print(checks.check_trials_needed(trials_needed))
 
 # %% [markdown]
 # ## Summary

@@ -394,7 +394,7 @@ with exercise(1):
 from naslab.controller.checks import check_reward_shaping
 
 with exercise(1):
-    check_reward_shaping(tan_reward, "tan")
+    print(check_reward_shaping(tan_reward, "tan"))
 
 
 # %% [markdown]
@@ -417,7 +417,7 @@ def my_gradient(logits, rewards, actions, b):
 from naslab.controller.checks import check_reinforce_gradient
 
 with exercise(2):
-    check_reinforce_gradient(my_gradient)
+    print(check_reinforce_gradient(my_gradient))
 
 # %% [markdown]
 # ### Exercise 3 · Add a token type

@@ -338,7 +338,7 @@ def my_tau(a, b):
 # %%
 # Check 1
 with exercise(1):
-    check_kendall_tau(my_tau)
+    print(check_kendall_tau(my_tau))
 
 # %% [markdown]
 # **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
@@ -359,7 +359,7 @@ with exercise(2):
 # %%
 # Check 2
 with exercise(2):
-    check_new_proxy(result, bench)
+    print(check_new_proxy(result, bench))
 
 
 # %% [markdown]
@@ -385,7 +385,7 @@ with exercise(3):
 # %%
 # Check 3
 with exercise(3):
-    check_sh_budget(sh_budget)
+    print(check_sh_budget(sh_budget))
 
 # %% [markdown]
 # ## Summary

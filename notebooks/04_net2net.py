@@ -420,7 +420,7 @@ def my_widen_linear(W1, b1, W2, g):
 # %%
 # Check 1
 with exercise(1):
-    check_widen_linear(my_widen_linear)
+    print(check_widen_linear(my_widen_linear))
 
 
 # %% [markdown]
@@ -442,7 +442,7 @@ def my_widen_conv_linear(W1, b1, W2, g, s):
 # %%
 # Check 2
 with exercise(2):
-    check_widen_conv_linear(my_widen_conv_linear)
+    print(check_widen_conv_linear(my_widen_conv_linear))
 
 # %% [markdown]
 # **3. Why an even kernel cannot be an identity.** Write `my_identity_kernel(channels, k)` returning the weight
@@ -472,7 +472,7 @@ def my_identity_kernel(channels, k):
 # %%
 # Check 3
 with exercise(3):
-    check_identity_kernel(my_identity_kernel)
+    print(check_identity_kernel(my_identity_kernel))
 
 # %% [markdown]
 # ## Summary

@@ -583,7 +583,7 @@ def my_hvp(loss, w, alpha, v):
 # %%
 # Check 3
 with exercise(3):
-    check_hvp(my_hvp)
+    print(check_hvp(my_hvp))
 
 # %% [markdown]
 # ## Summary
