@@ -64,6 +64,11 @@ def best_vs_trials(runs: Sequence[Sequence], n: int | None = None, *, metric: st
 
     A run shorter than n (its searcher was exhausted) keeps its last incumbent.
     """
+    if len(runs) == 0 or all(len(r) == 0 for r in runs):
+        raise ValueError(f"best_vs_trials needs at least one non-empty run (one list of trials or scores per "
+                         f"seed), got {len(runs)} runs with no trial in any")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
+        raise ValueError(f"n={n!r} must be an int >= 1 (the number of trials of the curve) or None")
     curves = [best_so_far(r, metric=metric, mode=mode) for r in runs]
     n = max(len(c) for c in curves) if n is None else int(n)
     out = np.full((len(curves), n), np.nan)

@@ -161,6 +161,10 @@ def load_dataset(
     if n_train is not None:
         if isinstance(n_train, bool) or not isinstance(n_train, (int, np.integer)) or n_train < 1:
             raise ValueError(f"n_train={n_train!r} must be a positive int (or None for all)")
+        n_classes = len(np.unique(y))
+        if n_train < n_classes:
+            raise ValueError(f"n_train={n_train} is too small for {key!r}: it has {n_classes} classes, so keep at "
+                             f"least {n_classes} training examples (a few dozen or more for any learning)")
         if n_train > len(tr):
             raise ValueError(f"n_train={n_train} is larger than the {len(tr)} training examples of {key!r} "
                              f"(after carving {n_val} for validation)")

@@ -10,7 +10,8 @@ ask order, a fixed seed gives the same trials whichever executor runs them.
 * A `Proposal(config, fidelity=..., parent=..., info=...)` lets a searcher ask for a cheaper
   evaluation (successive halving: `objective(config, fidelity)` is called) or record a parent.
 * An objective that raises gives a "failed" Trial with the error message; the search goes on.
-  `{"diverged": True}` in the metrics gives a "diverged" Trial. A "seconds" metric (e.g. the
+  `{"diverged": True}` or a NaN / inf score gives a "diverged" Trial (the status rule: `Trial`).
+  A "seconds" metric (e.g. the
   simulated cost from a cached benchmark) replaces the measured wall-clock seconds.
 * With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
   the same file replays the finished trials (told to the fresh searcher, never re-evaluated).
@@ -24,7 +25,7 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb; reused by notebooks 02-04.
 from __future__ import annotations
 
 import json
-import math
+import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import as_completed
@@ -41,7 +42,16 @@ from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of 
     mean_and_spread,
 )
 from naslab.searchers import Proposal, Searcher
-from naslab.trial import Trial, append_jsonl, jsonable, load_jsonl
+from naslab.trial import (
+    FailureWatch,
+    Trial,
+    append_jsonl,
+    jsonable,
+    load_jsonl,
+    repair_jsonl,
+    to_json_value,
+    trial_from_output,
+)
 
 # ---------------------------------------------------------------------------------------------
 # the loop
@@ -59,20 +69,49 @@ def _evaluate(objective: Callable, config: Any, fidelity: Any) -> tuple[Any, flo
 
 def _make_trial(tid: int, prop: Proposal, outcome, metric: str, searcher: Searcher) -> Trial:
     out, seconds, error = outcome
-    if error is None and not isinstance(out, dict):
-        error = f"objective must return a dict of metrics, got {type(out).__name__}"
-    if error is None and metric not in out:
-        error = f"objective returned no {metric!r}; its keys: {sorted(out)}"
     info = {"searcher": getattr(searcher, "name", type(searcher).__name__), **prop.info}
     common = dict(config=prop.config, fidelity=prop.fidelity, seed=int(getattr(searcher, "seed", 0) or 0),
                   trial_id=tid, parent=prop.parent, info=info)
-    if error is not None:
-        return Trial(metrics={}, seconds=seconds, status="failed", error=error, **common)
-    score = out[metric]
-    bad = score is None or (isinstance(score, float) and math.isnan(score))
-    status = "diverged" if out.get("diverged") or bad else "ok"
-    seconds = float(out.get("seconds", seconds))  # a simulated cost wins over the wall clock
-    return Trial(metrics=dict(out), seconds=seconds, status=status, **common)
+    return trial_from_output(out, metric, seconds=seconds, error=error, **common)  # the status rule: see Trial
+
+
+def _resolve_metric(searcher: Any, metric: str | None) -> str:
+    """One source of truth for the score key: run_search's `metric` and the searcher's must agree."""
+    own = getattr(searcher, "metric", None)
+    own = own if isinstance(own, str) else None
+    if metric is not None and not isinstance(metric, str):
+        raise TypeError(f"metric={metric!r} must be a str (a key of the objective's metrics)")
+    if metric is not None and own is not None and metric != own:
+        raise ValueError(f"run_search(metric={metric!r}) disagrees with the searcher, which scores its tells "
+                         f"by metric={own!r}; give the same key to both (e.g. ControllerConfig(metric={metric!r}))")
+    return metric or own or "val_acc"
+
+
+def _check_call(searcher: Any, objective: Any, executor: Any, max_seconds: Any) -> None:
+    """Clear early errors for the usual slips (swapped arguments, a lambda on a process pool...)."""
+    if not (callable(getattr(searcher, "ask", None)) and callable(getattr(searcher, "tell", None))):
+        swapped = " (did you swap them? the order is run_search(searcher, objective, budget))" \
+            if hasattr(objective, "ask") else ""
+        raise TypeError(f"searcher must have ask() and tell(), got a {type(searcher).__name__}{swapped}")
+    if not callable(objective):
+        raise TypeError(f"objective must be callable, objective(config) -> dict; got a {type(objective).__name__}")
+    if max_seconds is not None and (isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float))
+                                    or not max_seconds > 0):
+        raise ValueError(f"max_seconds={max_seconds!r} must be a number > 0, or None for no time limit")
+    if executor is not None and type(executor).__name__ == "ProcessPoolExecutor":
+        try:
+            pickle.dumps(objective)
+        except Exception as e:
+            raise TypeError(f"objective {objective!r} cannot be sent to a process pool ({type(e).__name__}: {e}); "
+                            "use a module-level function or functools.partial, not a lambda or a closure") from e
+
+
+def _watched(on_trial, watch: FailureWatch):
+    def call(trial: Trial) -> None:
+        watch.see(trial)
+        if on_trial is not None:
+            on_trial(trial)
+    return call
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -87,7 +126,7 @@ def run_search(
     *,
     path: str | Path | None = None,
     executor=None,
-    metric: str = "val_acc",
+    metric: str | None = None,
     batch_size: int | None = None,
     max_seconds: float | None = None,
     on_trial: Callable[[Trial], None] | None = None,
@@ -104,10 +143,13 @@ def run_search(
         path: a JSONL file; finished trials are appended to it and replayed on a rerun.
         executor: anything with `submit(fn, *args) -> Future` (concurrent.futures, dask...);
             None evaluates sequentially in this process.
-        metric: the score key that must be in the objective's output.
+        metric: the score key that must be in the objective's output. Default: the searcher's
+            own `metric` (e.g. `ControllerConfig.metric`) if it has one, else "val_acc"; a value
+            that disagrees with the searcher's is a ValueError.
         batch_size: proposals asked before the first tell. Default: 1 for an adaptive searcher;
             for a non-adaptive one, the executor's worker count (1 without an executor).
-        max_seconds: also stop once the trials' summed seconds (measured or simulated) reach this.
+        max_seconds: also stop once the trials' summed seconds (measured or simulated) reach this
+            (a number > 0, or None).
         on_trial: called with each finished Trial, in ask order (live plots, printing).
         progress: show a tqdm bar.
 
@@ -115,8 +157,17 @@ def run_search(
         the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
 
     Raises:
-        ValueError: a bad budget / batch_size, or a `path` written by a different search.
+        ValueError: a bad budget / batch_size / max_seconds / metric, or a `path` written by a
+            different search. TypeError: swapped arguments, a config that is not JSON, or an
+            objective a process pool cannot pickle.
+    Warns:
+        RuntimeWarning: once, when the first 3 trials all failed with the same error; and when a
+            torn last line of `path` (a crash mid-write) is dropped before resuming.
     """
+    _check_call(searcher, objective, executor, max_seconds)
+    metric = _resolve_metric(searcher, metric)
+    watch = FailureWatch(3)
+    on_trial = _watched(on_trial, watch)
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
         raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
     if batch_size is None:
@@ -124,6 +175,8 @@ def run_search(
         batch_size = 1 if getattr(searcher, "adaptive", True) else max(1, int(workers))
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
+    if path is not None:
+        repair_jsonl(path)  # drop a torn last line now, so that appends start on a fresh line
     stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
     trials: list[Trial] = []
     spent, n_asked = 0.0, 0
@@ -149,6 +202,12 @@ def run_search(
                 if p is None:
                     break
                 pending.append((n_asked, p if isinstance(p, Proposal) else Proposal(p)))
+                try:  # a config that cannot be recorded is the searcher's bug: say so now, not 9 frames deep
+                    to_json_value(pending[-1][1].config, "config")
+                    to_json_value(pending[-1][1].fidelity, "fidelity")
+                except TypeError as e:
+                    raise TypeError(f"{getattr(searcher, 'name', 'the searcher')} proposed a trial that cannot "
+                                    f"be recorded: {e}") from e
                 n_asked += 1
             if not pending:
                 break  # exhausted: nothing pending and nothing new to propose
@@ -187,6 +246,7 @@ def run_search(
     finally:
         if bar is not None:
             bar.close()
+    watch.close()
     return trials
 
 

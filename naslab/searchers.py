@@ -48,13 +48,29 @@ class Searcher:
     `adaptive = True` (the default) means tells change later asks, so `run_search` asks one
     candidate at a time unless told `batch_size`. Non-adaptive searchers (grid, random) set it to
     False and may be asked ahead, e.g. one batch per executor worker.
+
+    Trials record `name` (default: the class name) and `seed` (set `self.seed`; 0 when a searcher
+    has none). A searcher that reads a score from its tells sets `metric` (run_search then uses it).
     """
 
-    name = "searcher"
     adaptive = True
     seed = 0
 
+    @property
+    def name(self) -> str:
+        """Recorded in every Trial's info["searcher"]: the class name unless set (e.g. "grid")."""
+        return self.__dict__.get("_name", type(self).__name__)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
     def ask(self) -> Any:
+        """Propose the next candidate: a JSON-serialisable config, a `Proposal`, or None.
+
+        None means "nothing to propose now" (the loop evaluates what is pending and asks again;
+        None with nothing pending ends the search).
+        """
         raise NotImplementedError("a Searcher must implement ask() -> config | Proposal | None")
 
     def tell(self, config: Any, trial: Trial) -> None:

@@ -51,11 +51,11 @@ class TrainConfig:
         """Raise ValueError naming the parameter and the allowed values when something is off."""
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer={self.optimizer!r} is unknown; allowed: {list(OPTIMIZERS)}")
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr={self.lr!r} must be a positive number")
-        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay={self.weight_decay!r} must be a number >= 0")
-        if not 0 <= self.momentum < 1:
+        if not (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 0 < self.lr < math.inf):
+            raise ValueError(f"lr={self.lr!r} must be a finite positive number")
+        if not (isinstance(self.weight_decay, (int, float)) and 0 <= self.weight_decay < math.inf):
+            raise ValueError(f"weight_decay={self.weight_decay!r} must be a finite number >= 0")
+        if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
             raise ValueError(f"momentum={self.momentum!r} must lie in [0, 1)")
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ValueError(f"batch_size={self.batch_size!r} must be a positive int")
@@ -132,6 +132,26 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: 
     return total_loss / len(y), correct / len(y)
 
 
+def _check_fits(model: nn.Module, data, device) -> None:
+    """A clear error, before any update, when `model` was built for other inputs or classes than `data`."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    was_training = model.training
+    model.eval()  # eval: no BatchNorm statistic moves, no dropout randomness is drawn
+    try:
+        with torch.no_grad():
+            out = model(data.X_val[:2].to(device))
+    except (RuntimeError, ValueError) as e:
+        raise ValueError(f"the model does not accept {getattr(data, 'name', 'the dataset')!r} inputs of shape "
+                         f"(N, {', '.join(map(str, data.X_val.shape[1:]))}): {e}") from e
+    finally:
+        model.train(was_training)
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(data.X_val[:2]), data.num_classes):
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(f"the model maps a batch of 2 to {got}, but {getattr(data, 'name', 'the dataset')!r} "
+                         f"needs (2, num_classes={data.num_classes}) logits")
+
+
 def train(
     model: nn.Module,
     data,
@@ -157,7 +177,9 @@ def train(
     """
     cfg = replace(cfg or TrainConfig(), **overrides).validate()
     device = get_device(cfg.device)
-    model.to(device).train()
+    model.to(device)
+    _check_fits(model, data, device)
+    model.train()
     opt = make_optimizer(model.parameters(), cfg)
     X, y = data.X_train, data.y_train
     batches = batch_order(len(y), cfg.batch_size, cfg.epochs, cfg.seed, max_steps=cfg.max_steps)

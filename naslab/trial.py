@@ -1,15 +1,15 @@
-"""The one record every search writes: `Trial`, plus JSONL save / load.
+"""The one record every search writes: `Trial`, its status rule, and crash-safe JSONL save / load.
 
 A trial is one evaluation of one candidate: a hyper-parameter configuration (notebook 01) or an
 architecture (notebooks 02-05), at some `fidelity` (epochs, data fraction, width... or None for
-"full"), with a `seed`, the `metrics` it produced, the wall-clock `seconds` it took and a `status`:
-
-* "ok": finished normally;
-* "diverged": training produced NaN/inf loss (a recorded result, with chance accuracy);
-* "failed": the objective raised; `error` holds the message.
+"full"), with a `seed`, the `metrics` it produced, the wall-clock `seconds` it took and a `status`
+given by one rule (`trial_from_output`, used by `naslab.search.run_search`; see `Trial`).
 
 Records are plain JSON (no pickle): one object per line in a `.jsonl` file, appended as each trial
-finishes, so an interrupted search keeps what it finished and a rerun can resume.
+finishes (one `os.write` of the whole line), so an interrupted search keeps what it finished and a
+rerun can resume. A line without its final newline is a write cut short by a crash: readers skip it
+and `repair_jsonl` (run before every append) drops it with a warning, so the next record never lands
+on a torn line. A corrupt line that *is* terminated is real damage and raises `ValueError`.
 
 Taught in: notebooks/00_welcome.ipynb; used by every search notebook.
 """
@@ -18,25 +18,63 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 STATUSES = ("ok", "diverged", "failed")
+JSON_TYPES = "numbers, str, bool, None, lists and dicts"
+
+
+def to_json_value(x: Any, where: str = "value") -> Any:
+    """`x` as a plain JSON value: numpy / torch numbers and 0-d arrays -> int / float / bool,
+    arrays and tensors -> nested lists, tuples -> lists, dict keys -> str. Non-finite floats stay
+    floats (they are written as null / "inf" by `to_json`).
+
+    Raises:
+        TypeError: naming `where` (e.g. "metric 'model'") and the type, for anything else
+        (an nn.Module, a set, a TrainResult...).
+    """
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, (int, float)):
+        return int(x) if isinstance(x, int) else float(x)  # np.float64 -> float, IntEnum -> int
+    if isinstance(x, dict):
+        return {str(k): to_json_value(v, f"{where}[{k!r}]") for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [to_json_value(v, f"{where}[{i}]") for i, v in enumerate(x)]
+    if hasattr(x, "tolist") and hasattr(x, "dtype"):  # numpy scalars / arrays, torch tensors (0-d included)
+        kind = str(x.dtype)
+        if not any(s in kind for s in ("int", "float", "bool")):
+            raise TypeError(f"{where} is a {type(x).__name__} of dtype {kind}; allowed: {JSON_TYPES}")
+        return to_json_value(x.tolist(), where)  # 0-d -> a Python scalar, else nested lists
+    raise TypeError(f"{where} is a {type(x).__name__}, which cannot be written to JSON; allowed: {JSON_TYPES}")
 
 
 def jsonable(x: Any) -> Any:
-    """Turn tuples, numpy scalars/arrays and non-finite floats into plain JSON values."""
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    if hasattr(x, "tolist"):  # numpy / torch scalars and arrays
-        return jsonable(x.tolist())
-    if isinstance(x, float) and not math.isfinite(x):
-        return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    return x
+    """`to_json_value` plus the on-disk form of non-finite floats (NaN -> null, ±inf -> "inf"/"-inf")."""
+    x = to_json_value(x)
+
+    def fix(v):
+        if isinstance(v, dict):
+            return {k: fix(u) for k, u in v.items()}
+        if isinstance(v, list):
+            return [fix(u) for u in v]
+        if isinstance(v, float) and not math.isfinite(v):
+            return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        return v
+
+    return fix(x)
+
+
+def as_score(v: Any) -> float:
+    """A metric value as a float score: NaN for None / NaN / ±inf / "inf" (how they are stored)."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):  # None, "inf", lists...: no score
+        return float("nan")
+    return float(v) if math.isfinite(v) else float("nan")
 
 
 @dataclass
@@ -44,16 +82,30 @@ class Trial:
     """One evaluated candidate.
 
     Attributes:
-        config: the hyper-parameters or the architecture (JSON-serialisable: dict, list or str).
+        config: the hyper-parameters or the architecture (JSON: dict, list or str).
         fidelity: the budget level it was evaluated at (e.g. {"epochs": 3}) or None for full.
         seed: the seed of the evaluation.
-        metrics: what came out, e.g. {"val_acc": 0.93, "val_loss": 0.21}.
-        seconds: wall-clock (or simulated) cost of the evaluation.
+        metrics: what came out, e.g. {"val_acc": 0.93, "val_loss": 0.21}; numpy / torch numbers
+            and 0-d arrays are normalised to Python numbers when the Trial is made.
+        seconds: wall-clock (or simulated) cost of the evaluation, a finite number >= 0.
         status: one of "ok", "diverged", "failed".
         error: the error message of a failed trial.
         trial_id: position in the search (0, 1, 2, ...).
         parent: trial_id of the parent (growth trees in notebook 04), else None.
         info: anything else worth keeping (searcher name, timestamps...).
+
+    The status rule (`trial_from_output`, applied by `run_search` to what the objective returned):
+
+    * "failed": the objective raised; or it returned something other than a dict; or a metric
+      cannot be written to JSON (an nn.Module, a set...); or the score metric is missing or is not
+      a real number (a str, a bool, a list...); or "diverged" is not a bool; or "seconds" is not a
+      finite number >= 0. `error` names the key and the type.
+    * "diverged": the score is NaN or ±inf of any kind (Python, numpy, torch, 0-d tensors, None),
+      or `metrics["diverged"]` is True. A recorded result, never a crash.
+    * "ok": otherwise.
+
+    `score()` is NaN for a failed trial and for a non-finite score, so best-so-far curves skip
+    both; a diverged trial with a finite score (training reports chance accuracy) keeps it.
     """
 
     config: Any
@@ -70,13 +122,23 @@ class Trial:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status={self.status!r} is unknown; allowed: {list(STATUSES)}")
+        if not isinstance(self.metrics, dict):
+            raise TypeError(f"metrics must be a dict, got {type(self.metrics).__name__}")
+        s = self.seconds
+        if isinstance(s, bool) or not isinstance(s, (int, float)) and not hasattr(s, "__float__"):
+            raise TypeError(f"seconds={s!r} must be a number, got {type(s).__name__}")
+        self.seconds = float(s)
+        if not (math.isfinite(self.seconds) and self.seconds >= 0):
+            raise ValueError(f"seconds={s!r} must be a finite number >= 0 (a cost in seconds)")
+        self.metrics = {str(k): to_json_value(v, f"metric {k!r}") for k, v in self.metrics.items()}
+        self.config = to_json_value(self.config, "config")
+        self.fidelity = to_json_value(self.fidelity, "fidelity")
         if "created" not in self.info:
             self.info["created"] = time.time()
 
     def score(self, metric: str = "val_acc") -> float:
-        """The trial's value of `metric`; NaN when it failed or lacks the metric."""
-        v = self.metrics.get(metric)
-        return float("nan") if v is None or self.status == "failed" else float(v)
+        """The trial's value of `metric`; NaN when it failed, lacks the metric, or it is non-finite."""
+        return float("nan") if self.status == "failed" else as_score(self.metrics.get(metric))
 
     def to_dict(self) -> dict:
         return jsonable(asdict(self))
@@ -90,37 +152,147 @@ class Trial:
         return json.dumps(self.to_dict(), allow_nan=False)
 
 
+def _is_real(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def trial_from_output(out: Any, metric: str, *, seconds: float, error: str | None = None, **common) -> Trial:
+    """The status rule: turn an objective's output into a Trial (see `Trial` for the rule).
+
+    Args:
+        out: what the objective returned (ignored when `error` is set).
+        metric: the score key.
+        seconds: the measured wall-clock seconds (a valid "seconds" metric replaces them).
+        error: the message of an exception the objective raised, else None.
+        **common: config, fidelity, seed, trial_id, parent, info.
+    """
+    metrics: dict = {}
+    if error is None and not isinstance(out, dict):
+        hint = " (e.g. return result.metrics for a TrainResult)" if hasattr(out, "metrics") else ""
+        error = f"objective must return a dict of metrics, got {type(out).__name__}{hint}"
+    if error is None:
+        try:
+            metrics = {str(k): to_json_value(v, f"metric {k!r}") for k, v in out.items()}
+        except TypeError as e:
+            error, metrics = f"TypeError: {e}", {}
+    if error is None:
+        score, div, sec = metrics.get(metric), metrics.get("diverged", False), metrics.get("seconds", seconds)
+        if metric not in metrics:
+            error = f"objective returned no {metric!r}; its keys: {sorted(metrics)}"
+        elif score is not None and not _is_real(score):
+            error = f"metric {metric!r} must be a real number, got {type(out[metric]).__name__} {score!r}"
+        elif not isinstance(div, bool) and div not in (0, 1):
+            error = f"metric 'diverged' must be a bool, got {type(out['diverged']).__name__} {div!r}"
+        elif not _is_real(sec) or not (math.isfinite(sec) and sec >= 0):
+            error = f"metric 'seconds' must be a finite number >= 0, got {type(out['seconds']).__name__} {sec!r}"
+    if error is not None:
+        return Trial(metrics={}, seconds=max(float(seconds), 0.0), status="failed", error=error, **common)
+    if "diverged" in metrics:
+        metrics["diverged"] = bool(metrics["diverged"])
+    bad = metrics[metric] is None or not math.isfinite(metrics[metric])  # NaN / ±inf of any number type
+    status = "diverged" if metrics.get("diverged") or bad else "ok"
+    sec = float(metrics.get("seconds", seconds))  # a simulated cost wins over the wall clock
+    return Trial(metrics=metrics, seconds=sec, status=status, **common)
+
+
+class FailureWatch:
+    """Warn once when the first `n` trials of a search all failed for the same reason.
+
+    (A forgotten metric key or an objective returning a TrainResult would otherwise spend the whole
+    budget on failed trials without a word.)
+    """
+
+    def __init__(self, n: int = 3):
+        self.n, self.errors, self.done = n, [], False
+
+    def see(self, trial: Trial) -> None:
+        if self.done:
+            return
+        self.errors.append(trial.error if trial.status == "failed" else None)
+        if len(self.errors) >= self.n:
+            self.close()
+
+    def close(self) -> None:
+        """Check now (also called at the end of a search shorter than n)."""
+        if self.done or not self.errors:
+            return
+        self.done = True
+        if len(self.errors) >= 2 and self.errors[0] is not None and len(set(self.errors)) == 1:
+            warnings.warn(f"the first {len(self.errors)} trials all failed with the same error: "
+                          f"{self.errors[0]}", RuntimeWarning, stacklevel=3)
+
+
+def repair_jsonl(path: str | Path) -> str | None:
+    """Drop an unterminated last line (a write cut short by a crash) so appends start on a fresh line.
+
+    Returns the dropped text (None when the file is missing or clean) and warns when it drops one.
+    A complete record without its newline is dropped too: its trial is simply evaluated again.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    with path.open("rb+") as f:
+        data = f.read()
+        if not data or data.endswith(b"\n"):
+            return None
+        cut = data.rfind(b"\n") + 1
+        f.truncate(cut)
+    dropped = data[cut:].decode("utf-8", errors="replace")
+    warnings.warn(f"{path}: dropped an unterminated last line ({len(dropped)} chars, a write cut short by a "
+                  f"crash): {dropped[:60]!r}", RuntimeWarning, stacklevel=2)
+    return dropped
+
+
 def append_jsonl(path: str | Path, trial: Trial) -> None:
-    """Append one trial as one line of JSON (the file and its folder are created when missing)."""
+    """Append one trial as one line of JSON (the file and its folder are created when missing).
+
+    The line is written with a single `os.write` in append mode; a torn last line left by an
+    earlier crash is dropped first (`repair_jsonl`).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
-        f.write(trial.to_json() + "\n")
-        f.flush()
+    line = (trial.to_json() + "\n").encode("utf-8")
+    if path.exists() and path.stat().st_size:
+        with path.open("rb") as f:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                repair_jsonl(path)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        written = os.write(fd, line)
+        while written < len(line):  # rare short writes: finish the line
+            written += os.write(fd, line[written:])
+    finally:
+        os.close(fd)
 
 
 def save_jsonl(path: str | Path, trials: list[Trial]) -> None:
-    """Write `trials` to `path`, replacing the file."""
+    """Write `trials` to `path`, replacing the file (written to a temporary file, then renamed)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(t.to_json() + "\n" for t in trials), encoding="utf-8")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(t.to_json() + "\n" for t in trials), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def load_jsonl(path: str | Path) -> list[Trial]:
-    """Read trials back. A missing file gives []. A truncated last line (a run killed mid-write) is
-    ignored; a corrupt line elsewhere raises ValueError naming the line."""
+    """Read trials back. A missing file gives []. An unterminated last line (a run killed mid-write)
+    is skipped with a warning; a corrupt terminated line raises ValueError naming the line."""
     path = Path(path)
     if not path.exists():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if lines[-1].strip():  # no newline after the last record: an interrupted write
+        warnings.warn(f"{path}: skipping an unterminated last line (a write cut short by a crash): "
+                      f"{lines[-1][:60]!r}", RuntimeWarning, stacklevel=2)
     trials = []
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines[:-1]):
         if not line.strip():
             continue
         try:
             trials.append(Trial.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, TypeError) as e:
-            if i == len(lines) - 1:  # the last line of an interrupted write
-                break
-            raise ValueError(f"{path}: line {i + 1} is not a Trial record ({e})") from e
+        except (json.JSONDecodeError, TypeError, ValueError) as e:
+            raise ValueError(f"{path}: line {i + 1} is not a Trial record ({e}); the file is damaged in the "
+                             f"middle, so it is not resumed: fix or remove that line, or use a new file") from e
     return trials

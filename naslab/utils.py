@@ -5,6 +5,7 @@
 * `get_device("auto")` picks cuda, then mps, then cpu. naslab never hard-codes CUDA: every
   tensor is allocated on the device of the model or batch it belongs to.
 * `count_params(model)` counts trainable parameters (the "model size" axis of every cost plot).
+* `short(value)` / `summarize(trial)`: readable text with floats rounded (no `0.29374998807907104`).
 
 Taught in: notebooks/00_welcome.ipynb (environment check).
 """
@@ -64,6 +65,26 @@ def count_params(model: nn.Module, *, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
+def short(value, digits: int = 3) -> str:
+    """Readable text of a value, floats (also inside dicts, lists, tuples) to `digits` significant digits."""
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {short(v, digits)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(short(v, digits) for v in value) + "]"
+    return str(value)
+
+
+def summarize(trial, digits: int = 3) -> str:
+    """One readable line of a `naslab.trial.Trial`: id, status, config, fidelity, seed, metrics (floats rounded)
+    and seconds; no timestamp. The record itself keeps every field at full precision."""
+    fields = [("config", trial.config), ("fidelity", trial.fidelity), ("seed", trial.seed), ("metrics", trial.metrics)]
+    parts = [f"trial {trial.trial_id} ({trial.status})",
+             *(f"{k} {short(v, digits)}" for k, v in fields if v is not None), f"{trial.seconds:.1f} s"]
+    return " | ".join(parts) + (f" | error: {trial.error}" if trial.error else "")
+
+
 class Timer:
     """Context manager measuring wall-clock seconds: `with Timer() as t: ...; t.seconds`."""
 
@@ -74,3 +95,49 @@ class Timer:
 
     def __exit__(self, *exc) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+class ExpectInput:
+    """A forward pre-hook: a clear ValueError when a model gets inputs of the wrong shape.
+
+    `model.register_forward_pre_hook(ExpectInput((1, 40), "make_cnn"))` turns torch's deep
+    "mat1 and mat2 shapes cannot be multiplied" into "make_cnn was built for inputs (N, 1, 40),
+    got (N, 64)". A picklable class (not a closure), so models still go to process pools.
+    """
+
+    def __init__(self, input_shape, built_by: str = "this model"):
+        self.input_shape, self.built_by = tuple(int(s) for s in input_shape), built_by
+
+    def __call__(self, module: nn.Module, args) -> None:
+        x = args[0] if args else None
+        if isinstance(x, torch.Tensor) and tuple(x.shape[1:]) != self.input_shape:
+            want = ", ".join(map(str, self.input_shape))
+            raise ValueError(f"{self.built_by} was built for inputs of shape (N, {want}), "
+                             f"got {tuple(x.shape)}; build it with input_shape={tuple(x.shape[1:])} "
+                             "(e.g. data.input_shape) or reshape the batch")
+
+
+def expect_input(model: nn.Module, input_shape, built_by: str) -> nn.Module:
+    """Attach `ExpectInput` to `model` and return it."""
+    model.register_forward_pre_hook(ExpectInput(input_shape, built_by))
+    return model
+
+
+def check_shape_arg(input_shape, name: str = "input_shape", dims=(2, 3)) -> tuple[int, ...]:
+    """`input_shape` as a tuple of positive ints of an allowed length, else a ValueError saying so."""
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = None
+    if shape is None or len(shape) not in dims or any(isinstance(s, bool) or not isinstance(s, (int, np.integer))
+                                                      or s < 1 for s in shape):
+        forms = " or ".join({1: "(D,)", 2: "(C, L)", 3: "(C, H, W)"}[d] for d in dims)
+        raise ValueError(f"{name}={input_shape!r} must be {forms} with positive ints (e.g. data.input_shape)")
+    return tuple(int(s) for s in shape)
+
+
+def check_count(value, name: str, low: int = 1) -> int:
+    """An int >= low (not a bool, not a float like 20.5), else a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name}={value!r} must be an int >= {low}")
+    return int(value)

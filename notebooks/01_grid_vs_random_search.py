@@ -255,8 +255,7 @@ print(f"best: val acc {best_r.score():.3f} at lr = {best_r.config['lr']:.3g}, we
 # The random trials over the grid's heatmap (each cell spans one decade of each parameter)
 ax = plots.plot_landscape_heatmap(acc, COURSE_VALUES, COURSE_VALUES, diverged=div, annotate=False)
 plots.plot_points_on_landscape([t.config["lr"] for t in rand_trials], [t.config["weight_decay"] for t in rand_trials],
-                               acc=[t.score() for t in rand_trials], ax=ax)
-ax.legend(loc="lower left", fontsize=8);
+                               acc=[t.score() for t in rand_trials], ax=ax);  # its legend sits above the map
 
 # %% [markdown]
 # **Expected result.** The random points fall *between* the grid's lines, so they try many learning rates inside the good band (0.01–0.5) instead of two.
@@ -269,7 +268,7 @@ ax.legend(loc="lower left", fontsize=8);
 # %% [markdown]
 # ## 5 · A fair comparison: the same budget, 20 seeds
 #
-# One run of each searcher proves nothing. We compare the **best validation accuracy found so far** after $n = 1, \dots, 36$ trials, averaged over 20 searcher seeds, with a band from the first to the third quartile.
+# One run of each searcher proves nothing. We compare the **best validation accuracy found so far** after $n = 1, \dots, 36$ trials over 20 searcher seeds: the line is the **median** over the seeds, the band runs from the first to the third quartile. (Why not the mean? Early on, a few seeds' best run so far is a diverged one at chance accuracy; they drag the mean below its own 25–75 % band, while the median stays inside it.)
 # Two details make it fair:
 #
 # - grid search visits the grid in a **seeded random order** (in order it would spend its first six trials on lr = $10^{-4}$);

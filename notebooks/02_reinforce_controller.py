@@ -53,7 +53,7 @@ N_CHILDREN = budget(full=40, fast=8)               # children per search, for th
 SEEDS = budget(full=[0, 1, 2], fast=[0, 1])        # seeds of the real search
 CHILD_STEPS = budget(full=80, fast=15)             # proxy budget: Adam steps per child on MNIST-1D
 FINAL_STEPS = budget(full=1000, fast=40)           # longer training of the two winners, at the very end
-CTRL_LR, CTRL_BATCH = 0.05, 4                      # controller: Adam lr, children per update (m)
+CTRL_LR, CTRL_BATCH, CTRL_ENTROPY = 0.05, 4, 1e-3  # controller: Adam lr, children per update (m), β
 seed_everything(SEED)
 
 # %% [markdown]
@@ -154,6 +154,30 @@ s = ctrl(5, generator=torch.Generator().manual_seed(SEED))
 print("tokens a_1..a_3:", s.tokens.tolist())
 print("Σ_t log p(a_t | a_<t):", s.log_prob.detach().numpy().round(3))
 print("entropy Σ_t H(p_t):   ", s.entropy.detach().numpy().round(3), f"  (uniform: {math.log(18):.3f})")
+
+# %% [markdown]
+# **A likelihood, computed.** Observed data $x_1,\dots,x_n$ drawn independently from $p(\cdot\mid\theta)$ have the
+# likelihood $L(\theta\mid x) = \prod_i p(x_i\mid\theta)$. A token sequence is one observation of the controller, but
+# its tokens are *not* independent: each factor is conditioned on the tokens before it, so
+# $P(a_{1:T};\theta) = \prod_t p(a_t\mid a_{<t};\theta)$ and $\log P(a_{1:T}) = \sum_t \log p(a_t\mid a_{<t})$, the number REINFORCE
+# differentiates in (3). The next cell computes both from their factors.
+
+# %%
+# L(θ | x) = Π_i p(x_i | θ) for five draws of section 1's 4-arm policy; then log P(a_1:T) from the controller's steps
+p_theta = torch.softmax(theta, -1)                          # section 1's policy, (4,)
+x_obs = torch.tensor([2, 0, 2, 3, 2])                       # five observed arms
+L = torch.prod(p_theta[x_obs])                              # Π_i p(x_i | θ)
+print("L(θ | x) =", " · ".join(f"{v:.3f}" for v in p_theta[x_obs].tolist()), f"= {L.item():.2e}",
+      f"| exp(Σ_i log p(x_i | θ)) = {torch.log(p_theta[x_obs]).sum().exp().item():.2e}")
+step_p = torch.stack([p_t.detach().gather(1, s.tokens[:, t:t + 1]).squeeze(1)  # p(a_t | a_<t) of each sample
+                      for t, p_t in enumerate(s.probs)], 1)                     # (5, T)
+by_steps = torch.log(step_p).sum(1)                                              # Σ_t log p(a_t | a_<t), (5,)
+for k in range(2):
+    terms = " + ".join(f"({v:.3f})" for v in torch.log(step_p[k]).tolist())
+    print(f"tokens {s.tokens[k].tolist()}: Σ_t log p(a_t | a_<t) = {terms} = {by_steps[k].item():.3f}; "
+          f"controller's log P = {s.log_prob[k].item():.3f}")
+gap = (by_steps - s.log_prob.detach()).abs().max().item()
+print(f"all 5 samples: max |Σ_t log p(a_t | a_<t) − log P(a_1:T)| = {gap:.1e}")
 
 # %%
 # Checks: all 3·3·2 = 18 sequences have probabilities summing to 1; the loss has the sign of (3)
@@ -269,7 +293,7 @@ plots.plot_architecture(arch, shapes=space.shapes(arch, (1, 40)), title=f"a rand
 #
 # Each child is built from its tokens and trained for `CHILD_STEPS` Adam steps on MNIST-1D (a **proxy budget**: Zoph & Le trained every child for 50 epochs; notebook 03 studies what such shortcuts cost). The reward is the validation accuracy. On MNIST-1D architecture matters: the dataset's authors report about 68 % for an MLP and 94 % for a small CNN at full training.
 #
-# Both searchers run through the same `run_search` and the same objective, for `N_CHILDREN` children each and for every seed. Training is seeded, so an architecture always gets the same accuracy, and a repeated child is looked up instead of retrained. The controller uses Adam with lr 0.05 and $m = 4$ children per update: Zoph & Le's $6\cdot10^{-4}$ suits 12,800 children, and we have a few dozen.
+# Both searchers run through the same `run_search` and the same objective, for `N_CHILDREN` children each and for every seed. Training is seeded, so an architecture always gets the same accuracy, and a repeated child is looked up instead of retrained. The controller uses Adam with lr 0.05, $m = 4$ children per update and a small entropy bonus $\beta = 10^{-3}$: Zoph & Le's $6\cdot10^{-4}$ suits 12,800 children, and we have a few dozen, so it must commit within about 10 updates. These are deliberately *not* `ControllerConfig`'s defaults (lr $5\cdot10^{-3}$, $\beta = 0.03$), which keep exploring for a few hundred children: with lr 0.05 a controller locks onto a lesser sequence long before it has seen the best one on reward tables without structure (`benchmarks/controller_exploration.py` measures both).
 
 # %%
 # Reference points at the same proxy budget: an MLP and the fixed CNN of notebook 00
@@ -288,7 +312,8 @@ from naslab.controller.children import ChildConfig, compare_searchers
 from naslab.controller.searcher import ControllerConfig
 
 cmp = compare_searchers(space, N_CHILDREN, SEEDS, data=data, child=ChildConfig(steps=CHILD_STEPS, seed=SEED),
-                        controller=ControllerConfig(lr=CTRL_LR, batch_size=CTRL_BATCH))
+                        controller=ControllerConfig(lr=CTRL_LR, batch_size=CTRL_BATCH,
+                                                    entropy_weight=CTRL_ENTROPY))
 per_child = sum(cmp.controller_seconds) / (N_CHILDREN * len(SEEDS))
 print(f"{cmp.n_trained} distinct children trained in {cmp.train_seconds:.0f} s (whole cell {cmp.seconds:.0f} s)")
 print(f"controller time per child: {per_child * 1e3:.1f} ms = {cmp.overhead():.1%} of a child's training time")
@@ -320,7 +345,7 @@ print("the controller's favourite child at the end (greedy tokens):", fav.key)
 
 # %%
 # The best architecture each method found (over all seeds), drawn with its layer shapes
-fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(10, 5.6), layout="constrained")
 winners = {}
 for ax, (m, runs) in zip(axes, cmp.trials.items()):
     t = best_trial([t for r in runs for t in r])

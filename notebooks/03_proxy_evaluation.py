@@ -69,7 +69,7 @@ N_NEW_PROXY = budget(full=16, fast=6)      # architectures your new proxy trains
 # %% [markdown]
 # ## 1 · A benchmark you can hold in your hand
 #
-# NAS-Bench-201 (Dong & Yang 2020) trained all 15,625 cells of a space once, so that a search becomes a **table lookup**: algorithms can be compared over many seeds at the cost of a dictionary access. Its file is gigabytes; ours fits in a few hundred kilobytes.
+# NAS-Bench-201 (Dong & Yang 2020) trained all 15,625 cells of a space once, so that a search becomes a **table lookup**: algorithms can be compared over many seeds at the cost of a dictionary access. Its file is gigabytes; ours is one `.npz` of a few tens of kilobytes (the next cell reads its size from the file).
 #
 # `naslab.proxies.benchmark` holds **every architecture of a subspace of notebook 02's macro space**: 3 layers, filters ∈ {8, 32}, kernel ∈ {3, 7}, stride 2, plus the anchor token "does layer 0 also feed layer 2?" — $4^3 \times 2 = 128$ architectures. Each was trained on MNIST-1D for 9 epochs (Adam, lr $10^{-2}$, batch 128) with **2 seeds**, and its validation accuracy was recorded after *every* epoch. So the fidelities 1, 3 and 9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run. The simulated cost of an entry is its CPU seconds. `python benchmarks/build_bench.py` rebuilds it (see `data/README.md` for how long that took).
 
@@ -77,9 +77,12 @@ N_NEW_PROXY = budget(full=16, fast=6)      # architectures your new proxy trains
 # Load the benchmark (it is validated: a corrupt file raises an error, never wrong numbers)
 bench = Benchmark.load()
 print(bench)
+print(f"file {bench.path.name}: {bench.path.stat().st_size / 1000:.1f} kB")
 arch = bench.archs[42]
 print(f"\narchitecture 42 = {arch.key!r}\n{arch}")
-{e: bench.lookup(arch, fidelity=e, seed=0) for e in (1, 3, 9)}
+for e in (1, 3, 9):  # one lookup per fidelity: a dict of val_acc, seconds, params, epochs
+    r = bench.lookup(arch, fidelity=e, seed=0)
+    print(f"{e} epoch(s): val_acc {r['val_acc']:.3f} | simulated cost {r['seconds']:.2f} CPU s | {r['params']:,} parameters")
 
 # %%
 # Learning curves of six architectures, from the worst to the best (by the truth: a retrain, seed 1)
@@ -181,7 +184,7 @@ for name, g in {"p": p1, "p**3": p1**3, "log p": np.log(p1), "p + 0.4": p1 + 0.4
 # %% [markdown]
 # ## 5 · NASNet's knobs: search small, evaluate big
 #
-# NASNet (Zoph et al. 2018) searched a *cell*, then built the final network from two free knobs: **N**, the number of cell repeats per stage, and **F**, the number of filters ("6 @ 768"). The search used a small proxy (N = 2, 20 epochs); the published networks were scaled up afterwards. The knobs are a down-scaled-model proxy in reverse: rank small, deploy big.
+# NASNet (Zoph et al. 2018) searched a *cell*, then built the final network from two free knobs: **N**, the number of cell repeats per stage, and **F**, the number of filters in the initial cell (every reduction cell doubles it). Careful with the paper's labels such as "6 @ 768": the number after the @ is the filter count of the *penultimate* layer, which grows with F; it is not F itself. The search used a small proxy (N = 2, 20 epochs); the published networks were scaled up afterwards. The knobs are a down-scaled-model proxy in reverse: rank small, deploy big.
 #
 # Our macro space has no cells, but the same knobs apply to any architecture: `scaled_build(space, arch, ..., width=F_multiplier, repeats=N)` multiplies every layer's filters and follows each layer by N − 1 copies at stride 1.
 
@@ -296,11 +299,10 @@ for t in live_trials:
 # %%
 # Many seeds: what each searcher would return at each simulated time, judged by a retrain (seed 1)
 cmp = compare_on_benchmark(bench, range(SH_SEEDS), n=27, eta=3, r_min=1, r_max=9)
-ax = plot_anytime(cmp["curves"], x=cmp["times"], xlabel="simulated CPU seconds (log scale)",
-                        ylabel="true accuracy of the returned architecture", spread="sem")
-ax.set_xscale("log")
-ax.axhline(true_acc.max(), color="0.5", ls=":", lw=1)
-ax.set_title(f"Successive halving (27 candidates, η = 3) vs random search, {SH_SEEDS} seeds");
+ax = plot_anytime(cmp["curves"], x=cmp["times"], xlabel="simulated CPU seconds (log scale)", xscale="log",
+                  ylabel="true accuracy of the returned architecture", spread="sem",
+                  reference={"best in the space": true_acc.max()})   # the dotted line, named in the legend
+ax.set_title(f"Successive halving (27 candidates, η = 3)\nvs random search, {SH_SEEDS} seeds");
 
 # %% [markdown]
 # **Expected result.** Successive halving finishes its whole schedule — 27 candidates looked at — for the price of about 9 full trainings (≈ 17 simulated seconds); random search has trained 9 architectures in the same time. SH is far ahead early (after one simulated second it already returns a ≈ 0.88 architecture, when random search has barely finished its first training) and still slightly ahead at the end of its schedule; given twice the time, random search catches up. SH's weak point is its first rung: with 1 epoch (τ ≈ 0.34 above) it sometimes throws away the eventual winner, which is why Hyperband hedges over several values of $r_{min}$.
@@ -341,7 +343,7 @@ with exercise(1):
     print(check_kendall_tau(my_tau))
 
 # %% [markdown]
-# **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
+# **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check re-runs your proxy on a few of the architectures (so put it in `result`), recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
 
 # %%
 # Exercise 2: a new proxy of your own (the worked example: shallow, short, small-data)
@@ -351,15 +353,15 @@ with exercise(2):
     my_proxy = Proxy(name="2 layers, 2 epochs, 1/3 data", epochs=2, depth=2, data_fraction=1 / 3)
     # END SOLUTION
     out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], my_proxy, data, seed=0)
-    result = {"index": index, "scores": out["scores"], "seconds": out["seconds"],
+    result = {"proxy": my_proxy, "index": index, "scores": out["scores"], "seconds": out["seconds"],
               "tau": kendall_tau(out["scores"], truth(bench, index))}
     print(f"{my_proxy.name}: tau {result['tau']:.2f}, rho {spearman_rho(out['scores'], truth(bench, index)):.2f}, "
           f"{out['seconds'].sum():.1f} CPU s for {len(index)} architectures")
 
 # %%
-# Check 2
+# Check 2: the check re-trains your proxy on a few of the architectures and recomputes tau
 with exercise(2):
-    print(check_new_proxy(result, bench))
+    print(check_new_proxy(result, bench, data))
 
 
 # %% [markdown]

@@ -338,9 +338,8 @@ plots.plot_eas_progress(runs);
 
 # %%
 # The growth trees: who grew from whom (thick: the path to the best network)
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), layout="constrained")
-plots.plot_growth_tree(runs["EAS (RL)"], ax=axes[0], title="EAS (RL meta-controller)")
-plots.plot_growth_tree(runs["random"], ax=axes[1], title="random transformations");
+plots.plot_growth_trees({"EAS (RL meta-controller)": runs["EAS (RL)"], "random transformations": runs["random"]});
+# one colour scale for both trees: the same colour is the same accuracy
 
 # %%
 # What the meta-controller did: mean reward, baseline and policy entropy per episode (one update each)

@@ -55,7 +55,7 @@ print(f"naslab {naslab.__version__} · torch {torch.__version__} · device {get_
 # The DARTS modules of naslab (one concept each; open them next to this notebook)
 from naslab.darts.ops import OPS, PRIMITIVES, ReLUConvBN, register_op            # the candidate operations
 from naslab.darts.supernet import MixedOp, SearchNetwork                          # the supernet
-from naslab.darts.genotype import Genotype, derive_cell, random_genotype          # discrete cells
+from naslab.darts.genotype import Genotype, derive_cell, random_genotype, shared_edges  # discrete cells
 from naslab.darts.architect import Architect, hvp_exact, hvp_finite_difference, network_loss, norm
 from naslab.darts.toy import fixed_point, toy_trajectory                          # DARTS Fig. 2
 from naslab.darts.search import (SearchConfig, SkipCollapseWarning, discretised_accuracy, early_stopped,
@@ -103,7 +103,7 @@ COLLAPSE = dict(dataset="digits", n_train=budget(full=None, fast=200), epochs=bu
 # stacked into a network. A cell has
 #
 # - two **input nodes**: the outputs of the two previous cells, $c_{k-2}$ and $c_{k-1}$;
-# - $N$ **intermediate nodes**; node $j$ sums one operation applied to each earlier node:
+# - $N$ **intermediate nodes**; node $j$ sums one operation applied to each earlier node (DARTS eq. 1):
 #   $x^{(j)} = \sum_{i<j} o^{(i,j)}(x^{(i)})$;
 # - one **output** $c_k$: the concatenation of the intermediate nodes.
 #
@@ -112,7 +112,7 @@ COLLAPSE = dict(dataset="digits", n_train=budget(full=None, fast=200), epochs=bu
 # length of the signal; *reduction* cells (at 1/3 and 2/3 of the depth) halve it with stride 2 on the edges
 # leaving the inputs.
 #
-# **The relaxation** (DARTS eq. 1). Instead of choosing, mix: each edge carries a vector
+# **The relaxation** (DARTS eq. 2). Instead of choosing, mix: each edge carries a vector
 # $\alpha^{(i,j)} \in \mathbb R^{|\mathcal O|}$ and computes
 #
 # $$\bar o^{(i,j)}(x) = \sum_{o\in\mathcal O}\frac{\exp(\alpha^{(i,j)}_o)}{\sum_{o'\in\mathcal O}\exp(\alpha^{(i,j)}_{o'})}\, o(x).$$
@@ -138,14 +138,14 @@ for steps, who in ((4, "paper"), (SEARCH["steps"], "this notebook")):
     print(f"{who:13s} ({steps} nodes): {n_cells(steps):.3g} cells per kind, {n_cells(steps) ** 2:.3g} (normal, reduce) pairs")
 
 # %%
-# Build it by hand, check against naslab: a mixed edge is the softmax-weighted sum of its operations (eq. 1)
+# Build it by hand, check against naslab: a mixed edge is the softmax-weighted sum of its operations (eq. 2)
 torch.manual_seed(SEED)
 mixed = MixedOp(4, 1, PRIMITIVES, dim=1)
 alpha_edge = torch.randn(len(PRIMITIVES))                   # α of this one edge
 weights = torch.softmax(alpha_edge, dim=0)                  # (8,), sums to one
 by_hand = sum(wt * op(x) for wt, op in zip(weights, mixed.ops))
 print("softmax(α) =", weights.numpy().round(3), " sum =", round(float(weights.sum()), 6))
-print("max |by hand − MixedOp| =", (by_hand - mixed(x, weights)).abs().max().item())
+print(f"max |by hand − MixedOp| = {(by_hand - mixed(x, weights)).abs().max().item():.1e}")
 
 # %%
 # What a discrete cell of this space looks like (a random one), drawn with matplotlib
@@ -223,7 +223,16 @@ toy_panel(xi=0.3, steps=TOY_STEPS)
 #    2. update $w$ by descending $\nabla_w\mathcal L_{train}(w,\alpha)$ (SGD with momentum);
 # 3. replace each $\bar o^{(i,j)}$ with its strongest operation.
 #
-# Some write-ups list the $w$ step first; it is the same alternation, shifted by half a step. "train" and "val"
+# **Two orders of step 2.** The paper's Algorithm 1 (and its code, and naslab's default) updates $\alpha$ first,
+# then $w$. The course slide lists them the other way round: first $w \leftarrow w-\eta\nabla_w\mathcal L_{train}(w,\alpha)$,
+# then $\alpha$ against the updated $w$. Written out, the two sequences are
+#
+# - $\alpha$ first: $\alpha_1(w_0),\ w_1(\alpha_1),\ \alpha_2(w_1),\ w_2(\alpha_2),\ \dots$
+# - $w$ first: $w_1(\alpha_0),\ \alpha_1(w_1),\ w_2(\alpha_1),\ \alpha_2(w_2),\ \dots$
+#
+# so after the first step they are the same alternation shifted by half a step: only the first $\alpha$ step differs
+# (on the untrained $w_0$, or after one $w$ step). Over many steps the two should end near the same cell;
+# `SearchConfig(step_order="w_first")` runs the slide's order, and section 6 compares the two. "train" and "val"
 # here are **two disjoint halves of the training split** (the paper splits CIFAR-10's training set 50/50); our
 # validation split stays untouched, to score the cells afterwards. Below we do step 2.1 by hand on a real
 # supernet and compare with `naslab.darts.architect.Architect`.
@@ -257,7 +266,7 @@ by_hand = [d - xi * (gp - gm) / (2 * eps) for d, gp, gm in zip(d_alpha, g_plus, 
 # Check: naslab's Architect gives the same second-order gradient; compare it with the first order too
 second, _ = Architect(net, order="second").alpha_grad(Xt, yt, Xv, yv, xi=xi)
 first, _ = Architect(net, order="first").alpha_grad(Xt, yt, Xv, yv)
-print("max |by hand − Architect|      =", max(float((a - b).abs().max()) for a, b in zip(by_hand, second)))
+print(f"max |by hand − Architect|      = {max(float((a - b).abs().max()) for a, b in zip(by_hand, second)):.1e}")
 print("‖second − first‖ / ‖first‖     =", round(float(norm([a - b for a, b in zip(second, first)]) / norm(first)), 3))
 
 # %% [markdown]
@@ -381,7 +390,7 @@ for p in profiles:
     print(f"{p['label']:19s} {p['seconds_per_step']:.3f} s/step (CPU {p['cpu_seconds_per_step']:.3f} s), "
           f"peak {p['peak_mb']:.1f} MiB")
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), layout="constrained")
-plots.plot_step_costs(profiles, key="seconds_per_step", ax=axes[0], ylabel="seconds per search step")
+plots.plot_step_costs(profiles, key="cpu_seconds_per_step", ax=axes[0])  # CPU seconds: the ratio quoted below
 plots.plot_step_costs(profiles, key="peak_mb", ax=axes[1], ylabel="peak memory of one step (MiB)");
 
 # %%
@@ -394,12 +403,24 @@ for o, r in outcome.items():
 gap = np.abs(outcome["first"].alpha_trace("normal")[-1] - outcome["second"].alpha_trace("normal")[-1]).max()
 print(f"largest difference between their softmax(α) in the normal cell: {gap:.3f}")
 
+# %%
+# Algorithm 1 in the slide's order (w step first), same seed, data and first order, against the paper's (α first)
+a_first = outcome["first"]
+w_first = run_darts(odata, SearchConfig(**SEARCH, epochs=ORDER_EPOCHS, step_order="w_first"))
+start, end_a, end_w = (r.alpha_trace("normal")[i] for r, i in ((a_first, 0), (a_first, -1), (w_first, -1)))
+print(f"α first (paper): {a_first.genotype}\nw first (slide): {w_first.genotype}")
+print(f"kept edges in common: {shared_edges(a_first.genotype, w_first.genotype):.0%}; largest softmax(α) difference "
+      f"{np.abs(end_a - end_w).max():.3f}, while the search moved softmax(α) by up to {np.abs(end_a - start).max():.3f}")
+
 # %% [markdown]
 # **Expected result**: a second-order step costs about 2.5–3× a first-order one in CPU time (our runs: 0.29–0.34 s
 # against 0.84–0.89 s), at the same peak memory (≈ 44 MiB); the exact HVP costs about 4× the time and 1.7× the memory
 # (≈ 75 MiB).
 # On this small problem the two orders end with almost the same α (largest difference ≈ 0.03) and cells that differ on
 # at most an edge. (DARTS reports 3.00 vs 2.76 % on CIFAR-10 for 1.5 vs 4 GPU-days.)
+# The two orders of Algorithm 1 (section 3) also end close together: their softmax(α) differ by a fraction of how far
+# the search moved it. Their derived cells can still differ on an edge or two: the argmax of nearly tied weights flips
+# with small differences.
 #
 # **Q: what conclusion can we make?** Given the toy (section 2) and the sidebar (section 3), when is the second
 # order worth its price?
@@ -588,7 +609,7 @@ with exercise(3):
 # %% [markdown]
 # ## Summary
 #
-# - DARTS relaxes the choice of an operation per edge into a softmax mixture (eq. 1), so the architecture $\alpha$
+# - DARTS relaxes the choice of an operation per edge into a softmax mixture (eq. 2), so the architecture $\alpha$
 #   can be learned by gradient descent together with the weights $w$, on two halves of the training data.
 # - It solves a bilevel problem approximately: first order ignores how $w^*$ depends on $\alpha$ (and can converge
 #   to the wrong point, as on the toy); second order looks one SGD step ahead, paying a Hessian-vector product

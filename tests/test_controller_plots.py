@@ -49,8 +49,13 @@ def test_microscope_and_search_plots():
 
     ax = P.plot_best_so_far_curves({m: best_vs_trials(r) for m, r in cmp.trials.items()})
     assert len(ax.lines) == 2 and (np.diff(ax.lines[0].get_ydata()) >= 0).all()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "min–max over seeds" in " ".join(legend) and "mean of" in legend[0]  # the band is explained
+    assert ax.get_ylabel() == "best validation accuracy so far"  # words, not `val_acc`
     ax = P.plot_sampled_accuracies(cmp.trials)
-    assert len(ax.collections) >= 2
+    dots = [c for c in ax.collections if c.get_offsets().size]
+    assert len(dots) >= 2 and len({tuple(c.get_paths()[0].vertices.round(3).ravel()) for c in dots}) == len(dots)
+    assert "val_acc" not in ax.get_ylabel()
     plt.close("all")
 
 

@@ -3,10 +3,7 @@
 import math
 
 import pytest
-import torch
-from torch import nn
 
-from naslab.controller.checks import check_token_extension
 from naslab.controller.children import ChildConfig, ChildObjective, Comparison, RandomArchSearch, compare_searchers
 from naslab.controller.macro_space import MacroSpace
 from naslab.controller.searcher import ControllerConfig
@@ -60,37 +57,3 @@ def test_compare_searchers_small_run(digits):
     assert len(cmp.histories) == 2 and len(cmp.histories[0]) == 2  # 4 children / m=2 per update
     assert 0 < cmp.n_trained <= 16 and cmp.train_seconds > 0
     assert math.isfinite(cmp.overhead()) and cmp.overhead() > 0
-
-
-class DropoutSpace(MacroSpace):
-    """A worked answer to the "add a token type" exercise: a dropout rate per layer."""
-
-    def layer_decisions(self):
-        return super().layer_decisions() + [("dropout", (0.0, 0.3))]
-
-    def make_layer(self, op, c_in, size):
-        layer, c_out, size = super().make_layer(op, c_in, size)
-        return nn.Sequential(layer, nn.Dropout(op["dropout"])), c_out, size
-
-
-def test_token_extension_checker_accepts_a_right_answer_and_rejects_wrong_ones():
-    assert check_token_extension(DropoutSpace(n_layers=3)).startswith("✓")
-    assert DropoutSpace(n_layers=3).size == MacroSpace(n_layers=3).size * 2 ** 3
-    with pytest.raises(AssertionError, match="no new token"):
-        check_token_extension(MacroSpace(n_layers=3))
-
-    class OneValue(MacroSpace):
-        def layer_decisions(self):
-            return super().layer_decisions() + [("dropout", (0.0,))]
-
-    with pytest.raises(AssertionError, match="never takes more than one value"):
-        check_token_extension(OneValue(n_layers=2))
-
-    class Broken(DropoutSpace):
-        def make_layer(self, op, c_in, size):
-            layer, c_out, size = super().make_layer(op, c_in, size)
-            return layer, c_out + 1, size  # lies about its channel count
-
-    with pytest.raises(RuntimeError):
-        check_token_extension(Broken(n_layers=2))
-    torch.manual_seed(0)

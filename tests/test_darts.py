@@ -42,7 +42,7 @@ def test_mixed_op_is_the_softmax_weighted_sum_of_its_ops():
     torch.manual_seed(1)
     mixed = MixedOp(3, 1, P, dim=1)
     x, w = torch.randn(4, 3, 10), torch.softmax(torch.randn(8), 0)
-    want = sum(wi * op(x) for wi, op in zip(w, mixed.ops))  # eq. (1), none included
+    want = sum(wi * op(x) for wi, op in zip(w, mixed.ops))  # eq. (2), none included
     torch.testing.assert_close(mixed(x, w), want)
 
 

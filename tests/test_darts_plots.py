@@ -10,9 +10,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from naslab.darts.genotype import random_genotype  # noqa: E402
+from naslab.darts.genotype import Genotype, random_genotype  # noqa: E402
 from naslab.darts.ops import PRIMITIVES  # noqa: E402
 from naslab.darts.plots import (  # noqa: E402
+    _SHORT,
+    op_style,
     plot_alpha,
     plot_alpha_per_edge,
     plot_cell,
@@ -45,6 +47,20 @@ def test_plot_cell_draws_one_arrow_per_edge_plus_outputs():
     g = random_genotype(3, seed=0)
     ax = plot_cell(g, "normal")
     assert len(ax.patches) == 6 + 3  # 2 edges per node, and each node into the output
+    edge_names = sorted(t.get_text() for t in ax.texts if t.get_text() in _SHORT.values())
+    assert edge_names == sorted(_SHORT[op] for node in g.normal for op, _ in node)  # every edge names its op
+    plt.close(ax.figure)
+
+
+def test_cell_ops_differ_by_line_style_not_colour_alone():
+    pools, convs = ("max_pool_3x3", "avg_pool_3x3"), ("sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")
+    families = {op_style(p) for p in pools} | {op_style(c) for c in convs} | {op_style("skip_connect")}
+    assert len(families) == 3 and op_style("max_pool_3x3") != op_style("sep_conv_3x3") != op_style("skip_connect")
+    g = Genotype(normal=[[("avg_pool_3x3", 0), ("sep_conv_3x3", 1)], [("skip_connect", 0), ("max_pool_3x3", 2)]],
+                 reduce=[[("max_pool_3x3", 0), ("max_pool_3x3", 1)]] * 2)
+    ax = plot_cell(g, "normal")
+    edges = [p for p in ax.patches if p.get_zorder() == 1]  # the 4 op edges, in genotype order
+    assert [p.get_linestyle() for p in edges] == ["dashed", "solid", "dotted", "dashed"]  # avg3, sep3, skip, max3
     plt.close(ax.figure)
 
 
@@ -52,6 +68,8 @@ def test_alpha_plots(result):
     trace = result.alpha_trace("normal")
     axes = plot_alpha_per_edge(trace, PRIMITIVES, epoch=1)
     assert len(axes) == 5 and axes[0].images[0].get_array().shape == (8, 3)  # ops x epochs
+    assert all(ax.get_xlabel() == "epoch" for ax in axes)  # one x label per panel
+    assert all(t.get_fontsize() >= 8 for ax in axes for t in ax.get_yticklabels() + ax.get_xticklabels())
     plt.close(axes[0].figure)
     ax = plot_alpha(trace[-1], PRIMITIVES)
     np.testing.assert_allclose(ax.images[0].get_array(), trace[-1])
@@ -66,8 +84,13 @@ def test_curves_and_bars(result):
     assert list(ax.lines[0].get_ydata()) == result.column("supernet_val_acc")
     ax = plot_retrain_comparison({"a": [0.5, 0.6], "b": [0.4]})
     assert len(ax.collections) >= 2
-    ax = plot_step_costs([{"label": "first", "seconds_per_step": 1.0}, {"label": "second", "seconds_per_step": 2.5}])
-    assert [p.get_height() for p in ax.patches] == [1.0, 2.5]
+    costs = [{"label": "first", "seconds_per_step": 1.0, "cpu_seconds_per_step": 2.0},
+             {"label": "second", "seconds_per_step": 2.5, "cpu_seconds_per_step": 6.0}]
+    ax = plot_step_costs(costs)  # CPU seconds by default: the ratio the notebook quotes
+    assert [p.get_height() for p in ax.patches] == [2.0, 6.0] and ax.get_ylabel() == "CPU seconds per search step"
+    assert "(3.0x)" in " ".join(t.get_text() for t in ax.texts)
+    ax = plot_step_costs(costs, key="seconds_per_step")
+    assert [p.get_height() for p in ax.patches] == [1.0, 2.5] and ax.get_ylabel().startswith("wall")
     ax = plot_toy_bilevel({"first": toy_trajectory(0.0, steps=5)})
     assert ax.lines[1].get_xdata()[0] == 2.0  # the path starts at α = 2
     plt.close("all")

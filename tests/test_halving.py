@@ -12,7 +12,7 @@ from naslab.search import run_search
 
 
 def test_rung_schedule_matches_the_hyperband_table():
-    # REFERENCE §2: bracket s=4 of R=81, eta=3 is 81@1, 27@3, 9@9, 3@27, 1@81
+    # Li et al., "Hyperband" (arXiv:1603.06560), Table 1: bracket s=4 of R=81, eta=3 is 81@1, 27@3, 9@9, 3@27, 1@81
     assert rung_schedule(81, 3, 1, 81) == [(81, 1), (27, 3), (9, 9), (3, 27), (1, 81)]
     assert rung_schedule(27, 3, 1, 9) == [(27, 1), (9, 3), (3, 9)]  # stops at r_max with 3 left
     assert rung_schedule(10, 3, 1, 81) == [(10, 1), (3, 3), (1, 9)]  # stops with one left

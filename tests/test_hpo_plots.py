@@ -47,12 +47,32 @@ def test_heatmap_marks_exactly_the_diverged_cells():
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     plot_points_on_landscape([0.1, 0.01], [1e-3, 1e-2], acc=[0.5, 0.9], ax=ax)
     assert any("best: 0.900" in t.get_label() for t in ax.collections)
+    ax.figure.canvas.draw()  # the legend sits above the heatmap, not over its cells
+    assert ax.get_legend().get_window_extent().y0 >= ax.get_window_extent().y1
 
 
 def test_anytime_and_hit_probability_plots():
     curves = {"grid": np.random.default_rng(0).random((5, 10)), "random": np.random.default_rng(1).random((5, 10))}
     ax = plot_anytime(curves, show_runs=True)
     assert [line.get_label().split(":")[0] for line in ax.get_legend().get_lines()] == ["grid", "random"]
+    ax.figure.canvas.draw()  # the legend sits beside the axes, off the curves
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
+    diverged = np.array([[0.1, 0.1, 0.1], [0.8, 0.9, 0.9], [0.85, 0.8, 0.9], [0.9, 0.9, 0.9], [0.8, 0.85, 0.95]])
+    ax = plot_anytime({"grid": diverged}, spread="quartiles", reference={"best in the space": 0.95})
+    median, mean = ax.get_lines()[0].get_ydata(), diverged.mean(0)
+    np.testing.assert_allclose(median, np.median(diverged, 0))  # the median lies inside its 25-75 % band,
+    assert np.all(mean < np.percentile(diverged, 25, 0))  # seed 0 diverged: the mean falls out of the band
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "median of 5 seeds" in labels[0] and "25–75 %" in labels[0] and labels[1] == "best in the space (0.950)"
+    assert ax.get_lines()[1].get_linestyle() == ":" and ax.get_lines()[1].get_ydata()[0] == 0.95
+    assert "mean of 5" in plot_anytime({"grid": diverged}, spread="sem").get_legend().get_texts()[0].get_text()
+    with pytest.raises(ValueError, match="median"):
+        plot_anytime({"grid": diverged}, center="mode")
+    ax = plot_anytime({"grid": diverged}, legend="below")
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0
+    with pytest.raises(ValueError, match="below"):
+        plot_anytime({"grid": diverged}, legend="inside")
     ax = plot_hit_probability((0.05,), n_max=100)
     assert any(t.get_text() == "n = 59" for t in ax.texts)
     line = ax.get_lines()[0]

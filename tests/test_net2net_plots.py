@@ -11,11 +11,13 @@ from torch import nn
 
 from naslab.data import load_dataset
 from naslab.net2net.curves import STUDENTS, grow, teacher_student_curves
-from naslab.net2net.network import describe, make_plain_net
+from naslab.net2net.network import describe, make_plain_net, weight_layers
 from naslab.net2net.plots import (
+    first_new_column,
     plot_eas_cost,
     plot_eas_progress,
     plot_growth_tree,
+    plot_growth_trees,
     plot_idempotence,
     plot_net2net_matrices,
     plot_student_curves,
@@ -40,6 +42,29 @@ def test_matrix_plots_frame_the_new_units():
     assert axes.shape == (2, 2) and not axes[0, 1].axison
 
 
+@pytest.mark.parametrize("arch, layer, first_new", [
+    ("conv-4-3 conv-3-3 pool fc-8", 0, 4 * 3 * 3),  # conv -> conv: channel c owns columns c*9 .. c*9 + 8
+    ("conv-4-3 pool fc-8", 0, 4 * 4 * 4),  # conv -> linear: 4 channels x (4 x 4 positions after the pool)
+    ("fc-6 fc-5", 0, 6),  # linear -> linear: column j is unit j
+])
+def test_net2net_frame_marks_exactly_the_inputs_from_the_added_units(arch, layer, first_new):
+    torch.manual_seed(0)
+    model = make_plain_net((1, 8, 8), 10, arch).eval()
+    fig = plt.figure()
+    student = draw_net2net(fig, model, torch.randn(4, 1, 8, 8), layer=layer, extra_units=2)
+    Un = student[weight_layers(student)[layer + 1]].weight.detach()  # (out, q, *k) or (out, q * P)
+    n, q = model[weight_layers(model)[layer]].weight.shape[0], student[weight_layers(student)[layer]].weight.shape[0]
+    assert first_new_column(Un, n, q) == first_new
+    # oracle: the columns from the frame on are the new units' inputs, nothing else (channel-major flatten)
+    new_inputs = (Un[:, n:] if Un.dim() > 2 else Un.reshape(len(Un), q, -1)[:, n:]).reshape(len(Un), -1)
+    M = Un.reshape(len(Un), -1)
+    assert torch.equal(M[:, first_new:], new_inputs)
+    frame = next(p for ax in fig.axes for p in ax.patches if p.get_x() > 0)
+    assert frame.get_x() == first_new - 0.5 and frame.get_width() == M.shape[1] - first_new
+    with pytest.raises(ValueError, match="n_new"):
+        first_new_column(torch.zeros(3, 10), 2, 4)
+
+
 def test_idempotence_plot_reports_the_gap():
     ax = plot_idempotence({"ReLU": torch.relu, "tanh": torch.tanh})
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -51,10 +76,17 @@ def test_search_plots():
     ax = plot_eas_progress({"eas": tree(), "random": tree()[:4]})
     assert "best so far 0.800" in ax.get_legend().get_texts()[0].get_text()
     ax = plot_growth_tree(tree())
-    texts = " ".join(t.get_text() for t in ax.texts)
-    assert "best: 0.800" in texts and "fc-13" in texts and "start\n0.500" in texts
+    head, texts = ax.get_title(), " ".join(t.get_text() for t in ax.texts)
+    assert "best (thick path): 0.800" in head and "fc-13" in head and "start\n0.500" in texts
+    assert not any(t.get_bbox_patch() for t in ax.texts)  # no label box over the leaves
     thick = [line for line in ax.get_lines() if line.get_linewidth() > 2]
     assert len(thick) == 3  # 0 -> 1 -> 3 -> 5: the path to the best network
+    low = [Trial(config={"arch": "fc-4"}, metrics={"val_acc": a}, trial_id=i, parent=None if i == 0 else 0)
+           for i, a in enumerate((0.2, 0.3))]
+    axes = plot_growth_trees({"eas": tree(), "random": low})
+    fig = axes[0].figure
+    assert [c.get_clim() for ax in axes for c in ax.collections] == [(0.2, 0.8), (0.2, 0.8)]  # one colour scale
+    assert len(fig.axes) == 3  # two trees and ONE colour bar
     ax = plot_eas_cost({"EAS": 100, "scratch": 900})
     assert len(ax.patches) == 2
 

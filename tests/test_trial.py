@@ -3,6 +3,7 @@ import json
 import pytest
 
 from naslab.trial import Trial, append_jsonl, load_jsonl, save_jsonl
+from naslab.utils import summarize
 
 
 def test_trial_round_trips_through_jsonl(tmp_path):
@@ -27,7 +28,8 @@ def test_truncated_last_line_is_ignored_but_corruption_elsewhere_raises(tmp_path
     save_jsonl(path, [Trial(config={"a": i}, trial_id=i) for i in range(3)])
     text = path.read_text()
     path.write_text(text + '{"config": {"a": 3}, "tri')  # a run killed mid-write
-    assert len(load_jsonl(path)) == 3
+    with pytest.warns(RuntimeWarning, match="unterminated"):
+        assert len(load_jsonl(path)) == 3
     lines = text.splitlines()
     path.write_text("\n".join([lines[0], "not json", lines[2]]) + "\n")
     with pytest.raises(ValueError, match="line 2"):
@@ -38,3 +40,13 @@ def test_truncated_last_line_is_ignored_but_corruption_elsewhere_raises(tmp_path
 def test_status_is_checked():
     with pytest.raises(ValueError, match="allowed"):
         Trial(config={}, status="weird")
+
+
+def test_summary_rounds_floats_and_hides_the_timestamp():
+    t = Trial(config={"model": "mlp", "lr": 0.01}, fidelity={"epochs": 3}, seed=1, trial_id=0,
+              metrics={"val_acc": 0.29374998807907104, "curve": [0.26499998569488525, 0.5]}, seconds=12.3456)
+    s = summarize(t)
+    assert s == ("trial 0 (ok) | config {model: mlp, lr: 0.01} | fidelity {epochs: 3} | seed 1 | "
+                 "metrics {val_acc: 0.294, curve: [0.265, 0.5]} | 12.3 s")
+    assert "created" not in s and "0.2937" not in s
+    assert "error: boom" in summarize(Trial(config="x", status="failed", error="boom"))

@@ -1,66 +1,166 @@
-"""Checkers for the exercises of notebook 02 (REINFORCE controller).
+"""Checks for the exercises of notebook 02 (REINFORCE controller); contract in `naslab.checking`.
 
 * `check_reward_shaping(fn, kind)`: a reward shaping matches `REWARDS[kind]` and increases with accuracy.
 * `check_reinforce_gradient(fn)`: a hand-written REINFORCE gradient (R(a) - b)(e_a - p) matches naslab's.
-* `check_token_extension(space)`: a macro space with a new token type round-trips and builds.
-
-Each raises AssertionError with a hint when the answer is wrong, and returns a short message when right.
+* `check_token_extension(space)`: a macro space with a new token type round-trips, every layer `make_layer`
+  returns has the shape it claims, and the new token really changes the built child.
 
 Taught in: notebooks/02_reinforce_controller.ipynb (§ Exercises).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
-from naslab.controller.macro_space import MacroSpace
+from naslab.checking import call_student, describe, exercise, expect, fail, slip
+from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.controller.reinforce import REWARDS
 from naslab.controller.toy import reinforce_samples
 
 
+@exercise("Exercise 1 (reward shaping)")
 def check_reward_shaping(fn, kind: str = "tan") -> str:
     """Check a student's reward shaping `fn(acc) -> reward` against `REWARDS[kind]` and monotonicity."""
     if kind not in REWARDS:
         raise ValueError(f"kind={kind!r} is unknown; allowed: {list(REWARDS)}")
     accs = np.linspace(0.0, 0.99, 34)
-    got = np.array([float(fn(float(a))) for a in accs])
-    want = np.array([REWARDS[kind](float(a)) for a in accs])
-    assert np.all(np.diff(got) > 0), "a reward shaping must increase with accuracy"
-    bad = np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))
-    if len(bad):
-        i = bad[0]
-        raise AssertionError(f"fn({accs[i]:.3f}) = {got[i]:.6g}, expected {want[i]:.6g} for {kind!r}")
-    return f"✓ {kind} reward shaping matches on {len(accs)} accuracies"
+    got = []
+    for a in accs:
+        r = call_student(fn, float(a), what=f"acc={a:.3f}")
+        expect(np.ndim(r) == 0, f"fn({a:.3f}) returned {describe(r)}: return one number per accuracy (wrong shape)")
+        got.append(float(r))
+    got, want = np.array(got), np.array([REWARDS[kind](float(a)) for a in accs])
+    how = slip(got, want, rtol=1e-6, atol=1e-9)
+    if how is None:
+        return f"✓ {kind} reward shaping matches on {len(accs)} accuracies"
+    others = [k for k in REWARDS if k != kind and np.allclose(got, [REWARDS[k](float(a)) for a in accs])]
+    if others:
+        fail(f"that is the {others[0]!r} shaping, not {kind!r}")
+    if kind == "tan" and np.allclose(got, np.tan(accs * math.pi), rtol=1e-6):
+        fail("you computed tan(acc · π): the EAS shaping is tan(acc · π / 2), which maps [0, 1) onto [0, ∞)")
+    if kind == "tan" and np.allclose(got, np.tan(accs * 90.0), rtol=1e-6):
+        fail("you computed tan(acc · 90): math.tan takes radians, so use acc · π / 2")
+    expect(how == "" or "sign" not in how, f"your rewards are {how}: rewards grow with accuracy")
+    expect(np.all(np.diff(got) > 0), f"your rewards {'are ' + how if how else 'do not increase'}: a reward "
+           f"shaping must increase with accuracy (fn(0.5) = {got[17]:.4g}, fn(0.99) = {got[-1]:.4g})")
+    i = int(np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
+    fail(f"your rewards are {how or 'wrong'}: fn({accs[i]:.3f}) = {got[i]:.6g}, expected {want[i]:.6g} for {kind!r}")
 
 
+@exercise("Exercise 2 (REINFORCE gradient)")
 def check_reinforce_gradient(fn) -> str:
     """Check `fn(logits, rewards, actions, baseline) -> (k,)` mean REINFORCE gradient on fixed samples."""
     logits, rewards = torch.tensor([0.3, -0.2, 0.5, 0.0]), torch.tensor([0.2, 0.9, 0.4, 0.6])
+    n = 500
     for b in (0.0, 0.5):
-        a, g = reinforce_samples(logits, rewards, 500, baseline=b, seed=3)
-        got = torch.as_tensor(fn(logits, rewards, a, b), dtype=torch.float64).reshape(-1)
-        assert got.shape == (4,), f"expected a gradient of shape (4,), got {tuple(got.shape)}"
+        a, g = reinforce_samples(logits, rewards, n, baseline=b, seed=3)
+        out = call_student(fn, logits.clone(), rewards.clone(), a.clone(), b,
+                           what=f"(logits (4,), rewards (4,), actions ({n},), b={b})")
+        try:
+            got = torch.as_tensor(out, dtype=torch.float64).detach()
+        except (TypeError, ValueError, RuntimeError):
+            fail(f"return a tensor of shape (4,), got {describe(out)}")
+        if tuple(got.shape) == (n, 4):
+            fail(f"your gradient has shape ({n}, 4), one row per sample: average over the samples (.mean(0)) to get "
+                 "shape (4,) (wrong shape)")
+        expect(tuple(got.shape) == (4,), f"expected a gradient of shape (4,), got {tuple(got.shape)} (wrong shape)")
         want = g.mean(0)
-        assert torch.allclose(got, want, atol=1e-5), f"baseline={b}: got {got.tolist()}, want {want.tolist()}"
+        how = slip(got, want, atol=1e-5)
+        if how is None:
+            continue
+        if b:
+            for b2, word in ((0.0, "ignores the baseline b: use (R(a_i) - b)"), (-b, "adds the baseline: use R - b")):
+                _, g2 = reinforce_samples(logits, rewards, n, baseline=b2, seed=3)
+                expect(not torch.allclose(got, g2.mean(0), atol=1e-5), f"baseline={b}: your gradient {word}")
+        if how and "times" in how:
+            c = float(how.split(" ")[0])
+            expect(not math.isclose(c, n, rel_tol=1e-3), f"your gradient is {how}: you summed over the {n} "
+                   "samples; take the mean")
+            expect(not math.isclose(c, n / (n - 1), rel_tol=1e-4), f"your gradient is {how}: you divided by n - 1 "
+                   "(off by one); take the mean over n samples")
+        if torch.allclose(got, torch.zeros(4, dtype=torch.float64)):
+            fail("your gradient is all zeros (a constant): weight (e_a - p) by R(a) - b")
+        fail(f"baseline={b}: your gradient is {how or 'wrong'}: got {got.tolist()}, want {want.tolist()} "
+             "(the mean over samples of (R(a_i) - b)(e_{a_i} - p), p = softmax(logits))")
     return "✓ your REINFORCE gradient matches naslab's on 500 samples, with and without a baseline"
 
 
+def _layer_shapes(space: MacroSpace, arch: Architecture, input_shape) -> None:
+    """Build every layer with the student's make_layer and compare its real output shape with the claimed one."""
+    c, size, chans = input_shape[0], tuple(input_shape[1:]), []
+    for i in range(arch.n_layers):
+        op, c_in = arch.layer(i), c + sum(chans[j] for j in arch.inputs[i])
+        what = f"make_layer({op}, c_in={c_in}, size={size})"
+        out = call_student(space.make_layer, op, c_in, size, what=what, name="make_layer")
+        expect(isinstance(out, tuple) and len(out) == 3, f"{what} returned {describe(out)}: return a tuple "
+               "(module, c_out, new size) (wrong shape)")
+        layer, c_out, new = out
+        x = torch.zeros(2, c_in, *size)
+        y = call_student(layer.eval(), x, what=f"a tensor of shape {tuple(x.shape)} (layer {i}: {op})",
+                         name=f"the module of layer {i}")
+        claimed = (2, c_out, *tuple(new))
+        expect(tuple(y.shape) == claimed, f"layer {i} ({op}): make_layer says it outputs {c_out} channels and size "
+               f"{tuple(new)}, i.e. a batch of shape {claimed}, but the module outputs shape {tuple(y.shape)}: "
+               "return the c_out and size your module really produces")
+        c, size = c_out, tuple(new)
+        chans.append(c)
+
+
+def _with_token(arch: Architecture, layer: int, token: str, value) -> Architecture:
+    ops = list(arch.ops)
+    ops[layer] = tuple((k, value if k == token else v) for k, v in ops[layer])
+    return Architecture(ops=tuple(ops), inputs=arch.inputs)
+
+
+def _differs(space, a1, a2, input_shape) -> bool:
+    m1, m2 = space.build(a1, input_shape, 10), space.build(a2, input_shape, 10)
+    if str(m1) != str(m2):
+        return True
+    m2.load_state_dict(m1.state_dict())
+    x = torch.randn(4, *input_shape, generator=torch.Generator().manual_seed(0))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1)
+        y1 = m1.train()(x)
+        torch.manual_seed(1)
+        y2 = m2.train()(x)
+    return not torch.allclose(y1, y2)
+
+
+@exercise("Exercise 3 (a new token type)")
 def check_token_extension(space: MacroSpace, base: MacroSpace | None = None, input_shape=(1, 40)) -> str:
-    """Exercise checker: `space` adds a token type to every layer of `base`, round-trips and builds."""
+    """Exercise checker: `space` adds a token type to every layer of `base`, round-trips, and the built child
+    uses the new token (two children differing only in it are different networks)."""
     base = base or MacroSpace(n_layers=space.n_layers, skips=space.skips)
-    new = [n for n, _ in space.layer_decisions()]
-    old = [n for n, _ in base.layer_decisions()]
+    decisions = call_student(space.layer_decisions, what="()", name="layer_decisions")
+    new, old = [n for n, _ in decisions], [n for n, _ in base.layer_decisions()]
     added = [n for n in new if n not in old]
-    assert added, f"no new token type: decisions are {new}, the base space already has {old}"
-    assert len(space.num_choices) == len(base.num_choices) + len(added) * space.n_layers, \
-        "every layer should get the new token"
+    expect(added, f"no new token type: decisions are {new}, the base space already has {old}")
+    values = dict(decisions)[added[0]]
+    expect(len(set(values)) > 1, f"token {added[0]!r} has the single value {tuple(values)} (a constant): give it "
+           "at least two choices")
+    n_more = len(space.num_choices) - len(base.num_choices)
+    expect(n_more == len(added) * space.n_layers, f"the space has {n_more} more tokens than the base, expected "
+           f"{len(added)} per layer x {space.n_layers} layers: every layer should get the new token")
     rng = np.random.default_rng(0)
-    for _ in range(20):
-        arch = space.sample(rng)
-        assert space.decode(space.encode(arch)) == arch, f"decode(encode(arch)) != arch for {arch.key}"
-        y = space.build(arch, input_shape, 10)(torch.randn(3, *input_shape))
-        assert y.shape == (3, 10), f"the child's output has shape {tuple(y.shape)}, expected (3, 10)"
+    for _ in range(12):
+        arch = call_student(space.sample, rng, what="a seeded rng", name="space.sample")
+        tokens = call_student(space.encode, arch, what=arch.key, name="space.encode")
+        back = call_student(space.decode, tokens, what=f"tokens {list(tokens)}", name="space.decode")
+        expect(back == arch, f"decode(encode(arch)) != arch for {arch.key}")
+        _layer_shapes(space, arch, input_shape)
+        net = call_student(space.build, arch, input_shape, 10, what=f"{arch.key}", name="build")
+        y = call_student(net, torch.randn(3, *input_shape), what=f"a batch of shape {(3, *input_shape)}",
+                         name="the built child")
+        expect(tuple(y.shape) == (3, 10), f"the child's output has shape {tuple(y.shape)}, expected (3, 10)")
     seen = {space.sample(rng).layer(0)[added[0]] for _ in range(50)}
-    assert len(seen) > 1, f"token {added[0]!r} never takes more than one value: {seen}"
-    return f"✓ new token type {added} round-trips and builds; the space grew to {space.size:,} architectures"
+    expect(len(seen) > 1, f"token {added[0]!r} never takes more than one value: {seen}")
+    arch = space.sample(np.random.default_rng(1))
+    for token in added:
+        vals = dict(decisions)[token]
+        a1, a2 = _with_token(arch, 0, token, vals[0]), _with_token(arch, 0, token, vals[1])
+        expect(_differs(space, a1, a2, input_shape), f"token {token!r} is never used: children with {token}="
+               f"{vals[0]!r} and {token}={vals[1]!r} are the same network. make_layer must read op[{token!r}]")
+    return f"✓ new token type {added} round-trips, builds and changes the child; {space.size:,} architectures"

@@ -105,20 +105,27 @@ def compare_searchers(space: MacroSpace, n_children: int, seeds, *, child: Child
                       controller: ControllerConfig | None = None, data=None, progress: bool = False) -> Comparison:
     """Run the controller and random search for `n_children` each, for every seed.
 
-    Both methods share one `ChildObjective` (and its cache), so an architecture that both find is
-    trained once; accuracies do not depend on who asked.
+    Each method has its own `ChildObjective` (and cache, shared over its seeds only), so a child
+    trained for one method is never free for the other and their seconds compare fairly; training
+    is seeded, so accuracies do not depend on who asked. One throwaway child is trained first, so
+    the ~1 s of torch warm-up of a fresh process is in no method's seconds.
     """
     t0 = time.perf_counter()
-    objective = ChildObjective(space, child, data)
+    if data is None:
+        data = load_dataset((child or ChildConfig()).dataset)
+    warm = ChildObjective(space, child, data)
+    warm({"tokens": [0] * len(space.num_choices)})  # torch warm-up, outside every measurement
+    objectives = {"controller": ChildObjective(space, child, data), "random": ChildObjective(space, child, data)}
     out = Comparison(trials={"controller": [], "random": []})
     for seed in seeds:
         torch.manual_seed(seed)
         ctrl = ControllerSearcher(space, controller or ControllerConfig(), seed=seed)
-        out.trials["controller"].append(run_search(ctrl, objective, n_children, progress=progress))
+        out.trials["controller"].append(run_search(ctrl, objectives["controller"], n_children, progress=progress))
         out.controller_seconds.append(ctrl.seconds)
         out.histories.append(ctrl.history)
         rand = RandomArchSearch(space, seed=seed)
-        out.trials["random"].append(run_search(rand, objective, n_children, progress=progress))
-    out.train_seconds, out.n_trained = objective.train_seconds, len(objective.cache)
+        out.trials["random"].append(run_search(rand, objectives["random"], n_children, progress=progress))
+    out.train_seconds = sum(o.train_seconds for o in objectives.values())
+    out.n_trained = sum(len(o.cache) for o in objectives.values())
     out.seconds = time.perf_counter() - t0
     return out

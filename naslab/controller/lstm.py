@@ -40,8 +40,10 @@ class Controller(nn.Module):
     """
 
     def __init__(self, num_choices: Sequence[int], *, hidden: int = 35, num_layers: int = 2,
-                 init_range: float = 0.08, seed: int = 0):
+                 init_range: float = 0.08, seed: int = 0, temperature: float | None = None,
+                 tanh_constant: float | None = None):
         super().__init__()
+        self.temperature, self.tanh_constant = temperature, tanh_constant  # ENAS's logit bound, off by default
         self.num_choices = [int(k) for k in num_choices]
         if not self.num_choices or min(self.num_choices) < 1:
             raise ValueError(f"num_choices={list(num_choices)!r} must be a non-empty list of ints >= 1")
@@ -73,7 +75,12 @@ class Controller(nn.Module):
             for layer, cell in enumerate(self.cells):
                 state[layer] = cell(x, state[layer])  # (h, c), each (m, hidden)
                 x = state[layer][0]
-            logp = torch.log_softmax(self.heads[t](x), dim=-1)  # (m, k_t)
+            logits = self.heads[t](x)  # (m, k_t)
+            if self.temperature is not None:
+                logits = logits / self.temperature  # ENAS (Pham et al. 2018): logits / T
+            if self.tanh_constant is not None:
+                logits = self.tanh_constant * torch.tanh(logits)  # ENAS: c·tanh(logits) ∈ (-c, c)
+            logp = torch.log_softmax(logits, dim=-1)  # (m, k_t)
             p = logp.exp()
             if tokens is not None:
                 a = tokens[:, t]

@@ -15,18 +15,16 @@ API (stable; notebooks 02-04 use it):
     tokens = space.encode(arch)      # list[int] of length T; space.decode(tokens) gives arch back
     str(arch), arch.key              # readable text; a compact stable string key ("8-3-2|32-7-1+0")
     arch.to_dict(), Architecture.from_dict(d), space.parse(arch.key)   # JSON round trips
-    net = space.build(arch, input_shape, num_classes)   # nn.Module for (C, L) or (C, H, W) inputs
+    net = space.build(arch, input_shape, num_classes)   # nn.Module for (C, L) or (C, H, W) inputs; it
+                                     # raises a clear ValueError for a batch of another shape
 
-Tokens per layer i: [filters, kernel, stride, (pool if `pools`)] then, when `skips=True`, one binary
-token per earlier layer j <= i-2 ("does layer j also feed layer i?"). Layer i always reads layer
-i-1 (the input for i = 0); chosen skip inputs are average-pooled to its spatial size and
-concatenated along channels (the paper zero-pads instead). Each layer is Conv -> BatchNorm -> ReLU
-(-> pool); the head is global average pooling -> Linear.
-
-Shrink rule (never crashes mid-search): a stride s or a pool (window 2) reduces an axis of length n
-to ceil(n / s) and is skipped (factor 1) on any axis whose length is already 1; with odd kernels
-and padding k // 2 no axis ever drops below length 1. `space.shapes(arch, input_shape)` lists the
-per-layer shapes.
+Tokens per layer i: [filters, kernel, stride, (pool if `pools`)] then, when `skips=True`, one binary token per earlier
+layer j <= i-2 ("does layer j also feed layer i?"). Layer i always reads layer i-1 (the input for i = 0); chosen skip
+inputs are average-pooled to its spatial size and concatenated along channels (the paper zero-pads instead). Each
+layer is Conv -> BatchNorm -> ReLU (-> pool); the head is global average pooling -> Linear. Shrink rule (never crashes
+mid-search): a stride s or a pool (window 2) reduces an axis of length n to ceil(n / s) and is skipped (factor 1) on
+any axis whose length is already 1; with odd kernels and padding k // 2 no axis ever drops below length 1.
+`space.shapes(arch, input_shape)` lists the per-layer shapes.
 
 Taught in: notebooks/02_reinforce_controller.ipynb.
 """
@@ -43,6 +41,8 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from naslab.utils import check_count, check_shape_arg, expect_input
 
 POOLS = ("none", "max", "avg")
 
@@ -294,6 +294,7 @@ class MacroSpace:
 
     def build(self, arch: Architecture, input_shape: Sequence[int], num_classes: int) -> ChildNet:
         """The child network for inputs of shape (C, L) or (C, H, W) and `num_classes` outputs."""
-        plan = self._plan(arch, input_shape)
-        head = nn.Linear(plan[-1][1], num_classes)
-        return ChildNet([p[0] for p in plan], arch.inputs, [p[2] for p in plan], head)
+        plan = self._plan(arch, input_shape := check_shape_arg(input_shape))
+        head = nn.Linear(plan[-1][1], check_count(num_classes, "num_classes"))
+        net = ChildNet([p[0] for p in plan], arch.inputs, [p[2] for p in plan], head)
+        return expect_input(net, input_shape, f"MacroSpace.build({arch.key!r})")

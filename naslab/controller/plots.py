@@ -69,7 +69,7 @@ def plot_decision_probs(history, t: int, choices=None, *, ax=None, name: str | N
     ax.set_xlim(0, max(len(P) - 1, 1))
     ax.set_ylim(0, 1)
     ax.set_title(name or f"decision {t}", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left", ncols=P.shape[1], frameon=True)
+    ax.legend(fontsize=8, loc="upper left", ncols=P.shape[1], frameon=True)
     return ax
 
 
@@ -110,16 +110,25 @@ def plot_microscope(history, decisions, *, fig=None, title: str | None = None):
     return axes
 
 
-def plot_best_so_far_curves(curves: dict, *, ax=None, spread: str = "minmax", ylabel: str = "best val_acc so far"):
-    """Mean best-so-far curve (over seeds) with a band, one per method. curves: label -> (S, n)."""
+_BANDS = {"minmax": "shaded: min–max over seeds", "quartiles": "shaded: 25–75 % over seeds",
+          "std": "shaded: ± 1 std over seeds", "sem": "shaded: ± 1 standard error"}
+_MARKERS = "o^sD"
+
+
+def plot_best_so_far_curves(curves: dict, *, ax=None, spread: str = "minmax",
+                            ylabel: str = "best validation accuracy so far"):
+    """Mean best-so-far curve (over seeds) with a band, one per method. curves: label -> (S, n).
+
+    The legend says what the line and the band are (mean over S seeds; min–max by default).
+    """
     ax = get_ax(ax)
     for i, (label, c) in enumerate(curves.items()):
         c = np.asarray(c, dtype=float)
         mean, lo, hi = mean_and_spread(c, spread=spread)
         n = np.arange(1, c.shape[1] + 1)
         col = PALETTE[i % len(PALETTE)]
-        ax.plot(n, mean, color=col, lw=2, label=f"{label} ({c.shape[0]} seeds)")
-        ax.fill_between(n, lo, hi, color=col, alpha=0.18)
+        ax.plot(n, mean, color=col, lw=2, label=f"{label}: mean of {c.shape[0]} seeds")
+        ax.fill_between(n, lo, hi, color=col, alpha=0.18, label=_BANDS.get(spread, spread) if i == 0 else None)
     ax.set_xlabel("children trained")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, loc="lower right")
@@ -127,7 +136,7 @@ def plot_best_so_far_curves(curves: dict, *, ax=None, spread: str = "minmax", yl
 
 
 def plot_sampled_accuracies(runs: dict, *, ax=None, metric: str = "val_acc"):
-    """Every child's score in sampling order (dots) and a running mean, one colour per method.
+    """Every child's score in sampling order (one marker shape and colour per method) and a running mean.
 
     runs: label -> list of runs (each a list of Trials or of numbers).
     """
@@ -136,13 +145,14 @@ def plot_sampled_accuracies(runs: dict, *, ax=None, metric: str = "val_acc"):
         col = PALETTE[i % len(PALETTE)]
         S = np.array([[t.score(metric) if hasattr(t, "score") else float(t) for t in r] for r in rs], dtype=float)
         n = np.arange(1, S.shape[1] + 1)
-        ax.scatter(np.tile(n, len(S)), S.ravel(), s=9, color=col, alpha=0.35)
+        ax.scatter(np.tile(n, len(S)) + (i - 0.5) * 0.25, S.ravel(), s=16, color=col, alpha=0.6,
+                   marker=_MARKERS[i % len(_MARKERS)], lw=0, label=f"{label}: one child")
         w = max(1, S.shape[1] // 6)
         smooth = np.convolve(np.nanmean(S, 0), np.ones(w) / w, mode="valid")
-        ax.plot(n[w - 1:], smooth, color=col, lw=2, label=f"{label}: running mean of {w}")
+        ax.plot(n[w - 1:], smooth, color=col, lw=2.2, label=f"{label}: running mean of {w}")
     ax.set_xlabel("child (in sampling order)")
-    ax.set_ylabel(metric)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_ylabel("validation accuracy of the child" if metric == "val_acc" else metric)
+    ax.legend(fontsize=8, loc="lower right", ncols=2)
     return ax
 
 
@@ -152,7 +162,7 @@ def plot_architecture(arch, *, shapes=None, ax=None, title: str | None = None):
     arch: a `naslab.controller.macro_space.Architecture`; shapes: optional per-layer output shapes (`space.shapes`).
     """
     ax = get_ax(ax, figsize=(1.6 * (arch.n_layers + 2), 2.6))
-    w, gap = 1.3, 0.45
+    w, gap = 1.5, 0.45
     xs = [i * (w + gap) for i in range(arch.n_layers + 2)]  # input, layers, head
     labels = ["input"]
     for i in range(arch.n_layers):
@@ -165,7 +175,7 @@ def plot_architecture(arch, *, shapes=None, ax=None, title: str | None = None):
     for j, (x, text) in enumerate(zip(xs, labels)):
         colour = PALETTE[5] if 0 < j <= arch.n_layers else "0.85"
         ax.add_patch(FancyBboxPatch((x, 0), w, 1.2, boxstyle="round,pad=0.02", fc=colour, ec="0.3", alpha=0.9))
-        ax.text(x + w / 2, 0.6, text, ha="center", va="center", fontsize=7.5)
+        ax.text(x + w / 2, 0.6, text, ha="center", va="center", fontsize=9)
         if j:
             ax.annotate("", (x, 0.6), (x - gap, 0.6), arrowprops=dict(arrowstyle="->", color="0.3"))
     for i, inputs in enumerate(arch.inputs):
@@ -174,7 +184,7 @@ def plot_architecture(arch, *, shapes=None, ax=None, title: str | None = None):
             ax.add_patch(FancyArrowPatch((a, 1.2), (b, 1.2), connectionstyle="arc3,rad=-0.35",
                                          arrowstyle="->", mutation_scale=10, color=PALETTE[3], lw=1.3))
     ax.set_xlim(-0.1, xs[-1] + w + 0.1)
-    ax.set_ylim(-0.15, 2.2)
+    ax.set_ylim(-0.15, 2.45)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:

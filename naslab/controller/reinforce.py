@@ -32,13 +32,14 @@ REWARDS: dict[str, Callable[[float], float]] = {
 class EMABaseline:
     """Exponential moving average of rewards: b <- decay * b + (1 - decay) * R.
 
-    `decay` is the weight of the *old* value (0.95 keeps ~20 rewards of memory; decay = 0 means
+    `decay` is the weight of the *old* value (default 0.8 as in `ControllerConfig`, ~5 rewards of
+    memory; 0.95 keeps ~20; decay = 0 means
     b = the last reward). NOTE: EAS's code writes `b += 0.95 * (R - b)`, i.e. 0.95 as the step size;
     here it is the other way round. The first finite reward initialises b. NaN / inf rewards (a
     diverged or failed child) are recorded in `history` but never change b.
     """
 
-    def __init__(self, decay: float = 0.95):
+    def __init__(self, decay: float = 0.8):
         if not (isinstance(decay, (int, float)) and 0.0 <= decay < 1.0):
             raise ValueError(f"decay={decay!r} must lie in [0, 1)")
         self.decay = float(decay)

@@ -105,8 +105,14 @@ class Genotype:
         return cls(**parts)
 
     def count(self, ops=("skip_connect",), kind: str = "normal") -> int:
-        """How many edges of the `kind` cell use one of `ops` (e.g. skip connections of the normal cell)."""
+        """count(ops, kind): how many edges of the `kind` cell ("normal" or "reduce") use one of `ops`
+        (an op name or a tuple of names), e.g. `g.count("skip_connect", "normal")`."""
+        if kind not in ("normal", "reduce"):
+            raise ValueError(f"kind={kind!r} must be 'normal' or 'reduce'; the order is count(ops, kind), "
+                             f"e.g. count('skip_connect', 'normal')")
         ops = (ops,) if isinstance(ops, str) else tuple(ops)
+        if any(op in ("normal", "reduce") for op in ops):
+            raise ValueError(f"ops={ops!r} holds a cell kind; the order is count(ops, kind)")
         return sum(op in ops for node in getattr(self, kind) for op, _ in node)
 
 
@@ -152,6 +158,15 @@ def random_genotype(steps: int = 3, primitives=PRIMITIVES, *, k: int = 2, seed: 
     return Genotype(cell(), cell())
 
 
+def shared_edges(a: Genotype, b: Genotype) -> float:
+    """Fraction of the kept edges (cell kind, node, op, input) of `a` that `b` keeps too (1.0: the same cells)."""
+    def edges(g):
+        return {(kind, m, op, j) for kind in CELL_KINDS for m, node in enumerate(getattr(g, kind)) for op, j in node}
+
+    ea = edges(a)
+    return len(ea & edges(b)) / len(ea)
+
+
 def genotype_weights(nodes, primitives=PRIMITIVES) -> torch.Tensor:
     """(n_edges, n_ops) one-hot weights that make the supernet compute exactly the discrete cell `nodes`."""
     w = torch.zeros(n_edges(len(nodes)), len(primitives))
@@ -163,5 +178,6 @@ def genotype_weights(nodes, primitives=PRIMITIVES) -> torch.Tensor:
     return w
 
 
-__all__ = ["Genotype", "derive_cell", "derive_genotype", "random_genotype", "genotype_weights", "n_edges",
+__all__ = ["Genotype", "derive_cell", "derive_genotype", "random_genotype", "genotype_weights", "shared_edges",
+           "n_edges",
            "edge_offset"]

@@ -18,6 +18,7 @@ from torch import nn
 
 from naslab.darts.genotype import Genotype
 from naslab.darts.ops import FactorizedReduce, ReLUConvBN, build_op, halved, layer
+from naslab.utils import check_count, check_shape_arg, expect_input
 
 
 def reduction_layers(layers: int) -> tuple[int, ...]:
@@ -98,6 +99,8 @@ class DiscreteNetwork(nn.Module):
     def __init__(self, genotype: Genotype | str, input_shape, num_classes: int, *, C: int = 8,
                  layers: int = 3, stem_multiplier: int = 3):
         super().__init__()
+        input_shape = check_shape_arg(input_shape)
+        check_count(num_classes, "num_classes")
         g = Genotype.parse(genotype) if isinstance(genotype, str) else genotype
         self.genotype = g
 
@@ -108,6 +111,7 @@ class DiscreteNetwork(nn.Module):
         self.stem, self.cells, C_out = build_cell_stack(input_shape, C, layers, stem_multiplier, make_cell)
         self.head = nn.Sequential(layer("AdaptiveAvgPool", len(input_shape) - 1)(1), nn.Flatten(),
                                   nn.Linear(C_out, num_classes))
+        expect_input(self, input_shape, "DiscreteNetwork")  # a wrong batch shape: a clear ValueError
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s0 = s1 = self.stem(x)

@@ -134,28 +134,57 @@ def build_op(name: str, C: int, stride: int, *, affine: bool = True, dim: int = 
     return OPS[name](C, stride, affine, dim)
 
 
-def register_op(name: str, builder: Callable | None = None, *, overwrite: bool = False):
+def _same_builder(a: Callable, b: Callable) -> bool:
+    """The same function, or the same source re-defined (a notebook cell run again)."""
+    if a is b:
+        return True
+    code_a, code_b = getattr(a, "__code__", None), getattr(b, "__code__", None)
+    return (code_a is not None and code_b is not None and a.__qualname__ == b.__qualname__
+            and code_a.co_code == code_b.co_code and code_a.co_consts == code_b.co_consts)
+
+
+def register_op(name: str, builder: Callable | None = None, *, overwrite: bool = False, replace: bool = False,
+                check: bool = True):
     """Add an op to `OPS` (usable as a decorator: `@register_op("conv_3x3")`).
 
     Args:
         name: a Python-identifier-like name (letters, digits, underscores), so genotype strings parse.
         builder: `builder(C, stride, affine, dim) -> nn.Module`, keeping the size at stride 1 and
             halving it at stride 2, on (B, C, L) inputs for dim=1 and (B, C, H, W) for dim=2.
-        overwrite: allow replacing an op you registered before (never a built-in one).
+        overwrite, replace: (synonyms) allow replacing a different op you registered before under
+            `name` (never a built-in one). Registering the same builder again (e.g. re-running the
+            notebook cell that defines it) needs neither.
+        check: run `validate_op` on 1-D and 2-D inputs at stride 1 and 2 before accepting the op; a
+            failing op is not registered and raises ValueError with the reason.
 
     Returns:
         the builder (so the decorator form leaves the function in place).
     """
+    overwrite = overwrite or replace
     if builder is None:
-        return lambda fn: register_op(name, fn, overwrite=overwrite)
+        return lambda fn: register_op(name, fn, overwrite=overwrite, check=check)
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"op name {name!r} must be letters, digits and underscores (e.g. 'conv_3x3')")
     if not callable(builder):
         raise ValueError(f"builder for {name!r} must be callable as builder(C, stride, affine, dim)")
-    if name in BUILTIN or (name in OPS and not overwrite):
-        raise ValueError(f"op {name!r} is already registered; registered ops: {list(OPS)} "
-                         "(pass overwrite=True to replace one of your own)")
+    if name in BUILTIN:
+        raise ValueError(f"op {name!r} is a built-in DARTS op and cannot be replaced; built-ins: {list(BUILTIN)}")
+    if name in OPS and not overwrite and not _same_builder(OPS[name], builder):
+        raise ValueError(f"op {name!r} is already registered with a different builder; registered ops: {list(OPS)} "
+                         "(pass replace=True to replace one of your own)")
+    old = OPS.get(name)
     OPS[name] = builder
+    if check:
+        try:
+            with torch.random.fork_rng(devices=[]):  # the check seeds torch: leave the caller's RNG alone
+                validate_op(name)
+        except Exception as e:  # ValueError from the check, or the op's own crash
+            if old is None:
+                del OPS[name]
+            else:
+                OPS[name] = old
+            raise ValueError(f"op {name!r} was not registered: it fails the op check (1-D and 2-D inputs, "
+                             f"stride 1 keeps the size, stride 2 halves it): {type(e).__name__}: {e}") from e
     return builder
 
 
@@ -181,10 +210,17 @@ def validate_op(name: str, *, C: int = 4, size: int = 8, dims: tuple[int, ...] =
     for dim in dims:
         for stride in (1, 2):
             torch.manual_seed(0)
-            op = build_op(name, C, stride, affine=True, dim=dim)
             x = torch.randn(2, C, *([size] * dim), requires_grad=True)  # (B, C, L) or (B, C, H, W)
-            y = op(x)
             want = (2, C, *([size if stride == 1 else halved(size)] * dim))
+            try:
+                op = build_op(name, C, stride, affine=True, dim=dim)
+                y = op(x)
+            except NotImplementedError:
+                raise
+            except Exception as e:  # the op's own crash, named with the input and the expected output
+                fail(f"{name} (dim={dim}, stride={stride}) raised {type(e).__name__}: {e} on an input of shape "
+                     f"{tuple(x.shape)} (expected output shape {want})"
+                     + ("; it works in 1-D: build Conv2d / BatchNorm2d / pools when dim == 2" if dim == 2 else ""))
             if tuple(y.shape) != want:
                 fail(f"{name} (dim={dim}, stride={stride}): shape {tuple(y.shape)}, want {want}")
             if not torch.isfinite(y).all():

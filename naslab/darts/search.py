@@ -6,10 +6,14 @@ step takes one batch from each half and
     1. updates α by descending ∇_α L_val(w − ξ ∇_w L_train(w, α), α)   (`Architect`, ξ = 0 first order)
     2. updates w by descending ∇_w L_train(w, α)   (SGD + momentum, cosine learning rate, clip 5)
 
+(the paper's order and its code's; `SearchConfig(step_order="w_first")` runs the order some course
+slides list, w then α: after the first step the two orders are the same alternation shifted by half a step)
+
 and at the end replaces each mixed edge by its strongest op (`SearchNetwork.genotype`). naslab's
 validation split is never touched by the search: it scores the supernet and the retrained cells.
 
-Skip collapse (DARTS+, RobustDARTS, REFERENCE §10): long searches hand the normal cell to
+Skip collapse (Liang et al., "DARTS+", arXiv:1909.06035; Zela et al., "Understanding and Robustifying
+DARTS", ICLR 2020): long searches hand the normal cell to
 parameter-free ops. `run_darts` counts skip connections of the derived normal cell each epoch, warns
 once they exceed `max_skip` and, with `early_stop=True`, stops and keeps the last cell within the cap.
 
@@ -52,6 +56,7 @@ class SearchConfig:
     epochs: int = 6  # (paper 50)
     batch_size: int = 64  # per half, as in the paper
     order: str = "first"  # "first" (ξ = 0) or "second" (one-step unroll, eq. 7)
+    step_order: str = "alpha_first"  # Alg. 1 as in the paper ("alpha_first") or w first ("w_first")
     xi: float | None = None  # virtual step; None = the current w learning rate (paper footnote)
     w_lr: float = 0.05  # SGD, cosine annealed per epoch to w_lr_min (paper 0.025 -> 0, code floor 0.001)
     w_lr_min: float = 0.0
@@ -68,6 +73,25 @@ class SearchConfig:
     early_stop: bool = False  # mitigation: stop when the cap is broken, keep the last cell within it
     seed: int = 0
     device: str = "auto"
+
+    def __post_init__(self) -> None:
+        """Clear errors for nonsense before any supernet is built (epochs=0 would return a made-up cell)."""
+        for key, low in (("C", 1), ("layers", 1), ("steps", 1), ("epochs", 1), ("batch_size", 1)):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"{key}={v!r} must be an int >= {low}")
+        for key in ("w_lr", "alpha_lr"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+                raise ValueError(f"{key}={v!r} must be a finite number > 0")
+        for key in ("w_lr_min", "w_weight_decay", "alpha_weight_decay", "grad_clip", "alpha_init_std"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < math.inf:
+                raise ValueError(f"{key}={v!r} must be a finite number >= 0")
+        if self.order not in ("first", "second"):
+            raise ValueError(f"order={self.order!r} is unknown; allowed: ['first', 'second']")
+        if self.hvp not in ("finite", "exact"):
+            raise ValueError(f"hvp={self.hvp!r} is unknown; allowed: ['finite', 'exact']")
 
 
 @dataclass
@@ -124,14 +148,30 @@ def build_search(data, cfg: SearchConfig):
     return model, architect, w_opt, halves
 
 
-def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_clip: float = 5.0) -> float:
-    """One step of Algorithm 1: α on the alpha-half batch, then w on the w-half batch. Returns L_train."""
+STEP_ORDERS = ("alpha_first", "w_first")
+
+
+def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_clip: float = 5.0,
+                step_order: str = "alpha_first") -> float:
+    """One step of Algorithm 1 on one batch of each half; returns L_train of the w step.
+
+    "alpha_first" (the ICLR paper's Alg. 1 and its code): α on the alpha-half batch, then w on the w-half.
+    "w_first" (the order some slides list): w first, then α against the updated w.
+    """
     (Xw, yw), (Xa, ya) = batch_w, batch_a
-    architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt)  # 1. α ← α − lr_α ∇_α L_val(w − ξ ∇_w L_train, α)
+    if step_order == "w_first":
+        loss = _w_step(model, w_opt, Xw, yw, grad_clip)
+    architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt)  # α ← α − lr_α ∇_α L_val(w − ξ ∇_w L_train, α)
+    if step_order == "alpha_first":
+        loss = _w_step(model, w_opt, Xw, yw, grad_clip)
+    return loss
+
+
+def _w_step(model, w_opt, Xw, yw, grad_clip: float) -> float:
     alphas = model.alphas()
     try:
         for a in alphas:
-            a.requires_grad_(False)  # 2. w ← w − lr ∇_w L_train(w, α), with α held fixed
+            a.requires_grad_(False)  # w ← w − lr ∇_w L_train(w, α), with α held fixed
         loss = F.cross_entropy(model(Xw), yw)
         if torch.isfinite(loss):
             w_opt.zero_grad(set_to_none=True)
@@ -151,6 +191,8 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
     with `diverged=True`. Keyword `overrides` replace config fields: `run_darts(d, epochs=3)`.
     """
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
+    if cfg.step_order not in STEP_ORDERS:
+        raise ValueError(f"step_order={cfg.step_order!r} is unknown; allowed: {list(STEP_ORDERS)}")
     if cfg.max_skip is None:
         cfg.max_skip = max(1, 2 * cfg.steps // 4)  # edges kept in the normal cell: 2 per node
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
@@ -168,7 +210,7 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
                               batch_order(len(ya), cfg.batch_size, 1, cfg.seed * 1000 + epoch + 500)):
                 ts = time.perf_counter()
                 losses.append(search_step(model, architect, w_opt, (Xw[iw], yw[iw]), (Xa[ia], ya[ia]),
-                                          xi=xi, grad_clip=cfg.grad_clip))
+                                          xi=xi, grad_clip=cfg.grad_clip, step_order=cfg.step_order))
                 result.step_seconds.append(time.perf_counter() - ts)
                 if not math.isfinite(losses[-1]):
                     result.diverged = True
@@ -236,5 +278,6 @@ def evaluate_genotype(genotype: Genotype | str, data, *, C: int = 8, layers: int
                  status="diverged" if res.diverged else "ok")
 
 
-__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "run_darts", "search_step", "early_stopped",
+__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "STEP_ORDERS", "run_darts", "search_step",
+           "early_stopped",
            "discretised_accuracy", "evaluate_genotype"]

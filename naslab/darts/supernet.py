@@ -3,9 +3,10 @@
 DARTS (Liu, Simonyan & Yang, ICLR 2019, §2.2) relaxes the choice of one op per edge (i, j) into a
 softmax-weighted mixture of all candidates,
 
-    ō^(i,j)(x) = Σ_o softmax(α^(i,j))_o · o(x)                               (eq. 1)
+    ō^(i,j)(x) = Σ_o softmax(α^(i,j))_o · o(x)                               (eq. 2)
 
-and every intermediate node sums its mixed edges from all predecessors, x_j = Σ_{i<j} ō^(i,j)(x_i).
+and every intermediate node sums its mixed edges from all predecessors, x_j = Σ_{i<j} ō^(i,j)(x_i)
+(eq. 1, the node sum of the discrete cell, with each o^(i,j) replaced by its mixture).
 The cell's output concatenates its intermediate nodes. All normal cells share `alpha_normal`, all
 reduction cells share `alpha_reduce`, each of shape (n_edges, n_ops) = (14, 8) in the paper
 (4 nodes), (5, 8) with naslab's default 2 nodes.
@@ -40,7 +41,7 @@ def validate_primitives(primitives) -> tuple[str, ...]:
 
 
 class MixedOp(nn.Module):
-    """ō(x) = Σ_o w_o · o(x) on one edge, with w = softmax(α) of that edge (eq. 1)."""
+    """ō(x) = Σ_o w_o · o(x) on one edge, with w = softmax(α) of that edge (eq. 2)."""
 
     def __init__(self, C: int, stride: int, primitives=PRIMITIVES, dim: int = 2):
         super().__init__()

@@ -5,7 +5,7 @@
   for every distinct value the trials tried. A 3x3 grid tries 3 values of x; 9 random trials try 9.
 * `plot_landscape_heatmap`: validation accuracy of the 6x6 grid on log axes (one cell per decade),
   diverged cells crossed out; `plot_points_on_landscape` overlays other trials (random search).
-* `plot_anytime`: best-so-far against trials or seconds, mean line and spread band per searcher.
+* `plot_anytime`: best-so-far against trials or seconds, median (or mean) line and spread band per searcher.
 * `plot_hit_probability`: P(at least one of n trials in the top q) = 1 - (1 - q)^n.
 
 Pure functions: data in, `Axes` out. Taught in: notebooks/01_grid_vs_random_search.ipynb.
@@ -14,6 +14,7 @@ Pure functions: data in, `Axes` out. Taught in: notebooks/01_grid_vs_random_sear
 from __future__ import annotations
 
 import math
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -106,7 +107,7 @@ def plot_landscape_heatmap(acc, lr_values, wd_values, *, diverged=None, ax=None,
         for j, wd in enumerate(wd_values):
             if diverged is not None and np.asarray(diverged)[i, j]:
                 ax.scatter(wd, lr, marker="x", s=120, color="white", linewidth=2.2, zorder=3)
-                ax.text(wd, lr * 1.8, "div", ha="center", va="center", fontsize=7, color="white")
+                ax.text(wd, lr * 1.8, "div", ha="center", va="center", fontsize=8, color="white")
             elif annotate:
                 dark = (acc[i, j] - lo) < 0.5 * (hi - lo + 1e-12)
                 ax.text(wd, lr, f"{acc[i, j]:.2f}", ha="center", va="center", fontsize=8,
@@ -120,7 +121,10 @@ def plot_landscape_heatmap(acc, lr_values, wd_values, *, diverged=None, ax=None,
 
 def plot_points_on_landscape(lr, wd, *, acc=None, ax=None, color=SEARCH_COLORS["random"], label="random trials",
                              best=True, marker="o", size=46):
-    """Overlay trials (lr_i, wd_i) on a heatmap's log axes; star the most accurate one."""
+    """Overlay trials (lr_i, wd_i) on a heatmap's log axes; star the most accurate one.
+
+    The legend goes above the axes (the colour bar holds the right side), off the heatmap's cells.
+    """
     lr, wd = np.asarray(lr, float), np.asarray(wd, float)
     ax = get_ax(ax)
     ax.scatter(wd, lr, s=size, color=color, edgecolor="black", linewidth=0.8, marker=marker, zorder=4, label=label)
@@ -128,38 +132,61 @@ def plot_points_on_landscape(lr, wd, *, acc=None, ax=None, color=SEARCH_COLORS["
         i = int(np.nanargmax(np.asarray(acc, float)))
         ax.scatter(wd[i], lr[i], s=300, marker="*", color=PALETTE[3], edgecolor="white", linewidth=1.0, zorder=5,
                    label=f"best: {np.asarray(acc)[i]:.3f}")
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=2, fontsize=9, frameon=False, borderaxespad=0)
     return ax
 
 
-def plot_anytime(curves: dict, *, x=None, ax=None, spread: str = "std", xlabel="number of trials",
-                 ylabel="best validation accuracy so far", colors=None, show_runs: bool = False, ylim=None):
-    """Mean best-so-far curve with a band per searcher.
+def plot_anytime(curves: dict, *, x=None, ax=None, spread: str = "std", center: str | None = None,
+                 xlabel="number of trials", ylabel="best validation accuracy so far", colors=None,
+                 show_runs: bool = False, ylim=None, reference: dict | None = None, xscale: str = "linear",
+                 legend: str = "right"):
+    """Best-so-far curve (median or mean over seeds) with a band per searcher; the legend sits beside the axes.
 
     Args:
         curves: name -> (seeds, points) array of best-so-far values (e.g. from `best_vs_trials`).
         x: the x values of the points (default 1, 2, ..., points).
         spread: the band: "std", "sem", "minmax" or "quartiles" (see `naslab.anytime.mean_and_spread`).
+        center: the line, "median" or "mean". Default: the median with the quartile / min-max bands (a
+            diverged seed drags the mean out of its own 25-75 % band), the mean with std / sem.
         show_runs: also draw every seed's curve, thin.
+        reference: {label: y} horizontal dotted lines with their label in the legend (e.g. the best in the space).
+        legend: "right" (beside the axes) or "below" (under the x label); never over the curves.
     """
+    if legend not in ("right", "below"):
+        raise ValueError(f"legend={legend!r} is unknown; allowed: ['right', 'below']")
     from naslab.anytime import mean_and_spread
 
-    ax = get_ax(ax)
+    center = center or ("median" if spread in ("quartiles", "minmax") else "mean")
+    if center not in ("median", "mean"):
+        raise ValueError(f"center={center!r} is unknown; allowed: ['median', 'mean']")
+    ax = get_ax(ax, figsize=(8.5, 4))  # wide: the legend sits beside the axes
     colors = colors or {}
     for i, (name, c) in enumerate(curves.items()):
         c = np.asarray(c, float)
         xs = np.arange(1, c.shape[1] + 1) if x is None else np.asarray(x)
         col = colors.get(name, SEARCH_COLORS.get(name, PALETTE[i % len(PALETTE)]))
-        mean, lo, hi = mean_and_spread(c, spread=spread)
+        mid, lo, hi = mean_and_spread(c, spread=spread)
+        if center == "median":
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (no trial yet) stay NaN
+                mid = np.nanmedian(c, axis=0)
         if show_runs:
             ax.plot(xs, c.T, color=col, lw=0.6, alpha=0.25)
         ax.fill_between(xs, lo, hi, color=col, alpha=0.2, lw=0)
         band = {"std": "± std", "sem": "± sem", "minmax": "min–max", "quartiles": "25–75 %"}.get(spread, spread)
-        ax.plot(xs, mean, color=col, lw=2.2, label=f"{name}: mean, band {band} ({c.shape[0]} seeds)")
-    ax.set(xlabel=xlabel, ylabel=ylabel)
+        ax.plot(xs, mid, color=col, lw=2.2, label=f"{name}: {center} of {c.shape[0]} seeds,\nband {band}")
+    for j, (label, yv) in enumerate((reference or {}).items()):
+        ax.axhline(yv, color="0.35", ls=(":", "-.", "--")[j % 3], lw=1.2, label=f"{label} ({yv:.3f})")
+    ax.set(xlabel=xlabel, ylabel=ylabel, xscale=xscale)
+    if xscale == "log":  # 1, 10, 100 rather than 10^0, 10^1, 10^2
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    if legend == "right":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8, frameon=False)
     return ax
 
 

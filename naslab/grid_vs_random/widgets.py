@@ -97,7 +97,7 @@ def draw_landscape(fig, landscapes: dict, *, budget: int = 9, seed: int = 0, dat
                                  label=f"{name}: best {best_so_far(run)[-1]:.3f}", best=False, size=60)
     ax1.legend(loc="upper left", bbox_to_anchor=(0, -0.14), ncol=2, fontsize=8, frameon=False)
     ax1.set_title(f"{dataset}: seed {seed}, first {budget} trials of each", fontsize=10)
-    plot_anytime(curves, ax=ax2, spread="quartiles")
+    plot_anytime(curves, ax=ax2, spread="quartiles", legend="below")
     ax2.axvline(budget, color="0.3", ls=":", lw=1.2)
     ax2.plot([budget], [g_acc], "s", color=SEARCH_COLORS["grid"], ms=8, mec="black")
     ax2.plot([budget], [r_acc], "o", color=SEARCH_COLORS["random"], ms=8, mec="black")

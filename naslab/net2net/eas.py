@@ -94,6 +94,7 @@ class EASSearcher(Searcher):
     """
 
     adaptive = True
+    metric = "val_acc"  # the score its tells read (run_search uses it)
 
     def __init__(self, data, cfg: EASConfig | None = None, *, policy: str = "rl", seed: int = 0, start=None):
         if policy not in POLICIES:

@@ -108,8 +108,10 @@ def widen_pair(
     _check_pair(layer, next_layer)
     if init not in INITS:
         raise ValueError(f"init={init!r} is unknown; allowed: {list(INITS)}")
-    if noise < 0:
-        raise ValueError(f"noise={noise!r} must be >= 0")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (noise >= 0 and noise < float("inf")):
+        raise ValueError(f"noise={noise!r} must be a finite number >= 0")
+    if isinstance(new_width, bool) or not hasattr(new_width, "__index__"):  # 20.5 would silently become 20
+        raise ValueError(f"new_width={new_width!r} must be an int (the new number of units or channels)")
     n, q = width_of(layer), int(new_width)
     if q <= n:
         raise ValueError(f"new width q={q} must be larger than the current width n={n}")
@@ -125,11 +127,11 @@ def widen_pair(
     U1 = W1[g].clone()  # (q, d) or (q, c, *k)
     c1 = layer.bias[g].clone() if layer.bias is not None else None
     if init == "random":
-        U1[n:] = _randn(U1[n:].shape, gen, W1) * W1.std()
+        U1[n:] = _randn(U1[n:].shape, gen, W1) * spread(W1)
         if c1 is not None:
             c1[n:] = 0.0
     elif noise > 0:
-        U1[n:] += noise * W1.std() * _randn(U1[n:].shape, gen, W1)  # break the symmetry
+        U1[n:] += noise * spread(W1) * _randn(U1[n:].shape, gen, W1)  # break the symmetry
 
     # outgoing side: U2[:, j] = W2[:, g(j)] / count(g(j))
     if isinstance(next_layer, nn.Linear):
@@ -140,7 +142,7 @@ def widen_pair(
         W2v = W2  # (p, n, *k)
         scale = counts[g].view(1, q, *([1] * (W2.dim() - 2)))
     if init == "random":
-        U2 = torch.cat([W2v, _randn((W2v.shape[0], q - n, *W2v.shape[2:]), gen, W2) * W2.std()], 1)
+        U2 = torch.cat([W2v, _randn((W2v.shape[0], q - n, *W2v.shape[2:]), gen, W2) * spread(W2)], 1)
     else:
         U2 = W2v[:, g] / scale  # the replicas share the old outgoing weight equally
     U2 = U2.reshape(W2.shape[0], -1) if isinstance(next_layer, nn.Linear) else U2
@@ -155,6 +157,16 @@ def widen_pair(
         new_next.bias.copy_(next_layer.bias)
     new_bn = remap_bn(bn, g) if bn is not None else None
     return Widened(new_layer, new_next, new_bn, g)
+
+
+def spread(W: torch.Tensor) -> float:
+    """The scale of a weight tensor for noise: its std over all entries (population std, so a
+    one-element weight gives 0 rather than NaN), or its mean |W| when that is 0, or 1 for all zeros."""
+    s = W.detach().std(correction=0).item()
+    if s > 0:
+        return s
+    a = W.detach().abs().mean().item()
+    return a if a > 0 else 1.0
 
 
 def _randn(shape, gen: torch.Generator, like: torch.Tensor) -> torch.Tensor:

@@ -35,11 +35,12 @@ from naslab.net2net.layers import (
     identity_conv,
     identity_linear,
     set_bn_identity,
+    spread,
     validate_idempotent,
     widen_pair,
     width_of,
 )
-from naslab.utils import count_params
+from naslab.utils import check_count, check_shape_arg, count_params, expect_input
 
 POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
 GLOBAL_POOLS = (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
@@ -99,8 +100,10 @@ def make_plain_net(input_shape: tuple[int, ...], num_classes: int, arch: str = "
             fc-U (U units), pool (max-pool by 2), gap (global average pool). Convs come before fcs.
         bn: put a BatchNorm between every hidden layer and its ReLU.
     """
-    if len(input_shape) not in (2, 3):
-        raise ValueError(f"input_shape={input_shape} must be (C, L) or (C, H, W)")
+    input_shape = check_shape_arg(input_shape)
+    check_count(num_classes, "num_classes")
+    if not isinstance(arch, str):
+        raise ValueError(f"arch={arch!r} must be a str of tokens, e.g. 'conv-8-3 pool fc-16'")
     dim = len(input_shape) - 1
     conv, norm = (nn.Conv1d, nn.BatchNorm1d) if dim == 1 else (nn.Conv2d, nn.BatchNorm2d)
     layers: list[nn.Module] = []
@@ -131,7 +134,7 @@ def make_plain_net(input_shape: tuple[int, ...], num_classes: int, arch: str = "
     if not flat:
         layers.append(nn.Flatten())
     layers.append(nn.Linear(math.prod(_out_shape(layers, input_shape)), num_classes))
-    return nn.Sequential(*layers)
+    return expect_input(nn.Sequential(*layers), input_shape, "make_plain_net")
 
 
 @torch.no_grad()
@@ -204,7 +207,7 @@ def deepen_layer(model: nn.Sequential, k: int, *, kernel_size: int = 3, bn: bool
                 torch.manual_seed(int(seed))
                 new.reset_parameters()  # PyTorch's default (Kaiming-uniform) initialisation
         elif noise > 0:
-            new.weight += noise * new.weight.std() * torch.randn(new.weight.shape, generator=gen).to(new.weight)
+            new.weight += noise * spread(new.weight) * torch.randn(new.weight.shape, generator=gen).to(new.weight)
     block: list[nn.Module] = [new]
     if bn:
         norm = (nn.BatchNorm1d if new.weight.dim() <= 3 else nn.BatchNorm2d)(n).to(layer.weight)

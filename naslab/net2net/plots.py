@@ -16,8 +16,8 @@ from matplotlib.ticker import MaxNLocator
 
 from naslab.plots import PALETTE, get_ax
 
-__all__ = ["plot_weight_matrix", "plot_net2net_matrices", "plot_idempotence", "plot_student_curves",
-           "plot_eas_progress", "plot_growth_tree", "plot_eas_cost"]
+__all__ = ["plot_weight_matrix", "plot_net2net_matrices", "first_new_column", "plot_idempotence",
+           "plot_student_curves", "plot_eas_progress", "plot_growth_tree", "plot_growth_trees", "plot_eas_cost"]
 
 STUDENT_COLORS = {"teacher": PALETTE[7], "net2net": PALETTE[0], "random pad": PALETTE[1], "scratch": PALETTE[3]}
 
@@ -26,6 +26,23 @@ def _matrix(W) -> np.ndarray:
     """A weight as a 2-D array: Linear (out, in) as is; Conv (out, in, *k) as (out, in * k...)."""
     W = W.detach().cpu().numpy() if hasattr(W, "detach") else np.asarray(W)
     return W.reshape(W.shape[0], -1) if W.ndim > 2 else np.atleast_2d(W)
+
+
+def first_new_column(W_next, n_old: int, n_new: int) -> int:
+    """The first column of the drawn (flattened) `W_next` that feeds from a unit Net2Net added.
+
+    Widening layer k from `n_old` to `n_new` units adds input channels n_old..n_new-1 to layer k+1.
+    Flattened as `(out, in * K)`, the columns are channel-major: channel c owns columns c*K .. (c+1)*K - 1,
+    so the new channels start at column n_old * K, where
+    * conv -> conv: W_next is (out, n_new, *kernel) and K = prod(kernel) (k*k for a k x k kernel);
+    * conv -> linear: W_next is (out, n_new * P) after a flatten of P positions per channel, K = P;
+    * linear -> linear: W_next is (out, n_new), K = 1.
+    """
+    shape = tuple(W_next.shape)
+    if shape[1] % n_new:
+        raise ValueError(f"W_next has {shape[1]} inputs, not a multiple of n_new={n_new} units")
+    per_channel = int(np.prod(shape[2:])) if len(shape) > 2 else shape[1] // n_new
+    return n_old * per_channel
 
 
 def plot_weight_matrix(W, *, ax=None, title: str | None = None, vmax: float | None = None,
@@ -43,8 +60,8 @@ def plot_weight_matrix(W, *, ax=None, title: str | None = None, vmax: float | No
     if new_cols is not None and new_cols < c:
         ax.add_patch(plt.Rectangle((new_cols - 0.5, -0.5), c - new_cols, r, fill=False, ec=PALETTE[1], lw=2.5))
     ax.set_title(title or f"{r} x {c}", fontsize=10)
-    ax.set_xticks(range(c) if col_labels else [], col_labels or [], fontsize=7)
-    ax.set_yticks(range(r) if row_labels else [], row_labels or [], fontsize=7)
+    ax.set_xticks(range(c) if col_labels else [], col_labels or [], fontsize=8)
+    ax.set_yticks(range(r) if row_labels else [], row_labels or [], fontsize=8)
     ax.figure.colorbar(im, ax=ax, shrink=0.8, pad=0.02)
     return ax
 
@@ -120,11 +137,11 @@ def plot_eas_progress(runs: dict, *, ax=None, metric: str = "val_acc"):
         best = np.fmax.accumulate(np.where(np.isnan(s), -np.inf, s))
         x = np.arange(len(s))
         ls, lw = styles[i % len(styles)]
-        ax.scatter(x, s, s=16, color=PALETTE[i], alpha=0.5)
+        ax.scatter(x, s, s=22, color=PALETTE[i], alpha=0.7, marker="osD^"[i % 4])
         ax.step(x, best, where="post", color=PALETTE[i], ls=ls, lw=lw, label=f"{name}: best so far {best[-1]:.3f}")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("network (0 = start network, then children in order)")
-    ax.set_ylabel(f"validation accuracy ({metric})")
+    ax.set_ylabel("validation accuracy" if metric == "val_acc" else metric)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, loc="lower right")
     ax.set_title("search by network transformation", fontsize=10)
@@ -153,18 +170,25 @@ def _tree_layout(trials) -> dict:
     return pos
 
 
-def plot_growth_tree(trials, *, ax=None, metric: str = "val_acc", title: str | None = None):
+def _finite_scores(trials, metric: str) -> list[float]:
+    return [s for s in (t.score(metric) for t in trials) if math.isfinite(s)]
+
+
+def plot_growth_tree(trials, *, ax=None, metric: str = "val_acc", title: str | None = None,
+                     vmin: float | None = None, vmax: float | None = None, colorbar: bool = True):
     """The growth tree: one node per network (colour = accuracy), an edge from parent to child.
 
-    The path from the start network to the best one is drawn thick; the best network's
-    architecture is written next to it.
+    The path from the start network to the best one is drawn thick; the best network's score and
+    architecture are written under the title (never over the leaves). `vmin` / `vmax` fix the colour
+    scale, so that two trees side by side compare (`plot_growth_trees` does this for you).
     """
     ax = get_ax(ax, figsize=(7, 5))
     by_id = {t.trial_id: t for t in trials}
     pos = _tree_layout(trials)
     scores = {i: t.score(metric) for i, t in by_id.items()}
-    finite = [s for s in scores.values() if math.isfinite(s)]
+    finite = _finite_scores(trials, metric)
     lo, hi = (min(finite), max(finite)) if finite else (0, 1)
+    lo, hi = lo if vmin is None else vmin, hi if vmax is None else vmax
     best = max((i for i in scores if math.isfinite(scores[i])), key=lambda i: scores[i], default=None)
     path = set()
     i = best
@@ -180,12 +204,12 @@ def plot_growth_tree(trials, *, ax=None, metric: str = "val_acc", title: str | N
     sc = ax.scatter([pos[i][0] for i in ids], [pos[i][1] for i in ids], c=[scores[i] for i in ids], cmap="viridis",
                     vmin=lo, vmax=hi, s=[90 if i in path else 45 for i in ids], edgecolors="k", linewidths=0.5,
                     zorder=2)
-    ax.figure.colorbar(sc, ax=ax, shrink=0.8, label=metric)
+    if colorbar:
+        ax.figure.colorbar(sc, ax=ax, shrink=0.8, label="validation accuracy" if metric == "val_acc" else metric)
+    head = title or "growth tree"
     if best is not None:
-        arch = textwrap.fill(str(by_id[best].config.get("arch", "")), 30)
-        ax.annotate(f"best: {scores[best]:.3f}\n{arch}", pos[best], xytext=(0.99, 0.01), textcoords="axes fraction",
-                    fontsize=7.5, ha="right", va="bottom", bbox=dict(boxstyle="round", fc="white", ec="0.8", alpha=0.9),
-                    arrowprops=dict(arrowstyle="->", color="0.45", lw=0.8))
+        arch = textwrap.shorten(str(by_id[best].config.get("arch", "")), 100, placeholder=" …")
+        head += "\n" + textwrap.fill(f"best (thick path): {scores[best]:.3f}  {arch}", 58)
     root = next((i for i in ids if by_id[i].parent is None), None)
     if root is not None:
         ax.annotate(f"start\n{scores[root]:.3f}", pos[root], xytext=(-9, 0), textcoords="offset points",
@@ -194,11 +218,25 @@ def plot_growth_tree(trials, *, ax=None, metric: str = "val_acc", title: str | N
     ax.set_xlabel("generation (transformations since the start network)")
     ax.set_xticks(range(depth + 1))
     ax.set_yticks([])
-    ax.set_xlim(-0.9, depth + 1.9)
-    ax.set_title(title or "growth tree", fontsize=10)
+    ax.set_xlim(-0.9, depth + 0.4)
+    ax.set_title(head, fontsize=10)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+def plot_growth_trees(runs: dict, *, metric: str = "val_acc", fig=None):
+    """Several growth trees side by side ({title: trials}) on ONE colour scale with one colour bar."""
+    fig = fig or plt.figure(figsize=(6 * len(runs), 4.8), layout="constrained")
+    axes = fig.subplots(1, len(runs), squeeze=False)[0]
+    finite = [s for trials in runs.values() for s in _finite_scores(trials, metric)]
+    lo, hi = (min(finite), max(finite)) if finite else (0, 1)
+    for ax, (name, trials) in zip(axes, runs.items()):
+        plot_growth_tree(trials, ax=ax, metric=metric, title=name, vmin=lo, vmax=hi, colorbar=False)
+    mappable = plt.cm.ScalarMappable(norm=plt.Normalize(lo, hi), cmap="viridis")
+    fig.colorbar(mappable, ax=list(axes), shrink=0.8,
+                 label="validation accuracy (one scale for all trees)" if metric == "val_acc" else metric)
+    return list(axes)
 
 
 def plot_eas_cost(costs: dict, *, ax=None, unit: str = "training updates"):

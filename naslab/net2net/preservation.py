@@ -47,7 +47,8 @@ class Preservation:
         return self.max_abs[mode] / max(self.scale.get(mode, 1.0), 1e-12)
 
     def __str__(self) -> str:
-        rows = [f"{m:>5} mode: max |diff| = {self.max_abs[m]:.2e} (relative to max |output| {self.relative(m):.1e}), "
+        rows = [f"{m:>5} mode: max |diff| = {self.max_abs[m]:.2e} (relative error max |diff| / max |output| = "
+                f"{self.relative(m):.1e}), "
                 f"mean |diff| = {self.mean_abs[m]:.2e}" for m in self.max_abs]
         return "\n".join([*rows, self.explanation])
 
@@ -57,8 +58,16 @@ def measure_preservation(teacher: nn.Module, student: nn.Module, X: torch.Tensor
                          *, modes: tuple[str, ...] = MODES) -> Preservation:
     """Compare teacher and student outputs on the batch X (B, *input_shape), in eval and / or train mode.
 
-    Works on copies, so no running statistic of either model is touched.
+    Works on copies, so no running statistic of either model is touched. X must be a batch the
+    teacher accepts; a wrong shape is a ValueError naming it.
     """
+    if not isinstance(X, torch.Tensor) or X.dim() < 2:
+        raise ValueError(f"X must be a batch tensor of shape (B, *input_shape), got "
+                         f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}")
+    try:
+        copy.deepcopy(teacher).eval()(X[:1].to(_device(teacher)))
+    except (RuntimeError, ValueError) as e:
+        raise ValueError(f"the teacher does not accept X of shape {tuple(X.shape)}: {e}") from e
     for m in modes:
         if m not in MODES:
             raise ValueError(f"mode {m!r} is unknown; allowed: {list(MODES)}")
@@ -78,8 +87,9 @@ def measure_preservation(teacher: nn.Module, student: nn.Module, X: torch.Tensor
     else:
         why = (f"The student has {n_bn_s - n_bn_t} new BatchNorm(s). In eval mode each one uses the running "
                "mean/var it was calibrated with and is an exact identity; in train mode it normalises with "
-               "this batch's own mean/var, which differ from the calibration statistics, so the outputs "
-               "differ a little until training adapts them.")
+               "this batch's own mean/var, which differ from the calibration statistics, so train-mode outputs "
+               "can differ a lot (see the train-mode relative error above; tens of percent are common) "
+               "until training adapts them.")
     return Preservation(max_abs, mean_abs, why, scale)
 
 

@@ -12,7 +12,7 @@ import torch
 
 from naslab.net2net.layers import wider_mapping
 from naslab.net2net.network import deepen_layer, describe, weight_layers, widen_layer
-from naslab.net2net.plots import plot_net2net_matrices
+from naslab.net2net.plots import first_new_column, plot_net2net_matrices
 from naslab.net2net.preservation import measure_preservation
 from naslab.widgets import panel
 
@@ -42,7 +42,7 @@ def draw_net2net(fig, model, X, *, extra_units: int = 4, layer: int = 0, operati
         before = {f"$W_{layer}$ (layer {layer})": Wk, f"$W_{layer + 1}$": Wn}
         lu, ln = f"$U_{layer}$: row j copies row g(j)", f"$U_{layer + 1}$: column j = column g(j) / count"
         after = {lu: Uk, ln: Un}
-        rows, cols = {lu: n}, {ln: n * s if Un.dim() == 2 else n}
+        rows, cols = {lu: n}, {ln: first_new_column(Un, n, q)}  # conv: columns n*k*k on
         names = [f"{j}" if j < n else f"{j}={int(g[j])}" for j in range(q)]  # "5=3": unit 5 copies unit 3
         row_labels = {lu: names} if q <= 24 else {}
         col_labels = {ln: names} if q <= 24 and s == 1 and Un.dim() == 2 else {}

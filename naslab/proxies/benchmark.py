@@ -111,7 +111,11 @@ class Benchmark:
 
     @classmethod
     def load(cls, name: str = BenchConfig.name, *, root: str | Path | None = None) -> Benchmark:
-        """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off)."""
+        """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off).
+
+        `root` is the folder holding the benchmark files themselves (default `data/bench/`), not the
+        `data/` folder that `load_dataset(root=...)` takes: a benchmark is a file set, not a dataset.
+        """
         root = Path(root) if root is not None else BENCH_DIR
         npz, js = root / f"{name}.npz", root / f"{name}.json"
         for p in (npz, js):

@@ -40,16 +40,17 @@ def plot_learning_curves(curves, *, labels=None, fidelities=(1, 3, 9), ax=None, 
                 label=None if labels is None else labels[i])
     for f in fidelities:
         ax.axvline(f, color="0.6", ls=":", lw=1)
-        ax.text(f, 1.0, f" {f} ep", transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="0.4")
+        ax.text(f, 1.0, f" {f} ep", transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="0.3")
     ax.set(xlabel="epochs of training (fidelity)", ylabel="validation accuracy", title=title)
     if labels is not None:
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     return ax
 
 
 def plot_ladder(rows, *, ax=None, unit="CPU seconds to rank all candidates"):
-    """The ladder of evaluation strategies: one bar per strategy, cost on a log axis, τ written beside.
+    """The ladder of evaluation strategies: one bar per strategy, length proportional to its cost (a linear
+    axis from 0 to just past the dearest), τ written beside each bar.
 
     Args:
         rows: dicts with "name", "seconds" (total cost) and optionally "kind" and "tau".
@@ -57,14 +58,14 @@ def plot_ladder(rows, *, ax=None, unit="CPU seconds to rank all candidates"):
     ax = get_ax(ax, figsize=(7, 0.45 * len(rows) + 1.2))
     rows = sorted(rows, key=lambda r: r["seconds"])
     y = np.arange(len(rows))
+    top = max(r["seconds"] for r in rows)
     ax.barh(y, [r["seconds"] for r in rows], color=[_color(r.get("kind"), i) for i, r in enumerate(rows)],
             alpha=0.85)
     for i, r in enumerate(rows):
         note = f"  {r['seconds']:,.0f} s" + (f"   τ = {r['tau']:.2f}" if r.get("tau") is not None else "")
-        ax.text(r["seconds"], i, note, va="center", fontsize=8)
-    ax.set_yticks(y, [r["name"] for r in rows], fontsize=8)
-    ax.set_xscale("log")
-    ax.set_xlim(right=max(r["seconds"] for r in rows) * 4)
+        ax.text(r["seconds"], i, note, va="center", fontsize=9)
+    ax.set_yticks(y, [r["name"] for r in rows], fontsize=9)
+    ax.set_xlim(0, top * 1.3)  # room for the "219 s   τ = 0.66" notes, no empty decade
     ax.set(xlabel=unit, title="The ladder of evaluation strategies (cheapest at the bottom)")
     ax.grid(axis="x", alpha=0.3)
     return ax
@@ -91,7 +92,7 @@ def plot_proxy_scatter(proxy_scores, full_scores, *, name="proxy", k: int | None
     ax.set_title(f"{name}\nτ = {kendall_tau(p, f):.2f}   ρ = {spearman_rho(p, f):.2f}   "
                  f"top-{k} overlap = {top_k_overlap(p, f, k):.0%}", fontsize=9)
     ax.set(xlabel="proxy score (validation accuracy)", ylabel="full-training accuracy")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     return ax
 
@@ -114,11 +115,11 @@ def plot_cost_vs_rank(rows, *, ax=None, highlight: str | None = None, ceiling: f
                 and abs(pts[j, 1] - pts[i, 1]) < 0.05]
         below = any(pts[j, 1] > pts[i, 1] for j in near)  # a close neighbour above: write below the dot
         ax.annotate(r["name"], (r["fraction"], r["tau"]), xytext=(6, -11 if below else 5),
-                    textcoords="offset points", fontsize=7, fontweight="bold" if big else None)
+                    textcoords="offset points", fontsize=8, fontweight="bold" if big else None)
     if ceiling is not None:
         ax.axhline(ceiling, color="0.4", ls="--", lw=1)
         ax.text(0.01, ceiling, "full training, another seed", transform=ax.get_yaxis_transform(), va="bottom",
-                fontsize=7, color="0.3")
+                fontsize=8, color="0.3")
     ax.set_xscale("log")
     lo, hi = ax.get_xlim()
     ax.set_xlim(lo, hi * 1.6)  # room for the labels of the dearest proxies

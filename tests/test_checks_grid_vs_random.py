@@ -1,0 +1,224 @@
+"""Notebook 01's exercise checks: one right answer and a table of wrong ones per exercise; each wrong one
+is rejected with a message that names the mistake (the message text is asserted, not only the type)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from naslab.checking import CheckError
+from naslab.domains import Choice, Uniform, sample
+from naslab.grid_vs_random.checks import check_momentum_space, check_searcher, check_trials_needed, surrogate_objective
+from naslab.grid_vs_random.spaces import COURSE_VALUES, course_grid
+from naslab.searchers import RandomSearch, Searcher
+
+
+def reject(check, answer, fragment):
+    with pytest.raises(CheckError, match=fragment):
+        check(answer)
+
+
+# ---- exercise 3: trials_needed -------------------------------------------------------------------------------
+
+
+def right_trials(q, p):
+    return math.ceil(math.log(1 - p) / math.log(1 - q))
+
+
+def raises_value_error(q, p):
+    raise ValueError("my own bug")
+
+
+TRIALS_WRONG = {
+    "off by one (+1)": (lambda q, p: right_trials(q, p) + 1, "one too many \\(off by one\\)"),
+    "off by one (int truncates)": (lambda q, p: int(math.log(1 - p) / math.log(1 - q)), "one too few \\(off by one\\)"),
+    "sign error": (lambda q, p: math.ceil(math.log(1 - p) / -math.log(1 - q)), "sign error"),
+    "wrong shape (a list)": (lambda q, p: [right_trials(q, p)], "not a sequence \\(wrong shape\\)"),
+    "constant": (lambda q, p: 59, "whatever q and p are \\(a constant\\)"),
+    "classic: a float, not rounded": (lambda q, p: math.log(1 - p) / math.log(1 - q), "not an int.*math.ceil"),
+    "swapped q and p": (lambda p, q: right_trials(q, p), "swapped q and p"),
+    "own ValueError": (raises_value_error, "raised ValueError: my own bug on input \\(q=0.05, p=0.95\\)"),
+}
+
+
+def test_trials_needed_accepts_the_right_answer():
+    v = check_trials_needed(right_trials)
+    assert v.passed and v.startswith("✓") and "59" in v
+
+
+@pytest.mark.parametrize("name", TRIALS_WRONG)
+def test_trials_needed_names_the_mistake(name):
+    reject(check_trials_needed, *TRIALS_WRONG[name])
+
+
+def test_trials_needed_stub_is_not_implemented_yet():
+    def stub(q, p):
+        raise NotImplementedError("Exercise 3: trials_needed")
+
+    v = check_trials_needed(stub)
+    assert not v.passed and "not implemented yet" in v and "Exercise 3" in v
+
+
+# ---- exercise 1: the momentum grid ---------------------------------------------------------------------------
+
+
+def with_momentum(values, base=None):
+    return {**(base or course_grid()), "momentum": Choice(values)}
+
+
+MOMENTUM_WRONG = {
+    "classic: 3 of the 4 values": (with_momentum([0.0, 0.5, 0.9]), "missing \\[0.99\\]"),
+    "duplicate value": (with_momentum([0.0, 0.5, 0.9, 0.9, 0.99]), "lists \\[0.9\\] more than once"),
+    "off by one (1.0 instead of 0.99)": (with_momentum([0.0, 0.5, 0.9, 1.0]), "\\[1.0\\] is >= 1"),
+    "sign error": (with_momentum([0.0, -0.5, 0.9, 0.99]), "negative \\(a sign error"),
+    "constant": (with_momentum([0.9]), "single value .*constant"),
+    "wrong axis (Uniform)": ({**course_grid(), "momentum": Uniform(0.0, 0.99)}, "not a grid axis"),
+    "wrong axis (lr changed)": (with_momentum([0.0, 0.5, 0.9, 0.99], {"lr": Choice(COURSE_VALUES[:3]),
+                                "weight_decay": Choice(COURSE_VALUES)}), "space\\['lr'\\] should stay"),
+    "no momentum": (course_grid(), "no 'momentum' axis"),
+    "wrong values": (with_momentum([0.0, 0.3, 0.6, 0.9]), "not asked \\[0.3, 0.6\\]"),
+}
+
+
+def test_momentum_space_accepts_the_right_answer():
+    v = check_momentum_space(with_momentum([0.0, 0.5, 0.9, 0.99]))
+    assert v.passed and "144" in v
+
+
+@pytest.mark.parametrize("name", MOMENTUM_WRONG)
+def test_momentum_space_names_the_mistake(name):
+    reject(check_momentum_space, *MOMENTUM_WRONG[name])
+
+
+def test_momentum_space_stub_is_not_implemented_yet():
+    assert "not implemented yet" in check_momentum_space(None)
+
+
+# ---- exercise 2: your searcher -------------------------------------------------------------------------------
+
+
+class LocalSearch(Searcher):
+    """The notebook's solution: random warm-up, then log-space steps around the incumbent."""
+
+    name = "local"
+
+    def __init__(self, space, *, seed=0, n_init=10, step=0.5):
+        self.space, self.seed, self.n_init, self.step = space, seed, n_init, step
+        self.rng = np.random.default_rng(seed)
+        self.best, self.best_score, self.asked = None, -np.inf, 0
+
+    def ask(self):
+        self.asked += 1
+        if self.asked <= self.n_init or self.best is None:
+            return sample(self.space, self.rng)
+        out = {}
+        for k, v in self.best.items():
+            lo, hi = np.log10(self.space[k].low), np.log10(self.space[k].high)
+            out[k] = float(10 ** np.clip(np.log10(v) + self.step * self.rng.normal(), lo, hi))
+        return out
+
+    def tell(self, config, trial):
+        if trial.score() > self.best_score:
+            self.best, self.best_score = config, trial.score()
+
+
+class Minimises(LocalSearch):  # the classic slip, a sign error: keeps the *worst* trial
+    def tell(self, config, trial):
+        if -trial.score() > self.best_score:
+            self.best, self.best_score = config, -trial.score()
+
+
+class Stuck(Searcher):  # a constant proposal
+    def __init__(self, space, *, seed=0):
+        self.seed = seed
+
+    def ask(self):
+        return {"lr": 0.1, "weight_decay": 1e-4}
+
+
+class StopsEarly(RandomSearch):  # off by one: stops after budget - 1 trials
+    def __init__(self, space, *, seed=0):
+        super().__init__(space, seed=seed)
+        self.n = 0
+
+    def ask(self):
+        self.n += 1
+        return None if self.n >= 30 else super().ask()
+
+
+class Tuple(RandomSearch):  # wrong shape: a tuple, not a dict
+    def ask(self):
+        c = super().ask()
+        return (c["lr"], c["weight_decay"])
+
+
+class NegativeLr(RandomSearch):  # sign error: -log instead of log
+    def ask(self):
+        c = super().ask()
+        return {"lr": -c["lr"], "weight_decay": c["weight_decay"]}
+
+
+class OutOfBounds(RandomSearch):
+    def ask(self):
+        c = super().ask()
+        return {"lr": c["lr"] * 100, "weight_decay": c["weight_decay"]}
+
+
+class Unseeded(RandomSearch):
+    def __init__(self, space, *, seed=0):
+        super().__init__(space, seed=seed)
+        self.rng = np.random.default_rng()
+
+
+class WrongKeys(RandomSearch):
+    def ask(self):
+        c = super().ask()
+        return {"learning_rate": c["lr"], "weight_decay": c["weight_decay"]}
+
+
+class TellRaises(RandomSearch):
+    def tell(self, config, trial):
+        raise ValueError("my tell is broken")
+
+
+SEARCHER_WRONG = {
+    "classic: minimises (sign error)": (Minimises, "worse than random search.*highest"),
+    "constant": (Stuck, "stuck \\(a constant proposal\\)"),
+    "off by one (stops early)": (StopsEarly, "stopped after 29 of 30.*off-by-one"),
+    "wrong shape (tuple)": (Tuple, "got a (tuple|list) .*wrong shape"),
+    "sign error (negative lr)": (NegativeLr, "not positive \\(a sign error"),
+    "out of bounds": (OutOfBounds, "outside \\[1e-4, 10\\]"),
+    "unseeded": (Unseeded, "same seed must give the same configs"),
+    "wrong keys": (WrongKeys, "keys lr, weight_decay"),
+    "own exception in tell": (TellRaises, "raised ValueError: my tell is broken on input run_search"),
+}
+
+
+def test_searcher_accepts_random_and_local_search():
+    assert check_searcher(RandomSearch).passed
+    assert check_searcher(LocalSearch).passed
+
+
+@pytest.mark.parametrize("name", SEARCHER_WRONG)
+def test_searcher_names_the_mistake(name):
+    reject(check_searcher, *SEARCHER_WRONG[name])
+
+
+def test_searcher_stub_is_not_implemented_yet():
+    class Stub(Searcher):
+        def __init__(self, space, *, seed=0):
+            pass
+
+        def ask(self):
+            raise NotImplementedError("Exercise 2: write ask()")
+
+    v = check_searcher(Stub)
+    assert not v.passed and "not implemented yet (Exercise 2: write ask())" in v
+
+
+def test_surrogate_has_its_optimum_where_documented():
+    u = np.linspace(-4, 1, 101)
+    acc = np.array([[surrogate_objective({"lr": 10**a, "weight_decay": 10**b})["val_acc"] for b in u] for a in u])
+    i, j = np.unravel_index(acc.argmax(), acc.shape)
+    assert u[i] == pytest.approx(-0.5) and u[j] == -4.0
+    assert acc.min() >= 0.1 and acc.max() < 0.99

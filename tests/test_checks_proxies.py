@@ -1,0 +1,186 @@
+"""Notebook 03's exercise checks: one right answer and a table of wrong ones per exercise; each wrong one
+is rejected with a message naming the mistake (the message text is asserted). The new-proxy check is
+fed real runs: it re-trains the proxy itself, so a made-up score or cost cannot pass."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from naslab.checking import CheckError
+from naslab.data import load_dataset
+from naslab.proxies.benchmark import Benchmark
+from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+from naslab.proxies.halving import rung_schedule
+from naslab.proxies.proxy import Proxy, evaluate_proxy
+from naslab.proxies.study import truth
+
+
+def reject(check, answer, fragment, *args):
+    with pytest.raises(CheckError, match=fragment):
+        check(answer, *args)
+
+
+# ---- exercise 1: Kendall's tau -------------------------------------------------------------------------------
+
+
+def pairs_tau(a, b):
+    n = len(a)
+    s = sum(np.sign(a[i] - a[j]) * np.sign(b[i] - b[j]) for i, j in itertools.combinations(range(n), 2))
+    return s / (n * (n - 1) / 2)
+
+
+def concordant_only(a, b):
+    n = len(a)
+    c = sum(np.sign(a[i] - a[j]) * np.sign(b[i] - b[j]) > 0 for i, j in itertools.combinations(range(n), 2))
+    return c / math.comb(n, 2)
+
+
+def own_error(a, b):
+    raise ValueError("ties are not handled")
+
+
+TAU_WRONG = {
+    "off by one: n(n+1)/2 pairs": (lambda a, b: pairs_tau(a, b) * (len(a) - 1) / (len(a) + 1), "off by one"),
+    "sign error": (lambda a, b: -pairs_tau(a, b), "sign error"),
+    "constant": (lambda a, b: 0.5, "same value 0.5 for every input \\(a constant\\)"),
+    "wrong shape: scipy's pair": (lambda a, b: tuple(stats.kendalltau(a, b)), "p-value.*wrong shape"),
+    "wrong shape: an array": (lambda a, b: np.full(2, pairs_tau(a, b)), "one number \\(wrong shape\\)"),
+    "classic: forgets D": (concordant_only, "subtract the discordant pairs"),
+    "classic: Spearman": (lambda a, b: stats.spearmanr(a, b).statistic, "Spearman"),
+    "each pair twice": (lambda a, b: pairs_tau(a, b) / 2, "each pair counted once"),
+    "own ValueError": (own_error, "raised ValueError: ties are not handled on input a=\\[0.0"),
+}
+
+
+def test_kendall_tau_accepts_the_right_answer():
+    assert check_kendall_tau(pairs_tau).passed
+
+
+@pytest.mark.parametrize("name", TAU_WRONG)
+def test_kendall_tau_names_the_mistake(name):
+    reject(check_kendall_tau, *TAU_WRONG[name])
+
+
+# ---- exercise 3: the successive-halving budget ---------------------------------------------------------------
+
+
+def sh_budget(n, eta, r_min, r_max):
+    total, i = 0, 0
+    while True:
+        n_i, r_i = n // eta**i, min(r_min * eta**i, r_max)
+        total += n_i * r_i
+        if n_i // eta < 1 or r_i >= r_max:
+            return total
+        i += 1
+
+
+def no_cap(n, eta, r_min, r_max):  # the classic slip: r_i = r_min eta^i, never capped at r_max
+    total, i = 0, 0
+    while True:
+        n_i, r_i = n // eta**i, r_min * eta**i
+        total += n_i * r_i
+        if n_i // eta < 1 or r_i >= r_max:
+            return total
+        i += 1
+
+
+def one_rung_short(n, eta, r_min, r_max):
+    rungs = rung_schedule(n, eta, r_min, r_max)
+    return sum(a * b for a, b in rungs[:-1])
+
+
+def float_division(n, eta, r_min, r_max):
+    total, i = 0, 0
+    while True:
+        n_i, r_i = n / eta**i, min(r_min * eta**i, r_max)
+        total += n_i * r_i
+        if n_i / eta < 1 or r_i >= r_max:
+            return total
+        i += 1
+
+
+SH_WRONG = {
+    "classic: r_i not capped at r_max": (no_cap, "capped at r_max"),
+    "off by one: last rung left out": (one_rung_short, "left out the last rung .* \\(off by one\\)"),
+    "sign error": (lambda *a: -sh_budget(*a), "sign error"),
+    "constant": (lambda *a: 243, "same value 243 for every input \\(a constant\\)"),
+    "wrong shape: the rungs": (lambda *a: rung_schedule(*a), "not the rungs \\(wrong shape\\)"),
+    "float division": (float_division, "floor\\(n / eta\\^i\\)"),
+    "everyone fully trained": (lambda n, eta, r_min, r_max: n * r_max, "expected"),
+    "own error": (lambda n, eta, r_min, r_max: n // (eta - 3), "raised ZeroDivisionError: .* on input"),
+}
+
+
+def test_sh_budget_accepts_the_right_answer_and_reaches_the_cap():
+    assert check_sh_budget(sh_budget).passed
+    assert rung_schedule(81, 3, 1, 10)[-1] == (3, 10)  # a rung stopped by the cap, not by running out
+
+
+@pytest.mark.parametrize("name", SH_WRONG)
+def test_sh_budget_names_the_mistake(name):
+    reject(check_sh_budget, *SH_WRONG[name])
+
+
+# ---- exercise 2: a new proxy (re-run by the check) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return Benchmark.load()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset("mnist1d")
+
+
+@pytest.fixture(scope="module")
+def right(bench, data):
+    proxy = Proxy(name="1 layer, 1 epoch, 1/9 data", epochs=1, depth=1, data_fraction=1 / 9)
+    index = np.random.default_rng(1).choice(bench.size, size=6, replace=False)
+    out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], proxy, data, seed=0)
+    return {"proxy": proxy, "index": index, "scores": out["scores"], "seconds": out["seconds"],
+            "tau": stats.kendalltau(out["scores"], truth(bench, index)).statistic}
+
+
+def test_new_proxy_accepts_the_right_answer(right, bench, data):
+    v = check_new_proxy(right, bench, data)
+    assert v.passed and "1 of 9 epochs" in v and "2 re-run by the check agree" in v
+
+
+def _wrong(right, bench):
+    r = right
+    return {
+        "classic: the truth at zero cost": ({**r, "scores": truth(bench, r["index"]), "seconds": np.zeros(6),
+                                             "tau": 1.0}, "re-running your proxy gives .*the truth is not a proxy"),
+        "zero cost": ({**r, "seconds": np.zeros(6)}, "you report 0 s, re-running your proxy took"),
+        "off by one: scores shifted": ({**r, "scores": np.roll(r["scores"], 1)}, "one score per index in the same"),
+        "sign error: tau": ({**r, "tau": -r["tau"]}, "wrong sign"),
+        "constant scores (tau = nan)": ({**r, "scores": np.full(6, 0.5), "tau": float("nan")},
+                                        "\\(a constant\\): Kendall's τ is undefined \\(nan\\)"),
+        "wrong shape: one score short": ({**r, "scores": r["scores"][:-1]}, "one score and one seconds entry"),
+        "full training": ({**r, "proxy": Proxy()}, "not cheaper than full training"),
+        "no proxy to re-run": ({k: v for k, v in r.items() if k != "proxy"}, "needs a 'proxy' entry"),
+        "tau of another statistic": ({**r, "tau": r["tau"] + 0.2}, "tau = .* but your scores"),
+        "a proxy that cannot run": ({**r, "proxy": Proxy(epochs=1, depth=10)},
+                                    "run_proxy with your Proxy 'full' raised ValueError: depth=10"),
+    }
+
+
+WRONG_PROXIES = ["classic: the truth at zero cost", "zero cost", "off by one: scores shifted", "sign error: tau",
+                 "constant scores (tau = nan)", "wrong shape: one score short", "full training", "no proxy to re-run",
+                 "tau of another statistic", "a proxy that cannot run"]
+
+
+@pytest.mark.parametrize("name", WRONG_PROXIES)
+def test_new_proxy_names_the_mistake(name, right, bench, data):
+    answer, fragment = _wrong(right, bench)[name]
+    with pytest.raises(CheckError, match=fragment):
+        check_new_proxy(answer, bench, data)
+
+
+def test_new_proxy_table_is_complete(right, bench):
+    assert sorted(_wrong(right, bench)) == sorted(WRONG_PROXIES)
