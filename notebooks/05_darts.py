@@ -541,7 +541,7 @@ def conv_3x3(C, stride, affine, dim):
     # END SOLUTION
 
 
-register_op("conv_3x3", conv_3x3, overwrite=True)
+register_op("conv_3x3", conv_3x3, overwrite=True, check=False)  # check 1 below tests it (and reports a stub)
 ex_space = ("none", "skip_connect", "sep_conv_3x3", "conv_3x3")
 with exercise(1):
     ex = run_darts(load_dataset(DATASET, n_train=budget(full=400, fast=128)),
