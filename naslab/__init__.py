@@ -40,9 +40,12 @@ _API = {
     "RandomSearch": "naslab.searchers", "run_search": "naslab.search",
     "best_trial": "naslab.anytime", "best_so_far": "naslab.anytime", "best_vs_trials": "naslab.anytime",
     "best_vs_seconds": "naslab.anytime", "mean_and_spread": "naslab.anytime",
+    # scaling out: executors (Ray; Dask's client.get_executor() needs nothing), Optuna's TPE, Ray Tune
+    "RayExecutor": "naslab.executors", "OptunaSearch": "naslab.optuna_search", "run_tune": "naslab.tune",
     # notebook 01: grid vs random search
     "course_grid": "naslab.grid_vs_random.spaces", "course_space": "naslab.grid_vs_random.spaces",
     "train_population": "naslab.grid_vs_random.population",
+    "train_population_tasks": "naslab.grid_vs_random.population_tasks",
     # notebook 02: the macro space and the REINFORCE controller
     "MacroSpace": "naslab.controller.macro_space", "Architecture": "naslab.controller.macro_space",
     "Controller": "naslab.controller.lstm", "EMABaseline": "naslab.controller.reinforce",

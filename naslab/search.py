@@ -1,9 +1,11 @@
 """The search loop every notebook shares: `run_search` drives any ask/tell searcher (`naslab.searchers`).
 
-`run_search(searcher, objective, budget)` drives a searcher: it asks (up to `batch_size` proposals before
-any tell), evaluates `objective(config) -> dict of metrics` sequentially or on an `executor`, tells
-the results back *in ask order*, and returns the list of `Trial`s. Because tells always arrive in
-ask order, a fixed seed gives the same trials whichever executor runs them.
+`run_search(searcher, objective, budget)` drives a searcher: it asks, evaluates `objective(config) ->
+dict of metrics` sequentially or on an `executor` (a process pool, Dask, Ray: `naslab.executors`),
+tells the results back *in ask order*, and returns the list of `Trial`s. Because tells always
+arrive in ask order, a fixed seed gives the same trials whichever executor runs them. On an
+executor, a non-adaptive searcher keeps every worker busy (the next trial is submitted as soon as
+one finishes); an adaptive one is asked `batch_size` proposals (default 1) before any tell.
 
 * `ask()` returning None means "nothing to propose right now": the loop evaluates what is pending
   and asks again; None with nothing pending ends the search (a 6x6 grid ends after 36).
@@ -28,7 +30,7 @@ import json
 import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of 
     best_vs_trials,
     mean_and_spread,
 )
+from naslab.executors import executor_workers, submit_trial, trial_outcome
 from naslab.searchers import Proposal, Searcher
 from naslab.trial import (
     FailureWatch,
@@ -128,6 +131,7 @@ def run_search(
     executor=None,
     metric: str | None = None,
     batch_size: int | None = None,
+    max_workers: int | None = None,
     max_seconds: float | None = None,
     on_trial: Callable[[Trial], None] | None = None,
     progress: bool = False,
@@ -138,18 +142,30 @@ def run_search(
         searcher: anything with `ask()` and `tell(config, trial)`.
         objective: `objective(config) -> dict` of metrics holding `metric` (or
             `objective(config, fidelity)` for a `Proposal` with a fidelity). Must be picklable
-            (a module-level function or functools.partial) to run on a process pool.
+            (a module-level function or functools.partial) to run on a process pool, Dask or Ray.
+            State it keeps (a cache, a counter) stays in the worker that ran it: read results from
+            the trials' metrics, not from the objective, when an executor runs the search.
         budget: the maximum number of trials (resumed ones included), an int >= 1.
         path: a JSONL file; finished trials are appended to it and replayed on a rerun.
-        executor: anything with `submit(fn, *args) -> Future` (concurrent.futures, dask...);
-            None evaluates sequentially in this process.
+        executor: a `concurrent.futures.Executor` (`submit(fn, *args) -> concurrent.futures.Future`):
+            a thread or process pool, Dask's `client.get_executor()` (not the `Client` itself: its
+            futures are Dask futures), or `naslab.executors.RayExecutor`. None evaluates
+            sequentially in this process. An error while shipping a trial to a worker or unpickling
+            it there (a module missing on the worker) gives a "failed" trial, as an objective's does.
         metric: the score key that must be in the objective's output. Default: the searcher's
             own `metric` (e.g. `ControllerConfig.metric`) if it has one, else "val_acc"; a value
             that disagrees with the searcher's is a ValueError.
-        batch_size: proposals asked before the first tell. Default: 1 for an adaptive searcher;
-            for a non-adaptive one, the executor's worker count (1 without an executor).
+        batch_size: ask this many proposals, evaluate them all, tell them all, repeat. Default: 1
+            for an adaptive searcher and without an executor; a non-adaptive searcher (grid,
+            random, successive halving) on an executor instead keeps `max_workers` trials in
+            flight, submitting the next one as soon as a worker frees up.
+        max_workers: the executor's parallelism (trials in flight at once). Default: the
+            executor's public `max_workers` attribute (`RayExecutor` has one), else
+            `os.cpu_count()`. Give it for a pool or a Dask cluster of another size, e.g.
+            `max_workers=sum(client.nthreads().values())`.
         max_seconds: also stop once the trials' summed seconds (measured or simulated) reach this
-            (a number > 0, or None).
+            (a number > 0, or None; checked before each ask, so with an executor up to
+            `max_workers - 1` more may run).
         on_trial: called with each finished Trial, in ask order (live plots, printing).
         progress: show a tqdm bar.
 
@@ -157,9 +173,9 @@ def run_search(
         the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
 
     Raises:
-        ValueError: a bad budget / batch_size / max_seconds / metric, or a `path` written by a
-            different search. TypeError: swapped arguments, a config that is not JSON, or an
-            objective a process pool cannot pickle.
+        ValueError: a bad budget / batch_size / max_workers / max_seconds / metric, a Dask `Client`
+            passed as executor, or a `path` written by a different search. TypeError: swapped
+            arguments, a config that is not JSON, or an objective a process pool cannot pickle.
     Warns:
         RuntimeWarning: once, when the first 3 trials all failed with the same error; and when a
             torn last line of `path` (a crash mid-write) is dropped before resuming.
@@ -170,19 +186,19 @@ def run_search(
     on_trial = _watched(on_trial, watch)
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
         raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
-    if batch_size is None:
-        workers = getattr(executor, "_max_workers", 1) if executor is not None else 1
-        batch_size = 1 if getattr(searcher, "adaptive", True) else max(1, int(workers))
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
+    workers = executor_workers(executor, max_workers)
+    streaming = executor is not None and batch_size is None and not getattr(searcher, "adaptive", True)
     if path is not None:
         repair_jsonl(path)  # drop a torn last line now, so that appends start on a fresh line
     stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
     trials: list[Trial] = []
     spent, n_asked = 0.0, 0
-    pending: list[tuple[int, Proposal]] = []  # asked in this round, not told yet
-    results: dict[int, Trial] = {}  # trial_id -> finished Trial of this round
-    futures: dict = {}
+    queue: list[tuple[int, Proposal]] = []  # asked, not told yet, in ask order
+    results: dict[int, Trial] = {}  # trial_id -> finished Trial not told yet
+    futures: dict = {}  # Future -> (trial_id, Proposal) still running on the executor
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -195,59 +211,69 @@ def run_search(
             append_jsonl(path, trial)  # on disk as soon as it finishes: Ctrl-C or a crash keeps it
 
     try:
-        while n_asked < budget and (max_seconds is None or spent < max_seconds):
-            pending, results = [], {}
-            while len(pending) < min(batch_size, budget - n_asked):
+        while True:
+            # ask: a batch once the previous one is told, or (streaming) one trial per free worker
+            room = workers - len(futures) if streaming else (batch_size or 1) * (not queue)
+            while room > 0 and n_asked < budget and (max_seconds is None or spent + _seconds(results) < max_seconds):
                 p = searcher.ask()
                 if p is None:
-                    break
-                pending.append((n_asked, p if isinstance(p, Proposal) else Proposal(p)))
+                    break  # nothing to propose now: evaluate what is pending, then ask again
+                tid, prop = n_asked, p if isinstance(p, Proposal) else Proposal(p)
                 try:  # a config that cannot be recorded is the searcher's bug: say so now, not 9 frames deep
-                    to_json_value(pending[-1][1].config, "config")
-                    to_json_value(pending[-1][1].fidelity, "fidelity")
+                    to_json_value(prop.config, "config")
+                    to_json_value(prop.fidelity, "fidelity")
                 except TypeError as e:
                     raise TypeError(f"{getattr(searcher, 'name', 'the searcher')} proposed a trial that cannot "
                                     f"be recorded: {e}") from e
+                queue.append((tid, prop))
                 n_asked += 1
-            if not pending:
-                break  # exhausted: nothing pending and nothing new to propose
-            todo = []
-            for tid, prop in pending:
                 old = stored.get(tid)
-                if old is None:
-                    todo.append((tid, prop))
-                elif _same(old.config, prop.config) and _same(old.fidelity, prop.fidelity):
+                if old is not None:
+                    if not (_same(old.config, prop.config) and _same(old.fidelity, prop.fidelity)):
+                        raise ValueError(f"{path}: trial {tid} holds config {old.config!r} but the searcher "
+                                         f"asked for {prop.config!r}; use a new file for a different search")
                     old.info["resumed"] = True
                     results[tid] = old
-                else:
-                    raise ValueError(f"{path}: trial {tid} holds config {old.config!r} but the searcher "
-                                     f"asked for {prop.config!r}; use a new file for a different search")
+                    room -= not streaming  # a replayed trial takes no worker
+                    continue
+                if executor is not None:
+                    futures[submit_trial(executor, _evaluate, objective, prop.config, prop.fidelity)] = (tid, prop)
+                room -= 1
+            if not queue:
+                break  # exhausted (or out of budget): nothing pending and nothing new to propose
             if executor is None:
-                for tid, prop in todo:
-                    outcome = _evaluate(objective, prop.config, prop.fidelity)
-                    finish(_make_trial(tid, prop, outcome, metric, searcher))
-            else:
-                futures = {executor.submit(_evaluate, objective, prop.config, prop.fidelity): (tid, prop)
-                           for tid, prop in todo}
-                for fut in as_completed(futures):
-                    tid, prop = futures[fut]
-                    finish(_make_trial(tid, prop, fut.result(), metric, searcher))
-                futures = {}
-            while pending:  # tell in ask order, whatever order they finished in
-                tid, prop = pending.pop(0)
-                _tell(searcher, prop, results[tid], trials, on_trial, bar)
-                spent += results[tid].seconds
+                for tid, prop in queue:
+                    if tid not in results:
+                        finish(_make_trial(tid, prop, _evaluate(objective, prop.config, prop.fidelity), metric,
+                                           searcher))
+            elif queue[0][0] not in results:  # wait for the next trial to finish, whichever it is
+                done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    tid, prop = futures.pop(fut)
+                    finish(_make_trial(tid, prop, trial_outcome(fut), metric, searcher))
+            while queue and queue[0][0] in results:  # tell in ask order, whatever order they finished in
+                tid, prop = queue.pop(0)
+                trial = results.pop(tid)
+                _tell(searcher, prop, trial, trials, on_trial, bar)
+                spent += trial.seconds
     except KeyboardInterrupt:
-        for fut in futures:
-            fut.cancel()  # trials not started are dropped; a rerun with `path` resumes them
-        for tid, prop in pending:  # asked but not told yet
-            if tid in results:  # finished before the interrupt: keep it
+        for fut, (tid, prop) in list(futures.items()):
+            if fut.done() and not fut.cancelled():  # finished just before the interrupt: keep it
+                finish(_make_trial(tid, prop, trial_outcome(fut), metric, searcher))
+            else:
+                fut.cancel()  # dropped (a RayExecutor future also stops its task); a rerun with `path` resumes
+        for tid, prop in queue:  # asked but not told yet
+            if tid in results:
                 _tell(searcher, prop, results[tid], trials, on_trial, bar)
     finally:
         if bar is not None:
             bar.close()
     watch.close()
     return trials
+
+
+def _seconds(results: dict) -> float:
+    return sum(t.seconds for t in results.values())  # finished trials not told yet
 
 
 def _tell(searcher, prop, trial, trials, on_trial, bar) -> None:
@@ -257,3 +283,9 @@ def _tell(searcher, prop, trial, trials, on_trial, bar) -> None:
         on_trial(trial)
     if bar is not None:
         bar.update(1)
+
+
+# public names for `naslab.tune`, which builds the very same trials outside this loop
+evaluate_proposal = _evaluate
+make_trial = _make_trial
+same_json = _same

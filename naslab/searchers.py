@@ -47,7 +47,7 @@ class Searcher:
 
     `adaptive = True` (the default) means tells change later asks, so `run_search` asks one
     candidate at a time unless told `batch_size`. Non-adaptive searchers (grid, random) set it to
-    False and may be asked ahead, e.g. one batch per executor worker.
+    False and may be asked ahead, e.g. one trial per free executor worker.
 
     Trials record `name` (default: the class name) and `seed` (set `self.seed`; 0 when a searcher
     has none). A searcher that reads a score from its tells sets `metric` (run_search then uses it).

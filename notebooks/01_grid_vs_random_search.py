@@ -179,6 +179,18 @@ print(f"{len(again)} trials, but the objective ran {len(calls)} times in both ru
       f"{len(log.read_text().splitlines())} lines")
 
 # %% [markdown]
+# **Optional · scaling out.** The same search on 2 worker processes: only the `executor=` line changes, and a fixed seed gives the very same trials. On a cluster that line becomes `executor=naslab.RayExecutor("auto")` (`pip install 'naslab[ray]'`) or Dask's `client.get_executor()`; the README's "Scaling out" section has the recipes.
+
+# %%
+from concurrent.futures import ProcessPoolExecutor
+
+with ProcessPoolExecutor(2) as pool:  # or naslab.RayExecutor(), or a Dask client.get_executor()
+    on_pool = run_search(RandomSearch(synthetic_space(), seed=SEED), synthetic_objective, 9, metric="score",
+                         executor=pool, max_workers=2)
+assert [(t.config, t.metrics) for t in on_pool] == [(t.config, t.metrics) for t in random_trials]
+print("2 worker processes: the same 9 trials as the sequential run")
+
+# %% [markdown]
 # **Q: what conclusion can we make?** Why must a searcher take a seed for the resume to work? What would go wrong if `RandomSearch` drew from NumPy's global random state?
 
 # %% [markdown]

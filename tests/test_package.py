@@ -47,7 +47,7 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     env_names = _names([d for d in conda if not d.startswith(("python", "pip"))] + [p for p in pip if p != "-e ."])
-    want = _names(project["dependencies"] + project["optional-dependencies"]["dev"])
+    want = _names(project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra])
     assert env_names == want
     python = next(d for d in conda if d.startswith("python"))
     assert "3.10" in python or "3.11" in python

@@ -135,3 +135,20 @@ def test_stacked_backward_matches_autograd(shared):
     for (n, g_auto) in zip(leaves, auto):
         torch.testing.assert_close(grads[n], g_auto)
     assert mlp_plan(nn.Sequential(nn.Linear(3, 2))) is None  # no Flatten first: use vmap
+
+
+def test_population_per_task_equals_one_population():
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from naslab.grid_vs_random.population_tasks import train_population_tasks
+
+    data = load_dataset("digits")
+    configs = [{"lr": lr, "seed": s} for lr in (0.01, 0.3, 50.0) for s in (0, 1)]  # lr=50 diverges
+    one = train_population(data, configs, epochs=1, hidden=(8,))
+    with ProcessPoolExecutor(2) as pool:  # processes: threads would share torch's global seed
+        split = train_population_tasks(data, configs, pool, n_tasks=4, epochs=1, hidden=(8,))  # chunks of 2, 1, 1, 2
+    assert split.configs == one.configs and one.diverged.sum() == 2
+    for k in ("val_acc", "val_loss", "val_acc_curve", "train_loss", "steps", "diverged"):
+        np.testing.assert_array_equal(getattr(split, k), getattr(one, k), err_msg=k)
+    with pytest.raises(ValueError, match="n_tasks"):
+        train_population_tasks(data, configs, ThreadPoolExecutor(1), n_tasks=0)

@@ -161,3 +161,72 @@ def test_max_seconds_stops_on_simulated_cost_and_on_trial_sees_every_trial():
 def test_bad_batch_size_is_a_clear_error():
     with pytest.raises(ValueError, match="batch_size"):
         run_search(RandomSearch(course_space()), _lr_objective, 3, batch_size=0)
+
+
+class _Recording:
+    """An objective (thread pools only) that records when each trial starts and ends; trial 0 is slow."""
+
+    def __init__(self):
+        self.log, self.live, self.most = {}, 0, 0
+
+    def __call__(self, config):
+        t0 = time.perf_counter()
+        self.live += 1
+        self.most = max(self.most, self.live)
+        time.sleep(0.4 if config["i"] == 0 else 0.02)
+        self.live -= 1
+        self.log[config["i"]] = (t0, time.perf_counter())
+        return {"val_acc": float(config["i"])}
+
+
+class _Counter(Searcher):
+    name, adaptive = "counter", False
+
+    def __init__(self, n):
+        self.n, self.i, self.told = n, 0, []
+
+    def ask(self):
+        if self.i == self.n:
+            return None
+        self.i += 1
+        return {"i": self.i - 1}
+
+    def tell(self, config, trial):
+        self.told.append(config["i"])
+
+
+def test_non_adaptive_searchers_keep_every_worker_busy_and_tell_in_ask_order():
+    rec, s = _Recording(), _Counter(10)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        trials = run_search(s, rec, 10, executor=pool, max_workers=2)
+    assert s.told == [t.config["i"] for t in trials] == list(range(10))  # ask order, though 0 finished last
+    slow_end = rec.log[0][1]
+    assert all(rec.log[i][1] < slow_end for i in range(1, 10))  # the other worker ran 1..9 meanwhile
+    assert rec.most == 2  # never more than max_workers in flight
+    rec = _Recording()  # batches (batch_size=2): trial 2 waits for the slow trial 0
+    run_search(_Counter(4), rec, 4, executor=ThreadPoolExecutor(2), batch_size=2)
+    assert rec.log[2][0] >= rec.log[0][1]
+
+
+class _ThreeWorkers(ThreadPoolExecutor):
+    max_workers = 3  # the public attribute run_search reads
+
+
+def test_max_workers_comes_from_a_public_argument_or_attribute():
+    rec = _Recording()
+    with _ThreeWorkers(max_workers=8) as pool:
+        run_search(_Counter(9), rec, 9, executor=pool)
+    assert rec.most == 3
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="max_workers"):
+            run_search(_Counter(2), _lr_objective, 2, executor=ThreadPoolExecutor(1), max_workers=bad)
+
+
+def test_a_trial_that_cannot_be_shipped_to_a_worker_is_a_failed_trial():
+    class _Refuses(ThreadPoolExecutor):
+        def submit(self, fn, *args):
+            raise TypeError("cannot serialize this config")
+
+    trials = run_search(RandomSearch(course_space(), seed=0), _lr_objective, 3, executor=_Refuses(1))
+    assert [t.status for t in trials] == ["failed"] * 3  # (a worker that cannot unpickle: tests/test_scale_out.py)
+    assert "could not run the trial" in trials[0].error and "cannot serialize" in trials[0].error

@@ -1,0 +1,286 @@
+"""Training many benchmark cells as one batched computation (and the one-by-one reference).
+
+Tiny nets are overhead-bound: one MNIST-1D cell net does a few hundred kFLOPs per example, so the
+Python and kernel-launch cost of a training step dwarfs the arithmetic. Every member of the space is
+the same supernet with its own one-hot op choice per edge, so K members (same seed: same init, same
+data order) can share every step. Members are stacked on a member axis, activations are
+(B, K, C, L), and per edge the members are grouped by their op:
+
+    conv_k on the m members using it:  (B, m*C, L) -> Conv1d(groups=m, weight (m*C, C, k)) -> BN
+    avg_pool_3 / skip on their members, `none` members get nothing;
+    node_j = sum of the groups' outputs, scattered back with index_add   (B, K, C, L)
+
+BN statistics are per channel, so BN over m*C channels is m independent BNs; Adam is elementwise and
+the loss is the sum of the members' mean losses, so every member's update is its own (members that do
+not use a weight get zero gradient and no Adam step). The result equals training each cell alone
+with `train_single` up to float rounding (tests/test_bakeoff_batched.py);
+benchmarks/bakeoff_batched_speed.py measures the speed-up.
+
+Taught in: notebooks/06_nas_bakeoff.ipynb (how the table was built).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from naslab.bakeoff.cells import EDGES, N_NODES, OPS, check_cell
+from naslab.bakeoff.network import (
+    BN_EPS,
+    BN_MOMENTUM,
+    CONV_K,
+    NetConfig,
+    edge_op,
+    forward,
+    init_buffers,
+    init_params,
+    param_shapes,
+)
+from naslab.train import batch_order
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    """The training protocol of every benchmark entry (Adam, constant lr: epoch e of the run is an e-epoch run)."""
+
+    epochs: int = 8
+    batch_size: int = 128
+    lr: float = 1e-2
+    n_train: int | None = None  # None: the whole training split
+    eval_chunk: int = 400_000  # max B * K * C elements per evaluation forward (memory)
+
+
+def _eval_batches(n: int, per_example: int, limit: int) -> list[slice]:
+    step = max(1, limit // max(1, per_example))
+    return [slice(i, min(n, i + step)) for i in range(0, n, step)]
+
+
+def _shifts(x, k: int, stride: int = 1):
+    """Channels-last im2col along L: x (m, B, L, C) -> (m, B, L', k*C) for a 'same'-padded conv of width k."""
+    if k == 1 and stride == 1:
+        return x
+    L, p = x.shape[2], k // 2
+    xp = F.pad(x, (0, 0, p, p))  # (m, B, L + 2p, C)
+    L_out = (L + 2 * p - k) // stride + 1
+    return torch.cat([xp[:, :, i:i + stride * (L_out - 1) + 1:stride] for i in range(k)], dim=-1)
+
+
+class BatchedNet:
+    """K members (cells) of the benchmark network with the same seed, as stacked tensors.
+
+    Activations are channels-last, (K, B, L, C), so a member's conv is one matmul: a conv of width k is
+    im2col (m, B*L, k*C) @ (m, k*C, C_out) (`torch.bmm` over the m members of a group).
+    """
+
+    def __init__(self, cells, cfg: NetConfig, seed: int):
+        self.cells = [check_cell(c) for c in cells]
+        self.cfg, self.K = cfg, len(self.cells)
+        cells_arr = torch.tensor(self.cells)  # (K, 6)
+        # per edge: [(op, idx or None when all K members share it)], the members of each op, and the
+        # permutation that puts the groups' concatenated outputs back in member order (`none` members
+        # are a zero block at the end)
+        self.groups, self.unperm, self.n_none = [], [], []
+        for e in range(len(EDGES)):
+            g, order = [], []
+            for o, op in enumerate(OPS):
+                idx = torch.nonzero(cells_arr[:, e] == o).flatten()
+                if op != "none" and len(idx):
+                    g.append((op, None if len(idx) == self.K else idx))
+                    order.append(idx)
+            none = torch.nonzero(cells_arr[:, e] == 0).flatten()
+            order = torch.cat(order + [none]) if order else none
+            self.groups.append(g)
+            self.unperm.append(torch.argsort(order))
+            self.n_none.append(len(none))
+        base = init_params(cfg, seed)
+        self.params = {}
+        for name in param_shapes(cfg):
+            eo = edge_op(name)
+            if eo is not None and eo[1] not in {op for op, _ in self.groups[eo[0]]}:
+                continue  # no member uses this op on this edge
+            w = base[name]
+            if w.dim() == 3:  # conv (C_out, C_in, k) -> im2col matmul layout (k*C_in, C_out)
+                w = w.permute(2, 1, 0).reshape(-1, w.shape[0])
+            elif name == "head.w":  # (classes, C) -> (C, classes)
+                w = w.T
+            self.params[name] = w.unsqueeze(0).repeat(self.K, *[1] * w.dim()).contiguous().requires_grad_(True)
+        self.buffers = {n: b.unsqueeze(0).repeat(self.K, 1) for n, b in init_buffers(cfg).items()}  # (K, C)
+
+    def _bn(self, x, name, idx, train):
+        """BatchNorm (affine=False) per member and channel of x (m, B, L, C), as F.batch_norm does it."""
+        rm, rv = self.buffers[f"{name}.mean"], self.buffers[f"{name}.var"]
+        if train:
+            mean = x.mean((1, 2), keepdim=True)  # (m, 1, 1, C)
+            xc = x - mean
+            var = (xc * xc).mean((1, 2), keepdim=True)  # (m, 1, 1, C): the biased variance normalises
+            with torch.no_grad():
+                n = x.shape[1] * x.shape[2]
+                mu, v = mean.view(mean.shape[0], -1), var.view(var.shape[0], -1) * (n / (n - 1))
+                if idx is None:
+                    rm.mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * mu)
+                    rv.mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * v)
+                else:
+                    rm[idx] = (1 - BN_MOMENTUM) * rm[idx] + BN_MOMENTUM * mu
+                    rv[idx] = (1 - BN_MOMENTUM) * rv[idx] + BN_MOMENTUM * v
+            return xc * torch.rsqrt(var + BN_EPS)
+        mean, var = (rm, rv) if idx is None else (rm[idx], rv[idx])
+        return (x - mean[:, None, None]) * torch.rsqrt(var[:, None, None] + BN_EPS)
+
+    def _conv_bn(self, x, name, idx, train, stride=1, relu=True):
+        """[ReLU ->] conv (im2col @ W) -> BN on x (m, B, L, C_in) for the members idx -> (m, B, L', C_out)."""
+        w = self.params[f"{name}.w"] if idx is None else self.params[f"{name}.w"][idx]  # (m, k*C_in, C_out)
+        m, B = x.shape[:2]
+        k = w.shape[1] // x.shape[-1]
+        cols = _shifts(F.relu(x) if relu else x, k, stride)  # (m, B, L', k*C_in)
+        y = torch.bmm(cols.reshape(m, -1, cols.shape[-1]), w).view(m, B, cols.shape[2], w.shape[-1])
+        return self._bn(y, name, idx, train)
+
+    def forward(self, x, train: bool = False):
+        """x (B, 1, L) -> logits (B, K, num_classes)."""
+        K = self.K
+        h = x.transpose(1, 2).unsqueeze(0).expand(K, -1, -1, -1)  # (K, B, L, 1): one input for every member
+        h = self._conv_bn(h, "stem", None, train, stride=self.cfg.stem_stride, relu=False)  # (K, B, L', C)
+        for s, prefix in self.cfg.cell_names():
+            if s > 0 and prefix.endswith("c0"):
+                h = self._conv_bn(h, f"red{s}", None, train, stride=2)  # (K, B, ceil(L/2), 2C)
+            nodes = [h]
+            for j in range(1, N_NODES):
+                acc = None
+                for e, (t, f) in enumerate(EDGES):
+                    if t != j or not self.groups[e]:
+                        continue
+                    outs = []
+                    for op, idx in self.groups[e]:
+                        xs = nodes[f] if idx is None else nodes[f][idx]  # (m, B, L, C)
+                        if op in CONV_K:
+                            outs.append(self._conv_bn(xs, f"{prefix}.e{e}.{op}", idx, train))
+                        elif op == "avg_pool_3":
+                            outs.append(_avg_pool_3(xs))
+                        else:  # skip_connect
+                            outs.append(xs)
+                    if len(outs) == 1 and self.groups[e][0][1] is None:
+                        out = outs[0]  # every member has the same op
+                    else:
+                        if self.n_none[e]:
+                            outs.append(h.new_zeros((self.n_none[e], *h.shape[1:])))
+                        out = torch.cat(outs)[self.unperm[e]]  # groups' outputs back in member order
+                    acc = out if acc is None else acc + out
+                nodes.append(torch.zeros_like(h) if acc is None else acc)
+            h = nodes[-1]
+        h = F.relu(h).mean(2)  # (K, B, C_last): global average pool
+        logits = torch.baddbmm(self.params["head.b"].unsqueeze(1), h, self.params["head.w"])  # (K, B, classes)
+        return logits.transpose(0, 1)  # (B, K, classes)
+
+    def member(self, k: int) -> tuple[dict, dict]:
+        """Parameters and buffers of member k in `network.forward`'s layout."""
+        out = {}
+        for n, p in self.params.items():
+            w = p[k].detach().clone()
+            if n.endswith(".w") and n != "head.w":
+                C_out = w.shape[1]
+                k_w = param_shapes(self.cfg)[n][2]
+                w = w.reshape(k_w, -1, C_out).permute(2, 1, 0).contiguous()
+            elif n == "head.w":
+                w = w.T.contiguous()
+            out[n] = w
+        return out, {n: b[k].clone() for n, b in self.buffers.items()}
+
+    @torch.no_grad()
+    def accuracy(self, X, y) -> np.ndarray:
+        """(K,) accuracy of every member on (X, y), BN in eval mode, in memory-bounded chunks."""
+        correct = torch.zeros(self.K)
+        for sl in _eval_batches(len(y), self.K * self.cfg.C * self.cfg.length, 4_000_000):
+            correct += (self.forward(X[sl]).argmax(-1) == y[sl, None]).sum(0)
+        return (correct / len(y)).numpy()
+
+
+def _avg_pool_3(x):
+    """AvgPool1d(3, stride 1, pad 1, count_include_pad=False) along L of x (m, B, L, C)."""
+    L = x.shape[2]
+    xp = F.pad(x, (0, 0, 1, 1))
+    s = xp[:, :, :L] + xp[:, :, 1:L + 1] + xp[:, :, 2:]
+    count = torch.full((L, 1), 3.0, dtype=x.dtype)
+    count[0] = count[-1] = 2.0
+    return s / count
+
+
+def _cpu() -> float:
+    return time.process_time()
+
+
+def train_batched(cells, seed: int, data, cfg: NetConfig = NetConfig(), spec: TrainSpec = TrainSpec(),
+                  *, on_epoch=None) -> dict:
+    """Train every cell with `seed` as one batched computation.
+
+    Returns {"val_acc": (K, E), "test_acc": (K,), "train_loss": (K, E), "cpu_seconds": (E,) CPU seconds
+    of each epoch of the whole batch (process time), "net": the BatchedNet}.
+    """
+    net = BatchedNet(cells, cfg, seed)
+    X, y = data.X_train, data.y_train
+    if spec.n_train is not None:
+        X, y = X[: spec.n_train], y[: spec.n_train]
+    opt = torch.optim.Adam(list(net.params.values()), lr=spec.lr)
+    order = batch_order(len(y), spec.batch_size, spec.epochs, seed)
+    per_epoch = -(-len(y) // spec.batch_size)
+    val, losses, cpu = np.zeros((net.K, spec.epochs)), np.zeros((net.K, spec.epochs)), np.zeros(spec.epochs)
+    for ep in range(spec.epochs):
+        t0 = _cpu()
+        tot = torch.zeros(net.K)
+        for idx in order[ep * per_epoch:(ep + 1) * per_epoch]:
+            logits = net.forward(X[idx], train=True)  # (B, K, classes)
+            loss_k = F.cross_entropy(logits.permute(0, 2, 1), y[idx, None].expand(-1, net.K),
+                                     reduction="none").mean(0)  # (K,) each member's mean loss
+            opt.zero_grad(set_to_none=True)
+            loss_k.sum().backward()  # members do not share weights: each gets its own gradient
+            opt.step()
+            tot += loss_k.detach() * len(idx)
+        cpu[ep] = _cpu() - t0
+        losses[:, ep] = (tot / len(y)).numpy()
+        val[:, ep] = net.accuracy(data.X_val, data.y_val)
+        if on_epoch is not None:
+            on_epoch(ep + 1)
+    return {"val_acc": val, "test_acc": net.accuracy(data.X_test, data.y_test), "train_loss": losses,
+            "cpu_seconds": cpu, "net": net}
+
+
+def train_single(cell, seed: int, data, cfg: NetConfig = NetConfig(), spec: TrainSpec = TrainSpec()) -> dict:
+    """The reference: one cell trained alone with `network.forward` (same init, same data order).
+
+    Returns {"val_acc": (E,), "test_acc", "train_loss": (E,), "cpu_seconds": (E,), "params", "buffers"}.
+    """
+    cell = check_cell(cell)
+    params = {n: p.requires_grad_(True) for n, p in init_params(cfg, seed).items()}
+    buffers = init_buffers(cfg)
+    X, y = data.X_train, data.y_train
+    if spec.n_train is not None:
+        X, y = X[: spec.n_train], y[: spec.n_train]
+    used = [p for n, p in params.items() if edge_op(n) is None or OPS[cell[edge_op(n)[0]]] == edge_op(n)[1]]
+    opt = torch.optim.Adam(used, lr=spec.lr)
+    order = batch_order(len(y), spec.batch_size, spec.epochs, seed)
+    per_epoch = -(-len(y) // spec.batch_size)
+    val, losses, cpu = np.zeros(spec.epochs), np.zeros(spec.epochs), np.zeros(spec.epochs)
+
+    @torch.no_grad()
+    def acc(Xe, ye):
+        return (forward(params, buffers, cell, Xe, cfg).argmax(-1) == ye).float().mean().item()
+
+    for ep in range(spec.epochs):
+        t0, tot = _cpu(), 0.0
+        for idx in order[ep * per_epoch:(ep + 1) * per_epoch]:
+            loss = F.cross_entropy(forward(params, buffers, cell, X[idx], cfg, train=True), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            tot += loss.item() * len(idx)
+        cpu[ep] = _cpu() - t0
+        losses[ep] = tot / len(y)
+        val[ep] = acc(data.X_val, data.y_val)
+    return {"val_acc": val, "test_acc": acc(data.X_test, data.y_test), "train_loss": losses, "cpu_seconds": cpu,
+            "params": params, "buffers": buffers}
+
+
+__all__ = ["TrainSpec", "BatchedNet", "train_batched", "train_single"]

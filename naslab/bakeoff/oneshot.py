@@ -1,0 +1,231 @@
+"""DARTS on the benchmark's own space, judged by the table's ground truth; the supernet's ranking.
+
+NAS-Bench-201 (Dong & Yang, ICLR 2020, Table 5) ran DARTS on its space: first and second order both
+returned a cell of `skip_connect` / `none` only (54.30 % on CIFAR-10 against 94.37 % for the best
+cell): the skip-connection collapse (DARTS+, RobustDARTS). Here the same experiment runs in a minute:
+
+* `darts_on_table(bench, order=...)` searches with the real supernet of the table's network (the
+  same stem, cells, reduction and head; every edge a softmax(alpha)-weighted sum of the 5 ops, one
+  alpha of shape (6, 5) shared by all cells, BN with batch statistics and no affine parameters).
+  Each step is Liu et al.'s Alg. 1 in the paper's order: an alpha step on a validation batch (Adam;
+  first order: grad_alpha L_val(w, alpha); second order: eq. 7 with the finite-difference
+  Hessian-vector product of `naslab.darts.architect.unrolled_alpha_grad`, xi = the current w lr), then
+  a w step on a training batch (SGD, momentum 0.9, weight decay 3e-4, cosine lr, gradient clip 5).
+  After every epoch the cell is derived as NAS-Bench-201's DARTS does it (argmax over all 5 ops per
+  edge, `none` included) and looked up: its true test accuracy and its rank among the distinct cells,
+  and the number of parameter-free edges (the collapse count).
+* `supernet_ranking(bench, ...)` trains a weight-sharing supernet by uniform single-path sampling (random
+  search with parameter sharing, Li & Talwalkar 2019), scores a sample of cells with the shared weights
+  and returns Kendall's tau against the table's truth.
+
+Departures (tiny budget): alpha lr 3e-3 (paper 3e-4), as the search runs hundreds of steps, not ~20k.
+
+Taught in: notebooks/06_nas_bakeoff.ipynb (§ DARTS against the truth).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from naslab.bakeoff.cells import EDGES, N_NODES, OPS, canonical, cell_str, n_parameter_free
+from naslab.bakeoff.network import CONV_K, NetConfig, init_params
+from naslab.darts.architect import ORDERS, unrolled_alpha_grad
+from naslab.proxies.ranking import kendall_tau
+from naslab.train import batch_order
+
+
+@dataclass(frozen=True)
+class DartsTableConfig:
+    """A DARTS search on the table's space (tiny CPU defaults: about 10-30 s first order)."""
+
+    order: str = "first"
+    epochs: int = 10
+    batch_size: int = 64
+    n_train: int = 768  # w split: the head of the training split (the table trained on the same 768)
+    w_lr: float = 0.025
+    w_lr_min: float = 0.001
+    momentum: float = 0.9
+    w_weight_decay: float = 3e-4
+    grad_clip: float = 5.0
+    alpha_lr: float = 3e-3
+    alpha_betas: tuple = (0.5, 0.999)
+    alpha_weight_decay: float = 1e-3
+    net: NetConfig = field(default_factory=lambda: NetConfig(C=8, stem_stride=2))
+
+    def validate(self) -> DartsTableConfig:
+        if self.order not in ORDERS:
+            raise ValueError(f"order={self.order!r} is unknown; allowed: {list(ORDERS)}")
+        for name in ("epochs", "batch_size", "n_train"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name}={v!r} must be a positive int")
+        return self
+
+
+def _bn(x):
+    return F.batch_norm(x, None, None, training=True, eps=1e-5)  # batch statistics, no affine parameters
+
+
+def _op(op, x, params, name):
+    if op == "skip_connect":
+        return x
+    if op == "avg_pool_3":
+        return F.avg_pool1d(x, 3, 1, 1, count_include_pad=False)
+    k = CONV_K[op]
+    return _bn(F.conv1d(F.relu(x), params[f"{name}.{op}.w"], padding=k // 2))
+
+
+def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: NetConfig) -> torch.Tensor:
+    """Logits (B, classes); edge e computes sum_o weights[e, o] * op_o(x) (weights (6, 5); zeros are skipped)."""
+    h = _bn(F.conv1d(x, params["stem.w"], stride=cfg.stem_stride, padding=1))
+    for s, prefix in cfg.cell_names():
+        if s > 0 and prefix.endswith("c0"):
+            h = _bn(F.conv1d(F.relu(h), params[f"red{s}.w"], stride=2, padding=1))
+        nodes = [h]
+        for j in range(1, N_NODES):
+            acc = torch.zeros_like(h)
+            for e, (t, f) in enumerate(EDGES):
+                if t != j:
+                    continue
+                for o, op in enumerate(OPS):
+                    if op != "none" and not (weights[e, o] == 0).item():
+                        acc = acc + weights[e, o] * _op(op, nodes[f], params, f"{prefix}.e{e}")
+            nodes.append(acc)
+        h = nodes[-1]
+    return F.relu(h).mean(-1) @ params["head.w"].T + params["head.b"]
+
+
+def one_hot(cell) -> torch.Tensor:
+    """(6, 5) one-hot op weights of a cell: the supernet then computes that cell (with the shared weights)."""
+    return F.one_hot(torch.tensor(cell), len(OPS)).float()
+
+
+def derive(alpha: torch.Tensor) -> tuple[int, ...]:
+    """NAS-Bench-201's DARTS rule: the argmax op of every edge, `none` included."""
+    return tuple(int(i) for i in alpha.argmax(-1))
+
+
+@dataclass
+class DartsTableResult:
+    """Per epoch: the derived cell, its truth in the table, the collapse count; plus the final weights."""
+
+    config: DartsTableConfig
+    history: list = field(default_factory=list)  # dicts, one per epoch
+    alpha: np.ndarray | None = None  # (epochs, 6, 5) softmax(alpha) after each epoch
+    params: dict | None = None  # the supernet's shared weights at the end
+
+    def column(self, key: str) -> list:
+        return [h[key] for h in self.history]
+
+
+def darts_on_table(bench, order: str = "first", epochs: int | None = None, seed: int = 0, *, data=None,
+                   callback=None, **overrides) -> DartsTableResult:
+    """Run DARTS on MNIST-1D in the table's space and look every epoch's derived cell up in `bench`
+    (`bench=None`: search only; `truth(bench, cell)` looks a cell up later)."""
+    from naslab.data import load_dataset
+
+    cfg = replace(DartsTableConfig(), order=order, **({"epochs": epochs} if epochs is not None else {}),
+                  **overrides).validate()
+    data = data if data is not None else load_dataset("mnist1d")
+    gen = torch.Generator().manual_seed(seed)
+    params = {n: p.requires_grad_(True) for n, p in init_params(cfg.net, seed).items()}
+    names, w = list(params), list(params.values())
+    alpha = (1e-3 * torch.randn(len(EDGES), len(OPS), generator=gen)).requires_grad_(True)  # code's init
+    w_opt = torch.optim.SGD(w, lr=cfg.w_lr, momentum=cfg.momentum, weight_decay=cfg.w_weight_decay)
+    a_opt = torch.optim.Adam([alpha], lr=cfg.alpha_lr, betas=cfg.alpha_betas, weight_decay=cfg.alpha_weight_decay)
+    Xt, yt = data.X_train[: cfg.n_train], data.y_train[: cfg.n_train]
+    Xv, yv = data.X_val, data.y_val
+    order_w = batch_order(len(yt), cfg.batch_size, cfg.epochs, seed)
+    per_epoch = -(-len(yt) // cfg.batch_size)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(w_opt, cfg.epochs * per_epoch, eta_min=cfg.w_lr_min)
+
+    def loss_fn(X, y):
+        return lambda ws, alphas: F.cross_entropy(
+            supernet_forward(dict(zip(names, ws)), F.softmax(alphas[0], -1), X, cfg.net), y)
+
+    result, alphas, t0 = DartsTableResult(cfg), [], time.process_time()
+    for ep in range(cfg.epochs):
+        for step in range(per_epoch):
+            it = order_w[ep * per_epoch + step]
+            iv = torch.randint(len(yv), (cfg.batch_size,), generator=gen)  # a fresh validation batch
+            if cfg.order == "first":  # grad_alpha L_val(w, alpha)
+                g = torch.autograd.grad(loss_fn(Xv[iv], yv[iv])(w, [alpha]), alpha)[0]
+            else:  # eq. 7, xi = the current w learning rate
+                g = unrolled_alpha_grad(loss_fn(Xt[it], yt[it]), loss_fn(Xv[iv], yv[iv]), w, [alpha],
+                                        xi=sched.get_last_lr()[0])[0][0]
+            alpha.grad = g
+            a_opt.step()
+            w_opt.zero_grad(set_to_none=True)
+            loss_fn(Xt[it], yt[it])(w, [alpha.detach()]).backward()
+            torch.nn.utils.clip_grad_norm_(w, cfg.grad_clip)
+            w_opt.step()
+            sched.step()
+        soft = F.softmax(alpha.detach(), -1)
+        cell = derive(alpha.detach())
+        alphas.append(soft.numpy().copy())
+        rec = {"epoch": ep + 1, "cell": cell, "genotype": cell_str(cell), "canonical": canonical(cell),
+               "n_parameter_free": n_parameter_free(cell),
+               "skip_weight": float(soft[:, OPS.index("skip_connect")].mean()),
+               "cpu_seconds": time.process_time() - t0}
+        if bench is not None:
+            rec.update(truth(bench, cell))
+        result.history.append(rec)
+        if callback is not None:
+            callback(rec)
+    result.alpha = np.stack(alphas)
+    result.params = {n: p.detach() for n, p in params.items()}
+    return result
+
+
+def truth(bench, cell) -> dict:
+    """The table's verdict on a cell: {"test_acc", "val_acc", "rank"} (rank among the distinct cells, 1 = best)."""
+    return {"test_acc": bench.test_acc(cell), "val_acc": bench.val_acc(cell), "rank": bench.rank_of(cell)}
+
+
+@torch.no_grad()
+def supernet_accuracy(params: dict, cells, X, y, cfg: NetConfig) -> np.ndarray:
+    """Accuracy of each cell computed with the shared weights (one-hot weights, batch-statistics BN)."""
+    return np.array([(supernet_forward(params, one_hot(c), X, cfg).argmax(-1) == y).float().mean().item()
+                     for c in cells])
+
+
+def supernet_ranking(bench, *, steps: int = 400, n_cells: int = 50, seed: int = 0, params: dict | None = None,
+                     data=None, net: NetConfig | None = None, batch_size: int = 64, lr: float = 1e-2) -> dict:
+    """Kendall's tau between weight-sharing accuracies and the table's test accuracy on a seeded sample of
+    `n_cells` distinct cells. The shared weights come from `params` (e.g. a DARTS result's) or are trained
+    here for `steps` steps of uniform single-path sampling (Adam; each step one random cell's path).
+
+    Returns {"cells", "supernet_acc", "true_acc", "tau", "seconds"}.
+    """
+    from naslab.data import load_dataset
+
+    net = net or DartsTableConfig().net
+    data = data if data is not None else load_dataset("mnist1d")
+    rng = np.random.default_rng(seed)
+    unique = bench.unique_cells()
+    sample = [unique[i] for i in rng.choice(len(unique), size=min(n_cells, len(unique)), replace=False)]
+    t0 = time.process_time()
+    if params is None:
+        params = {n: p.requires_grad_(True) for n, p in init_params(net, seed).items()}
+        opt = torch.optim.Adam(list(params.values()), lr=lr)
+        X, y = data.X_train[:1024], data.y_train[:1024]
+        order = batch_order(len(y), batch_size, -(-steps * batch_size // len(y)), seed)[:steps]
+        for idx in order:
+            cell = unique[int(rng.integers(len(unique)))]
+            loss = F.cross_entropy(supernet_forward(params, one_hot(cell), X[idx], net), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    acc = supernet_accuracy({n: p.detach() for n, p in params.items()}, sample, data.X_val, data.y_val, net)
+    true = np.array([bench.test_acc(c) for c in sample])
+    return {"cells": sample, "supernet_acc": acc, "true_acc": true, "tau": kendall_tau(acc, true),
+            "seconds": time.process_time() - t0}
+
+
+__all__ = ["DartsTableConfig", "DartsTableResult", "darts_on_table", "truth", "supernet_forward", "supernet_accuracy",
+           "supernet_ranking", "derive", "one_hot"]

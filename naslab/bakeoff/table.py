@@ -1,0 +1,196 @@
+"""`CellBenchmark`: the NAS-Bench-201-style ground-truth table of every MNIST-1D cell, as lookups.
+
+NAS-Bench-201 (Dong & Yang, ICLR 2020) trains every cell of its space once and turns any multi-trial
+search into table lookups: accuracy after each epoch (a fidelity), final test accuracy, size, cost.
+`data/bench/mnist1d_nb201` does the same for the 1-D space of `naslab.bakeoff.cells` (built by
+`naslab.bakeoff.build`): every one of the 4,930 distinct cells, trained with 2 seeds.
+
+Any of the 15,625 cells can be asked about (a tuple of op indices or names, or the NB201 string);
+it is mapped to its isomorphism class (`cells.canonical`) first. Ranks are among the distinct cells
+(1 = best; ties share the better rank). Seeds: `seed=None` averages over the seeds.
+
+The file is checked on load like naslab's first benchmark: SHA-256 of the .npz against its .json,
+readable (not truncated), every array with its recorded shape, accuracies in [0, 1], positive costs,
+the cell list equal to the canonical cells; anything else raises `BenchmarkError` (a ValueError).
+
+Taught in: notebooks/06_nas_bakeoff.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from naslab.bakeoff.build import BENCH_DIR, REBUILD
+from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, check_cell, parse_cell, unique_cells
+from naslab.proxies.benchmark import BenchmarkError
+from naslab.proxies.ranking import kendall_tau
+
+METRICS = ("val", "test")
+_KEYS = ("cells", "val_acc", "test_acc", "train_loss", "params", "macs", "seconds_per_epoch")
+
+
+def _fail(path, what: str) -> BenchmarkError:
+    return BenchmarkError(f"benchmark file {path} {what}; rebuild it with `{REBUILD}`")
+
+
+class CellBenchmark:
+    """Lookups in the cell table. Use `CellBenchmark.load()`."""
+
+    def __init__(self, arrays: dict, meta: dict, path: Path | None = None):
+        self.arrays, self.meta, self.path = arrays, meta, path
+        self.ops = tuple(meta["ops"])
+        self.seeds = tuple(int(s) for s in meta["seeds"])
+        self.n_seeds, self.n_epochs = len(self.seeds), int(meta["epochs"])
+        self._cells = [tuple(int(o) for o in row) for row in arrays["cells"]]
+        self._row = {c: i for i, c in enumerate(self._cells)}
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, name: str = "mnist1d_nb201", root: str | Path | None = None) -> CellBenchmark:
+        """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off)."""
+        root = Path(root) if root is not None else BENCH_DIR
+        npz, js = root / f"{name}.npz", root / f"{name}.json"
+        for p in (npz, js):
+            if not p.exists():
+                raise FileNotFoundError(f"no benchmark file {p}; build it with `{REBUILD}`")
+        try:
+            meta = json.loads(js.read_text())
+            want, shapes = meta["sha256"], meta["shapes"]
+            meta["ops"], meta["seeds"], meta["epochs"]  # noqa: B018 (must exist)
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise _fail(js, f"is not valid benchmark metadata ({type(e).__name__}: {e})") from e
+        if hashlib.sha256(npz.read_bytes()).hexdigest() != want:
+            raise _fail(npz, "does not match the checksum in its .json (corrupt, truncated or edited)")
+        try:
+            with np.load(npz, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except Exception as e:  # BadZipFile, EOFError, ValueError: a broken file
+            raise _fail(npz, f"cannot be read ({type(e).__name__}: {e})") from e
+        cls._check(npz, arrays, meta, shapes)
+        return cls(arrays, meta, npz)
+
+    @staticmethod
+    def _check(path, arrays, meta, shapes) -> None:
+        if tuple(meta["ops"]) != OPS:
+            raise _fail(path, f"has ops {meta['ops']}, expected {list(OPS)}")
+        unknown = sorted(set(arrays) - set(shapes))
+        if unknown:
+            raise _fail(path, f"has arrays {unknown} its .json does not list")
+        for key in (*_KEYS, *shapes):
+            if key not in arrays:
+                raise _fail(path, f"has no array {key!r}")
+            if key in shapes and list(arrays[key].shape) != list(shapes[key]):
+                raise _fail(path, f"array {key!r} has shape {list(arrays[key].shape)}, expected {shapes[key]}")
+        n, S, E = len(arrays["cells"]), len(meta["seeds"]), int(meta["epochs"])
+        if arrays["val_acc"].shape != (n, S, E) or arrays["test_acc"].shape != (n, S):
+            raise _fail(path, f"has val_acc {arrays['val_acc'].shape} / test_acc {arrays['test_acc'].shape}, "
+                              f"expected ({n}, {S}, {E}) / ({n}, {S})")
+        for key in ("val_acc", "test_acc"):
+            a = arrays[key]
+            if not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 1:
+                raise _fail(path, f"has accuracies outside [0, 1] or NaN in {key!r}")
+        if not np.all(arrays["seconds_per_epoch"] > 0):
+            raise _fail(path, "has non-positive costs in 'seconds_per_epoch'")
+        if meta.get("config", {}).get("cells") is None:
+            if [tuple(int(o) for o in r) for r in arrays["cells"]] != unique_cells():
+                raise _fail(path, f"does not list the {len(unique_cells())} canonical cells in order")
+
+    # -- cells ---------------------------------------------------------------------------------
+
+    def row(self, cell) -> int:
+        """Row of a cell's class; accepts op indices, op names or the NB201 string."""
+        c = parse_cell(cell) if isinstance(cell, str) else check_cell(cell)
+        key = canonical(c)
+        if key not in self._row:
+            raise ValueError(f"cell {cell_str(c)} (class {cell_str(key)}) is not in this table "
+                             f"({len(self._cells)} cells)")
+        return self._row[key]
+
+    def cells(self) -> list[tuple[int, ...]]:
+        """Every cell of the space (15,625): all can be looked up."""
+        return all_cells()
+
+    def unique_cells(self) -> list[tuple[int, ...]]:
+        """The distinct (canonical) cells of the table, in table order."""
+        return list(self._cells)
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def _epoch(self, epoch) -> int:
+        if epoch is None:
+            return self.n_epochs
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or not 1 <= epoch <= self.n_epochs:
+            raise ValueError(f"epoch={epoch!r} is not available; allowed: 1..{self.n_epochs} (None = the last)")
+        return int(epoch)
+
+    def _seed_col(self, seed):
+        if seed is None:
+            return slice(None)
+        if seed not in self.seeds:
+            raise ValueError(f"seed={seed!r} is not in the table; available seeds: {list(self.seeds)} "
+                             f"(None = mean over seeds)")
+        return self.seeds.index(seed)
+
+    def val_acc(self, cell, epoch=None, seed=None) -> float:
+        """Validation accuracy after `epoch` (1..n_epochs, None = last); seed None = mean over seeds."""
+        return float(np.mean(self.arrays["val_acc"][self.row(cell), self._seed_col(seed), self._epoch(epoch) - 1]))
+
+    def test_acc(self, cell, seed=None) -> float:
+        """Test accuracy at the end of training; seed None = mean over seeds."""
+        return float(np.mean(self.arrays["test_acc"][self.row(cell), self._seed_col(seed)]))
+
+    def seconds(self, cell, epoch=None) -> float:
+        """Simulated cost: CPU seconds to train this cell alone to `epoch` (cumulative, one thread)."""
+        return float(self.arrays["seconds_per_epoch"][self.row(cell)]) * self._epoch(epoch)
+
+    def params(self, cell) -> int:
+        """Trainable parameters of the network with this cell (the ops of its class)."""
+        return int(self.arrays["params"][self.row(cell)])
+
+    def flops(self, cell) -> int:
+        """Multiply-accumulates of one forward pass of one example (the 'FLOPs' of NAS papers)."""
+        return int(self.arrays["macs"][self.row(cell)])
+
+    def accuracies(self, metric: str = "test", epoch=None, seed=None) -> np.ndarray:
+        """(n_unique,) accuracy of every distinct cell, in `unique_cells()` order."""
+        if metric not in METRICS:
+            raise ValueError(f"metric={metric!r} is unknown; allowed: {list(METRICS)}")
+        if metric == "test":
+            if epoch is not None:
+                raise ValueError("test accuracy exists at the last epoch only; use epoch=None")
+            a = self.arrays["test_acc"][:, self._seed_col(seed)]
+        else:
+            a = self.arrays["val_acc"][:, self._seed_col(seed), self._epoch(epoch) - 1]
+        return (a.mean(1) if a.ndim == 2 else a).astype(float)
+
+    def best(self, metric: str = "test") -> tuple[tuple[int, ...], float]:
+        """(cell, value) of the best distinct cell by `metric` (mean over seeds, last epoch)."""
+        acc = self.accuracies(metric)
+        i = int(np.argmax(acc))
+        return self._cells[i], float(acc[i])
+
+    def rank_of(self, cell, metric: str = "test") -> int:
+        """1 + the number of distinct cells strictly better than this one (1 = best)."""
+        acc = self.accuracies(metric)
+        return int(1 + np.sum(acc > acc[self.row(cell)]))
+
+    def noise_ceiling(self, metric: str = "test", epoch=None) -> float:
+        """Kendall's tau between the seeds' accuracies over the distinct cells (mean over seed pairs): how
+        well one training run ranks the cells against another, the ceiling for any ranking method."""
+        pairs = [(a, b) for i, a in enumerate(self.seeds) for b in self.seeds[i + 1:]]
+        if not pairs:
+            raise ValueError("the noise ceiling needs at least 2 seeds")
+        return float(np.mean([kendall_tau(self.accuracies(metric, epoch, a), self.accuracies(metric, epoch, b))
+                              for a, b in pairs]))
+
+    def __repr__(self) -> str:
+        return (f"CellBenchmark({self.meta['name']!r}: {len(self._cells)} distinct cells of {len(all_cells())}, "
+                f"{self.n_seeds} seeds, {self.n_epochs} epochs, ops {list(self.ops)})")
+
+
+__all__ = ["CellBenchmark", "METRICS", "BenchmarkError"]

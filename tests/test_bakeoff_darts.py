@@ -1,0 +1,78 @@
+"""naslab.bakeoff.oneshot: the DARTS supernet of the table's space, its derived cells looked up in the
+table, and the weight-sharing ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+from test_bakeoff_table import fake_bench
+
+from naslab.bakeoff.cells import OPS, cell_str, n_parameter_free, parse_cell
+from naslab.bakeoff.network import NetConfig, forward, init_buffers, init_params
+from naslab.bakeoff.oneshot import darts_on_table, derive, one_hot, supernet_forward, supernet_ranking
+from naslab.data import load_dataset
+
+NET = NetConfig(C=4, stem_stride=2)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset("mnist1d")
+
+
+def test_one_hot_supernet_is_the_cell_network(data):
+    params = init_params(NET, 0)
+    x = data.X_train[:32]
+    for cell in [(3, 1, 2, 0, 1, 4), (0,) * 6, (2, 4, 3, 3, 1, 0)]:
+        want = forward(params, init_buffers(NET), cell, x, NET, train=True)  # batch statistics, like the supernet
+        torch.testing.assert_close(supernet_forward(params, one_hot(cell), x, NET), want, atol=1e-5, rtol=1e-4)
+
+
+def test_mixed_weights_interpolate_between_cells(data):
+    params, x = init_params(NET, 1), data.X_train[:16]
+    a, b = one_hot((3,) * 6), one_hot((2, 3, 3, 3, 3, 3))  # differ on edge 0 only
+    ya, yb = supernet_forward(params, a, x, NET), supernet_forward(params, b, x, NET)
+    torch.testing.assert_close(supernet_forward(params, 1.0 * a + 0.0 * b, x, NET), ya)
+    mid = supernet_forward(params, 0.5 * a + 0.5 * b, x, NET)
+    assert not torch.allclose(mid, ya, atol=1e-4) and not torch.allclose(mid, yb, atol=1e-4)
+
+
+def test_derive_takes_the_argmax_op_none_included():
+    alpha = torch.zeros(6, 5)
+    alpha[:, OPS.index("conv_3")] = 1.0
+    alpha[2, OPS.index("none")] = 2.0
+    assert derive(alpha) == (3, 3, 0, 3, 3, 3)
+
+
+@pytest.mark.parametrize("order", ["first", "second"])
+def test_darts_on_table_looks_every_epoch_up(order, data):
+    bench = fake_bench()
+    r = darts_on_table(bench, order=order, epochs=2, seed=0, data=data, n_train=64, batch_size=32, net=NET)
+    assert r.column("epoch") == [1, 2] and r.alpha.shape == (2, 6, 5)
+    np.testing.assert_allclose(r.alpha.sum(-1), 1.0, atol=1e-5)
+    for h, soft in zip(r.history, r.alpha):
+        assert h["cell"] == derive(torch.tensor(np.log(soft)))
+        assert parse_cell(h["genotype"]) == h["cell"] and h["genotype"] == cell_str(h["cell"])
+        assert h["test_acc"] == bench.test_acc(h["cell"]) and h["rank"] == bench.rank_of(h["cell"])
+        assert h["n_parameter_free"] == n_parameter_free(h["cell"])
+        assert h["skip_weight"] == pytest.approx(soft[:, OPS.index("skip_connect")].mean())
+
+
+def test_first_and_second_order_differ_and_bad_order_is_rejected(data):
+    bench = fake_bench()
+    kw = dict(epochs=1, seed=0, data=data, n_train=64, batch_size=32, net=NET)
+    a1, a2 = darts_on_table(bench, "first", **kw).alpha, darts_on_table(bench, "second", **kw).alpha
+    assert not np.allclose(a1, a2)
+    with pytest.raises(ValueError, match=r"order='third' is unknown; allowed: \['first', 'second'\]"):
+        darts_on_table(bench, "third", **kw)
+
+
+def test_supernet_ranking_reports_tau_against_the_table(data):
+    bench = fake_bench()
+    r = supernet_ranking(bench, steps=6, n_cells=8, seed=0, data=data, net=NET)
+    assert len(r["cells"]) == len(set(r["cells"])) == 8
+    assert list(r["true_acc"]) == [bench.test_acc(c) for c in r["cells"]]
+    assert np.all((0 <= r["supernet_acc"]) & (r["supernet_acc"] <= 1))
+    assert r["tau"] == pytest.approx(stats.kendalltau(r["supernet_acc"], r["true_acc"]).statistic)
