@@ -3,6 +3,7 @@
 #   make test   set up (once) and run the whole test suite (FAST mode, browser tests included), with the
 #               optional extras (Ray, Ray Tune, Dask, Optuna) installed so the scale-out tests run too;
 #               `make test EXTRAS=` runs it without them (those tests then skip with an install hint)
+#   make student / make grade [HW=3] / make book   the course: handout, homework grading, static site
 # The virtual environment lives in .venv; it is (re)installed only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -14,7 +15,7 @@ EXTRAS ?= ray,tune,dask,bench
 comma  := ,
 XSTAMP := $(VENV)/.naslab-extras-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: install extras lab test test-quick lint bench bench-nb201 notebooks clean-notebooks claims
+.PHONY: install extras lab test test-quick lint bench bench-nb201 notebooks clean-notebooks claims student grade book
 
 install: $(STAMP)
 
@@ -54,7 +55,7 @@ claims: install
 	NASLAB_THREADS=1 OMP_NUM_THREADS=1 $(PY) benchmarks/run_claims.py
 
 lint: install
-	$(PY) -m ruff check naslab tests benchmarks notebooks
+	$(PY) -m ruff check naslab tests benchmarks notebooks course homework
 
 bench: install
 	$(PY) -m pip install -q -e ".[dev,bench]"
@@ -73,3 +74,18 @@ notebooks: install
 # strip outputs from every notebook (run before committing)
 clean-notebooks: install
 	$(PY) benchmarks/strip_notebooks.py notebooks/*.ipynb
+
+# the student edition: solutions stripped from notebooks and homework, hidden tests left out,
+# written to build/student/ and build/student.zip (see README, "For instructors")
+student: install
+	$(PY) course/student.py --out build/student
+
+# grade the homework in homework/ (here: the reference solutions); HW=3 grades one assignment
+HW ?=
+grade: install
+	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) course/grade.py $(if $(HW),--hw $(HW),)
+
+# the course site (Jupyter Book 1.x): the student notebooks executed in class mode (NASLAB_FAST=1 for a
+# quick one), cached in build/book-cache-<mode>/; output build/book/_build/html/index.html
+book: install
+	OMP_NUM_THREADS=1 $(PY) course/book.py --out build/book

@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["CheckError", "Verdict", "call_student", "exercise", "expect", "fail", "describe", "slip"]
+__all__ = ["CheckError", "Verdict", "call_student", "graded", "expect", "fail", "describe", "slip"]
 
 
 class CheckError(AssertionError):
@@ -32,7 +32,7 @@ class CheckError(AssertionError):
 
 
 class NotImplementedYet(Exception):
-    """Raised inside a check when the student's answer is still a stub (caught by `exercise`)."""
+    """Raised inside a check when the student's answer is still a stub (caught by `graded`)."""
 
 
 class Verdict(str):
@@ -83,7 +83,7 @@ def call_student(fn, *args, what: str | None = None, name: str | None = None, **
         name: how to call `fn` in the message (default: its name).
 
     Raises:
-        NotImplementedYet: `fn` raised `NotImplementedError` (or is None / `...`); `exercise` turns it
+        NotImplementedYet: `fn` raised `NotImplementedError` (or is None / `...`); `graded` turns it
             into a "not implemented yet" verdict.
         CheckError: "your function NAME raised X: msg on input Y" for any other exception.
     """
@@ -100,7 +100,7 @@ def call_student(fn, *args, what: str | None = None, name: str | None = None, **
         raise CheckError(f"your function {name} raised {type(e).__name__}: {e} on input {what}") from e
 
 
-def exercise(label: str):
+def graded(label: str):
     """Decorate a `check_*`: a stub answer gives a "not implemented yet" `Verdict` instead of a traceback,
     and a plain message returned by the check becomes a passing `Verdict` starting with "✓"."""
 

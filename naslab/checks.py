@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from naslab.checking import call_student, describe, exercise, expect, fail
+from naslab.checking import call_student, describe, expect, fail, graded
 from naslab.config import is_fast
 from naslab.models import make_mlp
 from naslab.train import TrainResult, evaluate
@@ -24,7 +24,7 @@ from naslab.utils import count_params
 CNN_CHANNELS = (32, 32, 32)  # what exercise 1 asks for
 
 
-@exercise("Exercise 1 (a CNN)")
+@graded("Exercise 1 (a CNN)")
 def check_cnn(cnn, cnn_result, mlp_result, data, *, require_win: bool | None = None) -> str:
     """Exercise 1: a trained `make_cnn(data.input_shape, 10, channels=(32, 32, 32))` and its TrainResult.
 
@@ -64,7 +64,7 @@ def _mlp_sizes(hidden, d_in=40, n_classes=10):
     return list(zip(sizes[:-1], sizes[1:]))
 
 
-@exercise("Exercise 2 (count parameters)")
+@graded("Exercise 2 (count parameters)")
 def check_n_params(fn) -> str:
     """`fn(hidden)` must equal `count_params(make_mlp((1, 40), 10, hidden))` on several shapes."""
     cases = [(), (8,), (64, 64), (5, 7, 9), (1,)]

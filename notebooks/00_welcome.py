@@ -39,6 +39,7 @@ from naslab import plots
 from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
 from naslab.data import available_datasets, load_dataset
+from naslab.exercise import exercise
 from naslab.models import make_cnn, make_mlp
 from naslab.train import TrainConfig, train
 from naslab.trial import Trial, append_jsonl, load_jsonl
@@ -193,35 +194,43 @@ panel(draw, {"index": W.IntSlider(value=0, min=0, max=199, description="sample")
 # %% [markdown]
 # ## Exercises
 #
-# **1. A CNN instead of an MLP.** Build `make_cnn(mnist1d.input_shape, 10, channels=(32, 32, 32))`, train it with the same `cfg` (progress off), and compare its validation accuracy with the MLP's. The cell below holds a worked answer; replace it with your own and run the check.
+# **1. A CNN instead of an MLP.** Build `make_cnn(mnist1d.input_shape, 10, channels=(32, 32, 32))`, train it with the same `cfg` (progress off), and compare its validation accuracy with the MLP's. Write your answer in the cell below, inside its `with exercise(1):` block, and run the check.
 
 # %%
-# Exercise 1 (worked answer): a small CNN on the same data and budget
-seed_everything(SEED)
-cnn = make_cnn(mnist1d.input_shape, mnist1d.num_classes, channels=(32, 32, 32))
-cnn_result = train(cnn, mnist1d, cfg, progress=False)
-print(f"CNN {cnn_result.val_acc:.3f} vs MLP {result.val_acc:.3f} with {count_params(cnn):,} vs {count_params(mlp):,} parameters")
+# Exercise 1: a small CNN on the same data and budget
+with exercise(1):
+    seed_everything(SEED)
+    # BEGIN SOLUTION
+    cnn = make_cnn(mnist1d.input_shape, mnist1d.num_classes, channels=(32, 32, 32))
+    cnn_result = train(cnn, mnist1d, cfg, progress=False)
+    # END SOLUTION
+    print(f"CNN {cnn_result.val_acc:.3f} vs MLP {result.val_acc:.3f} with {count_params(cnn):,} vs "
+          f"{count_params(mlp):,} parameters")
 
 # %%
 # Check 1: the CNN really trained with the MLP's budget (and in class mode it beats the MLP)
 from naslab.checks import check_cnn, check_n_params
 
-check_cnn(cnn, cnn_result, result, mnist1d)
+with exercise(1):
+    print(check_cnn(cnn, cnn_result, result, mnist1d))
 
 
 # %% [markdown]
 # **2. Count parameters by hand.** Write `n_params(hidden)` that returns the number of weights and biases of `make_mlp((1, 40), 10, hidden)` *without* building it; the check compares it with `count_params` on a few shapes.
 
 # %%
-# Exercise 2 (worked answer): Linear(d_in, d_out) has d_in*d_out weights and d_out biases
+# Exercise 2: count the weights and biases of make_mlp((1, d_in), n_classes, hidden) without building it
 def n_params(hidden, d_in=40, n_classes=10):
+    # BEGIN SOLUTION
     sizes = [d_in, *hidden, n_classes]
-    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))  # Linear(a, b): a*b weights, b biases
+    # END SOLUTION
 
 
 # %%
 # Check 2: against naslab's count on real models
-check_n_params(n_params)
+with exercise(2):
+    print(check_n_params(n_params))
 
 # %% [markdown]
 # **3. Why keep the test split aside?** Pick the best of the two models above by validation accuracy, and only then evaluate the winner once on `mnist1d.X_test`. Write in one sentence why evaluating both on the test split and keeping the better one would be cheating.

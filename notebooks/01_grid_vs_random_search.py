@@ -43,6 +43,7 @@ from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
 from naslab.data import load_dataset
 from naslab.domains import Choice, Uniform, grid, sample
+from naslab.exercise import exercise
 from naslab.grid_vs_random import checks, plots
 from naslab.grid_vs_random.landscape import TrainObjective, load_or_build, random_configs
 from naslab.grid_vs_random.population import train_member, train_population
@@ -473,28 +474,33 @@ landscape_panel(landscapes, budget=9)
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise cell holds a worked solution: replace it with your own and run the check cell after it.
+# Write your answer in each exercise cell (inside its `with exercise(n):` block where it has one) and run the check cell after it.
 #
 # ### Exercise 1 · Momentum as a third dimension
 #
 # Add momentum to the course grid as a third axis with the values $\{0, 0.5, 0.9, 0.99\}$. How many runs does the grid need now, and with 4 or 5 hyper-parameters at 6 values each? Then give random search the old budget of 36 runs in the 3-D space.
 
 # %%
-# Exercise 1 (worked solution, replace it with yours): the course grid plus momentum as a third axis
-space3 = {**course_grid(), "momentum": Choice([0.0, 0.5, 0.9, 0.99])}
+# Exercise 1: the course grid plus momentum as a third axis
+with exercise(1):
+    # BEGIN SOLUTION
+    space3 = {**course_grid(), "momentum": Choice([0.0, 0.5, 0.9, 0.99])}
+    # END SOLUTION
 
 # %%
 # Check exercise 1
-checks.check_momentum_space(space3)
+with exercise(1):
+    print(checks.check_momentum_space(space3))
 
 # %%
 # Grid search's cost grows as 6^d (one-by-one seconds per run measured in section 3)
 for d in (2, 3, 4, 5):
     print(f"{d} hyper-parameters x 6 values: {6 ** d:5d} runs ≈ {6 ** d * per_run / 60:7.1f} min one-by-one, "
           f"{6 ** d * t_pop.seconds / 36 / 60:6.2f} min as a population")
-with Timer() as t3:
+with exercise(1), Timer() as t3:
     pop3 = train_population(data, grid(space3), cfg, epochs=MOMENTUM_EPOCHS)
-print(f"the 3-D grid ({len(pop3)} runs, {MOMENTUM_EPOCHS} epochs) took {t3.seconds:.1f} s; best {pop3.val_acc.max():.3f}")
+    print(f"the 3-D grid ({len(pop3)} runs, {MOMENTUM_EPOCHS} epochs) took {t3.seconds:.1f} s; "
+          f"best {pop3.val_acc.max():.3f}")
 
 # %%
 # Random search in 3-D with the 2-D grid's budget: 36 runs, momentum uniform on [0, 0.99]
@@ -508,42 +514,50 @@ print(f"best of 36 random 3-D runs: {rand3.val_acc[k]:.3f} at " + ", ".join(f"{n
 # %% [markdown]
 # ### Exercise 2 · Write your own searcher
 #
-# Write a class with `ask()` and `tell(config, trial)` (subclass `Searcher`), built as `cls(space, seed=...)`. The worked solution is a **local search**: random warm-up trials, then steps of `step` decades around the best configuration so far.
+# Write a class with `ask()` and `tell(config, trial)` (subclass `Searcher`), built as `cls(space, seed=...)`. One idea, the instructor's example: a **local search**: random warm-up trials, then steps of `step` decades around the best configuration so far.
 # The check runs it on a smooth stand-in landscape for 10 seeds: the contract (keys, bounds, seeding, JSON) and a mean best at least as good as random search's.
 # Other ideas: coarse-to-fine grids, a search that samples lr log-uniformly only inside the band where the first trials did well.
 
 # %%
-# Exercise 2 (worked solution, replace it with yours): random warm-up, then local steps in log space
+# Exercise 2: your own searcher (the worked example: random warm-up, then local steps in log space)
 class LocalSearch(Searcher):
     name = "local"
 
     def __init__(self, space, *, seed=0, n_init=10, step=0.5):
+        # BEGIN SOLUTION
         self.space, self.seed, self.n_init, self.step = space, seed, n_init, step
         self.rng = np.random.default_rng(seed)
         self.best, self.best_score, self.asked = None, -np.inf, 0
+        # END SOLUTION
 
     def ask(self):
+        # BEGIN SOLUTION
         self.asked += 1
         if self.asked <= self.n_init or self.best is None:
             return sample(self.space, self.rng)                    # warm-up: plain random search
         lo_hi = {k: np.log10([self.space[k].low, self.space[k].high]) for k in self.best}
         return {k: float(10 ** np.clip(np.log10(v) + self.step * self.rng.normal(), *lo_hi[k]))
                 for k, v in self.best.items()}                     # a step of ~step decades per axis
+        # END SOLUTION
 
     def tell(self, config, trial):
+        # BEGIN SOLUTION
         if trial.score() > self.best_score:
             self.best, self.best_score = config, trial.score()
+        # END SOLUTION
 
 
 # %%
 # Check exercise 2
-checks.check_searcher(LocalSearch)
+with exercise(2):
+    print(checks.check_searcher(LocalSearch))
 
 # %%
 # Your searcher on the real landscape: N_OWN one-by-one runs, against random search's first N_OWN trials
-own = run_search(LocalSearch(course_space(), seed=SEED, n_init=max(2, N_OWN // 2)), objective, N_OWN)
-print(f"LocalSearch: best {best_trial(own).score():.3f} after {N_OWN} trials; "
-      f"random search: {best_trial(rand_trials[:N_OWN]).score():.3f}")
+with exercise(2):
+    own = run_search(LocalSearch(course_space(), seed=SEED, n_init=max(2, N_OWN // 2)), objective, N_OWN)
+    print(f"LocalSearch: best {best_trial(own).score():.3f} after {N_OWN} trials; "
+          f"random search: {best_trial(rand_trials[:N_OWN]).score():.3f}")
 
 
 # %% [markdown]
@@ -552,14 +566,17 @@ print(f"LocalSearch: best {best_trial(own).score():.3f} after {N_OWN} trials; "
 # Write `trials_needed(q, p)`: the smallest number of random trials $n$ with $1 - (1 - q)^n \ge p$.
 
 # %%
-# Exercise 3 (worked solution, replace it with yours)
+# Exercise 3: the smallest n with 1 - (1 - q)^n >= p
 def trials_needed(q, p):
+    # BEGIN SOLUTION
     return math.ceil(math.log(1 - p) / math.log(1 - q))
+    # END SOLUTION
 
 
 # %%
 # Check exercise 3
-checks.check_trials_needed(trials_needed)
+with exercise(3):
+    print(checks.check_trials_needed(trials_needed))
 
 # %% [markdown]
 # ## Summary

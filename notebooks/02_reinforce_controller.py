@@ -37,6 +37,7 @@ import torch
 import naslab
 from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
+from naslab.exercise import exercise
 from naslab.controller import plots
 from naslab.utils import count_params, get_device, seed_everything, set_threads
 
@@ -457,25 +458,29 @@ search_panel(cmp, space, input_shape=data.input_shape)
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise cell holds a worked solution: replace it with your own and run the check cell after it.
+# Write your answer in each exercise cell (inside its `with exercise(n):` block where it has one) and run the check cell after it.
 #
 # ### Exercise 1 · Reward shaping
 #
 # Zoph & Le rewarded the controller with the accuracy cubed, $R = \text{acc}^3$; EAS (Cai et al. 2018) uses $R = \tan(\text{acc}\cdot\pi/2)$, which maps $[0, 1)$ onto $[0, \infty)$. Write `tan_reward(acc)`. Then think: both shapings stretch the differences between *good* children. Why would that matter for REINFORCE's advantages $R-b$?
 
 # %%
-# Exercise 1 (worked solution): EAS's reward shaping R = tan(acc · π / 2)
+# Exercise 1: EAS's reward shaping R = tan(acc · π / 2)
 def tan_reward(acc):
+    # BEGIN SOLUTION
     return math.tan(acc * math.pi / 2)
+    # END SOLUTION
 
 
-print([round(tan_reward(a), 2) for a in (0.5, 0.8, 0.9, 0.95)])
+with exercise(1):
+    print([round(tan_reward(a), 2) for a in (0.5, 0.8, 0.9, 0.95)])
 
 # %%
 # Check exercise 1
 from naslab.controller.checks import check_reward_shaping
 
-check_reward_shaping(tan_reward, "tan")
+with exercise(1):
+    print(check_reward_shaping(tan_reward, "tan"))
 
 
 # %% [markdown]
@@ -484,18 +489,21 @@ check_reward_shaping(tan_reward, "tan")
 # Write `my_gradient(logits, rewards, actions, b)`: the mean over the sampled `actions` of $(R(a_i) - b)\,(e_{a_i} - p)$ with $p = \mathrm{softmax}(\text{logits})$, as a tensor of shape $(k,)$.
 
 # %%
-# Exercise 2 (worked solution): mean of (R(a_i) - b)(e_{a_i} - p) over the samples
+# Exercise 2: the REINFORCE gradient, the mean of (R(a_i) - b)(e_{a_i} - p) over the samples
 def my_gradient(logits, rewards, actions, b):
+    # BEGIN SOLUTION
     p = torch.softmax(logits.double(), -1)                                      # (k,)
     score = torch.nn.functional.one_hot(actions, len(p)).double() - p           # (n, k)
     return ((rewards.double()[actions] - b)[:, None] * score).mean(0)           # (k,)
+    # END SOLUTION
 
 
 # %%
 # Check exercise 2
 from naslab.controller.checks import check_reinforce_gradient
 
-check_reinforce_gradient(my_gradient)
+with exercise(2):
+    print(check_reinforce_gradient(my_gradient))
 
 # %% [markdown]
 # ### Exercise 3 · Add a token type
@@ -503,29 +511,35 @@ check_reinforce_gradient(my_gradient)
 # Add a **dropout** token to every layer, with the choices $\{0, 0.3\}$: subclass `MacroSpace`, extend `layer_decisions()` and append an `nn.Dropout` in `make_layer()`. The controller needs no change: it builds one softmax head per token of whatever space it is given.
 
 # %%
-# Exercise 3 (worked solution): a dropout token per layer
+# Exercise 3: a dropout token per layer
 from torch import nn
 
 
 class DropoutSpace(MacroSpace):
     def layer_decisions(self):
+        # BEGIN SOLUTION
         return super().layer_decisions() + [("dropout", (0.0, 0.3))]
+        # END SOLUTION
 
     def make_layer(self, op, c_in, size):
+        # BEGIN SOLUTION
         layer, c_out, size = super().make_layer(op, c_in, size)
         return nn.Sequential(layer, nn.Dropout(op["dropout"])), c_out, size
+        # END SOLUTION
 
 
-my_space = DropoutSpace(n_layers=4, filters=(4, 8, 16, 32), kernels=(1, 3, 5, 7), strides=(1, 2))
+with exercise(3):
+    my_space = DropoutSpace(n_layers=4, filters=(4, 8, 16, 32), kernels=(1, 3, 5, 7), strides=(1, 2))
 
 # %%
 # Check exercise 3, then give the new space to a controller: it grows one head per new token
 from naslab.controller.checks import check_token_extension
 from naslab.controller.searcher import ControllerSearcher
 
-print(check_token_extension(my_space))
-print("controller heads:", len(ControllerSearcher(space).controller.heads), "->",
-      len(ControllerSearcher(my_space).controller.heads))
+with exercise(3):
+    print(check_token_extension(my_space))
+    print("controller heads:", len(ControllerSearcher(space).controller.heads), "->",
+          len(ControllerSearcher(my_space).controller.heads))
 
 # %% [markdown]
 # ## Summary

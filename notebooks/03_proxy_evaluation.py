@@ -35,6 +35,7 @@ import torch
 from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
 from naslab.data import load_dataset
+from naslab.exercise import exercise
 from naslab.grid_vs_random.plots import plot_anytime  # notebook 01's anytime plot, reused
 from naslab.proxies import plots
 from naslab.proxies.benchmark import Benchmark
@@ -389,46 +390,54 @@ proxy_explorer(bench, extra_rows=[sn_row])
 # %% [markdown]
 # ## Exercises
 #
-# **1. Kendall's τ by counting pairs.** Write `my_tau(a, b)` for two score lists without ties: count the concordant pairs $C$ (both lists order $i, j$ the same way) and the discordant ones $D$, and return $(C - D) / \binom{n}{2}$. The cell holds a worked answer; replace it with your own and run the check.
+# **1. Kendall's τ by counting pairs.** Write `my_tau(a, b)` for two score lists without ties: count the concordant pairs $C$ (both lists order $i, j$ the same way) and the discordant ones $D$, and return $(C - D) / \binom{n}{2}$. Write your answer in the cell below and run the check.
 
 # %%
-# Exercise 1 (worked answer): tau = (C - D) / (n choose 2)
+# Exercise 1: Kendall's tau = (C - D) / (n choose 2)
 def my_tau(a, b):
+    # BEGIN SOLUTION
     n, s = len(a), 0
     for i in range(n):
         for j in range(i + 1, n):
             s += np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])   # +1 concordant, -1 discordant
     return s / (n * (n - 1) / 2)
+    # END SOLUTION
 
 
 # %%
 # Check 1
-check_kendall_tau(my_tau)
+with exercise(1):
+    print(check_kendall_tau(my_tau))
 
 # %% [markdown]
 # **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check re-runs your proxy on a few of the architectures (so put it in `result`), recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
 
 # %%
-# Exercise 2 (worked answer): a shallow, short, small-data proxy
-my_proxy = Proxy(name="2 layers, 2 epochs, 1/3 data", epochs=2, depth=2, data_fraction=1 / 3)
+# Exercise 2: a new proxy of your own (the worked example: shallow, short, small-data)
 index = np.random.default_rng(1).choice(bench.size, size=N_NEW_PROXY, replace=False)
-out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], my_proxy, data, seed=0)
-result = {"proxy": my_proxy, "index": index, "scores": out["scores"], "seconds": out["seconds"],
-          "tau": kendall_tau(out["scores"], truth(bench, index))}
-print(f"{my_proxy.name}: tau {result['tau']:.2f}, rho {spearman_rho(out['scores'], truth(bench, index)):.2f}, "
-      f"{out['seconds'].sum():.1f} CPU s for {len(index)} architectures")
+with exercise(2):
+    # BEGIN SOLUTION
+    my_proxy = Proxy(name="2 layers, 2 epochs, 1/3 data", epochs=2, depth=2, data_fraction=1 / 3)
+    # END SOLUTION
+    out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], my_proxy, data, seed=0)
+    result = {"proxy": my_proxy, "index": index, "scores": out["scores"], "seconds": out["seconds"],
+              "tau": kendall_tau(out["scores"], truth(bench, index))}
+    print(f"{my_proxy.name}: tau {result['tau']:.2f}, rho {spearman_rho(out['scores'], truth(bench, index)):.2f}, "
+          f"{out['seconds'].sum():.1f} CPU s for {len(index)} architectures")
 
 # %%
 # Check 2: the check re-trains your proxy on a few of the architectures and recomputes tau
-check_new_proxy(result, bench, data)
+with exercise(2):
+    print(check_new_proxy(result, bench, data))
 
 
 # %% [markdown]
 # **3. The bill of successive halving.** Write `sh_budget(n, eta, r_min, r_max)` that returns the total budget $\sum_i n_i r_i$ of one successive-halving run (use the rung rule of section 7: stop when a rung holds one candidate or reaches $r_{max}$). Then answer: how many full trainings ($r_{max}$ each) is SH with $n = 81$, $\eta = 3$, $r_{min} = 1$, $r_{max} = 81$ worth?
 
 # %%
-# Exercise 3 (worked answer): walk the rungs
+# Exercise 3: the budget of successive halving, rung by rung
 def sh_budget(n, eta, r_min, r_max):
+    # BEGIN SOLUTION
     total, i = 0, 0
     while True:
         n_i, r_i = n // eta**i, min(r_min * eta**i, r_max)
@@ -436,12 +445,16 @@ def sh_budget(n, eta, r_min, r_max):
         if n_i // eta < 1 or r_i >= r_max:
             return total
         i += 1
+    # END SOLUTION
 
-print(f"n = 81: {sh_budget(81, 3, 1, 81)} epochs = {sh_budget(81, 3, 1, 81) / 81:.0f} full trainings")
+
+with exercise(3):
+    print(f"n = 81: {sh_budget(81, 3, 1, 81)} epochs = {sh_budget(81, 3, 1, 81) / 81:.0f} full trainings")
 
 # %%
 # Check 3
-check_sh_budget(sh_budget)
+with exercise(3):
+    print(check_sh_budget(sh_budget))
 
 # %% [markdown]
 # ## Summary

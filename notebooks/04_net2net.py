@@ -41,6 +41,7 @@ import naslab
 from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
 from naslab.data import load_dataset
+from naslab.exercise import exercise
 from naslab.net2net import plots
 from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
 from naslab.net2net.curves import teacher_student_curves
@@ -438,15 +439,18 @@ net2net_panel(teacher.eval(), X_check)
 # pair: `W1` is $(n, d)$, `b1` $(n,)$, `W2` $(p, n)$, `g` $(q,)$. The check compares outputs on random shapes.
 
 # %%
-# Exercise 1 (worked answer): copy rows by g, divide the copied columns by the replica count
+# Exercise 1: Net2WiderNet for Linear -> Linear (copy rows by g, divide the copied columns by the replica count)
 def my_widen_linear(W1, b1, W2, g):
+    # BEGIN SOLUTION
     count = torch.bincount(g, minlength=W1.shape[0]).to(W2.dtype)  # (n,)
     return W1[g], b1[g], W2[:, g] / count[g]
+    # END SOLUTION
 
 
 # %%
 # Check 1
-check_widen_linear(my_widen_linear)
+with exercise(1):
+    print(check_widen_linear(my_widen_linear))
 
 
 # %% [markdown]
@@ -455,17 +459,20 @@ check_widen_linear(my_widen_linear)
 # with `W1` $(n, c, k)$, `W2` $(p, n s)$ that returns `U1` $(q, c, k)$, `c1` $(q,)$ and `U2` $(p, q s)$.
 
 # %%
-# Exercise 2 (worked answer): view W2 as (p, n, s), copy and divide along the channel axis, flatten back
+# Exercise 2: Net2WiderNet for Conv1d -> Flatten -> Linear
 def my_widen_conv_linear(W1, b1, W2, g, s):
+    # BEGIN SOLUTION
     n = W1.shape[0]
     count = torch.bincount(g, minlength=n).to(W2.dtype)
-    U2 = W2.reshape(W2.shape[0], n, s)[:, g] / count[g].view(1, -1, 1)  # (p, q, s)
+    U2 = W2.reshape(W2.shape[0], n, s)[:, g] / count[g].view(1, -1, 1)  # (p, q, s): copy, divide by channel
     return W1[g], b1[g], U2.reshape(W2.shape[0], -1)
+    # END SOLUTION
 
 
 # %%
 # Check 2
-check_widen_conv_linear(my_widen_conv_linear)
+with exercise(2):
+    print(check_widen_conv_linear(my_widen_conv_linear))
 
 # %% [markdown]
 # **3. Why an even kernel cannot be an identity.** Write `my_identity_kernel(channels, k)` returning the weight
@@ -481,18 +488,21 @@ for w in ([1.0, 0.0], [0.0, 1.0]):
 
 
 # %%
-# Exercise 3 (worked answer): a 1 at the centre tap of each channel's own filter
+# Exercise 3: the identity kernel of a Conv1d (a ValueError for an even k)
 def my_identity_kernel(channels, k):
+    # BEGIN SOLUTION
     if k % 2 == 0:
         raise ValueError(f"k={k} is even: no centre tap, and padding k//2 changes the length")
     w = torch.zeros(channels, channels, k)
-    w[range(channels), range(channels), k // 2] = 1.0
+    w[range(channels), range(channels), k // 2] = 1.0  # a 1 at the centre tap of each channel's own filter
     return w
+    # END SOLUTION
 
 
 # %%
 # Check 3
-check_identity_kernel(my_identity_kernel)
+with exercise(3):
+    print(check_identity_kernel(my_identity_kernel))
 
 # %% [markdown]
 # ## Summary

@@ -47,6 +47,7 @@ from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
 from naslab.darts import plots
 from naslab.data import load_dataset
+from naslab.exercise import exercise
 from naslab.utils import Timer, get_device, seed_everything, set_threads
 
 set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
@@ -644,22 +645,30 @@ epoch_panel(res)
 # %% [markdown]
 # ## Exercises
 #
-# **1. Register a new operation and search with it.** Add a plain convolution `conv_3x3` (ReLU → Conv(3) → BN, like
-# `naslab.darts.ops.ReLUConvBN`) to the registry, check it, and run a short search whose space is
-# `("none", "skip_connect", "sep_conv_3x3", "conv_3x3")`. Does DARTS prefer it to the separable convolution?
+# **1. Register a new operation and search with it.** Write the builder `conv_3x3(C, stride, affine, dim)` of a plain
+# convolution (ReLU → Conv(3) → BN, like `naslab.darts.ops.ReLUConvBN`); the cell adds it to the registry and runs a
+# short search whose space is `("none", "skip_connect", "sep_conv_3x3", "conv_3x3")`. Does DARTS prefer it to the separable convolution?
 
 # %%
-# Exercise 1 (worked answer): register conv_3x3 = ReLU -> Conv(3, stride) -> BN, in 1-D and 2-D
-register_op("conv_3x3", lambda C, stride, affine, dim: ReLUConvBN(C, C, 3, stride, 1, affine, dim), overwrite=True)
+# Exercise 1: the builder of conv_3x3 = ReLU -> Conv(3, stride) -> BN, in 1-D and 2-D; register it, search with it
+def conv_3x3(C, stride, affine, dim):
+    # BEGIN SOLUTION
+    return ReLUConvBN(C, C, 3, stride, 1, affine, dim)
+    # END SOLUTION
+
+
+register_op("conv_3x3", conv_3x3, overwrite=True, check=False)  # check 1 below tests it (and reports a stub)
 ex_space = ("none", "skip_connect", "sep_conv_3x3", "conv_3x3")
-ex = run_darts(load_dataset(DATASET, n_train=budget(full=400, fast=128)), SearchConfig(**SEARCH, epochs=budget(full=2, fast=1)),
-            primitives=ex_space)
-print(ex.genotype)
+with exercise(1):
+    ex = run_darts(load_dataset(DATASET, n_train=budget(full=400, fast=128)),
+                   SearchConfig(**SEARCH, epochs=budget(full=2, fast=1)), primitives=ex_space)
+    print(ex.genotype)
 
 # %%
 # Check 1
-print(check_new_op("conv_3x3"))
-print(check_search_with_op(ex, "conv_3x3"))
+with exercise(1):
+    print(check_new_op("conv_3x3"))
+    print(check_search_with_op(ex, "conv_3x3"))
 
 
 # %% [markdown]
@@ -669,8 +678,9 @@ print(check_search_with_op(ex, "conv_3x3"))
 # `(op, input)` pairs. Then draw the $k=1$ normal cell of the search (each node keeps one edge: a chain or a tree).
 
 # %%
-# Exercise 2 (worked answer): per node, rank incoming edges by their best non-none weight, keep the top k
+# Exercise 2: per node, rank incoming edges by their best non-none weight, keep the top k
 def my_derive(weights, primitives, k):
+    # BEGIN SOLUTION
     real = [i for i, p in enumerate(primitives) if p != "none"]
     nodes, row, m = [], 0, 0
     while row < len(weights):
@@ -680,11 +690,13 @@ def my_derive(weights, primitives, k):
         nodes.append(tuple((primitives[real[int(op[j])]], j) for j in keep))
         row, m = row + 2 + m, m + 1
     return tuple(nodes)
+    # END SOLUTION
 
 
 # %%
 # Check 2, then the k = 1 normal cell of the search of section 4
-print(check_derivation(my_derive))
+with exercise(2):
+    print(check_derivation(my_derive))
 g1 = res.model.genotype(k=1)
 plots.plot_cell(g1, "normal", title="derived normal cell with k = 1");
 
@@ -695,17 +707,20 @@ plots.plot_cell(g1, "normal", title="derived normal cell with k = 1");
 # shipped `(g_plus - g_minus) / 2 * eps`; the check catches that.
 
 # %%
-# Exercise 3 (worked answer): central difference with ε = 0.01 / ‖v‖
+# Exercise 3: the finite-difference Hessian-vector product, central difference with ε = 0.01 / ‖v‖
 def my_hvp(loss, w, alpha, v):
+    # BEGIN SOLUTION
     eps = 0.01 / torch.sqrt(sum((t ** 2).sum() for t in v))
     g_plus = torch.autograd.grad(loss([a + eps * b for a, b in zip(w, v)], alpha), alpha)
     g_minus = torch.autograd.grad(loss([a - eps * b for a, b in zip(w, v)], alpha), alpha)
     return [(gp - gm) / (2 * eps) for gp, gm in zip(g_plus, g_minus)]
+    # END SOLUTION
 
 
 # %%
 # Check 3
-check_hvp(my_hvp)
+with exercise(3):
+    print(check_hvp(my_hvp))
 
 # %% [markdown]
 # ## Summary

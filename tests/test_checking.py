@@ -3,7 +3,7 @@ the mistake, the student's exception reported as theirs, a stub -> "not implemen
 
 import pytest
 
-from naslab.checking import CheckError, Verdict, call_student, exercise, slip
+from naslab.checking import CheckError, Verdict, call_student, graded, slip
 from naslab.checks import check_cnn, check_n_params
 from naslab.controller.checks import check_reinforce_gradient, check_reward_shaping, check_token_extension
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
@@ -51,7 +51,7 @@ def test_call_student_reports_the_students_own_exception_with_its_input():
 
 
 def test_exercise_turns_a_message_into_a_passing_verdict_and_lets_errors_through():
-    @exercise("Exercise 9")
+    @graded("Exercise 9")
     def check_x(fn):
         if call_student(fn, 1) != 2:
             raise CheckError("off by one")

@@ -56,3 +56,23 @@ def test_panel_wires_controls_to_the_draw_function():
     assert calls[-2:] == [(4, "a"), (4, "b")]
     with pytest.raises(ValueError, match="at least one control"):
         panel(draw, {})
+
+
+def test_panel_display_carries_its_first_figure_for_readers_without_a_kernel():
+    W = pytest.importorskip("ipywidgets")
+    import base64
+
+    from naslab.widgets import panel
+
+    def draw(fig, n):
+        P.plot_signals(np.zeros((n, 40)), ax=fig.add_subplot())
+
+    slider = W.IntSlider(value=2, min=1, max=5)
+    box = panel(draw, {"n": slider}, title="demo")
+    data = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data  # a live kernel still gets the widget
+    assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "VBox" not in data["text/plain"] and "demo" in data["text/plain"]
+    first = data["image/png"]
+    slider.value = 5
+    assert box._repr_mimebundle_()["image/png"] == first, "the fallback is the first figure"

@@ -15,13 +15,13 @@ import math
 import numpy as np
 import torch
 
-from naslab.checking import call_student, describe, exercise, expect, fail, slip
+from naslab.checking import call_student, describe, expect, fail, graded, slip
 from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.controller.reinforce import REWARDS
 from naslab.controller.toy import reinforce_samples
 
 
-@exercise("Exercise 1 (reward shaping)")
+@graded("Exercise 1 (reward shaping)")
 def check_reward_shaping(fn, kind: str = "tan") -> str:
     """Check a student's reward shaping `fn(acc) -> reward` against `REWARDS[kind]` and monotonicity."""
     if kind not in REWARDS:
@@ -50,7 +50,7 @@ def check_reward_shaping(fn, kind: str = "tan") -> str:
     fail(f"your rewards are {how or 'wrong'}: fn({accs[i]:.3f}) = {got[i]:.6g}, expected {want[i]:.6g} for {kind!r}")
 
 
-@exercise("Exercise 2 (REINFORCE gradient)")
+@graded("Exercise 2 (REINFORCE gradient)")
 def check_reinforce_gradient(fn) -> str:
     """Check `fn(logits, rewards, actions, baseline) -> (k,)` mean REINFORCE gradient on fixed samples."""
     logits, rewards = torch.tensor([0.3, -0.2, 0.5, 0.0]), torch.tensor([0.2, 0.9, 0.4, 0.6])
@@ -129,7 +129,7 @@ def _differs(space, a1, a2, input_shape) -> bool:
     return not torch.allclose(y1, y2)
 
 
-@exercise("Exercise 3 (a new token type)")
+@graded("Exercise 3 (a new token type)")
 def check_token_extension(space: MacroSpace, base: MacroSpace | None = None, input_shape=(1, 40)) -> str:
     """Exercise checker: `space` adds a token type to every layer of `base`, round-trips, and the built child
     uses the new token (two children differing only in it are different networks)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from naslab.checking import call_student, describe, exercise, expect, fail
+from naslab.checking import call_student, describe, expect, fail, graded
 from naslab.darts.architect import hvp_exact, norm
 from naslab.darts.genotype import derive_cell, n_edges
 from naslab.darts.ops import BUILTIN, DIMS, OPS, PRIMITIVES, build_op, halved, validate_op
@@ -55,7 +55,7 @@ def _outputs(name: str, C: int = 4, size: int = 8) -> None:
                 fail(f"{name} (dim={dim}, stride={stride}): output shape {got}, expected {want}{why}")
 
 
-@exercise("check_op")
+@graded("check_op")
 def check_op(name: str) -> str:
     """The registered op `name` keeps the size at stride 1, halves it at stride 2, is finite and lets
     gradients reach its input and every parameter, in 1-D and 2-D (CheckError with the reason if not)."""
@@ -68,7 +68,7 @@ def check_op(name: str) -> str:
     return f"✓ {name}: a valid DARTS candidate in 1-D and 2-D"
 
 
-@exercise("Exercise 1 (a new operation)")
+@graded("Exercise 1 (a new operation)")
 def check_new_op(name: str) -> str:
     """Your op `name` is registered (not a built-in), depends on its input and passes the op tests in 1-D and 2-D."""
     expect(name in OPS, f"{name!r} is not registered; call naslab.darts.ops.register_op({name!r}, builder) first")
@@ -83,7 +83,7 @@ def check_new_op(name: str) -> str:
     return f"✓ {name}: keeps the size at stride 1, halves it at stride 2, finite, gradients flow (1-D and 2-D)"
 
 
-@exercise("Exercise 1 (search with your op)")
+@graded("Exercise 1 (search with your op)")
 def check_search_with_op(result, name: str) -> str:
     """A SearchResult whose search space contains `name`, with alpha holding a column for it."""
     prims = tuple(result.config.primitives)
@@ -126,7 +126,7 @@ def _strengths(weights, m: int) -> np.ndarray:
     return weights[row: row + 2 + m, 1:].max(1).values.numpy()  # (2 + m,) strongest non-none op per edge
 
 
-@exercise("Exercise 2 (derivation)")
+@graded("Exercise 2 (derivation)")
 def check_derivation(fn) -> str:
     """`fn(weights, primitives, k)` -> per node a tuple of (op, input) pairs, like `derive_cell`."""
     runs = []
@@ -170,7 +170,7 @@ def _fd(loss, w, alpha, v, eps):
     return [(p - m) / (2 * eps) for p, m in zip(gp, gm)]
 
 
-@exercise("Exercise 3 (finite-difference HVP)")
+@graded("Exercise 3 (finite-difference HVP)")
 def check_hvp(fn, *, rtol: float = 1e-3) -> str:
     """`fn(loss, w, alpha, v)` -> list of tensors like alpha: the central difference of eq. (8), ε = 0.01/‖v‖.
     Tried with a short and a long v (‖v‖ ≈ 300), so ε must be divided by ‖v‖."""

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from naslab.anytime import best_vs_trials
-from naslab.checking import call_student, exercise, expect, fail
+from naslab.checking import call_student, expect, fail, graded
 from naslab.domains import Choice, grid_size
 from naslab.grid_vs_random.spaces import COURSE_HIGH, COURSE_LOW, COURSE_VALUES
 from naslab.search import run_search
@@ -39,7 +39,7 @@ def _need(q: float, p: float) -> int:
     return math.ceil(math.log(1 - p) / math.log(1 - q) - 1e-12)
 
 
-@exercise("Exercise 3 (trials_needed)")
+@graded("Exercise 3 (trials_needed)")
 def check_trials_needed(fn) -> str:
     """fn(q, p) must return the exact smallest integer n with 1 - (1 - q)^n >= p."""
     cases = [(0.05, 0.95), (0.01, 0.95), (0.1, 0.9), (0.05, 0.5), (0.2, 0.99), (0.5, 0.75)]
@@ -73,7 +73,7 @@ def check_trials_needed(fn) -> str:
     return f"trials_needed agrees on {len(cases)} cases, e.g. top 5 % at 95 % needs {got[0]} trials"
 
 
-@exercise("Exercise 1 (momentum grid)")
+@graded("Exercise 1 (momentum grid)")
 def check_momentum_space(space) -> str:
     """The course grid (lr, weight_decay) plus `momentum` = Choice of exactly {0, 0.5, 0.9, 0.99}."""
     expect(isinstance(space, dict), f"space should be a dict name -> domain, got {type(space).__name__}")
@@ -111,7 +111,7 @@ def _run(cls, space, seed: int, budget: int):
                              "(an exception in your ask() or tell())")
 
 
-@exercise("Exercise 2 (your searcher)")
+@graded("Exercise 2 (your searcher)")
 def check_searcher(cls, *, budget: int = 30, seeds: int = 10) -> str:
     """Run `cls(space, seed=s)` on the surrogate landscape and check the ask/tell contract and its quality."""
     from naslab.grid_vs_random.spaces import course_space

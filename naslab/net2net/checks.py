@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from naslab.checking import NotImplementedYet, call_student, describe, exercise, expect, fail
+from naslab.checking import NotImplementedYet, call_student, describe, expect, fail, graded
 from naslab.net2net.layers import replica_counts, widen_pair, wider_mapping
 
 
@@ -70,7 +70,7 @@ def _divisor(U2: torch.Tensor, W2g: torch.Tensor, count: torch.Tensor) -> str:
     return ""
 
 
-@exercise("Exercise 1 (Net2WiderNet by hand)")
+@graded("Exercise 1 (Net2WiderNet by hand)")
 def check_widen_linear(fn) -> str:
     """Exercise 1: `fn(W1, b1, W2, g) -> (U1, c1, U2)` must implement Net2WiderNet for Linear->Linear.
 
@@ -98,7 +98,7 @@ def check_widen_linear(fn) -> str:
     return "✓ check_widen_linear: correct, the widened pair computes the same function on 4 random shapes"
 
 
-@exercise("Exercise 2 (Conv1d -> Flatten -> Linear)")
+@graded("Exercise 2 (Conv1d -> Flatten -> Linear)")
 def check_widen_conv_linear(fn) -> str:
     """Exercise 2 (a new layer pair): Conv1d -> Flatten -> Linear.
 
@@ -145,7 +145,7 @@ def _raised_by_student(e: BaseException) -> bool:
     return not in_lib and (last.line or "raise").lstrip().startswith("raise")
 
 
-@exercise("Exercise 3 (identity kernel)")
+@graded("Exercise 3 (identity kernel)")
 def check_identity_kernel(fn) -> str:
     """Exercise 3: `fn(channels, k) -> weight (C, C, k)` of a Conv1d(padding=k // 2) identity; even k -> ValueError."""
     x = torch.randn(4, 3, 11, generator=torch.Generator().manual_seed(2))

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from naslab.checking import call_student, describe, exercise, expect, fail, slip
+from naslab.checking import call_student, describe, expect, fail, graded, slip
 from naslab.config import budget
 from naslab.proxies.halving import rung_schedule
 from naslab.proxies.proxy import Proxy, run_proxy
@@ -39,7 +39,7 @@ def _pairs(a, b) -> tuple[int, int]:
     return int((s[iu] > 0).sum()), int((s[iu] < 0).sum())
 
 
-@exercise("Exercise 1 (Kendall's τ)")
+@graded("Exercise 1 (Kendall's τ)")
 def check_kendall_tau(fn) -> str:
     """Check a student's `fn(a, b) -> tau` (no ties) against naslab's on random and fixed data."""
     rng = np.random.default_rng(0)
@@ -86,7 +86,7 @@ def _cheaper(proxy: Proxy, full_epochs: int) -> list[str]:
     return [] if more else cuts
 
 
-@exercise("Exercise 2 (a new proxy)")
+@graded("Exercise 2 (a new proxy)")
 def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = None) -> str:
     """Check the new-proxy exercise: `result` = {"proxy", "index", "scores", "seconds", "tau"} of your proxy.
 
@@ -142,7 +142,7 @@ def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = Non
             f"{len(pick)} re-run by the check agree")
 
 
-@exercise("Exercise 3 (successive-halving budget)")
+@graded("Exercise 3 (successive-halving budget)")
 def check_sh_budget(fn) -> str:
     """Check `fn(n, eta, r_min, r_max) -> total budget` of successive halving (Σ n_i * r_i); the last settings
     reach the cap r_i = r_max before one candidate is left."""
