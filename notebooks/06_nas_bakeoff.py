@@ -41,6 +41,7 @@ from naslab.bakeoff.searchers import LocalSearch, RandomCellSearch, RegularizedE
 from naslab.bakeoff.stats import bootstrap_band, curve_bands, final_ranking, iqm, separated
 from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
+from naslab.exercise import exercise
 from naslab.utils import set_threads
 
 set_threads()  # one torch thread: right for tiny networks on a busy CPU (NASLAB_THREADS=4 for bigger models)
@@ -308,57 +309,71 @@ bakeoff_panel(result)
 # **1. Mutation.** Write `my_mutate(cell, rng)` as in Real et al.: choose one edge uniformly, give it a *different* op chosen uniformly among the other four, and return the new tuple. The cell holds a worked answer; replace it with your own and run the check.
 
 # %%
-# Exercise 1 (worked answer)
+# Exercise 1: mutation (worked answer)
 def my_mutate(cell, rng):
+    # BEGIN SOLUTION
     e = int(rng.integers(len(cell)))
     others = [op for op in range(5) if op != cell[e]]
     return tuple(cell[:e]) + (others[int(rng.integers(4))],) + tuple(cell[e + 1:])
+    # END SOLUTION
 
 # %%
 # Check 1
-check_mutation(my_mutate)
+with exercise(1):
+    print(check_mutation(my_mutate))
 
 # %% [markdown]
 # **2. The interquartile mean.** Write `my_iqm(x)` for a 1-D array of final regrets: sort, drop the lowest and the highest quarter ($\lfloor n/4 \rfloor$ runs at each end) and average the rest. Then compare it with the median and the mean on the final regrets of random search.
 
 # %%
-# Exercise 2 (worked answer)
+# Exercise 2: the interquartile mean (worked answer)
 def my_iqm(x):
+    # BEGIN SOLUTION
     x = np.sort(np.asarray(x, dtype=float))
     q = len(x) // 4
     return x[q:len(x) - q].mean()
+    # END SOLUTION
 
-r = final["random"]
-print(f"random search, final regret: IQM {100 * my_iqm(r):.2f}, median {100 * np.median(r):.2f}, mean {100 * r.mean():.2f} points")
+with exercise(2):
+    r = final["random"]
+    print(f"random search, final regret: IQM {100 * my_iqm(r):.2f}, median {100 * np.median(r):.2f}, "
+          f"mean {100 * r.mean():.2f} points")
 
 # %%
 # Check 2
-check_iqm(my_iqm)
+with exercise(2):
+    print(check_iqm(my_iqm))
 
 # %% [markdown]
 # **3. Enter your own searcher.** Write a searcher — a subclass of `naslab.Searcher` with `ask()` returning a cell and `tell(cell, trial)` — and enter it in the bake-off against random search. The worked answer is *random search without repeats*: it never pays twice for the same cell. Try your own idea (evolution that mutates two edges early on, local search with first improvement, a controller with another learning rate...). The check rejects asks that are not cells and searchers that ignore their seed, then races yours against random search over `CHECK_SEEDS` seeds.
 
 # %%
-# Exercise 3 (worked answer): random search that never asks the same cell twice
+# Exercise 3: your own searcher (worked answer: random search that never asks the same cell twice)
 class NoRepeatRandom(naslab.Searcher):
     name = "random, no repeats"
 
     def __init__(self, seed=0):
+        # BEGIN SOLUTION
         self.seed, self.rng, self.asked = seed, np.random.default_rng(seed), set()
+        # END SOLUTION
 
     def ask(self):
+        # BEGIN SOLUTION
         while True:
             cell = tuple(int(o) for o in self.rng.integers(5, size=6))
             if cell not in self.asked:
                 self.asked.add(cell)
                 return cell
+        # END SOLUTION
 
     def tell(self, cell, trial):
         pass
 
 # %%
 # Check 3
-check_searcher(lambda s: NoRepeatRandom(seed=s), lookup, seeds=range(CHECK_SEEDS), max_seconds=budget_s / 2)
+with exercise(3):
+    print(check_searcher(lambda s: NoRepeatRandom(seed=s), lookup, seeds=range(CHECK_SEEDS),
+                         max_seconds=budget_s / 2))
 
 # %% [markdown]
 # ## Summary
