@@ -91,10 +91,13 @@ def _move_probe(page):
     probe = page.locator(".naslab-probe").first
     probe.scroll_into_view_if_needed()
     if probe.locator(".noUi-handle").count():
-        probe.locator(".noUi-handle").first.focus()
-        for _ in range(2):
-            page.keyboard.press("ArrowRight")
-        return "slider"
+        handle = probe.locator(".noUi-handle").first
+        handle.focus()
+        now, top = (handle.get_attribute(a) for a in ("aria-valuenow", "aria-valuemax"))
+        at_max = now is not None and top is not None and float(now) >= float(top)
+        for _ in range(2):  # a slider that starts at its maximum moves left
+            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        return "slider (moved left from its maximum)" if at_max else "slider"
     select = probe.locator("select")
     if select.count():
         options = select.first.locator("option").all_inner_texts()

@@ -79,7 +79,7 @@ def slow_marker(path, seconds):
 
 def slow_unless_first(config):
     Path(config["dir"], f"started-{config['i']}").write_text("started")
-    time.sleep(1.0 if config["i"] == 0 else 4.0)
+    time.sleep(3.0 if config["i"] == 0 else 6.0)  # trial 0 lasts long enough for trial 1 to start under load
     Path(config["dir"], f"finished-{config['i']}").write_text("finished")
     return {"val_acc": float(config["i"])}
 
@@ -191,7 +191,7 @@ def test_ray_ctrl_c_in_run_search_stops_the_running_tasks(ray_cluster, tmp_path)
     space = {"i": Choice([0, 1, 2, 3]), "dir": Choice([str(tmp_path)])}
     trials = run_search(GridSearch(space), slow_unless_first, 4, executor=ex, on_trial=interrupt)
     assert [t.config["i"] for t in trials] == [0]
-    time.sleep(5.0)  # past the 4 s trial 1 needs: it was running, was cancelled, and never finished
+    time.sleep(7.0)  # past the 6 s trial 1 needs: it was running, was cancelled, and never finished
     assert sorted(p.name for p in tmp_path.iterdir()) == ["finished-0", "started-0", "started-1"]
 
 
