@@ -51,8 +51,9 @@ test-quick: install
 
 # run every notebook in class mode (one torch thread, as `make lab`) and print one line per claim
 # (naslab/claims.py): holds / DOES NOT HOLD, observed, bound; exits non-zero when a claim fails
+LOAD ?= 0
 claims: install
-	NASLAB_THREADS=1 OMP_NUM_THREADS=1 $(PY) benchmarks/run_claims.py
+	NASLAB_THREADS=$(NASLAB_THREADS) OMP_NUM_THREADS=$(NASLAB_THREADS) $(PY) benchmarks/run_claims.py --load $(LOAD)
 
 lint: install
 	$(PY) -m ruff check naslab tests benchmarks notebooks course homework
