@@ -145,6 +145,7 @@ assert torch.allclose(w.next_layer.weight, U2)
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+# SEED 0 / 1 / 2 (this cell re-run per seed): 4.8e-7 / 4.8e-7 / 1.2e-7
 claim("04 §1", "widening by hand changes the output by float32 rounding only (<= 1e-5)",
       (after - before).abs().max(), high=1e-5, fast="same")
 
@@ -229,6 +230,8 @@ print(pres)
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+# SEED 0 / 1 / 2 (teacher cell and this section re-run per seed): eval 1.34e-5 / 1.29e-5 / 1.14e-5,
+# train 2.4 / 3.5 / 4.0 (train / eval 1.8e5 to 3.5e5)
 claim("04 §3", "eval mode: max difference up to about 2e-5 (float32 rounding)", pres.max_abs["eval"], high=5e-5,
       fast="same")
 claim("04 §3", "train mode: the difference is much larger (>= 100x eval)",
