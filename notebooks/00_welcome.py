@@ -150,7 +150,8 @@ ax2.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1));
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# bound: seeds 0, 1, 2 of this cell gave 0.569, 0.549, 0.585 (/tmp script, `train` with seed s)
+# bound: this cell with SEED = 0, 1, 2 gave 0.569, 0.549, 0.585 (re-run with `SEED = s` in the parameters cell:
+# seed_everything(s), then the same make_mlp / TrainConfig(..., seed=s) / train as above)
 claim("00 §3", "the MLP reaches 52–65 % validation accuracy on MNIST-1D", result.val_acc, 0.52, 0.65)
 
 # %% [markdown]
