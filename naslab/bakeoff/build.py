@@ -17,6 +17,10 @@ The simulated cost of a cell, `seconds_per_epoch`, is a least-squares fit of the
 median CPU seconds per epoch against the cell's training MACs (a + b * macs): what training that cell
 alone on one thread costs, for every cell, without training 9,860 nets one by one.
 
+Device: `build(..., device="auto")` trains the groups on `naslab.utils.get_device(device)` (each worker
+resolves it); the calibration runs always train on the CPU, as their CPU seconds are the cost model. The
+resolved device is logged in each session record (the table's config, and so its file format, is unchanged).
+
 Taught in: notebooks/06_nas_bakeoff.ipynb (data/README.md says how the shipped file was made).
 """
 
@@ -34,6 +38,7 @@ import numpy as np
 from naslab.bakeoff.batched import TrainSpec
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
+from naslab.utils import get_device
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "bench"
 REBUILD = "python benchmarks/build_nb201.py --workers 2"
@@ -79,8 +84,9 @@ def jobs(cfg: BuildConfig) -> list[dict]:
     return out
 
 
-def run_job(cfg: BuildConfig, job: dict) -> dict:
-    """Run one job in this process, on one thread (module level, so a process pool can call it)."""
+def run_job(cfg: BuildConfig, job: dict, device="auto") -> dict:
+    """Run one job in this process, on one thread (module level, so a process pool can call it). Groups train
+    on `device`; calibration runs on the CPU (they measure CPU seconds)."""
     import torch
 
     from naslab.bakeoff.batched import train_batched, train_single
@@ -90,11 +96,12 @@ def run_job(cfg: BuildConfig, job: dict) -> dict:
     data = load_dataset(cfg.dataset)
     if job["kind"] == "calib":
         spec = TrainSpec(**{**asdict(cfg.spec), "epochs": cfg.calib_epochs})
-        train_single(cfg.calib_cells()[0], 0, data, cfg.net, TrainSpec(**{**asdict(spec), "epochs": 1}))  # warm-up
-        r = train_single(cfg.calib_cells()[job["i"]], 0, data, cfg.net, spec)
+        warm_up = TrainSpec(**{**asdict(spec), "epochs": 1})
+        train_single(cfg.calib_cells()[0], 0, data, cfg.net, warm_up, device="cpu")
+        r = train_single(cfg.calib_cells()[job["i"]], 0, data, cfg.net, spec, device="cpu")
         return {**job, "cpu_seconds": r["cpu_seconds"].tolist()}
     cells = cfg.all_cells()[job["start"]:job["stop"]]
-    r = train_batched(cells, job["seed"], data, cfg.net, cfg.spec)
+    r = train_batched(cells, job["seed"], data, cfg.net, cfg.spec, device=device)
     return {**job, "val_acc": np.round(r["val_acc"], 6).tolist(), "test_acc": np.round(r["test_acc"], 6).tolist(),
             "train_loss": np.round(r["train_loss"], 5).tolist(), "cpu_seconds": r["cpu_seconds"].tolist()}
 
@@ -115,12 +122,14 @@ def _read_partial(path: Path) -> tuple[dict, list]:
 
 
 def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
-          limit: int | None = None, progress: bool = True) -> Path | None:
+          limit: int | None = None, progress: bool = True, device="auto") -> Path | None:
     """Build, or resume building, the benchmark; returns the .npz path once every job is done, else None.
 
     `limit`: run at most this many of the missing jobs, then stop (the rest on the next call).
+    `device`: where the groups train ("auto": `naslab.utils.get_device`); checked here, resolved per worker.
     """
     cfg = cfg or BuildConfig()
+    resolved = str(get_device(device))  # a bad name fails before any work starts
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
     partial = root / f"{cfg.name}.partial.jsonl"
@@ -152,7 +161,7 @@ def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, wor
                 from concurrent.futures import ProcessPoolExecutor, as_completed
 
                 with ProcessPoolExecutor(workers) as ex:
-                    futures = [ex.submit(run_job, cfg, j) for j in todo]
+                    futures = [ex.submit(run_job, cfg, j, device) for j in todo]
                     try:
                         for fut in as_completed(futures):
                             finish(fut.result())
@@ -162,13 +171,13 @@ def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, wor
                         raise
             else:
                 for j in todo:
-                    finish(run_job(cfg, j))
+                    finish(run_job(cfg, j, device))
         finally:
             c1 = os.times()
             cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) \
                 + (c1.children_system - c0.children_system)
             session = {"wall_seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(cpu, 1),
-                       "jobs": len(todo), "workers": workers, "load_min": round(min(loads), 2),
+                       "jobs": len(todo), "workers": workers, "device": resolved, "load_min": round(min(loads), 2),
                        "load_mean": round(float(np.mean(loads)), 2), "load_max": round(max(loads), 2),
                        "date": time.strftime("%Y-%m-%d %H:%M")}
             f.write(json.dumps({"session": session}) + "\n")
