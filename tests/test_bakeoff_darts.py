@@ -97,7 +97,7 @@ def _losses(data, seed=0):
 
 
 def _oracle(train_loss, val_loss, w, alpha, xi):
-    """The exact unrolled gradient by autograd through the virtual step: d/dalpha L_val(w - xi grad_w L_train, alpha)."""
+    """The exact unrolled gradient, autograd through the virtual step: d/dalpha L_val(w - xi grad_w L_train, alpha)."""
     w = [wi.detach().requires_grad_(True) for wi in w]
     alpha = alpha.detach().requires_grad_(True)
     g_w = torch.autograd.grad(train_loss(w, [alpha]), w, create_graph=True, allow_unused=True)

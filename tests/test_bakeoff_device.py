@@ -44,7 +44,8 @@ def test_train_batched_and_single_default_device_equals_cpu(data):
     for key in ("val_acc", "test_acc", "train_loss"):
         _same(default[key], cpu[key])
     assert cpu["net"].device == torch.device("cpu") and all(p.device.type == "cpu" for p in cpu["net"].params.values())
-    s_default, s_cpu = train_single(CELLS[0], 0, data, NET, SPEC), train_single(CELLS[0], 0, data, NET, SPEC, device="cpu")
+    s_default = train_single(CELLS[0], 0, data, NET, SPEC)
+    s_cpu = train_single(CELLS[0], 0, data, NET, SPEC, device="cpu")
     for key in ("val_acc", "test_acc", "train_loss"):
         _same(s_default[key], s_cpu[key])
 

@@ -8,8 +8,8 @@ cell): the skip-connection collapse (DARTS+, RobustDARTS). Here the same experim
   same stem, cells, reduction and head; every edge a softmax(alpha)-weighted sum of the 5 ops, one
   alpha of shape (6, 5) shared by all cells, BN with batch statistics and no affine parameters).
   Each step is Liu et al.'s Alg. 1 in the paper's order: an alpha step on a validation batch (Adam;
-  first order: grad_alpha L_val(w, alpha); second order: eq. 7 with the finite-difference
-  Hessian-vector product of `naslab.darts.architect.unrolled_alpha_grad`, xi = the current w lr), then
+  first order: grad_alpha L_val(w, alpha); second order: eq. 7 by `alpha_grad` with
+  `naslab.darts.architect.unrolled_alpha_grad`, xi = the current w lr), then
   a w step on a training batch (SGD, momentum 0.9, weight decay 3e-4, cosine lr, gradient clip 5).
   After every epoch the cell is derived as NAS-Bench-201's DARTS does it (argmax over all 5 ops per
   edge, `none` included) and looked up: its true test accuracy and its rank among the distinct cells,
@@ -19,6 +19,11 @@ cell): the skip-connection collapse (DARTS+, RobustDARTS). Here the same experim
   and returns Kendall's tau against the table's truth.
 
 Departures (tiny budget): alpha lr 3e-3 (paper 3e-4), as the search runs hundreds of steps, not ~20k.
+Second order uses the *exact* Hessian-vector product (double backward, `hvp="exact"`), not eq. 8's central
+difference with eps = 0.01 / ||v||: on this small ReLU network w +- eps v crosses ReLU kinks, so the difference
+quotient is off by more than the product itself (3.4x its norm at r = 0.01, 4e-8 at r = 1e-4 in float64;
+tests/test_bakeoff_darts.py checks eq. 7 against autograd through the virtual step). With eq. 8 the kink
+noise averaged out under Adam and both orders derived the same cells; `hvp="finite"` keeps the paper's rule.
 
 Device-agnostic: `device="auto"` (`naslab.utils.get_device`) holds the supernet, alpha and the data. Every
 random draw (init, alpha, batches, sampled paths) comes from CPU generators, so all devices see the same
