@@ -11,7 +11,8 @@ Every finished job is appended as one JSON line to data/bench/<name>.partial.jso
 crash) loses at most the running jobs; the same command resumes. When all jobs are done they are packed
 into <name>.npz (numbers, no pickle) + <name>.json (config, build record, SHA-256) and the partial file
 is removed. Each session's wall time, CPU seconds and load averages are logged into the partial file
-and end up in the build record.
+and end up in the build record. The partial file and the worker loop are `naslab.tabular`'s (shared with
+notebook 03's benchmark).
 
 The simulated cost of a cell, `seconds_per_epoch`, is a least-squares fit of the calibration runs'
 median CPU seconds per epoch against the cell's training MACs (a + b * macs): what training that cell
@@ -26,6 +27,7 @@ Taught in: notebooks/06_nas_bakeoff.ipynb (data/README.md says how the shipped f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -38,6 +40,7 @@ import numpy as np
 from naslab.bakeoff.batched import TrainSpec
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
+from naslab.tabular import read_partial, run_jobs
 from naslab.utils import get_device
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "bench"
@@ -106,21 +109,6 @@ def run_job(cfg: BuildConfig, job: dict, device="auto") -> dict:
             "train_loss": np.round(r["train_loss"], 5).tolist(), "cpu_seconds": r["cpu_seconds"].tolist()}
 
 
-def _read_partial(path: Path) -> tuple[dict, list]:
-    done, sessions = {}, []
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut by an interrupted write: that job is simply redone
-            if isinstance(rec, dict) and "session" in rec:
-                sessions.append(rec["session"])
-            elif isinstance(rec, dict) and "key" in rec:
-                done[rec["key"]] = rec
-    return done, sessions
-
-
 def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
           limit: int | None = None, progress: bool = True, device="auto") -> Path | None:
     """Build, or resume building, the benchmark; returns the .npz path once every job is done, else None.
@@ -133,7 +121,7 @@ def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, wor
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
     partial = root / f"{cfg.name}.partial.jsonl"
-    done, sessions = _read_partial(partial)
+    done, sessions = read_partial(partial)
     if done and next(iter(done.values())).get("config") not in (None, json.loads(json.dumps(asdict(cfg)))):
         raise ValueError(f"{partial} was started with another BuildConfig; delete it to start over")
     all_jobs = jobs(cfg)
@@ -157,21 +145,7 @@ def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, wor
                 bar.set_postfix(load=f"{loads[-1]:.1f}")
 
         try:
-            if workers > 1:
-                from concurrent.futures import ProcessPoolExecutor, as_completed
-
-                with ProcessPoolExecutor(workers) as ex:
-                    futures = [ex.submit(run_job, cfg, j, device) for j in todo]
-                    try:
-                        for fut in as_completed(futures):
-                            finish(fut.result())
-                    except KeyboardInterrupt:
-                        for fut in futures:
-                            fut.cancel()
-                        raise
-            else:
-                for j in todo:
-                    finish(run_job(cfg, j, device))
+            run_jobs(functools.partial(run_job, cfg, device=device), todo, finish, workers)
         finally:
             c1 = os.times()
             cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) \
@@ -204,7 +178,7 @@ def pack_finished(cfg: BuildConfig | None = None, *, root: str | Path | None = N
     file so the build resumes (a provisional table while the other seeds train). None if no seed is done."""
     cfg = cfg or BuildConfig()
     root = Path(root) if root is not None else BENCH_DIR
-    done, sessions = _read_partial(root / f"{cfg.name}.partial.jsonl")
+    done, sessions = read_partial(root / f"{cfg.name}.partial.jsonl")
     groups = [j for j in jobs(cfg) if j["kind"] == "group"]
     seeds = tuple(s for s in cfg.seeds if all(j["key"] in done for j in groups if j["seed"] == s))
     calib = all(j["key"] in done for j in jobs(cfg) if j["kind"] == "calib")

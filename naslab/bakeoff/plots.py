@@ -143,11 +143,17 @@ def plot_darts_vs_truth(runs: dict, n_cells: int, *, reference: dict | None = No
         ax.text(ax.get_xlim()[0], r, f" {label}", fontsize=8, va="bottom", color="0.3")
     ax.set_yscale("log")
     ax.set_ylim(n_cells * 1.2, 0.8)  # best (rank 1) at the top
-    ax.set_xlabel("DARTS search epoch", fontsize=FONT)
-    ax.set_ylabel(f"true rank of the derived cell\n(1 = best of {n_cells:,}, log scale)", fontsize=FONT)
+    return _finish(ax, "DARTS search epoch", f"true rank of the derived cell\n(1 = best of {n_cells:,}, log scale)",
+                   title, "lower left", "both")
+
+
+def _finish(ax, xlabel: str, ylabel: str, title: str | None, legend: str, grid: str = "major"):
+    """Labels, ticks, grid, legend and title at the module's font sizes."""
+    ax.set_xlabel(xlabel, fontsize=FONT)
+    ax.set_ylabel(ylabel, fontsize=FONT)
     ax.tick_params(labelsize=FONT)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3, which=grid)
+    ax.legend(fontsize=8, loc=legend)
     if title:
         ax.set_title(title, fontsize=10)
     return ax
@@ -174,14 +180,7 @@ def plot_order_gap(gaps: dict, margins: dict, differ: dict | None = None, *, ax=
     if differ and any(np.any(v) for v in differ.values()):
         ax.plot([], [], "x", ms=9, mew=2, color="k", label="the orders derive different cells")
     ax.set_yscale("log")
-    ax.set_xlabel("DARTS search epoch", fontsize=FONT)
-    ax.set_ylabel("softmax(alpha) weight (log)", fontsize=FONT)
-    ax.tick_params(labelsize=FONT)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="best")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
+    return _finish(ax, "DARTS search epoch", "softmax(alpha) weight (log)", title, "best", "both")
 
 
 def plot_seed_vs_seed(acc_a, acc_b, *, top: int = 50, labels=("seed 0", "seed 1"), ax=None, title: str | None = None):
@@ -198,11 +197,4 @@ def plot_seed_vs_seed(acc_a, acc_b, *, top: int = 50, labels=("seed 0", "seed 1"
     ax.scatter(a[best], b[best], s=10, color=PALETTE[1], lw=0, label=f"the top {top} by mean")
     lo, hi = min(a.min(), b.min()), max(a.max(), b.max())
     ax.plot([lo, hi], [lo, hi], color="k", lw=1, ls=":", label="same accuracy")
-    ax.set_xlabel(f"test accuracy, {labels[0]} (%)", fontsize=FONT)
-    ax.set_ylabel(f"test accuracy, {labels[1]} (%)", fontsize=FONT)
-    ax.tick_params(labelsize=FONT)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
+    return _finish(ax, f"test accuracy, {labels[0]} (%)", f"test accuracy, {labels[1]} (%)", title, "upper left")
