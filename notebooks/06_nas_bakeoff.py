@@ -485,7 +485,8 @@ with exercise(3):
 # - **Regularised evolution** (tournament + mutation + ageing) and **local search** (best neighbour, restart at local optima) exploit that good cells have good neighbours; on this table they lead, as on NAS-Bench-201.
 # - The gaps between searchers are **small**: report the IQM over many seeds with bootstrap intervals, and say which differences are separated; three seeds and a mean hide everything.
 # - **Hyperband** and successive halving only help when short trainings rank cells well; the REINFORCE controller needs many samples before its policy concentrates.
-# - DARTS's cell can be looked up too: weight sharing finds cells that train well together, not necessarily the best alone.
+# - DARTS's cell can be looked up too: weight sharing finds cells that train well together, not necessarily the best alone. First and second order end on (nearly) the same cell: the second-order term barely turns the gradient here.
+# - The table has a **noise ceiling**: two trainings of the same cells agree only loosely, by more than the searchers differ. More training seeds per cell, not more search seeds, would be needed to tell the searchers apart.
 
 # %% [markdown]
 # ## Questionnaire
@@ -498,6 +499,8 @@ with exercise(3):
 # 6. What is the interquartile mean, and why is it preferred to the mean and to the median over a few dozen seeds?
 # 7. How is a 95 % percentile-bootstrap interval computed? What does it mean when two searchers' intervals overlap?
 # 8. NAS-Bench-201 reported that DARTS collapses to a cell of skip connections on CIFAR-10. What does "collapse" mean, and how would you check for it in this table?
+# 9. What is the noise ceiling of a tabular benchmark? Why is the regret measured against the mean over training seeds, and what does a ceiling of τ ≈ 0.3 mean for a one-point difference between two searchers?
+# 10. Why can first- and second-order DARTS return the same cell even though their gradients differ?
 
 # %% [markdown]
 # ## Further reading
