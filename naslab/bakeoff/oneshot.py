@@ -22,8 +22,9 @@ Departures (tiny budget): alpha lr 3e-3 (paper 3e-4), as the search runs hundred
 Second order uses the *exact* Hessian-vector product (double backward, `hvp="exact"`), not eq. 8's central
 difference with eps = 0.01 / ||v||: on this small ReLU network w +- eps v crosses ReLU kinks, so the difference
 quotient is off by more than the product itself (3.4x its norm at r = 0.01, 4e-8 at r = 1e-4 in float64;
-tests/test_bakeoff_darts.py checks eq. 7 against autograd through the virtual step). With eq. 8 the kink
-noise averaged out under Adam and both orders derived the same cells; `hvp="finite"` keeps the paper's rule.
+tests/test_bakeoff_darts.py checks eq. 7 against autograd through the virtual step). With eq. 8 (seeds 0-1,
+10 epochs) both orders derived the same final cells; with the exact product seed 1's differ on one edge.
+`hvp="finite"` keeps the paper's rule.
 
 Device-agnostic: `device="auto"` (`naslab.utils.get_device`) holds the supernet, alpha and the data. Every
 random draw (init, alpha, batches, sampled paths) comes from CPU generators, so all devices see the same
