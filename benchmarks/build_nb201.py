@@ -22,6 +22,7 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--limit", type=int, default=None, help="stop after this many jobs (resume later)")
     p.add_argument("--root", default=str(BENCH_DIR), help="output folder (default data/bench)")
+    p.add_argument("--device", default="auto", help="where the groups train: auto (cuda, mps, cpu), cpu, cuda[:N], mps")
     args = p.parse_args()
     cfg = BuildConfig()
     n = len(cfg.all_cells())
@@ -29,7 +30,7 @@ def main() -> None:
           f"{args.root} with {args.workers} workers", flush=True)
     t0 = time.perf_counter()
     try:
-        path = build(cfg, root=args.root, workers=args.workers, limit=args.limit)
+        path = build(cfg, root=args.root, workers=args.workers, limit=args.limit, device=args.device)
     except KeyboardInterrupt:
         print(f"\ninterrupted after {time.perf_counter() - t0:.0f} s: finished jobs are kept; "
               f"`{REBUILD}` resumes")

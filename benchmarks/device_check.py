@@ -8,8 +8,11 @@ columns are the CPU (the script still runs every piece, so it doubles as a smoke
     python benchmarks/device_check.py --json F   # also writes the rows to F
 
 Pieces: `train` (an MLP on digits), `train_population` (a 6-member lr grid), `run_darts` (one
-epoch of first-order DARTS on MNIST-1D), `evaluate_genotype` (retraining a fixed cell). The
-accuracies must agree within `--tol` (GPU kernels round differently, so bit-equality is not asked).
+epoch of first-order DARTS on MNIST-1D), `evaluate_genotype` (retraining a fixed cell),
+`train_batched` (16 cells of the bake-off table trained as one batched computation, 2 epochs: their
+validation accuracies) and `darts_on_table` (one epoch of second-order DARTS on the table's space: the
+final softmax(alpha), 30 weights). The numbers must agree within `--tol` (GPU kernels round
+differently, so bit-equality is not asked).
 """
 
 from __future__ import annotations
@@ -64,6 +67,26 @@ def piece_retrain(device: str) -> float:
     return float(trial.metrics["val_acc"])
 
 
+def piece_bakeoff_batched(device: str) -> list[float]:
+    from naslab.bakeoff.batched import TrainSpec, train_batched
+    from naslab.bakeoff.cells import unique_cells
+    from naslab.bakeoff.network import NetConfig
+
+    data = naslab.load_dataset("mnist1d")
+    cells = unique_cells()[::300][:16]
+    r = train_batched(cells, 0, data, NetConfig(C=8, stem_stride=2),
+                      TrainSpec(epochs=2, batch_size=32, lr=1e-2, n_train=768), device=device)
+    return [round(float(a), 4) for a in r["val_acc"][:, -1]]
+
+
+def piece_darts_on_table(device: str) -> list[float]:
+    from naslab.bakeoff.oneshot import darts_on_table
+
+    data = naslab.load_dataset("mnist1d")
+    r = darts_on_table(None, "second", epochs=1, seed=0, data=data, device=device)
+    return [round(float(a), 4) for a in r.alpha[-1].ravel()]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tol", type=float, default=0.05, help="largest accuracy difference allowed")
@@ -75,7 +98,8 @@ def main() -> int:
     print(f"torch {torch.__version__}; auto device: {auto} ({name})")
     rows, ok = [], True
     for label, fn in [("train", piece_train), ("train_population", piece_population),
-                      ("run_darts", piece_darts), ("evaluate_genotype", piece_retrain)]:
+                      ("run_darts", piece_darts), ("evaluate_genotype", piece_retrain),
+                      ("train_batched", piece_bakeoff_batched), ("darts_on_table", piece_darts_on_table)]:
         (cpu, t_cpu), (dev, t_dev) = _timed(lambda fn=fn: fn("cpu")), _timed(lambda fn=fn: fn("auto"))
         a, b = (cpu[1], dev[1]) if isinstance(cpu, tuple) else (cpu, dev)
         diff = max(abs(x - y) for x, y in zip(a, b)) if isinstance(a, list) else abs(a - b)

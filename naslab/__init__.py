@@ -57,7 +57,7 @@ _API = {
     "RandomArchSearch": "naslab.controller.children",
     # notebook 03: benchmark, proxies, parameter sharing, successive halving
     "Benchmark": "naslab.proxies.benchmark", "BenchConfig": "naslab.proxies.benchmark",
-    "BenchmarkError": "naslab.proxies.benchmark",
+    "BenchmarkError": "naslab.tabular",  # shared by both tables (notebooks 03 and 06)
     "Proxy": "naslab.proxies.proxy", "run_proxy": "naslab.proxies.proxy",
     "rank_agreement": "naslab.proxies.ranking", "kendall_tau": "naslab.proxies.ranking",
     "spearman_rho": "naslab.proxies.ranking", "top_k_overlap": "naslab.proxies.ranking",

@@ -31,11 +31,19 @@
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 import naslab
 from naslab.bakeoff.checks import check_iqm, check_mutation, check_searcher
 from naslab.bakeoff.hyperband import Hyperband, hyperband_brackets
-from naslab.bakeoff.plots import plot_darts_vs_truth, plot_final_ranking, plot_regret_curves, plot_search_trace
+from naslab.bakeoff.plots import (
+    plot_darts_vs_truth,
+    plot_final_ranking,
+    plot_order_gap,
+    plot_regret_curves,
+    plot_search_trace,
+    plot_seed_vs_seed,
+)
 from naslab.bakeoff.race import Lookup, TableObjective, default_eta, default_searchers, load_table, race
 from naslab.bakeoff.searchers import LocalSearch, RandomCellSearch, RegularizedEvolution, mutate, neighbours
 from naslab.bakeoff.stats import bootstrap_band, curve_bands, final_ranking, iqm, separated
@@ -244,6 +252,45 @@ claim("06 §5", "pairs of searchers (of 15) with non-overlapping 95 % intervals"
 claim("06 §5", "width of the widest final interval (points)", 100 * max(r.hi - r.lo for r in rows), 0, 3)
 
 # %% [markdown]
+# ## 5b · The noise ceiling: what one training run says about another
+#
+# Every regret above is measured against the table's *test accuracy averaged over its training seeds*, and each entry is a short training run (a few epochs on a few hundred MNIST-1D examples). How much would the table change if it were trained again? The table holds every cell trained with two seeds: plotting one against the other shows the **noise ceiling** — Kendall's τ between two training runs of the same cells is the best rank agreement any predictor of "the" accuracy can hope for (`data/README.md`).
+
+# %%
+# The noise ceiling: every distinct cell's test accuracy under training seed 0 against seed 1
+seed_a, seed_b = table.seeds[:2]
+acc_a, acc_b = table.accuracies("test", seed=seed_a), table.accuracies("test", seed=seed_b)  # (4,930,) each
+tau_seeds = table.noise_ceiling()                                # Kendall tau between the seeds, over all cells
+top50 = np.argsort(-(acc_a + acc_b))[:50]                        # the 50 best cells by the mean over seeds
+seed_gap_top = 100 * np.median(np.abs(acc_a[top50] - acc_b[top50]))   # points: one run vs the other
+best_a_rank_b = int(1 + np.sum(acc_b > acc_b[np.argmax(acc_a)]))       # seed 0's best cell, ranked by seed 1
+winners_curse = 100 * (max(acc_a.max(), acc_b.max()) - best_test)   # best single run vs best mean over seeds
+searcher_spread = 100 * (max(iqm_final.values()) - min(iqm_final.values()))  # section 4: best vs worst searcher
+plot_seed_vs_seed(acc_a, acc_b, top=50, labels=(f"seed {seed_a}", f"seed {seed_b}"),
+                  title=f"Two trainings of every cell: Kendall tau {tau_seeds:.2f}")
+print(f"{n_train_seeds} training seeds x {n_epochs} epochs | Kendall tau between the seeds {tau_seeds:.2f} | "
+      f"top 50 cells: median |seed {seed_a} - seed {seed_b}| = {seed_gap_top:.1f} points")
+print(f"seed {seed_a}'s best cell is number {best_a_rank_b} under seed {seed_b}; the best single run beats the best "
+      f"mean over seeds by {winners_curse:.1f} points | searchers' final IQM regrets span {searcher_spread:.1f} points")
+
+# %% [markdown]
+# **Expected result.** The cloud is wide: Kendall's τ between the two training seeds is only 0.2–0.45, and among the 50 best cells one training run differs from the other by a median of 2–8 points. Seed 0's best cell is not even among the 10 best under seed 1, and the best *single* run lies 1–10 points above the best mean over seeds (the winner's curse: the maximum of noisy scores is biased upwards).
+#
+# What this means for the bake-off. (1) The regret is measured against the **mean over seeds**, which is itself an estimate: each of the two runs lies half the seed-to-seed gap away from it, and a third seed would move it again. (2) A search sees one seed's *validation* score, a noisy version of what it is judged by, so even a perfect searcher would not reach zero regret — one reason all curves in section 4 flatten far above zero. (3) The differences between the searchers' final IQM regrets are **smaller than the seed-to-seed spread of the top cells**: a searcher that wins here by a point would not necessarily find the better cell if the table were trained again. The intervals of section 5 cover the *search* seeds, not this training noise; separating the searchers for real needs more training seeds per cell (which raise the ceiling), not more search seeds.
+#
+# **Q: what conclusion can we make?** A tabular benchmark with a noise ceiling of τ = 0.3 reports that searcher A beats searcher B by half a point. What would you ask for before believing it?
+
+# %%
+# Claims behind the expected result above (from the shipped table: the same in every run and mode)
+claim("06 §5b", "Kendall tau between the two training seeds (noise ceiling)", tau_seeds, 0.2, 0.45, fast="same")
+claim("06 §5b", "median |seed 0 - seed 1| among the 50 best cells (points)", seed_gap_top, 2, 8, fast="same")
+claim("06 §5b", "seed 0's best cell is not among the 10 best under seed 1", best_a_rank_b > 10, fast="same")
+claim("06 §5b", "best single run minus best mean over seeds (points)", winners_curse, 1, 10, fast="same")
+# class mode: the searchers' spread is at most 3 points (section 4's claim); FAST's 8 seeds are too few to check it
+claim("06 §5b", "the searchers' final IQM regrets span less than the top cells' seed-to-seed gap",
+      bool(searcher_spread < seed_gap_top))
+
+# %% [markdown]
 # ## 6 · DARTS against the ground truth
 #
 # NAS-Bench-201 ran DARTS on its own space: first and second order both returned a cell of skip connections only (54.30 % on CIFAR-10, against 94.37 % for the best cell) — the **skip-connection collapse** of notebook 05. Here the same experiment takes seconds: `darts_on_table` runs DARTS (Liu et al. 2019, Algorithm 1) with the real supernet of the table's network on MNIST-1D — every edge a softmax(α)-weighted sum of the 5 ops — and after every epoch derives the cell as NAS-Bench-201 does (the argmax op on each edge, `none` included) and **looks it up**: its true test accuracy, its rank among the distinct cells, and how many of its 6 edges are parameter-free (`none`, skip, pooling).
@@ -292,6 +339,63 @@ claim("06 §6", "DARTS's median final rank minus random search's median final ra
       darts_median_rank - random_median_rank, 0, 4930)
 claim("06 §6", "DARTS: parameter-free edges of the final cells, on average (of 6)", darts_param_free, 0, 3)
 claim("06 §6", "Kendall tau of the supernet's ranking against the truth", sn["tau"], -0.3, 0.3)
+
+# %% [markdown]
+# ### First or second order: the same cell?
+#
+# The runs above derive the same cell — or nearly — with both orders, as NAS-Bench-201 found on CIFAR-10 (both orders returned one all-skip cell). A bug (the order flag not reaching the architect, $\xi = 0$)? The tests rule it out: every alpha step gets its order, $\xi$ is the current weight learning rate, and the second-order gradient equals eq. 7 computed by autograd through the virtual step (`tests/test_bakeoff_darts.py`). So look at the evidence: how far apart the two runs' softmax(α) are after every epoch (solid), against how far apart the two best ops of an edge are (dashed: the margin an argmax needs to flip), and the angle between the two gradients on the same batches.
+
+# %%
+# First vs second order on the same seed: the gap between their softmax(alpha), the top-2 margins, the derived cells
+from naslab.bakeoff.oneshot import alpha_grad, supernet_loss
+
+gaps, margins, differ, agree = {}, {}, {}, []
+for seed in range(DARTS_SEEDS):
+    a1, a2 = darts[f"first order, seed {seed}"], darts[f"second order, seed {seed}"]
+    gaps[f"seed {seed}"] = np.abs(a1.alpha - a2.alpha).max((1, 2))     # (epochs,) largest weight gap
+    top2 = np.sort(a1.alpha, -1)[..., -2:]                              # (epochs, 6, 2) the two best weights
+    margins[f"seed {seed}"] = np.median(top2[..., 1] - top2[..., 0], -1)  # (epochs,) median over the 6 edges
+    differ[f"seed {seed}"] = [c1 != c2 for c1, c2 in zip(a1.column("cell"), a2.column("cell"))]
+    agree.append(sum(x == y for x, y in zip(a1.history[-1]["cell"], a2.history[-1]["cell"])))  # edges of 6
+plot_order_gap(gaps, margins, differ, title="DARTS first vs second order, same seed, same batches")
+
+# the two architecture gradients at the end of a search, on 4 fixed batches, xi = the largest w lr of the search
+run, data_1d = darts["first order, seed 0"], naslab.load_dataset("mnist1d")
+names, w = list(run.params), [p.clone().requires_grad_(True) for p in run.params.values()]
+alpha_end = torch.tensor(np.log(run.alpha[-1])).requires_grad_(True)   # softmax is all the loss sees
+cosines = []
+for b in range(4):
+    sl = slice(64 * b, 64 * (b + 1))
+    lt = supernet_loss(names, data_1d.X_train[sl], data_1d.y_train[sl], run.config.net)
+    lv = supernet_loss(names, data_1d.X_val[sl], data_1d.y_val[sl], run.config.net)
+    g1, g2 = (alpha_grad(o, lt, lv, w, alpha_end, xi=run.config.w_lr) for o in ("first", "second"))
+    cosines.append(float(torch.nn.functional.cosine_similarity(g1.flatten(), g2.flatten(), 0)))
+cost_ratio = np.median([darts[f"second order, seed {s}"].history[-1]["cpu_seconds"]
+                        / darts[f"first order, seed {s}"].history[-1]["cpu_seconds"] for s in range(DARTS_SEEDS)])
+print(f"final cells agree on {agree} of 6 edges; largest softmax(alpha) gap {max(g[-1] for g in gaps.values()):.3f}; "
+      f"cosine between the first- and second-order gradients {np.round(cosines, 3)}; "
+      f"second order costs {cost_ratio:.1f}x the CPU time of first order")
+
+# %% [markdown]
+# **Expected result.** The two orders end on the same cell or on cells that differ on one edge (at least 5 of 6 edges agree for every seed), and their softmax(α) stay within 0.05 of each other through the search; the crosses mark the epochs at which an edge whose two best ops are closer than the gap flips. The two gradients point almost the same way (cosine between 0.8 and 1). That is a genuine property of this search, not a bug: both runs start from the same α and weights and see the same batches; the second-order term $-\xi \nabla^2_{\alpha,w} L_{train} \cdot \nabla_{w'} L_{val}$, with $\xi$ at most the weight learning rate of 0.025, turns the gradient only a little; and Adam moves α by about lr × the sign of its averaged gradient, so a slightly rotated gradient gives almost the same path. Second order costs 1.5–5 times the CPU time of first order here, for a cell that first order finds anyway.
+#
+# One more lesson hides in this check: eq. 8 estimates the Hessian-vector product by a central difference with $\epsilon = 0.01/\lVert v \rVert$. On a network this small, $w \pm \epsilon v$ crosses ReLU kinks and the difference quotient is off by more than the product itself, so `darts_on_table` uses the exact product (double backward; `hvp="finite"` is the paper's rule).
+#
+# **Q: what conclusion can we make?** When would you expect first and second order to part ways? (Hint: what would make $\xi \nabla^2 L \cdot v$ comparable to the gradient itself?)
+
+# %%
+# bounds from 5 seeds x 10 epochs (seeds 0-4): final cells agree on 6/5/6/6/6 edges, largest gap over the search
+# 0.003/0.025/0.002/0.002/0.007, second/first CPU time 2.4-3.4 (load 2-6); FAST (1 epoch, seeds 0-2): 6/5/4 edges,
+# gap 0.002/0.002/0.0004; gradient cosines: median 0.97 over 4 batches (class run). Per-seed gaps and agreeing edges:
+# `OMP_NUM_THREADS=1 python benchmarks/darts_on_table.py --seeds 5`
+claim("06 §6", "edges (of 6) on which the two orders' final cells agree, fewest over seeds", min(agree), 5, 6,
+      fast=(3, 6))
+claim("06 §6", "largest gap between the two orders' softmax(alpha) over the search", max(g.max() for g in gaps.values()),
+      0, 0.05, fast=(0, 0.05))
+claim("06 §6", "median cosine between the first- and second-order alpha gradients", float(np.median(cosines)), 0.8, 1,
+      fast=(0.8, 1))
+claim("06 §6", "second order's CPU time over first order's (median over seeds)", cost_ratio, 1.5, 5, fast=(1.2, 6))
+claim("06 §6", "xi never exceeds the weight learning rate of 0.025", run.config.w_lr <= 0.025, fast="same")
 
 # %% [markdown]
 # ## Explore
@@ -382,7 +486,8 @@ with exercise(3):
 # - **Regularised evolution** (tournament + mutation + ageing) and **local search** (best neighbour, restart at local optima) exploit that good cells have good neighbours; on this table they lead, as on NAS-Bench-201.
 # - The gaps between searchers are **small**: report the IQM over many seeds with bootstrap intervals, and say which differences are separated; three seeds and a mean hide everything.
 # - **Hyperband** and successive halving only help when short trainings rank cells well; the REINFORCE controller needs many samples before its policy concentrates.
-# - DARTS's cell can be looked up too: weight sharing finds cells that train well together, not necessarily the best alone.
+# - DARTS's cell can be looked up too: weight sharing finds cells that train well together, not necessarily the best alone. First and second order end on (nearly) the same cell: the second-order term barely turns the gradient here.
+# - The table has a **noise ceiling**: two trainings of the same cells agree only loosely, by more than the searchers differ. More training seeds per cell, not more search seeds, would be needed to tell the searchers apart.
 
 # %% [markdown]
 # ## Questionnaire
@@ -395,6 +500,8 @@ with exercise(3):
 # 6. What is the interquartile mean, and why is it preferred to the mean and to the median over a few dozen seeds?
 # 7. How is a 95 % percentile-bootstrap interval computed? What does it mean when two searchers' intervals overlap?
 # 8. NAS-Bench-201 reported that DARTS collapses to a cell of skip connections on CIFAR-10. What does "collapse" mean, and how would you check for it in this table?
+# 9. What is the noise ceiling of a tabular benchmark? Why is the regret measured against the mean over training seeds, and what does a ceiling of τ ≈ 0.3 mean for a one-point difference between two searchers?
+# 10. Why can first- and second-order DARTS return the same cell even though their gradients differ?
 
 # %% [markdown]
 # ## Further reading

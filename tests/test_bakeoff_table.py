@@ -16,6 +16,7 @@ from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, unique_cel
 from naslab.bakeoff.network import NetConfig, macs, n_params
 from naslab.bakeoff.table import BenchmarkError, CellBenchmark
 from naslab.data import load_dataset
+from naslab.utils import get_device
 
 TINY = BuildConfig(name="tiny", cells=tuple(unique_cells()[:5]) + ((0, 0, 0, 3, 0, 0),), group_size=4, n_calib=2,
                    calib_epochs=1, spec=TrainSpec(epochs=2, batch_size=32, n_train=64),
@@ -100,6 +101,8 @@ def test_tiny_build_resumes_and_matches_training_each_cell_alone(tiny):
     meta = json.loads((tiny / "tiny.json").read_text())
     assert meta["complete"] and b.seeds == (0, 1)
     assert len(meta["build"]["sessions"]) == 3 and sum(s["jobs"] for s in meta["build"]["sessions"]) == len(jobs(TINY))
+    assert {s["device"] for s in meta["build"]["sessions"]} == {str(get_device("auto"))}  # logged, config unchanged
+    assert "device" not in meta["config"] and "device" not in meta["config"]["spec"]
     data = load_dataset("mnist1d")
     for cell in (TINY.cells[1], TINY.cells[-1]):
         ref = train_single(cell, 1, data, TINY.net, TINY.spec)

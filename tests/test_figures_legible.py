@@ -164,6 +164,11 @@ def _fakes():
         "naslab.bakeoff.plots.plot_darts_vs_truth": lambda: _m(6).plot_darts_vs_truth(
             {"first order": [{"epoch": e, "rank": 100 * e, "n_parameter_free": e} for e in (1, 2, 3)]}, 4930,
             reference={"random": 150}, title="DARTS"),
+        "naslab.bakeoff.plots.plot_order_gap": lambda: _m(6).plot_order_gap(
+            {"seed 0": np.array([1e-3, 2e-3, 3e-3])}, {"seed 0": np.array([0.01, 0.02, 0.02])},
+            {"seed 0": np.array([True, False, False])}, title="orders"),
+        "naslab.bakeoff.plots.plot_seed_vs_seed": lambda: _m(6).plot_seed_vs_seed(
+            RNG.random(200), RNG.random(200), top=20, title="noise"),
     }
 
 

@@ -16,6 +16,12 @@ not use a weight get zero gradient and no Adam step). The result equals training
 with `train_single` up to float rounding (tests/test_bakeoff_batched.py);
 benchmarks/bakeoff_batched_speed.py measures the speed-up.
 
+Device-agnostic: `device="auto"` (`naslab.utils.get_device`: cuda, then mps, then cpu) holds the members'
+weights, buffers and the data; the init is drawn on the CPU from the seed and then moved, so every device
+starts from the same weights, and on the CPU the numbers are the same whichever way the device is named.
+The device is an argument of the trainers, not a field of `TrainSpec`: the spec is the table's recorded
+protocol (its .json), where rounding differences of another device have no place.
+
 Taught in: notebooks/06_nas_bakeoff.ipynb (how the table was built).
 """
 
@@ -41,6 +47,7 @@ from naslab.bakeoff.network import (
     param_shapes,
 )
 from naslab.train import batch_order
+from naslab.utils import get_device
 
 
 @dataclass(frozen=True)
@@ -73,12 +80,14 @@ class BatchedNet:
     """K members (cells) of the benchmark network with the same seed, as stacked tensors.
 
     Activations are channels-last, (K, B, L, C), so a member's conv is one matmul: a conv of width k is
-    im2col (m, B*L, k*C) @ (m, k*C, C_out) (`torch.bmm` over the m members of a group).
+    im2col (m, B*L, k*C) @ (m, k*C, C_out) (`torch.bmm` over the m members of a group). Everything lives on
+    `device` ("auto": `get_device`); `forward` expects its input there.
     """
 
-    def __init__(self, cells, cfg: NetConfig, seed: int):
+    def __init__(self, cells, cfg: NetConfig, seed: int, device="auto"):
         self.cells = [check_cell(c) for c in cells]
-        self.cfg, self.K = cfg, len(self.cells)
+        self.cfg, self.K, self.device = cfg, len(self.cells), get_device(device)
+        dev = self.device
         cells_arr = torch.tensor(self.cells)  # (K, 6)
         # per edge: [(op, idx or None when all K members share it)], the members of each op, and the
         # permutation that puts the groups' concatenated outputs back in member order (`none` members
@@ -89,14 +98,14 @@ class BatchedNet:
             for o, op in enumerate(OPS):
                 idx = torch.nonzero(cells_arr[:, e] == o).flatten()
                 if op != "none" and len(idx):
-                    g.append((op, None if len(idx) == self.K else idx))
+                    g.append((op, None if len(idx) == self.K else idx.to(dev)))
                     order.append(idx)
             none = torch.nonzero(cells_arr[:, e] == 0).flatten()
             order = torch.cat(order + [none]) if order else none
             self.groups.append(g)
-            self.unperm.append(torch.argsort(order))
+            self.unperm.append(torch.argsort(order).to(dev))
             self.n_none.append(len(none))
-        base = init_params(cfg, seed)
+        base = init_params(cfg, seed)  # drawn on the CPU from the seed: the same start on every device
         self.params = {}
         for name in param_shapes(cfg):
             eo = edge_op(name)
@@ -107,8 +116,9 @@ class BatchedNet:
                 w = w.permute(2, 1, 0).reshape(-1, w.shape[0])
             elif name == "head.w":  # (classes, C) -> (C, classes)
                 w = w.T
-            self.params[name] = w.unsqueeze(0).repeat(self.K, *[1] * w.dim()).contiguous().requires_grad_(True)
-        self.buffers = {n: b.unsqueeze(0).repeat(self.K, 1) for n, b in init_buffers(cfg).items()}  # (K, C)
+            w = w.unsqueeze(0).repeat(self.K, *[1] * w.dim()).contiguous()
+            self.params[name] = w.to(dev).requires_grad_(True)
+        self.buffers = {n: b.unsqueeze(0).repeat(self.K, 1).to(dev) for n, b in init_buffers(cfg).items()}  # (K, C)
 
     def _bn(self, x, name, idx, train):
         """BatchNorm (affine=False) per member and channel of x (m, B, L, C), as F.batch_norm does it."""
@@ -191,11 +201,12 @@ class BatchedNet:
 
     @torch.no_grad()
     def accuracy(self, X, y) -> np.ndarray:
-        """(K,) accuracy of every member on (X, y), BN in eval mode, in memory-bounded chunks."""
-        correct = torch.zeros(self.K)
+        """(K,) accuracy of every member on (X, y) (any device), BN in eval mode, in memory-bounded chunks."""
+        correct = torch.zeros(self.K, device=self.device)
         for sl in _eval_batches(len(y), self.K * self.cfg.C * self.cfg.length, 4_000_000):
-            correct += (self.forward(X[sl]).argmax(-1) == y[sl, None]).sum(0)
-        return (correct / len(y)).numpy()
+            xb, yb = X[sl].to(self.device), y[sl].to(self.device)
+            correct += (self.forward(xb).argmax(-1) == yb[:, None]).sum(0)
+        return (correct / len(y)).cpu().numpy()
 
 
 def _avg_pool_3(x):
@@ -203,7 +214,7 @@ def _avg_pool_3(x):
     L = x.shape[2]
     xp = F.pad(x, (0, 0, 1, 1))
     s = xp[:, :, :L] + xp[:, :, 1:L + 1] + xp[:, :, 2:]
-    count = torch.full((L, 1), 3.0, dtype=x.dtype)
+    count = torch.full((L, 1), 3.0, dtype=x.dtype, device=x.device)
     count[0] = count[-1] = 2.0
     return s / count
 
@@ -213,23 +224,24 @@ def _cpu() -> float:
 
 
 def train_batched(cells, seed: int, data, cfg: NetConfig = NetConfig(), spec: TrainSpec = TrainSpec(),
-                  *, on_epoch=None) -> dict:
-    """Train every cell with `seed` as one batched computation.
+                  *, on_epoch=None, device="auto") -> dict:
+    """Train every cell with `seed` as one batched computation on `device` ("auto": `get_device`).
 
     Returns {"val_acc": (K, E), "test_acc": (K,), "train_loss": (K, E), "cpu_seconds": (E,) CPU seconds
     of each epoch of the whole batch (process time), "net": the BatchedNet}.
     """
-    net = BatchedNet(cells, cfg, seed)
+    net = BatchedNet(cells, cfg, seed, device)
     X, y = data.X_train, data.y_train
     if spec.n_train is not None:
         X, y = X[: spec.n_train], y[: spec.n_train]
+    X, y = X.to(net.device), y.to(net.device)
     opt = torch.optim.Adam(list(net.params.values()), lr=spec.lr)
     order = batch_order(len(y), spec.batch_size, spec.epochs, seed)
     per_epoch = -(-len(y) // spec.batch_size)
     val, losses, cpu = np.zeros((net.K, spec.epochs)), np.zeros((net.K, spec.epochs)), np.zeros(spec.epochs)
     for ep in range(spec.epochs):
         t0 = _cpu()
-        tot = torch.zeros(net.K)
+        tot = torch.zeros(net.K, device=net.device)
         for idx in order[ep * per_epoch:(ep + 1) * per_epoch]:
             logits = net.forward(X[idx], train=True)  # (B, K, classes)
             loss_k = F.cross_entropy(logits.permute(0, 2, 1), y[idx, None].expand(-1, net.K),
@@ -239,7 +251,7 @@ def train_batched(cells, seed: int, data, cfg: NetConfig = NetConfig(), spec: Tr
             opt.step()
             tot += loss_k.detach() * len(idx)
         cpu[ep] = _cpu() - t0
-        losses[:, ep] = (tot / len(y)).numpy()
+        losses[:, ep] = (tot / len(y)).cpu().numpy()
         val[:, ep] = net.accuracy(data.X_val, data.y_val)
         if on_epoch is not None:
             on_epoch(ep + 1)
@@ -247,17 +259,19 @@ def train_batched(cells, seed: int, data, cfg: NetConfig = NetConfig(), spec: Tr
             "cpu_seconds": cpu, "net": net}
 
 
-def train_single(cell, seed: int, data, cfg: NetConfig = NetConfig(), spec: TrainSpec = TrainSpec()) -> dict:
-    """The reference: one cell trained alone with `network.forward` (same init, same data order).
+def train_single(cell, seed: int, data, cfg: NetConfig = NetConfig(), spec: TrainSpec = TrainSpec(), *,
+                 device="auto") -> dict:
+    """The reference: one cell trained alone with `network.forward` (same init, same data order), on `device`.
 
     Returns {"val_acc": (E,), "test_acc", "train_loss": (E,), "cpu_seconds": (E,), "params", "buffers"}.
     """
-    cell = check_cell(cell)
-    params = {n: p.requires_grad_(True) for n, p in init_params(cfg, seed).items()}
-    buffers = init_buffers(cfg)
+    cell, dev = check_cell(cell), get_device(device)
+    params = {n: p.to(dev).requires_grad_(True) for n, p in init_params(cfg, seed).items()}
+    buffers = {n: b.to(dev) for n, b in init_buffers(cfg).items()}
     X, y = data.X_train, data.y_train
     if spec.n_train is not None:
         X, y = X[: spec.n_train], y[: spec.n_train]
+    X, y = X.to(dev), y.to(dev)
     used = [p for n, p in params.items() if edge_op(n) is None or OPS[cell[edge_op(n)[0]]] == edge_op(n)[1]]
     opt = torch.optim.Adam(used, lr=spec.lr)
     order = batch_order(len(y), spec.batch_size, spec.epochs, seed)
@@ -266,7 +280,7 @@ def train_single(cell, seed: int, data, cfg: NetConfig = NetConfig(), spec: Trai
 
     @torch.no_grad()
     def acc(Xe, ye):
-        return (forward(params, buffers, cell, Xe, cfg).argmax(-1) == ye).float().mean().item()
+        return (forward(params, buffers, cell, Xe.to(dev), cfg).argmax(-1) == ye.to(dev)).float().mean().item()
 
     for ep in range(spec.epochs):
         t0, tot = _cpu(), 0.0

@@ -11,17 +11,23 @@ Every finished job is appended as one JSON line to data/bench/<name>.partial.jso
 crash) loses at most the running jobs; the same command resumes. When all jobs are done they are packed
 into <name>.npz (numbers, no pickle) + <name>.json (config, build record, SHA-256) and the partial file
 is removed. Each session's wall time, CPU seconds and load averages are logged into the partial file
-and end up in the build record.
+and end up in the build record. The partial file and the worker loop are `naslab.tabular`'s (shared with
+notebook 03's benchmark).
 
 The simulated cost of a cell, `seconds_per_epoch`, is a least-squares fit of the calibration runs'
 median CPU seconds per epoch against the cell's training MACs (a + b * macs): what training that cell
 alone on one thread costs, for every cell, without training 9,860 nets one by one.
+
+Device: `build(..., device="auto")` trains the groups on `naslab.utils.get_device(device)` (each worker
+resolves it); the calibration runs always train on the CPU, as their CPU seconds are the cost model. The
+resolved device is logged in each session record (the table's config, and so its file format, is unchanged).
 
 Taught in: notebooks/06_nas_bakeoff.ipynb (data/README.md says how the shipped file was made).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -34,6 +40,8 @@ import numpy as np
 from naslab.bakeoff.batched import TrainSpec
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
+from naslab.tabular import read_partial, run_jobs
+from naslab.utils import get_device
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "bench"
 REBUILD = "python benchmarks/build_nb201.py --workers 2"
@@ -79,8 +87,9 @@ def jobs(cfg: BuildConfig) -> list[dict]:
     return out
 
 
-def run_job(cfg: BuildConfig, job: dict) -> dict:
-    """Run one job in this process, on one thread (module level, so a process pool can call it)."""
+def run_job(cfg: BuildConfig, job: dict, device="auto") -> dict:
+    """Run one job in this process, on one thread (module level, so a process pool can call it). Groups train
+    on `device`; calibration runs on the CPU (they measure CPU seconds)."""
     import torch
 
     from naslab.bakeoff.batched import train_batched, train_single
@@ -90,41 +99,29 @@ def run_job(cfg: BuildConfig, job: dict) -> dict:
     data = load_dataset(cfg.dataset)
     if job["kind"] == "calib":
         spec = TrainSpec(**{**asdict(cfg.spec), "epochs": cfg.calib_epochs})
-        train_single(cfg.calib_cells()[0], 0, data, cfg.net, TrainSpec(**{**asdict(spec), "epochs": 1}))  # warm-up
-        r = train_single(cfg.calib_cells()[job["i"]], 0, data, cfg.net, spec)
+        warm_up = TrainSpec(**{**asdict(spec), "epochs": 1})
+        train_single(cfg.calib_cells()[0], 0, data, cfg.net, warm_up, device="cpu")
+        r = train_single(cfg.calib_cells()[job["i"]], 0, data, cfg.net, spec, device="cpu")
         return {**job, "cpu_seconds": r["cpu_seconds"].tolist()}
     cells = cfg.all_cells()[job["start"]:job["stop"]]
-    r = train_batched(cells, job["seed"], data, cfg.net, cfg.spec)
+    r = train_batched(cells, job["seed"], data, cfg.net, cfg.spec, device=device)
     return {**job, "val_acc": np.round(r["val_acc"], 6).tolist(), "test_acc": np.round(r["test_acc"], 6).tolist(),
             "train_loss": np.round(r["train_loss"], 5).tolist(), "cpu_seconds": r["cpu_seconds"].tolist()}
 
 
-def _read_partial(path: Path) -> tuple[dict, list]:
-    done, sessions = {}, []
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut by an interrupted write: that job is simply redone
-            if isinstance(rec, dict) and "session" in rec:
-                sessions.append(rec["session"])
-            elif isinstance(rec, dict) and "key" in rec:
-                done[rec["key"]] = rec
-    return done, sessions
-
-
 def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
-          limit: int | None = None, progress: bool = True) -> Path | None:
+          limit: int | None = None, progress: bool = True, device="auto") -> Path | None:
     """Build, or resume building, the benchmark; returns the .npz path once every job is done, else None.
 
     `limit`: run at most this many of the missing jobs, then stop (the rest on the next call).
+    `device`: where the groups train ("auto": `naslab.utils.get_device`); checked here, resolved per worker.
     """
     cfg = cfg or BuildConfig()
+    resolved = str(get_device(device))  # a bad name fails before any work starts
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
     partial = root / f"{cfg.name}.partial.jsonl"
-    done, sessions = _read_partial(partial)
+    done, sessions = read_partial(partial)
     if done and next(iter(done.values())).get("config") not in (None, json.loads(json.dumps(asdict(cfg)))):
         raise ValueError(f"{partial} was started with another BuildConfig; delete it to start over")
     all_jobs = jobs(cfg)
@@ -148,27 +145,13 @@ def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, wor
                 bar.set_postfix(load=f"{loads[-1]:.1f}")
 
         try:
-            if workers > 1:
-                from concurrent.futures import ProcessPoolExecutor, as_completed
-
-                with ProcessPoolExecutor(workers) as ex:
-                    futures = [ex.submit(run_job, cfg, j) for j in todo]
-                    try:
-                        for fut in as_completed(futures):
-                            finish(fut.result())
-                    except KeyboardInterrupt:
-                        for fut in futures:
-                            fut.cancel()
-                        raise
-            else:
-                for j in todo:
-                    finish(run_job(cfg, j))
+            run_jobs(functools.partial(run_job, cfg, device=device), todo, finish, workers)
         finally:
             c1 = os.times()
             cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) \
                 + (c1.children_system - c0.children_system)
             session = {"wall_seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(cpu, 1),
-                       "jobs": len(todo), "workers": workers, "load_min": round(min(loads), 2),
+                       "jobs": len(todo), "workers": workers, "device": resolved, "load_min": round(min(loads), 2),
                        "load_mean": round(float(np.mean(loads)), 2), "load_max": round(max(loads), 2),
                        "date": time.strftime("%Y-%m-%d %H:%M")}
             f.write(json.dumps({"session": session}) + "\n")
@@ -195,7 +178,7 @@ def pack_finished(cfg: BuildConfig | None = None, *, root: str | Path | None = N
     file so the build resumes (a provisional table while the other seeds train). None if no seed is done."""
     cfg = cfg or BuildConfig()
     root = Path(root) if root is not None else BENCH_DIR
-    done, sessions = _read_partial(root / f"{cfg.name}.partial.jsonl")
+    done, sessions = read_partial(root / f"{cfg.name}.partial.jsonl")
     groups = [j for j in jobs(cfg) if j["kind"] == "group"]
     seeds = tuple(s for s in cfg.seeds if all(j["key"] in done for j in groups if j["seed"] == s))
     calib = all(j["key"] in done for j in jobs(cfg) if j["kind"] == "calib")

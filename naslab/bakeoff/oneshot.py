@@ -8,8 +8,8 @@ cell): the skip-connection collapse (DARTS+, RobustDARTS). Here the same experim
   same stem, cells, reduction and head; every edge a softmax(alpha)-weighted sum of the 5 ops, one
   alpha of shape (6, 5) shared by all cells, BN with batch statistics and no affine parameters).
   Each step is Liu et al.'s Alg. 1 in the paper's order: an alpha step on a validation batch (Adam;
-  first order: grad_alpha L_val(w, alpha); second order: eq. 7 with the finite-difference
-  Hessian-vector product of `naslab.darts.architect.unrolled_alpha_grad`, xi = the current w lr), then
+  first order: grad_alpha L_val(w, alpha); second order: eq. 7 by `alpha_grad` with
+  `naslab.darts.architect.unrolled_alpha_grad`, xi = the current w lr), then
   a w step on a training batch (SGD, momentum 0.9, weight decay 3e-4, cosine lr, gradient clip 5).
   After every epoch the cell is derived as NAS-Bench-201's DARTS does it (argmax over all 5 ops per
   edge, `none` included) and looked up: its true test accuracy and its rank among the distinct cells,
@@ -19,6 +19,16 @@ cell): the skip-connection collapse (DARTS+, RobustDARTS). Here the same experim
   and returns Kendall's tau against the table's truth.
 
 Departures (tiny budget): alpha lr 3e-3 (paper 3e-4), as the search runs hundreds of steps, not ~20k.
+Second order uses the *exact* Hessian-vector product (double backward, `hvp="exact"`), not eq. 8's central
+difference with eps = 0.01 / ||v||: on this small ReLU network w +- eps v crosses ReLU kinks, so the difference
+quotient is off by more than the product itself (3.4x its norm at r = 0.01, 4e-8 at r = 1e-4 in float64;
+tests/test_bakeoff_darts.py checks eq. 7 against autograd through the virtual step). With eq. 8 (seeds 0-1,
+10 epochs) both orders derived the same final cells; with the exact product seed 1's differ on one edge.
+`hvp="finite"` keeps the paper's rule.
+
+Device-agnostic: `device="auto"` (`naslab.utils.get_device`) holds the supernet, alpha and the data. Every
+random draw (init, alpha, batches, sampled paths) comes from CPU generators, so all devices see the same
+draws; results come back on the CPU (`alpha` as NumPy, `params` as CPU tensors).
 
 Taught in: notebooks/06_nas_bakeoff.ipynb (§ DARTS against the truth).
 """
@@ -34,9 +44,10 @@ from torch.nn import functional as F
 
 from naslab.bakeoff.cells import EDGES, N_NODES, OPS, canonical, cell_str, n_parameter_free
 from naslab.bakeoff.network import CONV_K, NetConfig, init_params
-from naslab.darts.architect import ORDERS, unrolled_alpha_grad
+from naslab.darts.architect import HVPS, ORDERS, unrolled_alpha_grad
 from naslab.proxies.ranking import kendall_tau
 from naslab.train import batch_order
+from naslab.utils import get_device
 
 
 @dataclass(frozen=True)
@@ -56,10 +67,15 @@ class DartsTableConfig:
     alpha_betas: tuple = (0.5, 0.999)
     alpha_weight_decay: float = 1e-3
     net: NetConfig = field(default_factory=lambda: NetConfig(C=8, stem_stride=2))
+    hvp: str = "exact"  # second order's Hessian-vector product: "exact" (double backward) or "finite" (eq. 8)
+    device: str = "auto"  # "auto" picks cuda, then mps, then cpu
 
     def validate(self) -> DartsTableConfig:
         if self.order not in ORDERS:
             raise ValueError(f"order={self.order!r} is unknown; allowed: {list(ORDERS)}")
+        if self.hvp not in HVPS:
+            raise ValueError(f"hvp={self.hvp!r} is unknown; allowed: {list(HVPS)}")
+        get_device(self.device)  # a ValueError naming the allowed devices
         for name in ("epochs", "batch_size", "n_train"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -82,6 +98,7 @@ def _op(op, x, params, name):
 
 def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: NetConfig) -> torch.Tensor:
     """Logits (B, classes); edge e computes sum_o weights[e, o] * op_o(x) (weights (6, 5); zeros are skipped)."""
+    live = (weights.detach() != 0).cpu().tolist()  # (6, 5) bools, read once (not one device sync per op)
     h = _bn(F.conv1d(x, params["stem.w"], stride=cfg.stem_stride, padding=1))
     for s, prefix in cfg.cell_names():
         if s > 0 and prefix.endswith("c0"):
@@ -93,11 +110,29 @@ def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: 
                 if t != j:
                     continue
                 for o, op in enumerate(OPS):
-                    if op != "none" and not (weights[e, o] == 0).item():
+                    if op != "none" and live[e][o]:
                         acc = acc + weights[e, o] * _op(op, nodes[f], params, f"{prefix}.e{e}")
             nodes.append(acc)
         h = nodes[-1]
     return F.relu(h).mean(-1) @ params["head.w"].T + params["head.b"]
+
+
+def supernet_loss(names, X, y, net: NetConfig):
+    """L(w, [alpha]) = cross-entropy of the supernet with op weights softmax(alpha) (6, 5) on (X, y)."""
+    return lambda ws, alphas: F.cross_entropy(
+        supernet_forward(dict(zip(names, ws)), F.softmax(alphas[0], -1), X, net), y)
+
+
+def alpha_grad(order: str, train_loss, val_loss, w, alpha, *, xi: float, hvp: str = "exact") -> torch.Tensor:
+    """The architecture gradient (6, 5) of one DARTS step: first order grad_alpha L_val(w, alpha); second order
+    eq. 7, grad_alpha L_val(w', alpha) - xi * hessian_{alpha,w} L_train(w, alpha) . grad_w' L_val(w', alpha),
+    w' = w - xi grad_w L_train(w, alpha), the Hessian-vector product `hvp` "exact" (double backward) or
+    "finite" (eq. 8, r = 0.01: on this small ReLU net its error is larger than the product, see the module)."""
+    if order not in ORDERS:
+        raise ValueError(f"order={order!r} is unknown; allowed: {list(ORDERS)}")
+    if order == "first":
+        return torch.autograd.grad(val_loss(w, [alpha]), alpha)[0]
+    return unrolled_alpha_grad(train_loss, val_loss, w, [alpha], xi=xi, hvp=hvp)[0][0]
 
 
 def one_hot(cell) -> torch.Tensor:
@@ -131,41 +166,37 @@ def darts_on_table(bench, order: str = "first", epochs: int | None = None, seed:
 
     cfg = replace(DartsTableConfig(), order=order, **({"epochs": epochs} if epochs is not None else {}),
                   **overrides).validate()
+    dev = get_device(cfg.device)
     data = data if data is not None else load_dataset("mnist1d")
-    gen = torch.Generator().manual_seed(seed)
-    params = {n: p.requires_grad_(True) for n, p in init_params(cfg.net, seed).items()}
+    gen = torch.Generator().manual_seed(seed)  # CPU: the same draws on every device
+    params = {n: p.to(dev).requires_grad_(True) for n, p in init_params(cfg.net, seed).items()}
     names, w = list(params), list(params.values())
-    alpha = (1e-3 * torch.randn(len(EDGES), len(OPS), generator=gen)).requires_grad_(True)  # code's init
+    alpha = (1e-3 * torch.randn(len(EDGES), len(OPS), generator=gen)).to(dev).requires_grad_(True)  # code's init
     w_opt = torch.optim.SGD(w, lr=cfg.w_lr, momentum=cfg.momentum, weight_decay=cfg.w_weight_decay)
     a_opt = torch.optim.Adam([alpha], lr=cfg.alpha_lr, betas=cfg.alpha_betas, weight_decay=cfg.alpha_weight_decay)
-    Xt, yt = data.X_train[: cfg.n_train], data.y_train[: cfg.n_train]
-    Xv, yv = data.X_val, data.y_val
+    Xt, yt = data.X_train[: cfg.n_train].to(dev), data.y_train[: cfg.n_train].to(dev)
+    Xv, yv = data.X_val.to(dev), data.y_val.to(dev)
     order_w = batch_order(len(yt), cfg.batch_size, cfg.epochs, seed)
     per_epoch = -(-len(yt) // cfg.batch_size)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(w_opt, cfg.epochs * per_epoch, eta_min=cfg.w_lr_min)
 
     def loss_fn(X, y):
-        return lambda ws, alphas: F.cross_entropy(
-            supernet_forward(dict(zip(names, ws)), F.softmax(alphas[0], -1), X, cfg.net), y)
+        return supernet_loss(names, X, y, cfg.net)
 
     result, alphas, t0 = DartsTableResult(cfg), [], time.process_time()
     for ep in range(cfg.epochs):
         for step in range(per_epoch):
             it = order_w[ep * per_epoch + step]
             iv = torch.randint(len(yv), (cfg.batch_size,), generator=gen)  # a fresh validation batch
-            if cfg.order == "first":  # grad_alpha L_val(w, alpha)
-                g = torch.autograd.grad(loss_fn(Xv[iv], yv[iv])(w, [alpha]), alpha)[0]
-            else:  # eq. 7, xi = the current w learning rate
-                g = unrolled_alpha_grad(loss_fn(Xt[it], yt[it]), loss_fn(Xv[iv], yv[iv]), w, [alpha],
-                                        xi=sched.get_last_lr()[0])[0][0]
-            alpha.grad = g
+            alpha.grad = alpha_grad(cfg.order, loss_fn(Xt[it], yt[it]), loss_fn(Xv[iv], yv[iv]), w, alpha,
+                                    xi=sched.get_last_lr()[0], hvp=cfg.hvp)  # xi = the current w learning rate
             a_opt.step()
             w_opt.zero_grad(set_to_none=True)
             loss_fn(Xt[it], yt[it])(w, [alpha.detach()]).backward()
             torch.nn.utils.clip_grad_norm_(w, cfg.grad_clip)
             w_opt.step()
             sched.step()
-        soft = F.softmax(alpha.detach(), -1)
+        soft = F.softmax(alpha.detach(), -1).cpu()
         cell = derive(alpha.detach())
         alphas.append(soft.numpy().copy())
         rec = {"epoch": ep + 1, "cell": cell, "genotype": cell_str(cell), "canonical": canonical(cell),
@@ -178,7 +209,7 @@ def darts_on_table(bench, order: str = "first", epochs: int | None = None, seed:
         if callback is not None:
             callback(rec)
     result.alpha = np.stack(alphas)
-    result.params = {n: p.detach() for n, p in params.items()}
+    result.params = {n: p.detach().cpu() for n, p in params.items()}
     return result
 
 
@@ -189,21 +220,28 @@ def truth(bench, cell) -> dict:
 
 @torch.no_grad()
 def supernet_accuracy(params: dict, cells, X, y, cfg: NetConfig) -> np.ndarray:
-    """Accuracy of each cell computed with the shared weights (one-hot weights, batch-statistics BN)."""
-    return np.array([(supernet_forward(params, one_hot(c), X, cfg).argmax(-1) == y).float().mean().item()
+    """Accuracy of each cell computed with the shared weights (one-hot weights, batch-statistics BN), on the
+    device of `params` (X, y are moved there)."""
+    dev = next(iter(params.values())).device
+    X, y = X.to(dev), y.to(dev)
+    return np.array([(supernet_forward(params, one_hot(c).to(dev), X, cfg).argmax(-1) == y).float().mean().item()
                      for c in cells])
 
 
 def supernet_ranking(bench, *, steps: int = 400, n_cells: int = 50, seed: int = 0, params: dict | None = None,
-                     data=None, net: NetConfig | None = None, batch_size: int = 64, lr: float = 1e-2) -> dict:
+                     data=None, net: NetConfig | None = None, batch_size: int = 64, lr: float = 1e-2,
+                     device="auto") -> dict:
     """Kendall's tau between weight-sharing accuracies and the table's test accuracy on a seeded sample of
     `n_cells` distinct cells. The shared weights come from `params` (e.g. a DARTS result's) or are trained
     here for `steps` steps of uniform single-path sampling (Adam; each step one random cell's path).
+
+    Everything runs on `device` ("auto": `get_device`; given `params` are moved there).
 
     Returns {"cells", "supernet_acc", "true_acc", "tau", "seconds"}.
     """
     from naslab.data import load_dataset
 
+    dev = get_device(device)
     net = net or DartsTableConfig().net
     data = data if data is not None else load_dataset("mnist1d")
     rng = np.random.default_rng(seed)
@@ -211,21 +249,21 @@ def supernet_ranking(bench, *, steps: int = 400, n_cells: int = 50, seed: int = 
     sample = [unique[i] for i in rng.choice(len(unique), size=min(n_cells, len(unique)), replace=False)]
     t0 = time.process_time()
     if params is None:
-        params = {n: p.requires_grad_(True) for n, p in init_params(net, seed).items()}
+        params = {n: p.to(dev).requires_grad_(True) for n, p in init_params(net, seed).items()}
         opt = torch.optim.Adam(list(params.values()), lr=lr)
-        X, y = data.X_train[:1024], data.y_train[:1024]
+        X, y = data.X_train[:1024].to(dev), data.y_train[:1024].to(dev)
         order = batch_order(len(y), batch_size, -(-steps * batch_size // len(y)), seed)[:steps]
         for idx in order:
             cell = unique[int(rng.integers(len(unique)))]
-            loss = F.cross_entropy(supernet_forward(params, one_hot(cell), X[idx], net), y[idx])
+            loss = F.cross_entropy(supernet_forward(params, one_hot(cell).to(dev), X[idx], net), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-    acc = supernet_accuracy({n: p.detach() for n, p in params.items()}, sample, data.X_val, data.y_val, net)
+    acc = supernet_accuracy({n: p.detach().to(dev) for n, p in params.items()}, sample, data.X_val, data.y_val, net)
     true = np.array([bench.test_acc(c) for c in sample])
     return {"cells": sample, "supernet_acc": acc, "true_acc": true, "tau": kendall_tau(acc, true),
             "seconds": time.process_time() - t0}
 
 
 __all__ = ["DartsTableConfig", "DartsTableResult", "darts_on_table", "truth", "supernet_forward", "supernet_accuracy",
-           "supernet_ranking", "derive", "one_hot"]
+           "supernet_ranking", "supernet_loss", "alpha_grad", "derive", "one_hot"]

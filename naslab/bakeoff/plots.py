@@ -1,4 +1,5 @@
-"""Plots of the bake-off: regret curves with bootstrap bands, the final ranking, one search's trace.
+"""Plots of the bake-off: regret curves with bootstrap bands, the final ranking, one search's trace, DARTS
+against the truth and its two orders side by side, the table's seed-vs-seed noise.
 
 Pure functions: data in, a matplotlib `Axes` out (`ax=None` makes a new figure); no text under 8 pt.
 Searchers keep the same colour and line style in every plot (`style(name)`), so the curves can be
@@ -13,7 +14,8 @@ import numpy as np
 
 from naslab.plots import PALETTE, get_ax
 
-__all__ = ["plot_regret_curves", "plot_final_ranking", "plot_search_trace", "plot_darts_vs_truth", "style"]
+__all__ = ["plot_regret_curves", "plot_final_ranking", "plot_search_trace", "plot_darts_vs_truth", "plot_order_gap",
+           "plot_seed_vs_seed", "style"]
 
 ORDER = ("random", "evolution", "local search", "REINFORCE", "successive halving", "hyperband")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
@@ -141,11 +143,58 @@ def plot_darts_vs_truth(runs: dict, n_cells: int, *, reference: dict | None = No
         ax.text(ax.get_xlim()[0], r, f" {label}", fontsize=8, va="bottom", color="0.3")
     ax.set_yscale("log")
     ax.set_ylim(n_cells * 1.2, 0.8)  # best (rank 1) at the top
-    ax.set_xlabel("DARTS search epoch", fontsize=FONT)
-    ax.set_ylabel(f"true rank of the derived cell\n(1 = best of {n_cells:,}, log scale)", fontsize=FONT)
+    return _finish(ax, "DARTS search epoch", f"true rank of the derived cell\n(1 = best of {n_cells:,}, log scale)",
+                   title, "lower left", "both")
+
+
+def _finish(ax, xlabel: str, ylabel: str, title: str | None, legend: str, grid: str = "major"):
+    """Labels, ticks, grid, legend and title at the module's font sizes."""
+    ax.set_xlabel(xlabel, fontsize=FONT)
+    ax.set_ylabel(ylabel, fontsize=FONT)
     ax.tick_params(labelsize=FONT)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3, which=grid)
+    ax.legend(fontsize=8, loc=legend)
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_order_gap(gaps: dict, margins: dict, differ: dict | None = None, *, ax=None, title: str | None = None):
+    """First vs second order DARTS, epoch by epoch: how far apart their softmax(alpha) are, against how far
+    apart the top two ops of an edge are (a cell changes only when the gap beats the margin).
+
+    Args:
+        gaps: label -> (E,) largest |softmax(alpha_first) - softmax(alpha_second)| after each epoch.
+        margins: label -> (E,) median over edges of top-1 minus top-2 softmax weight (first order).
+        differ: label -> (E,) bools, True where the two orders derive different cells (marked with x).
+    """
+    ax = get_ax(ax, figsize=(7, 3.5))
+    for i, label in enumerate(gaps):
+        c = PALETTE[i % len(PALETTE)]
+        ep = np.arange(1, len(gaps[label]) + 1)
+        ax.plot(ep, gaps[label], marker="o", ms=4, lw=1.5, color=c, label=f"{label}: gap between the orders")
+        ax.plot(ep, margins[label], lw=1.5, ls="--", color=c, label=f"{label}: median top-2 margin")
+        d = np.asarray((differ or {}).get(label, np.zeros(len(ep), bool)), bool)
+        if d.any():
+            ax.plot(ep[d], np.asarray(gaps[label])[d], "x", ms=9, mew=2, color="k")
+    if differ and any(np.any(v) for v in differ.values()):
+        ax.plot([], [], "x", ms=9, mew=2, color="k", label="the orders derive different cells")
+    ax.set_yscale("log")
+    return _finish(ax, "DARTS search epoch", "softmax(alpha) weight (log)", title, "best", "both")
+
+
+def plot_seed_vs_seed(acc_a, acc_b, *, top: int = 50, labels=("seed 0", "seed 1"), ax=None, title: str | None = None):
+    """Test accuracy of every distinct cell under one training seed against another (%), the diagonal, and
+    the `top` cells by mean accuracy highlighted: how much one training run tells about another.
+
+    Args:
+        acc_a, acc_b: (n,) accuracies in [0, 1] of the same cells under two seeds.
+    """
+    a, b = 100 * np.asarray(acc_a, float), 100 * np.asarray(acc_b, float)
+    ax = get_ax(ax, figsize=(5, 5))
+    best = np.argsort(-(a + b))[:top]
+    ax.scatter(a, b, s=4, color="0.6", alpha=0.5, lw=0, label="all distinct cells")
+    ax.scatter(a[best], b[best], s=10, color=PALETTE[1], lw=0, label=f"the top {top} by mean")
+    lo, hi = min(a.min(), b.min()), max(a.max(), b.max())
+    ax.plot([lo, hi], [lo, hi], color="k", lw=1, ls=":", label="same accuracy")
+    return _finish(ax, f"test accuracy, {labels[0]} (%)", f"test accuracy, {labels[1]} (%)", title, "upper left")

@@ -9,32 +9,31 @@ Any of the 15,625 cells can be asked about (a tuple of op indices or names, or t
 it is mapped to its isomorphism class (`cells.canonical`) first. Ranks are among the distinct cells
 (1 = best; ties share the better rank). Seeds: `seed=None` averages over the seeds.
 
-The file is checked on load like naslab's first benchmark: SHA-256 of the .npz against its .json,
-readable (not truncated), every array with its recorded shape, accuracies in [0, 1], positive costs,
-the cell list equal to the canonical cells; anything else raises `BenchmarkError` (a ValueError).
+The file is checked on load like naslab's first benchmark (`naslab.tabular.load_checked`: SHA-256 of the
+.npz against its .json, readable, not truncated), then here: every array with its recorded shape,
+accuracies in [0, 1], positive costs, the cell list equal to the canonical cells; anything else raises
+`BenchmarkError` (a ValueError).
 
 Taught in: notebooks/06_nas_bakeoff.ipynb.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
 
 from naslab.bakeoff.build import BENCH_DIR, REBUILD
 from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, check_cell, parse_cell, unique_cells
-from naslab.proxies.benchmark import BenchmarkError
 from naslab.proxies.ranking import kendall_tau
+from naslab.tabular import BenchmarkError, fail, load_checked
 
 METRICS = ("val", "test")
 _KEYS = ("cells", "val_acc", "test_acc", "train_loss", "params", "macs", "seconds_per_epoch")
 
 
 def _fail(path, what: str) -> BenchmarkError:
-    return BenchmarkError(f"benchmark file {path} {what}; rebuild it with `{REBUILD}`")
+    return fail(path, what, REBUILD)
 
 
 class CellBenchmark:
@@ -54,24 +53,9 @@ class CellBenchmark:
     def load(cls, name: str = "mnist1d_nb201", root: str | Path | None = None) -> CellBenchmark:
         """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off)."""
         root = Path(root) if root is not None else BENCH_DIR
-        npz, js = root / f"{name}.npz", root / f"{name}.json"
-        for p in (npz, js):
-            if not p.exists():
-                raise FileNotFoundError(f"no benchmark file {p}; build it with `{REBUILD}`")
-        try:
-            meta = json.loads(js.read_text())
-            want, shapes = meta["sha256"], meta["shapes"]
-            meta["ops"], meta["seeds"], meta["epochs"]  # noqa: B018 (must exist)
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            raise _fail(js, f"is not valid benchmark metadata ({type(e).__name__}: {e})") from e
-        if hashlib.sha256(npz.read_bytes()).hexdigest() != want:
-            raise _fail(npz, "does not match the checksum in its .json (corrupt, truncated or edited)")
-        try:
-            with np.load(npz, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except Exception as e:  # BadZipFile, EOFError, ValueError: a broken file
-            raise _fail(npz, f"cannot be read ({type(e).__name__}: {e})") from e
-        cls._check(npz, arrays, meta, shapes)
+        npz = root / f"{name}.npz"
+        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD, required=("shapes", "ops", "seeds", "epochs"))
+        cls._check(npz, arrays, meta, meta["shapes"])
         return cls(arrays, meta, npz)
 
     @staticmethod

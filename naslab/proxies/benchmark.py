@@ -14,7 +14,8 @@ for NASNet's "search small, evaluate big".
 
 Files (no pickle): data/bench/<name>.npz (numbers) + <name>.json (config, space, build record and
 the SHA-256 of the .npz). `Benchmark.load()` validates both and raises `BenchmarkError` (a
-ValueError) for a corrupt, truncated or inconsistent file: never wrong numbers. Building lives in
+ValueError) for a corrupt, truncated or inconsistent file: never wrong numbers (the checks every table shares
+are `naslab.tabular.load_checked`; the ones below are this table's). Building lives in
 `naslab.proxies.build` (resumable, progress bar, worker processes): `python benchmarks/build_bench.py`.
 
 Taught in: notebooks/03_proxy_evaluation.ipynb.
@@ -22,8 +23,6 @@ Taught in: notebooks/03_proxy_evaluation.ipynb.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,14 +30,11 @@ import numpy as np
 
 from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.data import DATA_DIR
+from naslab.tabular import BenchmarkError, fail, load_checked
 
 BENCH_DIR = DATA_DIR / "bench"
 BENCH_SPACE = {"n_layers": 3, "filters": (8, 32), "kernels": (3, 7), "strides": (2,), "skips": True}
 REBUILD = "python benchmarks/build_bench.py --workers 2"
-
-
-class BenchmarkError(ValueError):
-    """The benchmark file is missing a part, corrupt, truncated or inconsistent."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,7 @@ _ACC_KEYS = ("val_acc", "data_acc", "width_acc", "big_acc")
 
 
 def _fail(path, what: str) -> BenchmarkError:
-    return BenchmarkError(f"benchmark file {path} {what}; rebuild it with `{REBUILD}`")
+    return fail(path, what, REBUILD)
 
 
 def _check(path: Path, arrays: dict, meta: dict) -> None:
@@ -117,22 +113,8 @@ class Benchmark:
         `data/` folder that `load_dataset(root=...)` takes: a benchmark is a file set, not a dataset.
         """
         root = Path(root) if root is not None else BENCH_DIR
-        npz, js = root / f"{name}.npz", root / f"{name}.json"
-        for p in (npz, js):
-            if not p.exists():
-                raise FileNotFoundError(f"no benchmark file {p}; build it with `{REBUILD}`")
-        try:
-            meta = json.loads(js.read_text())
-            want = meta["sha256"]
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            raise _fail(js, f"is not valid benchmark metadata ({e})") from e
-        if hashlib.sha256(npz.read_bytes()).hexdigest() != want:
-            raise _fail(npz, "does not match the checksum in its .json (corrupt, truncated or edited)")
-        try:
-            with np.load(npz, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except Exception as e:  # BadZipFile, EOFError, ValueError... all mean a broken file
-            raise _fail(npz, f"cannot be read ({type(e).__name__}: {e})") from e
+        npz = root / f"{name}.npz"
+        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD, required=("shapes",))
         _check(npz, arrays, meta)
         return cls(arrays, meta, npz)
 

@@ -10,7 +10,8 @@ A build is a list of jobs (architecture index, seed, kind, level):
 Every finished run is appended as one JSON line to data/bench/<name>.partial.jsonl, so an
 interrupted build (Ctrl-C, a closed laptop) resumes where it stopped; when all runs are done they
 are packed into <name>.npz (numbers) + <name>.json (config, space, build time, SHA-256) and the
-partial file is removed. Each run uses one thread; `workers` processes run side by side.
+partial file is removed. Each run uses one thread; `workers` processes run side by side. The partial
+file and the worker loop are `naslab.tabular`'s, shared with the cell benchmark of notebook 06.
 
 Command line: `python benchmarks/build_bench.py --workers 2` (about 25 min on 2 busy cores).
 
@@ -29,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, bench_space
+from naslab.tabular import read_partial, run_jobs
 
 KINDS = ("main", "data", "width", "big")
 
@@ -91,18 +93,6 @@ def run_job(cfg: BenchConfig, job: dict) -> dict:
     return {**job, "key": job_key(job), **{k: out[k] for k in ("curve", "cpu_curve", "seconds", "params")}}
 
 
-def _read_partial(path: Path) -> dict:
-    done = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-                done[rec["key"]] = rec
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue  # a line cut by an interrupted write: that run is simply redone
-    return done
-
-
 def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
           limit: int | None = None, progress: bool = True) -> Path | None:
     """Build, or resume building, the benchmark.
@@ -122,7 +112,7 @@ def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, wor
     root.mkdir(parents=True, exist_ok=True)
     partial = root / f"{cfg.name}.partial.jsonl"
     all_jobs = jobs(cfg)
-    done = _read_partial(partial)
+    done = read_partial(partial)[0]
     todo = [j for j in all_jobs if job_key(j) not in done][:limit]
     t0 = time.perf_counter()
     bar = None
@@ -139,21 +129,7 @@ def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, wor
                 bar.update(1)
 
         try:
-            if workers > 1:
-                from concurrent.futures import ProcessPoolExecutor, as_completed
-
-                with ProcessPoolExecutor(workers) as ex:
-                    futures = [ex.submit(run_job, cfg, j) for j in todo]
-                    try:
-                        for fut in as_completed(futures):
-                            finish(fut.result())
-                    except KeyboardInterrupt:
-                        for fut in futures:
-                            fut.cancel()
-                        raise
-            else:
-                for j in todo:
-                    finish(run_job(cfg, j))
+            run_jobs(functools.partial(run_job, cfg), todo, finish, workers)
         finally:
             if bar is not None:
                 bar.close()
