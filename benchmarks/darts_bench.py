@@ -77,8 +77,9 @@ def collapse(search_seeds: list[int]) -> list[dict]:
         cfg = SearchConfig(**{**SEARCH, "layers": COLLAPSE["layers"], "alpha_lr": COLLAPSE["alpha_lr"], "seed": seed},
                            epochs=COLLAPSE["epochs"], warmup_epochs=COLLAPSE["warmup_epochs"],
                            primitives=COLLAPSE["primitives"])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = run_darts(data, cfg)
+        search_cpu = time.process_time() - c0
         epoch_kept, g_kept = early_stopped(res)
         g_capped = Genotype(cap_skips(res.history[-1]["weights_normal"], COLLAPSE["primitives"],
                                       max_skip=res.config.max_skip), res.genotype.reduce)
@@ -86,11 +87,14 @@ def collapse(search_seeds: list[int]) -> list[dict]:
         first = next((h["epoch"] for h in res.history if h["skips"] > res.config.max_skip), None)
         row = {"seed": seed, "skips": skips, "warn_epoch": first, "kept_epoch": epoch_kept,
                "skip_weight": [round(float(h["weights_normal"][:, 1].mean()), 3) for h in res.history],
-               "search_s": round(time.perf_counter() - t0, 1), "final": str(res.genotype), "kept": str(g_kept),
+               "search_s": round(time.perf_counter() - t0, 1), "search_cpu_s": round(search_cpu, 1),
+               "final": str(res.genotype), "kept": str(g_kept),
                "capped": str(g_capped)}
+        retrain_kw = {**RETRAIN, **COLLAPSE["retrain"]}
         for key, g in (("final", res.genotype), ("kept", g_kept), ("capped", g_capped)):
-            row[f"acc_{key}"] = [round(evaluate_genotype(g, rdata, seed=s, **{**RETRAIN, **COLLAPSE["retrain"]}).score(), 4)
+            row[f"acc_{key}"] = [round(evaluate_genotype(g, rdata, seed=s, **retrain_kw).score(), 4)
                                  for s in range(COLLAPSE["seeds"])]
+        row["section_s"], row["section_cpu_s"] = round(time.perf_counter() - t0, 1), round(time.process_time() - c0, 1)
         print(json.dumps(row), flush=True)
         rows.append(row)
     mean = {k: np.array([np.mean(r[f"acc_{k}"]) for r in rows]) for k in ("final", "kept", "capped")}

@@ -761,7 +761,8 @@ with exercise(3):
 # - The derived cell (top-2 edges per node, strongest non-`none` operation) must be retrained from scratch; the
 #   supernet's accuracy neither predicts nor ranks the retrained accuracy well.
 # - Random cells of the same space are a strong baseline; small gaps need several seeds before they mean anything.
-# - Long searches drift toward parameter-free operations (skip collapse); count them, and stop early or cap them.
+# - Searches drift toward parameter-free operations (skip collapse), even after a warm-up; count them, and stop early
+#   or cap them — then retrain to see whether the collapsed cell is actually worse: on digits it is not.
 
 # %% [markdown]
 # ## Questionnaire
