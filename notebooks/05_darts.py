@@ -85,6 +85,7 @@ ORDER_N_TRAIN, ORDER_EPOCHS = budget(full=800, fast=128), budget(full=2, fast=1)
 COLLAPSE = dict(dataset="digits", n_train=budget(full=None, fast=200), epochs=budget(full=10, fast=2),
                 warmup_epochs=budget(full=2, fast=1),   # the search of section 7: w alone first (P-DARTS),
                 layers=5, alpha_lr=0.03, seeds=budget(full=2, fast=1),  # then alpha too, in
+                search_seeds=budget(full=3, fast=2),    # searches of the frequency cell (seed 0 is the one above)
                 primitives=("sep_conv_3x3", "skip_connect"),           # RobustDARTS's diagnostic space S2
                 retrain=dict(batch_size=32, lr=0.05))  # digits has 1,150 training images: smaller batches
 
@@ -576,6 +577,25 @@ for key, g in (("final", long.genotype), ("early-stopped", g_kept), ("capped", g
     print(f"{key + ' cell':19s} skips {g.count('skip_connect')} of {2 * SEARCH['steps']} (normal), "
           f"{g.count('skip_connect', 'reduce')} (reduce): retrained validation accuracy {np.mean(v):.3f} ± {np.std(v):.3f}")
 
+# %%
+# Is it one seed? The same search on more search seeds, the final and the early-stopped cell retrained (a line each)
+retrain_kw = {**RETRAIN, **COLLAPSE["retrain"]}
+freq = [{"warned": any(issubclass(x.category, SkipCollapseWarning) for x in caught),  # seed 0: the search above
+         "kept_gap": np.mean(retrained_c["early-stopped"]) - np.mean(retrained_c["final"])}]
+for seed in range(1, COLLAPSE["search_seeds"]):
+    with warnings.catch_warnings(record=True) as w_seed:
+        warnings.simplefilter("always", SkipCollapseWarning)
+        r_s = run_darts(cdata, ccfg, seed=seed)
+    e_s, g_s = early_stopped(r_s)
+    acc_s = {k: np.mean([evaluate_genotype(g, rc, seed=s, **retrain_kw).score() for s in range(COLLAPSE["seeds"])])
+             for k, g in (("final", r_s.genotype), ("early-stopped", g_s))}
+    freq.append({"warned": any(issubclass(x.category, SkipCollapseWarning) for x in w_seed),
+                 "kept_gap": acc_s["early-stopped"] - acc_s["final"]})
+    print(f"  search seed {seed}: skips per epoch {r_s.column('skips')[1:]}, early stopping keeps epoch {e_s}; retrained "
+          f"final {acc_s['final']:.3f}, early-stopped {acc_s['early-stopped']:.3f}")
+n_warned, n_ahead = sum(f["warned"] for f in freq), sum(f["kept_gap"] > 0 for f in freq)
+print(f"{len(freq)} search seeds: the warning fired in {n_warned}; the early-stopped cell retrained better in {n_ahead}")
+
 # %% [markdown]
 # **Expected result**: while $\alpha$ is frozen the derived normal cell has no skip (at $\alpha = 0$ every edge ties
 # and ties go to the first operation, the convolution). As soon as $\alpha$ moves, skip takes edges — in the first
@@ -585,9 +605,9 @@ for key, g in (("final", long.genotype), ("early-stopped", g_kept), ("capped", g
 # strongest convolutions: both differ from the collapsed cell.
 #
 # Retrained on digits, **the mitigated cells are not better than the collapsed one**: the early-stopped cell ends a few
-# points behind it, the capped cell a few points either side (over six search seeds,
-# `python benchmarks/darts_bench.py --part collapse`: the early-stopped cell never ahead, the capped one ahead once).
-# This is a real result, not a broken demo.
+# points behind it, the capped cell a few points either side. Over the three search seeds the warning fires every time
+# and the early-stopped cell is better at most once (over six seeds, `python benchmarks/darts_bench.py --part collapse`:
+# never; the capped cell once). This is a real result, not a broken demo.
 # The gap of NAS-Bench-201 (54 % for the all-skip cell vs 94 %) appears when the cell *is* the network and training
 # is long. Here the reduction cells, the 1×1 preprocessing and the stem still carry parameters, digits are easy, and
 # three epochs of retraining reward networks that are easy to optimise — which skip connections are (DARTS−'s
@@ -622,6 +642,9 @@ claim("05 §7", "retrained, the early-stopped cell is not better than the collap
       np.mean(retrained_c["early-stopped"]) - np.mean(retrained_c["final"]), -0.08, 0.01)
 claim("05 §7", "retrained, the capped cell ends within a few points of the collapsed one",
       np.mean(retrained_c["capped"]) - np.mean(retrained_c["final"]), -0.12, 0.04)
+# six search seeds (0-2 and 3-5 as two triples): warning 3 of 3 in both; early-stopped cell ahead 0 of 3 in both
+claim("05 §7", "the warning fires on every search seed", n_warned / len(freq), low=1.0)
+claim("05 §7", "the early-stopped cell is better on at most one search seed", n_ahead, high=1)
 
 # %% [markdown]
 # ## 8 · Misconception probe: the supernet's accuracy is the cell's accuracy
