@@ -567,11 +567,21 @@ g_capped = Genotype(cap_skips(long.history[-1]["weights_normal"], COLLAPSE["prim
 print(f"the skip cap (at most {long.config.max_skip}) keeps: {g_capped}")
 # retrain the collapsed final cell and the two mitigated ones, on all of digits' training split
 rc = load_dataset(COLLAPSE["dataset"], n_train=budget(full=None, fast=256))
+retrain_kw = {**RETRAIN, **COLLAPSE["retrain"]}
+scores = {}  # (cell, seed) -> retrained accuracy: training is deterministic, a cell met again is not retrained
+
+
+def retrained_score(g, seed):
+    if (str(g), seed) not in scores:
+        scores[str(g), seed] = evaluate_genotype(g, rc, seed=seed, **retrain_kw).score()
+    return scores[str(g), seed]
+
+
 retrained_c = {}  # "final" / "early-stopped" / "capped" -> retrained accuracies over the seeds
 for key, g in (("final", long.genotype), ("early-stopped", g_kept), ("capped", g_capped)):
     v = []
     for s in range(COLLAPSE["seeds"]):  # one line per training: each takes a while
-        v.append(evaluate_genotype(g, rc, seed=s, **{**RETRAIN, **COLLAPSE["retrain"]}).score())
+        v.append(retrained_score(g, s))
         print(f"  {key} cell, seed {s}: {v[-1]:.3f}")
     retrained_c[key] = v
     print(f"{key + ' cell':19s} skips {g.count('skip_connect')} of {2 * SEARCH['steps']} (normal), "
@@ -579,7 +589,6 @@ for key, g in (("final", long.genotype), ("early-stopped", g_kept), ("capped", g
 
 # %%
 # Is it one seed? The same search on more search seeds, the final and the early-stopped cell retrained (a line each)
-retrain_kw = {**RETRAIN, **COLLAPSE["retrain"]}
 freq = [{"warned": any(issubclass(x.category, SkipCollapseWarning) for x in caught),  # seed 0: the search above
          "kept_gap": np.mean(retrained_c["early-stopped"]) - np.mean(retrained_c["final"])}]
 for seed in range(1, COLLAPSE["search_seeds"]):
@@ -587,7 +596,7 @@ for seed in range(1, COLLAPSE["search_seeds"]):
         warnings.simplefilter("always", SkipCollapseWarning)
         r_s = run_darts(cdata, ccfg, seed=seed)
     e_s, g_s = early_stopped(r_s)
-    acc_s = {k: np.mean([evaluate_genotype(g, rc, seed=s, **retrain_kw).score() for s in range(COLLAPSE["seeds"])])
+    acc_s = {k: np.mean([retrained_score(g, s) for s in range(COLLAPSE["seeds"])])
              for k, g in (("final", r_s.genotype), ("early-stopped", g_s))}
     freq.append({"warned": any(issubclass(x.category, SkipCollapseWarning) for x in w_seed),
                  "kept_gap": acc_s["early-stopped"] - acc_s["final"]})
