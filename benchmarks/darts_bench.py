@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/darts_bench.py --part orders    # first vs second order, α-first vs w-first (§6)
     .venv/bin/python benchmarks/darts_bench.py --part step      # §3: one architecture step, 2nd vs 1st order, eq. (8)
     .venv/bin/python benchmarks/darts_bench.py                  # all four
+    .venv/bin/python benchmarks/darts_bench.py --part collapse --search-seeds 0 1 2 3 4 5   # § 7 over search seeds
     .venv/bin/python benchmarks/darts_bench.py --part claims --seeds 0,1,2   # the claims of §4, §5, §6, §8
 
 `--seeds 0,1,2` runs the notebook once per value of its `SEED` parameter (the search's seed; the
@@ -29,9 +30,9 @@ import torch
 
 from naslab.config import budget
 from naslab.darts.architect import Architect, hvp_exact, hvp_finite_difference, network_loss, norm
-from naslab.darts.genotype import random_genotype, shared_edges
+from naslab.darts.genotype import Genotype, cap_skips, random_genotype, shared_edges
 from naslab.darts.profile import profile_step
-from naslab.darts.search import SearchConfig, discretised_accuracy, evaluate_genotype, run_darts
+from naslab.darts.search import SearchConfig, discretised_accuracy, early_stopped, evaluate_genotype, run_darts
 from naslab.darts.supernet import SearchNetwork
 from naslab.data import load_dataset
 from naslab.utils import seed_everything
@@ -45,6 +46,9 @@ RETRAIN_SEEDS, N_RANDOM = budget(full=3, fast=1), budget(full=3, fast=2)
 PROFILE_STEPS = budget(full=3, fast=1)
 ORDER_N_TRAIN, ORDER_EPOCHS = budget(full=800, fast=128), budget(full=2, fast=1)
 CONVS = ("sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")
+COLLAPSE = dict(dataset="digits", n_train=budget(full=None, fast=200), epochs=budget(full=10, fast=2),
+                warmup_epochs=budget(full=2, fast=1), layers=5, alpha_lr=0.03, seeds=budget(full=2, fast=1),
+                primitives=("sep_conv_3x3", "skip_connect"), retrain=dict(batch_size=32, lr=0.05))
 
 
 def costs(n_steps: int, seed: int = 0) -> list[dict]:
@@ -164,13 +168,53 @@ def retrain(seeds: int, n_random: int, seed: int = 0) -> dict:
     return out
 
 
+def collapse(search_seeds: list[int]) -> list[dict]:
+    """Section 7 over search seeds: skips per epoch, the warning epoch, and the final, early-stopped and
+    capped cells retrained (COLLAPSE["seeds"] seeds each) on digits."""
+    data = load_dataset(COLLAPSE["dataset"], n_train=COLLAPSE["n_train"])
+    rdata = load_dataset(COLLAPSE["dataset"], n_train=budget(full=None, fast=256))
+    rows = []
+    for seed in search_seeds:
+        cfg = SearchConfig(**{**SEARCH, "layers": COLLAPSE["layers"], "alpha_lr": COLLAPSE["alpha_lr"], "seed": seed},
+                           epochs=COLLAPSE["epochs"], warmup_epochs=COLLAPSE["warmup_epochs"],
+                           primitives=COLLAPSE["primitives"])
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = run_darts(data, cfg)
+        search_cpu = time.process_time() - c0
+        epoch_kept, g_kept = early_stopped(res)
+        g_capped = Genotype(cap_skips(res.history[-1]["weights_normal"], COLLAPSE["primitives"],
+                                      max_skip=res.config.max_skip), res.genotype.reduce)
+        skips = res.column("skips")
+        first = next((h["epoch"] for h in res.history if h["skips"] > res.config.max_skip), None)
+        row = {"seed": seed, "skips": skips, "warn_epoch": first, "kept_epoch": epoch_kept,
+               "skip_weight": [round(float(h["weights_normal"][:, 1].mean()), 3) for h in res.history],
+               "search_s": round(time.perf_counter() - t0, 1), "search_cpu_s": round(search_cpu, 1),
+               "final": str(res.genotype), "kept": str(g_kept),
+               "capped": str(g_capped)}
+        retrain_kw = {**RETRAIN, **COLLAPSE["retrain"]}
+        for key, g in (("final", res.genotype), ("kept", g_kept), ("capped", g_capped)):
+            row[f"acc_{key}"] = [round(evaluate_genotype(g, rdata, seed=s, **retrain_kw).score(), 4)
+                                 for s in range(COLLAPSE["seeds"])]
+        row["section_s"], row["section_cpu_s"] = round(time.perf_counter() - t0, 1), round(time.process_time() - c0, 1)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    mean = {k: np.array([np.mean(r[f"acc_{k}"]) for r in rows]) for k in ("final", "kept", "capped")}
+    print(f"warning fired in {sum(r['warn_epoch'] is not None for r in rows)} of {len(rows)} searches; "
+          f"early-stopped cell better than the final one in {int(np.sum(mean['kept'] > mean['final']))}, "
+          f"capped cell in {int(np.sum(mean['capped'] > mean['final']))}; mean gaps: early-stopped "
+          f"{np.mean(mean['kept'] - mean['final']):+.3f}, capped {np.mean(mean['capped'] - mean['final']):+.3f}")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--part", choices=("costs", "retrain", "orders", "step", "claims", "all"), default="all")
+    ap.add_argument("--part", default="all",
+                    choices=("costs", "retrain", "orders", "step", "claims", "collapse", "all"))
     ap.add_argument("--steps", type=int, default=5, help="timed steps per variant (after one warm-up step)")
     ap.add_argument("--seeds", default="0", help="the notebook's SEED values (the search's seed), e.g. 0,1,2")
     ap.add_argument("--retrain-seeds", type=int, default=RETRAIN_SEEDS, help="retraining seeds of the DARTS cell")
     ap.add_argument("--n-random", type=int, default=N_RANDOM, help="random cells (one seed each)")
+    ap.add_argument("--search-seeds", type=int, nargs="+", default=[0, 1, 2], help="search seeds of --part collapse")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--json", default=None, help="also write the results to this JSON file")
     args = ap.parse_args()
@@ -186,7 +230,9 @@ def main() -> None:
         for k in results[seeds[0]]:
             if not isinstance(results[seeds[0]][k], list):
                 print(f"{k:>20}: " + "  ".join(f"{results[s_][k]:.3f}" for s_ in seeds) + f"   (seeds {args.seeds})")
-    for seed in seeds if args.part != "claims" else ():
+    if args.part == "collapse":
+        results["collapse"] = collapse(args.search_seeds)
+    for seed in seeds if args.part not in ("claims", "collapse") else ():
         if args.part in ("costs", "all"):
             results[f"costs {seed}"] = costs(args.steps, seed)
         if args.part in ("retrain", "all"):

@@ -80,6 +80,11 @@ def test_alpha_plots(result):
 def test_curves_and_bars(result):
     ax = plot_skip_counts(result.history, max_skip=1, kept_epoch=1)
     assert list(ax.lines[0].get_xdata()) == [1, 2]  # epoch 0 (untrained alpha) is left out
+    assert not ax.patches  # no warm-up, no shading
+    ax = plot_skip_counts(result.history, max_skip=1, warmup_epochs=1)
+    (span,) = ax.patches  # epochs 1..warmup shaded, from 0.5 to warmup + 0.5
+    xs = [float(x) for x, _ in span.get_path().transformed(span.get_patch_transform()).vertices]
+    assert (min(xs), max(xs)) == (0.5, 1.5) and "warm-up" in ax.get_legend_handles_labels()[1][0]
     ax = plot_search_curves(result.history, retrained={"retrained": 0.5})
     assert list(ax.lines[0].get_ydata()) == result.column("supernet_val_acc")
     ax = plot_retrain_comparison({"a": [0.5, 0.6], "b": [0.4]})

@@ -16,6 +16,7 @@ from naslab.darts.ops import OPS, ReLUConvBN, register_op, unregister_op
 from naslab.darts.profile import peak_memory_mb, profile_step
 from naslab.darts.search import (
     SearchConfig,
+    SearchResult,
     SkipCollapseWarning,
     build_search,
     discretised_accuracy,
@@ -64,6 +65,36 @@ def test_skip_warning_and_early_stopping(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning while the cap holds
         run_darts(data, SearchConfig(**TINY), max_skip=99)
+
+
+def test_default_cap_is_darts_plus_rule_two_skips_stop_the_search():
+    # DARTS+ (Liang et al. 2019, §3.2) stops once the normal cell has 2 skip connections: with the default
+    # max_skip the early-stopped cell is the last one with at most 1 skip, whatever the cell's size
+    assert SearchConfig().max_skip == 1
+    conv, skip = "sep_conv_3x3", "skip_connect"
+
+    def cell(ops):  # a 4-node cell (8 edges, the paper's size) with the given ops in edge order
+        return " | ".join(f"{ops[2 * m]}~0 + {ops[2 * m + 1]}~1" for m in range(4))
+
+    red = cell([conv] * 8)
+    history = [{"epoch": e, "skips": n, "genotype": f"normal: {cell([skip] * n + [conv] * (8 - n))} ; reduce: {red}"}
+               for e, n in enumerate([0, 1, 1, 2, 3])]
+    fake = SearchResult(SearchConfig(steps=4), model=None, history=history)
+    epoch, g = early_stopped(fake)
+    assert epoch == 2 and g.count("skip_connect") == 1  # epoch 3 has 2 skips of 8: DARTS+ stops there
+    assert early_stopped(fake, max_skip=2)[0] == 3  # the old "a quarter of 8 edges" rule would keep epoch 3
+
+
+def test_warmup_trains_w_only_then_alpha(data):
+    cfg = SearchConfig(**{**TINY, "epochs": 2, "warmup_epochs": 1})
+    model0, _, _, _ = build_search(data, cfg)
+    res = run_darts(data, cfg)
+    trace = res.alpha_trace("normal")
+    np.testing.assert_array_equal(trace[1], trace[0])  # epoch 1: alpha frozen (P-DARTS / PC-DARTS warm-up)
+    assert np.abs(trace[2] - trace[1]).max() > 1e-3  # epoch 2: alpha moves
+    assert res.history[1]["train_loss"] < evaluate(model0, data.X_train, data.y_train)[0]  # w trained in epoch 1
+    with pytest.raises(ValueError, match="warmup_epochs=-1"):
+        SearchConfig(warmup_epochs=-1)
 
 
 def test_offline_early_stopping_matches_the_online_one(data):

@@ -167,12 +167,14 @@ def plot_cell(genotype, kind: str = "normal", *, ax=None, title: str | None = No
 
 
 def plot_skip_counts(history, *, max_skip: int | None = None, kept_epoch: int | None = None, ax=None,
-                     title: str | None = None):
+                     title: str | None = None, warmup_epochs: int = 0):
     """Skip connections and all parameter-free ops in the derived normal cell, per epoch (search records).
-    Epoch 0 (alpha not trained yet, every op tied) is left out."""
+    Epoch 0 (alpha not trained yet, every op tied) is left out; warm-up epochs (alpha frozen) are shaded."""
     ax = get_ax(ax, (6, 3.2))
     history = [h for h in history if h["epoch"] > 0] or list(history)
     ep = [h["epoch"] for h in history]
+    if warmup_epochs:
+        ax.axvspan(0.5, warmup_epochs + 0.5, color="0.9", zorder=0, label="warm-up: w only, α frozen")
     ax.step(ep, [h["skips"] for h in history], where="mid", lw=2, color=op_color("skip_connect"),
             label="skip connections")
     ax.step(ep, [h["param_free"] for h in history], where="mid", lw=1.5, ls="--", color="0.35",

@@ -16,6 +16,10 @@ Skip collapse (Liang et al., "DARTS+", arXiv:1909.06035; Zela et al., "Understan
 DARTS", ICLR 2020): long searches hand the normal cell to
 parameter-free ops. `run_darts` counts skip connections of the derived normal cell each epoch, warns
 once they exceed `max_skip` and, with `early_stop=True`, stops and keeps the last cell within the cap.
+The default `max_skip=1` is DARTS+'s rule (§3.2: stop once the normal cell has 2 skip connections), the
+same count whatever the cell's size (8 edges in the paper, 4 in naslab's default cell).
+`warmup_epochs` trains w only for the first epochs, with α frozen (P-DARTS: 10 of 25 epochs per stage;
+PC-DARTS: 15 of 50), which gives the convolutions a head start over the parameter-free ops.
 
 Taught in: notebooks/05_darts.ipynb (§ a real search, § retraining, § first vs second order, § collapse).
 """
@@ -68,15 +72,16 @@ class SearchConfig:
     alpha_init_std: float = 0.0  # paper: zeros; official code: 1e-3
     unroll_momentum: bool = False  # paper: plain SGD virtual step; code: with momentum and weight decay
     hvp: str = "finite"  # second order: "finite" difference (eq. 8) or "exact" double backward
-    max_skip: int | None = None  # warn above this many skips in the derived normal cell; None = a quarter of
-    #                              its edges (2 of the paper's 8, as DARTS+ stops at 2; 1 of our 4)
+    max_skip: int = 1  # the most skips the derived normal cell may keep: DARTS+ stops once it has 2 (of 8)
     early_stop: bool = False  # mitigation: stop when the cap is broken, keep the last cell within it
+    warmup_epochs: int = 0  # epochs that train w only, alpha frozen (P-DARTS: 10 of 25; PC-DARTS: 15 of 50)
     seed: int = 0
     device: str = "auto"
 
     def __post_init__(self) -> None:
         """Clear errors for nonsense before any supernet is built (epochs=0 would return a made-up cell)."""
-        for key, low in (("C", 1), ("layers", 1), ("steps", 1), ("epochs", 1), ("batch_size", 1)):
+        for key, low in (("C", 1), ("layers", 1), ("steps", 1), ("epochs", 1), ("batch_size", 1),
+                         ("warmup_epochs", 0)):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
                 raise ValueError(f"{key}={v!r} must be an int >= {low}")
@@ -152,7 +157,7 @@ STEP_ORDERS = ("alpha_first", "w_first")
 
 
 def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_clip: float = 5.0,
-                step_order: str = "alpha_first") -> float:
+                step_order: str = "alpha_first", update_alpha: bool = True) -> float:
     """One step of Algorithm 1 on one batch of each half; returns L_train of the w step.
 
     "alpha_first" (the ICLR paper's Alg. 1 and its code): α on the alpha-half batch, then w on the w-half.
@@ -161,7 +166,8 @@ def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_cl
     (Xw, yw), (Xa, ya) = batch_w, batch_a
     if step_order == "w_first":
         loss = _w_step(model, w_opt, Xw, yw, grad_clip)
-    architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt)  # α ← α − lr_α ∇_α L_val(w − ξ ∇_w L_train, α)
+    if update_alpha:  # False during a warm-up: w only
+        architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt)  # α ← α − lr_α ∇_α L_val(w − ξ ∇_w L_train, α)
     if step_order == "alpha_first":
         loss = _w_step(model, w_opt, Xw, yw, grad_clip)
     return loss
@@ -193,8 +199,6 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
     if cfg.step_order not in STEP_ORDERS:
         raise ValueError(f"step_order={cfg.step_order!r} is unknown; allowed: {list(STEP_ORDERS)}")
-    if cfg.max_skip is None:
-        cfg.max_skip = max(1, 2 * cfg.steps // 4)  # edges kept in the normal cell: 2 per node
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
     result = SearchResult(cfg, model, [_record(model, 0, data, float("nan"), cfg.w_lr, 0.0)])
     kept, warned = result.history[0], False  # the last record within the skip cap; warn once
@@ -210,7 +214,8 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
                               batch_order(len(ya), cfg.batch_size, 1, cfg.seed * 1000 + epoch + 500)):
                 ts = time.perf_counter()
                 losses.append(search_step(model, architect, w_opt, (Xw[iw], yw[iw]), (Xa[ia], ya[ia]),
-                                          xi=xi, grad_clip=cfg.grad_clip, step_order=cfg.step_order))
+                                          xi=xi, grad_clip=cfg.grad_clip, step_order=cfg.step_order,
+                                          update_alpha=epoch > cfg.warmup_epochs))
                 result.step_seconds.append(time.perf_counter() - ts)
                 if not math.isfinite(losses[-1]):
                     result.diverged = True
