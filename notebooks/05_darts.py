@@ -588,9 +588,11 @@ retrain_kw = {**RETRAIN, **COLLAPSE["retrain"]}
 scores = {}  # (cell, seed) -> retrained accuracy: training is deterministic, a cell met again is not retrained
 
 
-def retrained_score(g, seed):
-    if (str(g), seed) not in scores:
+def retrained_score(g, seed, label):  # prints a line per training (each takes a few seconds)
+    met = (str(g), seed) in scores
+    if not met:
         scores[str(g), seed] = evaluate_genotype(g, rc, seed=seed, **retrain_kw).score()
+    print(f"  {label}, seed {seed}: {scores[str(g), seed]:.3f}" + (" (met before: not retrained)" if met else ""))
     return scores[str(g), seed]
 
 
@@ -598,8 +600,7 @@ retrained_c = {}  # "final" / "early-stopped" / "capped" -> retrained accuracies
 for key, g in (("final", long.genotype), ("early-stopped", g_kept), ("capped", g_capped)):
     v = []
     for s in range(COLLAPSE["seeds"]):  # one line per training: each takes a while
-        v.append(retrained_score(g, s))
-        print(f"  {key} cell, seed {s}: {v[-1]:.3f}")
+        v.append(retrained_score(g, s, f"{key} cell"))
     retrained_c[key] = v
     print(f"{key + ' cell':19s} skips {g.count('skip_connect')} of {2 * SEARCH['steps']} (normal), "
           f"{g.count('skip_connect', 'reduce')} (reduce): retrained validation accuracy {np.mean(v):.3f} ± {np.std(v):.3f}")
@@ -611,9 +612,10 @@ freq = [{"warned": any(issubclass(x.category, SkipCollapseWarning) for x in caug
 for seed in range(1, COLLAPSE["search_seeds"]):
     with warnings.catch_warnings(record=True) as w_seed:
         warnings.simplefilter("always", SkipCollapseWarning)
-        r_s = run_darts(cdata, ccfg, seed=seed)
+        r_s = run_darts(cdata, ccfg, seed=seed, callback=lambda r, seed=seed: print(  # a line per epoch
+            f"    search seed {seed}, epoch {r.history[-1]['epoch']}: skips {r.history[-1]['skips']}"))
     e_s, g_s = early_stopped(r_s)
-    acc_s = {k: np.mean([retrained_score(g, s) for s in range(COLLAPSE["seeds"])])
+    acc_s = {k: np.mean([retrained_score(g, s, f"search seed {seed}, {k} cell") for s in range(COLLAPSE["seeds"])])
              for k, g in (("final", r_s.genotype), ("early-stopped", g_s))}
     freq.append({"warned": any(issubclass(x.category, SkipCollapseWarning) for x in w_seed),
                  "kept_gap": acc_s["early-stopped"] - acc_s["final"]})
