@@ -195,3 +195,39 @@ def test_shipped_table_repeats_fresh_training(shipped):
     ref = train_single(cell, cfg.seeds[0], data, cfg.net, cfg.spec)
     table = [shipped.val_acc(cell, epoch=e, seed=cfg.seeds[0]) for e in range(1, cfg.spec.epochs + 1)]
     np.testing.assert_allclose(table, ref["val_acc"], atol=3 / 800)
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_finished_jobs_and_the_same_command_resumes(tiny, tmp_path):
+    """A real SIGINT in the middle of a build (what Ctrl-C sends): the finished jobs stay in the partial
+    file, every line of it is complete, and resuming gives exactly the table of an uninterrupted build."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    partial = tmp_path / "tiny.partial.jsonl"
+    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); from test_bakeoff_table import TINY; "
+            "import naslab.bakeoff.build as B; job = B.run_job; "
+            "B.run_job = lambda *a, **k: (job(*a, **k), time.sleep(0.5))[0]; "  # slow jobs: Ctrl-C lands mid-build
+            "B.build(TINY, root=sys.argv[2], workers=1, progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(Path(__file__).parent), str(tmp_path)],
+                            env={**os.environ, "OMP_NUM_THREADS": "1"}, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:  # wait for calibration + one group job
+        if partial.exists() and sum(1 for _ in partial.open()) >= TINY.n_calib + 1:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    lines = partial.read_text().splitlines()
+    done = [json.loads(line) for line in lines]  # every record complete
+    assert TINY.n_calib + 1 <= len(done) < len(jobs(TINY)) and not (tmp_path / "tiny.npz").exists()
+    assert build(TINY, root=tmp_path, workers=1, progress=False) is not None  # the same call resumes
+    a, b = CellBenchmark.load("tiny", root=tmp_path), CellBenchmark.load("tiny", root=tiny)
+    for key in ("val_acc", "test_acc", "train_loss", "params", "macs"):
+        np.testing.assert_array_equal(a.arrays[key], b.arrays[key])
