@@ -39,7 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 class WatchedClient(NotebookClient):
     """NotebookClient that time-stamps every message a cell sends (output, progress-bar update, figure)."""
 
-    events: dict
+    def __init__(self, nb, **kw):
+        super().__init__(nb, **kw)
+        self.events: dict[int, list[float]] = {}  # cell index -> times of its messages
+        self.cells: list[tuple] = []  # (index, first line, seconds, longest silence) per code cell run
 
     def process_message(self, msg, cell, cell_index):
         if msg["msg_type"] in {"stream", "display_data", "update_display_data", "execute_result", "comm_msg",
@@ -73,18 +76,17 @@ def run_notebook(path: Path, fast: bool, record: Path, timeout: int) -> tuple[fl
     os.environ.update(NASLAB_FAST="1" if fast else "0", NASLAB_CLAIMS=str(record))
     os.environ.setdefault("NASLAB_THREADS", "1")  # what `make lab` exports
     t0 = time.perf_counter()
+    # widget-panel cells get a short timeout: nbclient can wait out the whole timeout after an
+    # ipywidgets Output (jupyter/nbclient#312); see tests/test_notebooks.py
+    client = WatchedClient(nbformat.read(path, as_version=4),
+                           timeout_func=lambda c: 20 if "panel(" in c.source else timeout,
+                           kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     try:
-        nb = nbformat.read(path, as_version=4)
-        # widget-panel cells get a short timeout: nbclient can wait out the whole timeout after an
-        # ipywidgets Output (jupyter/nbclient#312); see tests/test_notebooks.py
-        client = WatchedClient(nb, timeout_func=lambda c: 20 if "panel(" in c.source else timeout,
-                               kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-        client.events, client.cells = {}, []
         client.execute()
         error = None
     except Exception as e:  # report and go on to the next notebook
         error = f"{type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}"
-    return time.perf_counter() - t0, error, getattr(locals().get("client"), "cells", [])
+    return time.perf_counter() - t0, error, client.cells
 
 
 def main() -> int:
