@@ -59,7 +59,9 @@ def test_the_two_halves_are_disjoint(data):
 
 def test_skip_warning_and_early_stopping(data):
     with pytest.warns(SkipCollapseWarning, match="skip connections"):
-        res = run_darts(data, SearchConfig(**{**TINY, "epochs": 3}), max_skip=-1, early_stop=True)
+        # a supernet of skips only: every edge is a skip from the start, so epoch 1 breaks any cap below 4
+        res = run_darts(data, SearchConfig(**{**TINY, "epochs": 3}), primitives=("skip_connect",), max_skip=0,
+                        early_stop=True)
     assert res.stopped_epoch == 1 and len(res.history) == 2
     assert res.genotype == Genotype.parse(res.history[0]["genotype"])  # the last cell kept before the stop
     with warnings.catch_warnings():
@@ -108,7 +110,11 @@ def test_offline_early_stopping_matches_the_online_one(data):
     assert g == online.genotype
     assert epoch == (online.stopped_epoch - 1 if online.stopped_epoch else 2)
     assert early_stopped(full, max_skip=99) == (2, full.genotype)
-    assert early_stopped(full, max_skip=-1) == (0, Genotype.parse(full.history[0]["genotype"]))
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match=f"max_skip={bad!r} must be an int >= 0"):
+            early_stopped(full, max_skip=bad)
+        with pytest.raises(ValueError, match=f"max_skip={bad!r} must be an int >= 0"):
+            SearchConfig(max_skip=bad)
 
 
 def test_interrupt_keeps_finished_epochs(data):

@@ -81,7 +81,7 @@ class SearchConfig:
     def __post_init__(self) -> None:
         """Clear errors for nonsense before any supernet is built (epochs=0 would return a made-up cell)."""
         for key, low in (("C", 1), ("layers", 1), ("steps", 1), ("epochs", 1), ("batch_size", 1),
-                         ("warmup_epochs", 0)):
+                         ("warmup_epochs", 0), ("max_skip", 0)):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
                 raise ValueError(f"{key}={v!r} must be an int >= {low}")
@@ -247,6 +247,8 @@ def early_stopped(result: SearchResult, max_skip: int | None = None) -> tuple[in
     """(epoch, genotype) that `early_stop=True` would have kept: the last epoch before the derived normal cell
     first has more than `max_skip` skip connections (the final epoch when that never happens)."""
     cap = result.config.max_skip if max_skip is None else max_skip
+    if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 0:
+        raise ValueError(f"max_skip={cap!r} must be an int >= 0")
     kept = result.history[0]
     for h in result.history[1:]:
         if h["skips"] > cap:
