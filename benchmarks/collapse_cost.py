@@ -2,12 +2,14 @@
 
     .venv/bin/python benchmarks/collapse_cost.py --threads 1                 # digits and MNIST-1D, 3 seeds each
     .venv/bin/python benchmarks/collapse_cost.py --datasets digits --seeds 5 --threads 1
+    .venv/bin/python benchmarks/collapse_cost.py --reduce skip --threads 1   # reduction cells of skips instead
 
 RobustDARTS's space S2 (Zela et al., ICLR 2020) lets every edge pick `sep_conv_3x3` or `skip_connect`.
 Collapse fills the normal cell with skips; a mitigation (DARTS+'s early stopping, P-DARTS's cap) can only
 give a better cell where skips in the normal cell cost accuracy. This script measures that cost directly,
-with no search in between: the reduction cell is held at four convolutions and the normal cell (4 edges,
-2 nodes) gets 0, 2 or 4 skips. Each cell is retrained from scratch with the recipes notebook 05 uses:
+with no search in between: the reduction cell is held at four convolutions (`--reduce skip`: four skips,
+i.e. strided 1x1 convolutions, so that the normal cells do all the spatial work) and the normal cell
+(4 edges, 2 nodes) gets 0, 2 or 4 skips. Each cell is retrained from scratch with the recipes notebook 05 uses:
 
 - digits, §7's recipe: C=8, 5 cells, SGD lr 0.05, batch 32, 3 epochs (and a longer 10-epoch run);
 - MNIST-1D, §5's recipe: C=8, 5 cells, SGD lr 0.1, batch 128, 3 epochs (and Adam lr 3e-3, 5 epochs, which
@@ -34,7 +36,8 @@ from naslab.train import TrainConfig, train
 from naslab.utils import seed_everything
 
 CONV, SKIP = "sep_conv_3x3", "skip_connect"
-REDUCE = (((CONV, 0), (CONV, 1)), ((CONV, 0), (CONV, 1)))  # four convolutions, in every variant
+REDUCE = {"conv": (((CONV, 0), (CONV, 1)), ((CONV, 0), (CONV, 1))),  # the reduction cell, in every variant
+          "skip": (((SKIP, 0), (SKIP, 1)), ((SKIP, 0), (SKIP, 1)))}   # (a stride-2 skip is FactorizedReduce)
 NORMAL = {  # node 0 takes inputs 0, 1; node 1 takes inputs 0, 1 (the warm-up cell's wiring)
     "0 skips (all conv)": (((CONV, 0), (CONV, 1)), ((CONV, 0), (CONV, 1))),
     "2 skips (collapsed)": (((SKIP, 0), (CONV, 1)), ((CONV, 0), (SKIP, 1))),
@@ -56,15 +59,16 @@ def retrain(genotype: Genotype, data, seed: int, **fields) -> float:
     return train(net, data, TrainConfig(weight_decay=3e-4, seed=seed, **fields)).metrics["val_acc"]
 
 
-def measure(dataset: str, seeds: int) -> dict:
+def measure(dataset: str, seeds: int, reduce: str = "conv") -> dict:
     data = load_dataset(dataset, n_train=budget(full=None, fast=256))
     out = {}
     for label, fields in RECIPES[dataset]:
-        print(f"\n## {dataset}, {label} ({len(data.y_train)} training examples, {len(data.y_val)} validation)")
+        print(f"\n## {dataset}, {label}, reduction cell of {reduce}s ({len(data.y_train)} training examples, "
+              f"{len(data.y_val)} validation)")
         accs = {}
         for name, normal in NORMAL.items():
             t0 = time.perf_counter()
-            accs[name] = [retrain(Genotype(normal, REDUCE), data, s, **fields) for s in range(seeds)]
+            accs[name] = [retrain(Genotype(normal, REDUCE[reduce]), data, s, **fields) for s in range(seeds)]
             print(f"  {name:20s} {np.mean(accs[name]):.3f} ± {np.std(accs[name]):.3f}   seeds "
                   + " ".join(f"{a:.3f}" for a in accs[name]) + f"   ({time.perf_counter() - t0:.0f} s)", flush=True)
         conv, skip = np.array(accs["0 skips (all conv)"]), np.array(accs["4 skips (all skip)"])
@@ -78,13 +82,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", nargs="+", default=list(RECIPES), choices=list(RECIPES))
     ap.add_argument("--seeds", type=int, default=budget(full=3, fast=1), help="retraining seeds per cell")
+    ap.add_argument("--reduce", default="conv", choices=list(REDUCE), help="what the reduction cell holds")
     ap.add_argument("--threads", type=int, default=None)
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     for dataset in args.datasets:
-        measure(dataset, args.seeds)
+        measure(dataset, args.seeds, args.reduce)
 
 
 if __name__ == "__main__":
