@@ -1,4 +1,4 @@
-"""benchmarks/collapse_cost.py retrains cells exactly as notebook 05 §7 does, so its seeds extend the notebook's claim."""
+"""benchmarks/collapse_cost.py retrains cells exactly as notebook 05 §7 does: its seeds extend the notebook's claim."""
 
 import importlib.util
 from pathlib import Path
@@ -9,7 +9,8 @@ from naslab.darts.genotype import Genotype
 from naslab.darts.search import evaluate_genotype
 from naslab.data import load_dataset
 
-SPEC = importlib.util.spec_from_file_location("collapse_cost", Path(__file__).parents[1] / "benchmarks" / "collapse_cost.py")
+SCRIPT = Path(__file__).parents[1] / "benchmarks" / "collapse_cost.py"
+SPEC = importlib.util.spec_from_file_location("collapse_cost", SCRIPT)
 cc = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(cc)
 
