@@ -653,11 +653,14 @@ for name, mean_acc in cost.items():
 # at least as well as four convolutions** — on digits it is ahead by a few points after three epochs of retraining.
 # Collapse costs nothing at this scale, so no mitigation can return a better cell: there is no better cell to find.
 # (`python benchmarks/collapse_cost.py` repeats the test on four seeds, with ten epochs on digits and on MNIST-1D;
-# there too four skips retrain within the seeds' spread of four convolutions.)
+# there too four skips retrain as well as four convolutions: inside the seeds' spread, or ahead.)
+#
 # The gap of NAS-Bench-201 (54 % for the all-skip cell vs 94 %) appears when the cell *is* the network and training
-# is long. Here the reduction cells, the 1×1 preprocessing and the stem still carry parameters, digits are easy, and
-# three epochs of retraining reward networks that are easy to optimise — which skip connections are (DARTS−'s
-# argument for why the supernet likes them in the first place). A mitigation is a bet that the skip-heavy cell will
+# is long. You can see it in miniature with `collapse_cost.py --reduce skip`: once the reduction cells lose their
+# convolutions too, the all-skip normal cell falls behind on every seed of the steadier recipes, yet two skips of
+# four still cost almost nothing. Here the reduction cells, the 1×1 preprocessing and the stem carry parameters,
+# digits are easy, and three epochs of retraining reward networks that are easy to optimise — which skip connections
+# are (DARTS−'s argument for why the supernet likes them in the first place). A mitigation is a bet that the skip-heavy cell will
 # generalise worse at the final scale; at the search's scale the data can say the opposite.
 #
 # **Q: what conclusion can we make?** Early stopping needs a stopping rule. Ours counts skips; RobustDARTS watches
