@@ -30,10 +30,8 @@ import torch
 
 from naslab.config import budget
 from naslab.darts.genotype import Genotype
-from naslab.darts.network import DiscreteNetwork
+from naslab.darts.search import evaluate_genotype
 from naslab.data import load_dataset
-from naslab.train import TrainConfig, train
-from naslab.utils import seed_everything
 
 CONV, SKIP = "sep_conv_3x3", "skip_connect"
 REDUCE = {"conv": (((CONV, 0), (CONV, 1)), ((CONV, 0), (CONV, 1))),  # the reduction cell, in every variant
@@ -53,10 +51,8 @@ RECIPES = {  # dataset -> [(label, TrainConfig fields)]: notebook 05's retrainin
 
 
 def retrain(genotype: Genotype, data, seed: int, **fields) -> float:
-    """Validation accuracy of the cell retrained from scratch (C=8, 5 cells, weight decay 3e-4)."""
-    seed_everything(seed)
-    net = DiscreteNetwork(genotype, data.input_shape, data.num_classes, C=8, layers=5)
-    return train(net, data, TrainConfig(weight_decay=3e-4, seed=seed, **fields)).metrics["val_acc"]
+    """Validation accuracy of the cell retrained from scratch as notebook 05 does (C=8, 5 cells, weight decay 3e-4)."""
+    return evaluate_genotype(genotype, data, seed=seed, C=8, layers=5, **fields).score()
 
 
 def measure(dataset: str, seeds: int, reduce: str = "conv") -> dict:

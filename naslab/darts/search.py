@@ -273,13 +273,14 @@ def discretised_accuracy(model: SearchNetwork, genotype: Genotype, X, y) -> floa
 
 
 def evaluate_genotype(genotype: Genotype | str, data, *, C: int = 8, layers: int = 3, epochs: int = 5,
-                      lr: float = 0.05, batch_size: int = 64, seed: int = 0, device: str = "auto") -> Trial:
-    """Retrain the cell from scratch (SGD, momentum 0.9, wd 3e-4) and score it on validation, as a Trial."""
+                      lr: float = 0.05, batch_size: int = 64, seed: int = 0, device: str = "auto",
+                      optimizer: str = "sgd") -> Trial:
+    """Retrain the cell from scratch (SGD with momentum 0.9 or Adam, wd 3e-4) and score it on validation, as a Trial."""
     seed_everything(seed)
     net = DiscreteNetwork(genotype, data.input_shape, data.num_classes, C=C, layers=layers)
     with Timer() as t:
-        res = train(net, data, TrainConfig(lr=lr, weight_decay=3e-4, epochs=epochs, batch_size=batch_size,
-                                           seed=seed, device=device))
+        res = train(net, data, TrainConfig(optimizer=optimizer, lr=lr, weight_decay=3e-4, epochs=epochs,
+                                           batch_size=batch_size, seed=seed, device=device))
     return Trial(config=str(net.genotype), fidelity={"epochs": epochs, "C": C, "layers": layers}, seed=seed,
                  metrics={**res.metrics, "params": sum(p.numel() for p in net.parameters())}, seconds=t.seconds,
                  status="diverged" if res.diverged else "ok")
