@@ -1,6 +1,6 @@
 """The contract every exercise check follows, and the one place a student's code is called.
 
-Every `check_*` in `naslab/checks.py` (notebook 00) and `naslab/<topic>/checks.py` (notebooks 01-05):
+Every `check_*` in `naslab/<topic>/checks.py` (notebooks 00-06):
 
 * **right answer** -> returns a `Verdict` (a `str`, shown without quotes in a notebook) starting with "✓";
   `verdict.passed` is True.

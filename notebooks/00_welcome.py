@@ -210,7 +210,7 @@ with exercise(1):
 
 # %%
 # Check 1: the CNN really trained with the MLP's budget (and in class mode it beats the MLP)
-from naslab.checks import check_cnn, check_n_params
+from naslab.welcome.checks import check_cnn, check_n_params
 
 with exercise(1):
     print(check_cnn(cnn, cnn_result, result, mnist1d))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from test_bakeoff_table import TINY, fake_bench
+from .test_table import TINY, fake_bench
 
 import naslab.bakeoff
 from naslab.bakeoff.batched import BatchedNet, TrainSpec, train_batched, train_single

@@ -87,7 +87,7 @@ def test_set_threads_defaults_to_one_and_takes_an_override(monkeypatch):
     finally:
         torch.set_num_threads(before)
     # every notebook's setup cell pins the threads, so a student sets nothing
-    nb_dir = Path(__file__).resolve().parents[1] / "notebooks"
+    nb_dir = Path(__file__).resolve().parents[2] / "notebooks"
     sources = sorted(nb_dir.glob("[0-9]*.py"))
     assert len(sources) >= 6
     for src in sources:

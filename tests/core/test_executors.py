@@ -26,7 +26,7 @@ from naslab.search import run_search
 from naslab.searchers import GridSearch, RandomSearch
 from naslab.trial import load_jsonl
 
-TESTS = str(Path(__file__).resolve().parent)
+TESTS = str(Path(__file__).resolve().parents[2])  # the repo root: workers import tests.core.test_executors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def ray_cluster():
     ray = pytest.importorskip("ray", reason=RAY_HINT)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     started = not ray.is_initialized()
-    if started:  # the workers import this file's objectives: put tests/ on their path
+    if started:  # the workers import this file's objectives: put the repo root on their path
         for attempt in (1, 2):  # Ray gives its raylet 30 s to start: one retry on a heavily loaded machine
             try:
                 ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,

@@ -4,7 +4,7 @@ the mistake, the student's exception reported as theirs, a stub -> "not implemen
 import pytest
 
 from naslab.checking import CheckError, Verdict, call_student, graded, slip
-from naslab.checks import check_cnn, check_n_params
+from naslab.welcome.checks import check_cnn, check_n_params
 from naslab.controller.checks import check_reinforce_gradient, check_reward_shaping, check_token_extension
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
 from naslab.grid_vs_random.checks import check_momentum_space, check_searcher, check_trials_needed

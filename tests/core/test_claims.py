@@ -11,7 +11,7 @@ import torch
 
 from naslab.claims import Claim, claim, load_claims
 
-NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NB_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 SOURCES = sorted(NB_DIR.glob("[0-9]*.py"))
 
 
@@ -69,7 +69,7 @@ def _cells(src: Path) -> list[tuple[str, str]]:
 
 def test_every_expected_result_is_followed_by_its_claim():
     """The code cell right after each "Expected result" markdown cell calls claim("NN §S", ...) for its
-    own notebook (the claims run in FAST mode through tests/test_notebooks.py)."""
+    own notebook (the claims run in FAST mode through tests/course/test_notebooks.py)."""
     assert len(SOURCES) >= 6
     n_expected = 0
     for src in SOURCES:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
-from test_bakeoff_table import fake_bench
+from .test_table import fake_bench
 
 from naslab.bakeoff.cells import OPS, cell_str, n_parameter_free, parse_cell
 from naslab.bakeoff.network import NetConfig, forward, init_buffers, init_params

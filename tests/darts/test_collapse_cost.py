@@ -12,7 +12,7 @@ from naslab.data import load_dataset
 from naslab.train import TrainConfig, train
 from naslab.utils import seed_everything
 
-SCRIPT = Path(__file__).parents[1] / "benchmarks" / "collapse_cost.py"
+SCRIPT = Path(__file__).parents[2] / "benchmarks" / "collapse_cost.py"
 SPEC = importlib.util.spec_from_file_location("collapse_cost", SCRIPT)
 cc = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(cc)

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 
 from naslab.claims import load_claims
 
-NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NB_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
 FAST_LIMIT_S = 120
 PANEL_TIMEOUT_S = 20

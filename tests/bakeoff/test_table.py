@@ -211,7 +211,7 @@ def test_ctrl_c_keeps_finished_jobs_and_the_same_command_resumes(tiny, tmp_path)
     partial = tmp_path / "tiny.partial.jsonl"
     # a background job (CI, nohup) inherits SIGINT as ignored; a terminal's Ctrl-C raises KeyboardInterrupt
     code = ("import signal, sys, time; signal.signal(signal.SIGINT, signal.default_int_handler); "
-            "sys.path.insert(0, sys.argv[1]); from test_bakeoff_table import TINY; "
+            "sys.path.insert(0, sys.argv[1]); from test_table import TINY; "
             "import naslab.bakeoff.build as B; job = B.run_job; "
             "B.run_job = lambda *a, **k: (job(*a, **k), time.sleep(0.5))[0]; "  # slow jobs: Ctrl-C lands mid-build
             "B.build(TINY, root=sys.argv[2], workers=1, progress=False)")

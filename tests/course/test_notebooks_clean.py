@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NB_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
 SECTIONS = ["## Learning goals", "## Recap", "## Explore", "## Exercises", "## Summary", "## Further reading"]
 

@@ -11,7 +11,7 @@ import inspect
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "naslab"
 MAX_LINES = 300
 
@@ -178,3 +178,21 @@ def test_readme_module_map_matches_the_tree():
                 listed.add(f"{folder}{n}.py")
     have = {str(p.relative_to(PKG)) for p in PKG.rglob("*.py") if p.name != "__init__.py"}
     assert listed == have, f"missing from README: {sorted(have - listed)}; not in the tree: {sorted(listed - have)}"
+
+
+TESTS = ROOT / "tests"
+# folders of tests/ that are not a naslab topic: the core (naslab/*.py), the course material (notebooks,
+# handout, site, package checks) and the developer tools (tools/)
+TEST_HOMES = {"core", "course", "tools"}
+
+
+def test_tests_mirror_the_package():
+    """A module's tests are found from its path: tests/<topic>/ for naslab/<topic>/, tests/core/ for the
+    core, and no test file sits loose at the top of tests/."""
+    topics = {p.name for p in PKG.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    folders = {p.name for p in TESTS.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert not sorted(TESTS.glob("test_*.py")), "move these into tests/<topic>/ or tests/core/"
+    assert folders <= topics | TEST_HOMES, f"test folders with no naslab topic: {sorted(folders - topics - TEST_HOMES)}"
+    assert topics <= folders, f"topics without a test folder: {sorted(topics - folders)}"
+    prefixed = [str(p.relative_to(TESTS)) for d in topics for p in (TESTS / d).glob(f"test_{d}_*.py")]
+    assert not prefixed, f"the folder already names the topic: {prefixed}"

@@ -25,7 +25,7 @@ GAPS: list[float] = []  # every eval-mode gap the property tests measured
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_largest_gap():
-    """`pytest -s tests/test_net2net.py` prints the largest output difference seen (the README quotes it)."""
+    """`pytest -s tests/net2net/test_layers.py` prints the largest output difference seen (the README quotes it)."""
     yield
     if GAPS:
         print(f"\nlargest output difference over {len(GAPS)} property-test cases: {max(GAPS):.2e} (bound {TOL})")

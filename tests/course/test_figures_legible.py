@@ -188,7 +188,7 @@ FAKES = _fakes()
 
 def test_every_plot_function_has_a_fake():
     missing = sorted(set(_public_plot_functions()) - set(FAKES))
-    assert not missing, f"add a fake call to tests/test_figures_legible.py for: {missing}"
+    assert not missing, f"add a fake call to tests/course/test_figures_legible.py for: {missing}"
     assert len(FAKES) >= 40
 
 

@@ -1,4 +1,4 @@
-"""Notebook 00's exercise checks (naslab/checks.py): one right answer and a table of wrong ones per
+"""Notebook 00's exercise checks (naslab/welcome/checks.py): one right answer and a table of wrong ones per
 exercise; each wrong one is rejected with a message naming the mistake (the message text is asserted)."""
 
 import dataclasses
@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from naslab.checking import CheckError
-from naslab.checks import check_cnn, check_n_params
+from naslab.welcome.checks import check_cnn, check_n_params
 from naslab.data import load_dataset
 from naslab.models import make_cnn, make_mlp
 from naslab.train import TrainResult, evaluate
