@@ -4,12 +4,12 @@ the mistake, the student's exception reported as theirs, a stub -> "not implemen
 import pytest
 
 from naslab.checking import CheckError, Verdict, call_student, graded, slip
-from naslab.welcome.checks import check_cnn, check_n_params
 from naslab.controller.checks import check_reinforce_gradient, check_reward_shaping, check_token_extension
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
 from naslab.grid_vs_random.checks import check_momentum_space, check_searcher, check_trials_needed
 from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
 from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+from naslab.welcome.checks import check_cnn, check_n_params
 
 ALL_CHECKS = [check_cnn, check_n_params, check_momentum_space, check_searcher, check_trials_needed,
               check_reward_shaping, check_reinforce_gradient, check_token_extension, check_kendall_tau,

@@ -6,11 +6,11 @@ import dataclasses
 import pytest
 
 from naslab.checking import CheckError
-from naslab.welcome.checks import check_cnn, check_n_params
 from naslab.data import load_dataset
 from naslab.models import make_cnn, make_mlp
 from naslab.train import TrainResult, evaluate
 from naslab.utils import seed_everything
+from naslab.welcome.checks import check_cnn, check_n_params
 
 # ---- exercise 2: count parameters by hand --------------------------------------------------------------------
 
