@@ -93,6 +93,19 @@ def mnist1d_rebuild(root: Path) -> str:
             f"import load_dataset; load_dataset('mnist1d'{where})\"")
 
 
+def _check_mnist1d(path: Path, arrays: dict, meta: dict, rebuild: str) -> None:
+    """BenchmarkError unless the cache holds x (N, 40), y (N,), x_test (M, 40), y_test (M,) as its .json says,
+    finite signals and labels 0..9."""
+    shapes = {k: list(v.shape) for k, v in arrays.items()}
+    ndims = {k: len(v) for k, v in shapes.items()}
+    if ndims != MNIST1D_ARRAYS or shapes != meta["shapes"] or {shapes["x"][1], shapes["x_test"][1]} != {40}:
+        raise fail(path, f"holds arrays {shapes}, expected {meta['shapes']} with x (N, 40), y (N,)", rebuild)
+    X, y, Xt, yt = arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"]
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(Xt))) or len(X) != len(y) or len(Xt) != len(yt) \
+            or not set(np.unique(y)) | set(np.unique(yt)) <= set(range(10)):
+        raise fail(path, "holds non-finite signals, labels outside 0..9 or not one label per signal", rebuild)
+
+
 def _mnist1d(root: Path):
     """MNIST-1D from the cache <root>/mnist1d_seed42.npz + .json, generated (offline) when either is missing.
 
@@ -114,13 +127,8 @@ def _mnist1d(root: Path):
                               "mnist1d": version("mnist1d"), "shapes": {k: list(v.shape) for k, v in arrays.items()}})
     arrays, meta = load_checked(path, js, rebuild, required=("shapes",))
     with reading(path, rebuild):
-        if sorted(arrays) != sorted(MNIST1D_ARRAYS) or {k: list(v.shape) for k, v in arrays.items()} != meta["shapes"] \
-                or any(arrays[k].ndim != n for k, n in MNIST1D_ARRAYS.items()):
-            raise fail(path, f"holds arrays {({k: list(v.shape) for k, v in arrays.items()})}, expected "
-                             f"{meta['shapes']} with x (N, 40), y (N,)", rebuild)
-        X, y, Xt, yt = arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"]
-        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(Xt))) or len(X) != len(y) or len(Xt) != len(yt):
-            raise fail(path, "holds non-finite signals or not one label per signal", rebuild)
+        _check_mnist1d(path, arrays, meta, rebuild)
+    X, y, Xt, yt = arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"]
     f = np.float32
     return X.astype(f)[:, None], y.astype(np.int64), Xt.astype(f)[:, None], yt.astype(np.int64)
 

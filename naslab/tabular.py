@@ -9,14 +9,18 @@ is built as a list of independent training jobs and shipped as two files. Both o
   lines cut by an interrupted write are skipped (that job is redone). Jobs run in this process or in a
   `ProcessPoolExecutor` of `workers` processes; Ctrl-C cancels the jobs not yet started.
 * **Load** (`load_checked`): `<name>.npz` (numbers, never pickle) + `<name>.json` (config, shapes, build
-  record, the SHA-256 of the .npz). A missing file is a FileNotFoundError naming the rebuild command; bad
-  metadata, a checksum mismatch or an unreadable archive is a `BenchmarkError` (a ValueError) naming the
-  file and the command: never wrong numbers. Each table then checks its own arrays (shapes, ranges).
+  record and two checksums: "sha256", the SHA-256 of the .npz bytes, and META_KEY, the SHA-256 of the
+  canonical JSON of every other field, "sha256" included, so one digest covers arrays and metadata;
+  `write_meta` writes them). A missing file, bad JSON, a wrong type, a missing key, a checksum mismatch or
+  an unreadable archive is a `BenchmarkError` (a ValueError; `BenchmarkMissingError` is also a
+  FileNotFoundError) naming the file and the rebuild command: never wrong numbers. Each table then checks
+  its own arrays (shapes, ranges) inside `reading`, which turns any lookup error into the same error.
+  The same scheme covers notebook 01's landscape tables and the MNIST-1D cache.
 
 What a job computes, how the records are packed and what is checked beyond that stays with each table.
 
-Taught in: notebooks/03_proxy_evaluation.ipynb and notebooks/06_nas_bakeoff.ipynb (data/README.md says how
-the shipped files were made).
+Taught in: notebooks/03_proxy_evaluation.ipynb and notebooks/06_nas_bakeoff.ipynb; the same loading serves
+notebook 01's landscapes and the MNIST-1D cache (data/README.md says how the shipped files were made).
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ it is mapped to its isomorphism class (`cells.canonical`) first. Ranks are among
 (1 = best; ties share the better rank). Seeds: `seed=None` averages over the seeds.
 
 The file is checked on load like naslab's first benchmark (`naslab.tabular.load_checked`: SHA-256 of the
-.npz against its .json, readable, not truncated), then here: every array with its recorded shape,
-accuracies in [0, 1], positive costs, the cell list equal to the canonical cells; anything else raises
-`BenchmarkError` (a ValueError).
+.npz and of the .json's metadata, readable, not truncated), then here: every array with its recorded shape,
+accuracies in [0, 1], positive costs equal to the cost model, seeds and epochs as in the config, the cell
+list equal to the config's cells; anything else raises `BenchmarkError` (a ValueError) naming the file.
 
 Taught in: notebooks/06_nas_bakeoff.ipynb.
 """

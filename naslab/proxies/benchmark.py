@@ -77,6 +77,8 @@ def _fail(path, what: str) -> BenchmarkError:
 def _check(path: Path, arrays: dict, meta: dict) -> None:
     """Raise BenchmarkError unless the arrays are complete, consistent with the meta and plausible."""
     cfg = meta["config"]
+    if not isinstance(cfg["seeds"], list) or not all(type(x) is int for x in cfg["seeds"]):
+        raise _fail(path, f"has seeds {cfg['seeds']!r}, not a list of ints")
     space = MacroSpace(**dict((k, tuple(v) if isinstance(v, list) else v) for k, v in cfg["space"]))
     n, s, e = space.size, len(cfg["seeds"]), int(cfg["epochs"])
     expected = {"space": {k: v for k, v in cfg["space"]}, "fidelities": list(range(1, e + 1)), "size": n}
