@@ -165,7 +165,8 @@ def _rewrite(npz, js, edit):
     (lambda a: a["rand_lr"].__setitem__((0, 0), 0.5), "has rand_lr values that are not the configurations"),
     (lambda a: a["grid_wd"].__setitem__(3, 0.5), "has grid_wd values that are not the configurations"),
     (lambda a: a["grid_acc"].__setitem__(3, np.nan), r"has accuracies outside \[0, 1\] or NaN in 'grid_acc'"),
-    (lambda a: a.update(rand_diverged=a["rand_diverged"].astype(np.int8)), "has non-positive seconds in 'rand_seconds' or a non-bool 'rand_diverged'"),
+    (lambda a: a.update(rand_diverged=a["rand_diverged"].astype(np.int8)),
+     "has non-positive seconds in 'rand_seconds' or a non-bool 'rand_diverged'"),
     (lambda a: a.pop("grid_loss"), r"does not hold what its loader expects \(KeyError: 'grid_loss'\)"),
     (lambda a: a.update(meta=np.array("{}")), "holds metadata {} that its .json does not repeat"),
 ])
