@@ -204,3 +204,14 @@ def test_every_single_bit_flip_is_caught_or_harmless(tmp_path):
     got = flip_audit(lambda: load_checked(npz, js, REBUILD), [js, npz], REBUILD, n=150)
     assert got["bad"] == [] and got["caught"] + got["harmless"] >= 150
     assert got["caught"] > 100
+
+
+def test_a_harmless_flip_loads_the_same_content(tmp_path):
+    """'e' -> 'E' (bit 5) in a number's exponent: the same float, so the same metadata and digest."""
+    npz, js = _files(tmp_path)
+    before = load_checked(npz, js, REBUILD)
+    raw = js.read_bytes()
+    i = raw.index(b"1.5e-06") + 3
+    js.write_bytes(raw[:i] + bytes([raw[i] ^ 0x20]) + raw[i + 1:])
+    assert b"1.5E-06" in js.read_bytes() and same(load_checked(npz, js, REBUILD), before)
+    assert _outcome(lambda: load_checked(npz, js, REBUILD), js, REBUILD, before) == "harmless"
