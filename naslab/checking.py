@@ -15,7 +15,7 @@ Every `check_*` in `naslab/<topic>/checks.py` (notebooks 00-06):
 Checks never trust a self-reported number: what they grade (a τ, a cost, an output) they recompute.
 They use `expect(cond, msg)` rather than `assert`, so they work under `python -O` too.
 
-Taught in: every notebook's Exercises section (notebooks/00-05).
+Taught in: every notebook's Exercises section (notebooks/00-06).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@
   - "digits": scikit-learn's bundled 8x8 handwritten digits (1,797 images), shaped (1, 8, 8).
   - "mnist1d": MNIST-1D (Greydanus & Kobak 2020), generated locally with
     `mnist1d.data.make_dataset` (never the downloading `get_dataset`), shaped (1, 40); cached in
-    `data/` as a NumPy `.npz` (no pickle).
+    `data/` as a NumPy `.npz` (no pickle) + a `.json` with its checksums (`naslab.tabular`), checked
+    on every load: a corrupt or edited cache raises `BenchmarkError` naming the file and the command.
 * Online (torchvision, root `data/`): "mnist", "fashion-mnist", "cifar10". They download only
   when the caller passes `download=True`; offline they raise an error that says what to run.
 
@@ -20,11 +21,14 @@ Taught in: notebooks/00_welcome.ipynb.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from naslab.tabular import fail, load_checked, reading, write_meta
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 OFFLINE = ("digits", "mnist1d")
@@ -79,18 +83,52 @@ def _digits():
     return X[tr], y[tr], X[te], y[te]
 
 
+MNIST1D_ARRAYS = {"x": 2, "y": 1, "x_test": 2, "y_test": 1}  # name -> ndim
+
+
+def mnist1d_rebuild(root: Path) -> str:
+    """The command that regenerates the MNIST-1D cache in `root` (quoted in every load error)."""
+    where = "" if Path(root) == DATA_DIR else f", root='{root}'"
+    return (f"rm {root / 'mnist1d_seed42.npz'} {root / 'mnist1d_seed42.json'}; python -c \"from naslab.data "
+            f"import load_dataset; load_dataset('mnist1d'{where})\"")
+
+
+def _check_mnist1d(path: Path, arrays: dict, meta: dict, rebuild: str) -> None:
+    """BenchmarkError unless the cache holds x (N, 40), y (N,), x_test (M, 40), y_test (M,) as its .json says,
+    finite signals and labels 0..9."""
+    shapes = {k: list(v.shape) for k, v in arrays.items()}
+    ndims = {k: len(v) for k, v in shapes.items()}
+    if ndims != MNIST1D_ARRAYS or shapes != meta["shapes"] or {shapes["x"][1], shapes["x_test"][1]} != {40}:
+        raise fail(path, f"holds arrays {shapes}, expected {meta['shapes']} with x (N, 40), y (N,)", rebuild)
+    X, y, Xt, yt = arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"]
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(Xt))) or len(X) != len(y) or len(Xt) != len(yt) \
+            or not set(np.unique(y)) | set(np.unique(yt)) <= set(range(10)):
+        raise fail(path, "holds non-finite signals, labels outside 0..9 or not one label per signal", rebuild)
+
+
 def _mnist1d(root: Path):
-    path = root / "mnist1d_seed42.npz"
-    if not path.exists():
+    """MNIST-1D from the cache <root>/mnist1d_seed42.npz + .json, generated (offline) when either is missing.
+
+    The .json holds the SHA-256 of the .npz and of itself (`naslab.tabular`'s scheme); a cache that
+    fails the check or holds other arrays raises `BenchmarkError` naming the file and the command."""
+    path, js, rebuild = root / "mnist1d_seed42.npz", root / "mnist1d_seed42.json", mnist1d_rebuild(root)
+    if not (path.exists() and js.exists()):  # first use, or a cache written before it had a checksum
+        from importlib.metadata import version
+
         from mnist1d.data import get_dataset_args, make_dataset  # local generator, no download
 
         d = make_dataset(get_dataset_args())  # ~1 s: 4,000 train / 1,000 test signals of length 40
         root.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, x=d["x"], y=d["y"], x_test=d["x_test"], y_test=d["y_test"])
+        tmp = path.with_name(f"mnist1d_seed42.{os.getpid()}.tmp.npz")
+        arrays = {k: d[k] for k in MNIST1D_ARRAYS}
+        np.savez_compressed(tmp, **arrays)
         tmp.replace(path)
-    with np.load(path, allow_pickle=False) as d:
-        X, y, Xt, yt = d["x"], d["y"], d["x_test"], d["y_test"]
+        write_meta(path, js, {"generator": "mnist1d.data.make_dataset(get_dataset_args())", "seed": 42,
+                              "mnist1d": version("mnist1d"), "shapes": {k: list(v.shape) for k, v in arrays.items()}})
+    arrays, meta = load_checked(path, js, rebuild, required=("shapes",))
+    with reading(path, rebuild):
+        _check_mnist1d(path, arrays, meta, rebuild)
+    X, y, Xt, yt = arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"]
     f = np.float32
     return X.astype(f)[:, None], y.astype(np.int64), Xt.astype(f)[:, None], yt.astype(np.int64)
 

@@ -40,7 +40,7 @@ import numpy as np
 from naslab.bakeoff.batched import TrainSpec
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
-from naslab.tabular import read_partial, run_jobs
+from naslab.tabular import read_partial, run_jobs, write_meta
 from naslab.utils import get_device
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "bench"
@@ -229,7 +229,7 @@ def _pack(cfg: BuildConfig, root: Path, done: dict, sessions: list, seeds: tuple
                       "cpu_seconds": round(sum(s["cpu_seconds"] for s in sessions), 1),
                       "sum_group_cpu_seconds": round(float(np.sum(group_cpu)), 1),
                       "torch": torch.__version__, "date": time.strftime("%Y-%m-%d %H:%M")}}
-    (root / f"{cfg.name}.json").write_text(json.dumps(meta, indent=1))
+    write_meta(npz, root / f"{cfg.name}.json", meta)  # adds the checksum of the metadata
     if final:
         (root / f"{cfg.name}.partial.jsonl").unlink()
     return npz

@@ -10,9 +10,9 @@ it is mapped to its isomorphism class (`cells.canonical`) first. Ranks are among
 (1 = best; ties share the better rank). Seeds: `seed=None` averages over the seeds.
 
 The file is checked on load like naslab's first benchmark (`naslab.tabular.load_checked`: SHA-256 of the
-.npz against its .json, readable, not truncated), then here: every array with its recorded shape,
-accuracies in [0, 1], positive costs, the cell list equal to the canonical cells; anything else raises
-`BenchmarkError` (a ValueError).
+.npz and of the .json's metadata, readable, not truncated), then here: every array with its recorded shape,
+accuracies in [0, 1], positive costs equal to the cost model, seeds and epochs as in the config, the cell
+list equal to the config's cells; anything else raises `BenchmarkError` (a ValueError) naming the file.
 
 Taught in: notebooks/06_nas_bakeoff.ipynb.
 """
@@ -26,7 +26,7 @@ import numpy as np
 from naslab.bakeoff.build import BENCH_DIR, REBUILD
 from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, check_cell, parse_cell, unique_cells
 from naslab.proxies.ranking import kendall_tau
-from naslab.tabular import BenchmarkError, fail, load_checked
+from naslab.tabular import BenchmarkError, fail, load_checked, reading
 
 METRICS = ("val", "test")
 _KEYS = ("cells", "val_acc", "test_acc", "train_loss", "params", "macs", "seconds_per_epoch")
@@ -54,9 +54,11 @@ class CellBenchmark:
         """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off)."""
         root = Path(root) if root is not None else BENCH_DIR
         npz = root / f"{name}.npz"
-        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD, required=("shapes", "ops", "seeds", "epochs"))
-        cls._check(npz, arrays, meta, meta["shapes"])
-        return cls(arrays, meta, npz)
+        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD,
+                                    required=("shapes", "ops", "seeds", "epochs", "config", "cost_model"))
+        with reading(npz, REBUILD):  # a missing key or a wrong type is the benchmark's error too
+            cls._check(npz, arrays, meta, meta["shapes"])
+            return cls(arrays, meta, npz)
 
     @staticmethod
     def _check(path, arrays, meta, shapes) -> None:
@@ -80,9 +82,16 @@ class CellBenchmark:
                 raise _fail(path, f"has accuracies outside [0, 1] or NaN in {key!r}")
         if not np.all(arrays["seconds_per_epoch"] > 0):
             raise _fail(path, "has non-positive costs in 'seconds_per_epoch'")
-        if meta.get("config", {}).get("cells") is None:
-            if [tuple(int(o) for o in r) for r in arrays["cells"]] != unique_cells():
-                raise _fail(path, f"does not list the {len(unique_cells())} canonical cells in order")
+        cfg = meta["config"]
+        if list(meta["seeds"]) != list(cfg["seeds"]) or meta["epochs"] != cfg["spec"]["epochs"]:
+            raise _fail(path, f"has seeds {meta['seeds']} and epochs {meta['epochs']}, its config says "
+                              f"{cfg['seeds']} and {cfg['spec']['epochs']}")
+        cells = unique_cells() if cfg["cells"] is None else [tuple(c) for c in cfg["cells"]]
+        if [tuple(int(o) for o in r) for r in arrays["cells"]] != cells:
+            raise _fail(path, f"does not list the {len(cells)} cells of its config in order")
+        a, b = float(meta["cost_model"]["a"]), float(meta["cost_model"]["b_per_mac"])
+        if not np.array_equal(arrays["seconds_per_epoch"], np.maximum(a + b * arrays["macs"], 1e-3).astype(np.float32)):
+            raise _fail(path, f"has costs that are not its cost model {meta['cost_model']}")
 
     # -- cells ---------------------------------------------------------------------------------
 

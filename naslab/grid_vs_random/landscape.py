@@ -11,8 +11,11 @@ is a fixed function f(lr, wd) and the spread between searcher seeds comes from t
 `Landscape.objective(config)` looks a configuration up, so `run_search` replays a search on the
 table in milliseconds (seconds are each run's share of the population's wall clock).
 
-The table is a compressed NumPy file (no pickle) in `data/bench/`; `load_or_build` reads it, or
-rebuilds it (10-30 s per dataset on one core of a 2-core CPU) when it is missing or asked to.
+The table is `data/bench/lr_wd_<dataset>_e<epochs>.npz` (compressed NumPy, no pickle) + `.json` (metadata,
+shapes, the SHA-256 of the .npz and of the metadata: `naslab.tabular`'s checksum scheme). `load_or_build`
+reads it, or rebuilds it (10-30 s per dataset on one core of a 2-core CPU) when it is missing or asked
+to; a corrupt, edited or inconsistent table raises `BenchmarkError` naming the file and the rebuild
+command (`rebuild_command`), never wrong numbers.
 
 Taught in: notebooks/01_grid_vs_random_search.ipynb.
 """
@@ -20,6 +23,7 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +35,13 @@ from naslab.grid_vs_random.population import train_member, train_population
 from naslab.grid_vs_random.spaces import course_grid, course_space
 from naslab.search import run_search
 from naslab.searchers import GridSearch, RandomSearch
+from naslab.tabular import fail, load_checked, reading, write_meta
 from naslab.train import TrainConfig
 from naslab.trial import Trial
 
 ARRAYS = ("grid_lr", "grid_wd", "grid_acc", "grid_loss", "grid_diverged", "grid_seconds",
           "rand_lr", "rand_wd", "rand_acc", "rand_loss", "rand_diverged", "rand_seconds")
+META = ("dataset", "epochs", "hidden", "train_seed", "build_seconds")  # in the .json and inside the .npz
 
 
 @dataclass
@@ -152,30 +158,72 @@ def build_landscape(dataset: str = "digits", *, epochs: int = 20, n_seeds: int =
 
 
 def default_path(dataset: str, epochs: int = 20) -> Path:
-    return DATA_DIR / "bench" / f"hpo_{dataset}_e{epochs}.npz"
+    """data/bench/lr_wd_<dataset>_e<epochs>.npz: the lr x weight-decay landscape (its .json beside it)."""
+    return DATA_DIR / "bench" / f"lr_wd_{dataset}_e{epochs}.npz"
+
+
+def rebuild_command(path: str | Path) -> str:
+    """The command that rebuilds the landscape table at `path` (quoted in every load error)."""
+    path = Path(path)
+    m = re.fullmatch(r"lr_wd_(\w+?)_e(\d+)", path.stem)
+    dataset, epochs = (m[1], int(m[2])) if m else ("<dataset>", "<epochs>")
+    where = "" if m and path == default_path(dataset, epochs) else f", path='{path}'"
+    return (f'python -c "from naslab.grid_vs_random.landscape import load_or_build; '
+            f"load_or_build('{dataset}', epochs={epochs}{where}, rebuild=True)\"")
+
+
+def _meta(land: Landscape) -> dict:
+    return {k: list(land.hidden) if k == "hidden" else getattr(land, k) for k in META}
 
 
 def save_landscape(land: Landscape, path: str | Path) -> None:
-    meta = {"dataset": land.dataset, "epochs": land.epochs, "hidden": list(land.hidden),
-            "train_seed": land.train_seed, "build_seconds": land.build_seconds}
+    """<path> (.npz of the arrays, no pickle) + <path>.json (metadata, shapes, both checksums: naslab.tabular)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, meta=np.array(json.dumps(meta)), **{k: getattr(land, k) for k in ARRAYS})
+    meta = _meta(land)
+    arrays = {k: getattr(land, k) for k in ARRAYS}
+    np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
+    write_meta(path, path.with_suffix(".json"), {**meta, "shapes": {k: list(v.shape) for k, v in arrays.items()}})
+
+
+def _check(path: Path, arrays: dict, meta: dict, rebuild: str) -> None:
+    """BenchmarkError unless the arrays are the course grid and the seeded random configurations, trained."""
+    inner = json.loads(str(arrays["meta"]))
+    if inner != {k: meta[k] for k in META}:
+        raise fail(path, f"holds metadata {inner} that its .json does not repeat", rebuild)
+    n_seeds, n_trials = meta["shapes"]["rand_lr"]
+    for key in ARRAYS:
+        want = [36] if key.startswith("grid") else [n_seeds, n_trials]
+        if list(arrays[key].shape) != want or meta["shapes"][key] != want:
+            raise fail(path, f"has array {key!r} of shape {list(arrays[key].shape)}, expected {want}", rebuild)
+    g = grid(course_grid())
+    r = [c for run in random_configs(n_seeds, n_trials) for c in run]
+    for p, configs in (("grid", g), ("rand", r)):
+        for hp, key in (("lr", "lr"), ("weight_decay", "wd")):
+            if not np.array_equal(arrays[f"{p}_{key}"].ravel(), [c[hp] for c in configs]):
+                raise fail(path, f"has {p}_{key} values that are not the configurations it was built for", rebuild)
+        acc, sec = arrays[f"{p}_acc"], arrays[f"{p}_seconds"]
+        if not np.all(np.isfinite(acc)) or acc.min() < 0 or acc.max() > 1:
+            raise fail(path, f"has accuracies outside [0, 1] or NaN in '{p}_acc'", rebuild)
+        if not np.all(np.isfinite(sec)) or sec.min() <= 0 or arrays[f"{p}_diverged"].dtype != bool:
+            raise fail(path, f"has non-positive seconds in '{p}_seconds' or a non-bool '{p}_diverged'", rebuild)
 
 
 def load_landscape(path: str | Path) -> Landscape:
-    with np.load(path, allow_pickle=False) as f:
-        meta = json.loads(str(f["meta"]))
-        arrays = {k: f[k] for k in ARRAYS}
-    meta["hidden"] = tuple(meta["hidden"])
-    return Landscape(**meta, **arrays)
+    """Load and check <path> + its .json; `BenchmarkError` naming the file and the rebuild command otherwise."""
+    path, rebuild = Path(path), rebuild_command(path)
+    arrays, meta = load_checked(path, path.with_suffix(".json"), rebuild, required=("shapes", *META))
+    with reading(path, rebuild):  # a missing key or a wrong type is the table's error too
+        _check(path, arrays, meta, rebuild)
+        meta = {k: tuple(meta[k]) if k == "hidden" else meta[k] for k in META}
+        return Landscape(**meta, **{k: arrays[k] for k in ARRAYS})
 
 
 def load_or_build(dataset: str = "digits", *, epochs: int = 20, n_seeds: int = 20, n_trials: int = 36,
                   rebuild: bool = False, path: str | Path | None = None) -> Landscape:
     """Read the cached table when it holds what is asked for; otherwise build it and save it."""
     path = Path(path) if path is not None else default_path(dataset, epochs)
-    if path.exists() and not rebuild:
+    if path.exists() and path.with_suffix(".json").exists() and not rebuild:  # a broken table raises
         land = load_landscape(path)
         if land.epochs == epochs and land.n_seeds >= n_seeds and land.n_trials >= n_trials:
             return land

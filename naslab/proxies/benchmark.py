@@ -12,11 +12,14 @@ On a seeded sample of 48 architectures there are proxy tables too (seed 0): 1/9 
 training data, 1/4 and 1/2 of the width, and on 12 of them a "big" model (2x width, N = 2 repeats)
 for NASNet's "search small, evaluate big".
 
-Files (no pickle): data/bench/<name>.npz (numbers) + <name>.json (config, space, build record and
-the SHA-256 of the .npz). `Benchmark.load()` validates both and raises `BenchmarkError` (a
-ValueError) for a corrupt, truncated or inconsistent file: never wrong numbers (the checks every table shares
-are `naslab.tabular.load_checked`; the ones below are this table's). Building lives in
-`naslab.proxies.build` (resumable, progress bar, worker processes): `python benchmarks/build_bench.py`.
+Files (no pickle): data/bench/<name>.npz (numbers) + <name>.json (config, space, build record, the
+SHA-256 of the .npz and the SHA-256 of the metadata itself: `naslab.tabular`'s one checksum scheme, so
+editing either file is refused). `Benchmark.load()` validates both and raises `BenchmarkError` (a
+ValueError) naming the file and the rebuild command for a corrupt, truncated, edited or inconsistent
+file: never wrong numbers (the checks every table shares are `naslab.tabular.load_checked`; the ones
+below are this table's: the metadata agrees with its config, every array has its shape and plausible
+values). Building lives in `naslab.proxies.build` (resumable, progress bar, worker processes):
+`python tools/build/build_bench.py`.
 
 Taught in: notebooks/03_proxy_evaluation.ipynb.
 """
@@ -30,11 +33,11 @@ import numpy as np
 
 from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.data import DATA_DIR
-from naslab.tabular import BenchmarkError, fail, load_checked
+from naslab.tabular import BenchmarkError, fail, load_checked, reading
 
 BENCH_DIR = DATA_DIR / "bench"
 BENCH_SPACE = {"n_layers": 3, "filters": (8, 32), "kernels": (3, 7), "strides": (2,), "skips": True}
-REBUILD = "python benchmarks/build_bench.py --workers 2"
+REBUILD = "python tools/build/build_bench.py --workers 2"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,19 @@ def _fail(path, what: str) -> BenchmarkError:
 
 def _check(path: Path, arrays: dict, meta: dict) -> None:
     """Raise BenchmarkError unless the arrays are complete, consistent with the meta and plausible."""
-    for key, shape in meta["shapes"].items():
+    cfg = meta["config"]
+    if not isinstance(cfg["seeds"], list) or not all(type(x) is int for x in cfg["seeds"]):
+        raise _fail(path, f"has seeds {cfg['seeds']!r}, not a list of ints")
+    space = MacroSpace(**dict((k, tuple(v) if isinstance(v, list) else v) for k, v in cfg["space"]))
+    n, s, e = space.size, len(cfg["seeds"]), int(cfg["epochs"])
+    expected = {"space": {k: v for k, v in cfg["space"]}, "fidelities": list(range(1, e + 1)), "size": n}
+    for key, want in expected.items():  # the metadata says one thing once
+        if meta[key] != want:
+            raise _fail(path, f"has {key} {meta[key]} in its .json, but its config says {want}")
+    m = min(int(cfg["proxy_sample"]), n)  # the proxy sample and its head, the "big" sample
+    expected = {"val_acc": [n, s, e], "data_acc": [m, len(cfg["data_fractions"]), e],
+                "width_acc": [m, len(cfg["widths"]), e], "big_acc": [min(int(cfg["big_sample"]), m), 1, e]}
+    for key, shape in {**meta["shapes"], **expected}.items():
         if key not in arrays:
             raise _fail(path, f"has no array {key!r}")
         if list(arrays[key].shape) != list(shape):
@@ -114,9 +129,12 @@ class Benchmark:
         """
         root = Path(root) if root is not None else BENCH_DIR
         npz = root / f"{name}.npz"
-        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD, required=("shapes",))
-        _check(npz, arrays, meta)
-        return cls(arrays, meta, npz)
+        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD, required=("shapes", "config"))
+        with reading(npz, REBUILD):  # a missing key or a wrong type is the benchmark's error too
+            _check(npz, arrays, meta)
+            bench = cls(arrays, meta, npz)
+            bench.config  # noqa: B018 (the config must rebuild)
+        return bench
 
     # -- lookups -------------------------------------------------------------------------------
 

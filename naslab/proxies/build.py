@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, bench_space
-from naslab.tabular import read_partial, run_jobs
+from naslab.tabular import read_partial, run_jobs, write_meta
 
 KINDS = ("main", "data", "width", "big")
 
@@ -184,6 +184,6 @@ def _pack(cfg: BenchConfig, root: Path, done: dict, seconds: float, workers: int
                       "sum_run_cpu_seconds": round(sum(r["cpu_curve"][-1] for r in done.values()), 1),
                       "sum_run_wall_seconds": round(sum(r["seconds"] for r in done.values()), 1),
                       "torch": torch.__version__, "date": time.strftime("%Y-%m-%d %H:%M")}}
-    (root / f"{cfg.name}.json").write_text(json.dumps(meta, indent=1))
+    write_meta(npz, root / f"{cfg.name}.json", meta)  # adds the checksum of the metadata
     (root / f"{cfg.name}.partial.jsonl").unlink()
     return npz

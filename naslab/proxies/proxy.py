@@ -41,11 +41,11 @@ def scaled_build(space, arch, input_shape, num_classes: int, *, width: float = 1
         depth: keep only the first `depth` layers (None: all), a shallower proxy.
 
     Returns:
-        a `naslab.controller.macro_space.ChildNet`; width=1, repeats=1, depth=None gives `space.build(arch, ...)`.
+        a `naslab.controller.child_net.ChildNet`; width=1, repeats=1, depth=None gives `space.build(arch, ...)`.
     """
     from torch import nn
 
-    from naslab.controller.macro_space import ChildNet
+    from naslab.controller.child_net import ChildNet
 
     space.encode(arch)  # ValueError when arch is not in this space
     depth = arch.n_layers if depth is None else depth

@@ -30,7 +30,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from naslab.controller.macro_space import Architecture, MacroSpace, same_size
+from naslab.controller.child_net import same_size
+from naslab.controller.macro_space import Architecture, MacroSpace
 
 
 class SuperNet(nn.Module):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 
@@ -11,11 +10,12 @@ import pytest
 from scipy import stats
 
 from naslab.bakeoff.batched import TrainSpec, train_single
-from naslab.bakeoff.build import BuildConfig, build, jobs, pack_finished
+from naslab.bakeoff.build import BENCH_DIR, REBUILD, BuildConfig, build, jobs, pack_finished
 from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
 from naslab.bakeoff.table import BenchmarkError, CellBenchmark
 from naslab.data import load_dataset
+from naslab.tabular import write_meta
 from naslab.utils import get_device
 
 TINY = BuildConfig(name="tiny", cells=tuple(unique_cells()[:5]) + ((0, 0, 0, 3, 0, 0),), group_size=4, n_calib=2,
@@ -123,8 +123,7 @@ def _copy(tiny, tmp_path):
 def _reseal(npz, js, **changes):
     meta = json.loads(js.read_text())
     meta.update(changes)
-    meta["sha256"] = hashlib.sha256(npz.read_bytes()).hexdigest()
-    js.write_text(json.dumps(meta))
+    write_meta(npz, js, meta)  # both checksums match again
 
 
 def test_corrupt_files_raise_benchmark_error(tiny, tmp_path):
@@ -139,7 +138,7 @@ def test_corrupt_files_raise_benchmark_error(tiny, tmp_path):
     with pytest.raises(BenchmarkError, match="cannot be read"):
         CellBenchmark.load("tiny", root=tmp_path)
     js.write_text("{not json")
-    with pytest.raises(BenchmarkError, match="is not valid benchmark metadata"):
+    with pytest.raises(BenchmarkError, match="is not valid metadata"):
         CellBenchmark.load("tiny", root=tmp_path)
     with pytest.raises(FileNotFoundError, match="build_nb201.py"):
         CellBenchmark.load("nope", root=tmp_path)
@@ -165,6 +164,67 @@ def test_inconsistent_contents_raise_benchmark_error(tiny, tmp_path, edit, messa
     _rewrite(tiny, tmp_path, edit)
     with pytest.raises(BenchmarkError, match=message):
         CellBenchmark.load("tiny", root=tmp_path)
+
+
+def _shipped_copy(tmp_path):
+    for suffix in (".npz", ".json"):
+        shutil.copy(BENCH_DIR / f"mnist1d_nb201{suffix}", tmp_path / f"mnist1d_nb201{suffix}")
+    return tmp_path / "mnist1d_nb201.npz", tmp_path / "mnist1d_nb201.json"
+
+
+def test_single_bit_flips_in_the_shipped_files_are_caught_or_harmless(tmp_path):
+    from ..core.test_tabular import flip_audit  # here: the Ctrl-C test imports this module as a top-level one
+
+    npz, js = _shipped_copy(tmp_path)
+
+    def load():
+        b = CellBenchmark.load(root=tmp_path)
+        return b.arrays, b.meta
+
+    got = flip_audit(load, [js, npz], REBUILD, n=150)
+    assert got["bad"] == [] and got["caught"] + got["harmless"] >= 290, got
+
+
+METADATA_EDITS = {  # each relabelled results while the checksum covered the .npz only
+    "seeds swapped": lambda m: m.update(seeds=[1, 0]),
+    "epochs": lambda m: m.update(epochs=3),
+    "cost model scaled": lambda m: m["cost_model"].update(a=2 * m["cost_model"]["a"]),
+    "canonical cells emptied": lambda m: m["config"].update(cells=[]),
+    "ops renamed": lambda m: m["ops"].reverse(),
+}
+
+
+@pytest.mark.parametrize("edit", METADATA_EDITS.values(), ids=METADATA_EDITS.keys())
+def test_edited_metadata_is_refused(tmp_path, edit):
+    npz, js = _shipped_copy(tmp_path)
+    meta = json.loads(js.read_text())
+    edit(meta)
+    js.write_text(json.dumps(meta, indent=1))
+    with pytest.raises(BenchmarkError, match=rf"data file {js} does not match its own checksum 'meta_sha256'.*"
+                                             rf"rebuild it with `{REBUILD}`"):
+        CellBenchmark.load(root=tmp_path)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m.update(seeds=[1, 0]), r"has seeds \[1, 0\] and epochs 4, its config says \[0, 1\] and 4"),
+    (lambda m: m.update(seeds=[0]), r"has val_acc \(4930, 2, 4\) / test_acc \(4930, 2\), expected \(4930, 1, 4\)"),
+    (lambda m: m.update(epochs=3), r"has val_acc \(4930, 2, 4\) / test_acc \(4930, 2\), expected \(4930, 2, 3\)"),
+    (lambda m: m["config"]["spec"].update(epochs=3), "has seeds .* and epochs 4, its config says .* and 3"),
+    (lambda m: m["cost_model"].update(a=2 * m["cost_model"]["a"]), "has costs that are not its cost model"),
+    (lambda m: m["config"].update(cells=[]), "does not list the 0 cells of its config in order"),
+    (lambda m: m.pop("config"), r"is not valid metadata \(KeyError: 'config'\)"),
+    (lambda m: m["config"].pop("spec"), r"does not hold what its loader expects \(KeyError: 'spec'\)"),
+    (lambda m: m.update(seeds=None), r"does not hold what its loader expects \(TypeError"),
+])
+def test_resealed_inconsistent_metadata_is_refused(tmp_path, edit, message):
+    """A rewrite of both checksums is a forgery no checksum sees; what contradicts the config is still refused."""
+    npz, js = _shipped_copy(tmp_path)
+    _reseal(npz, js)
+    meta = json.loads(js.read_text())
+    edit(meta)
+    write_meta(npz, js, meta)
+    with pytest.raises(BenchmarkError, match=rf"data file .*mnist1d_nb201.(npz|json) {message}.*`{REBUILD}`"):
+        CellBenchmark.load(root=tmp_path)
 
 
 # -- the shipped table -----------------------------------------------------------------------------

@@ -1,12 +1,17 @@
+import json
 import os
 import pickle
+import shutil
 import struct
 
 import numpy as np
 import pytest
 import torch
 
-from naslab.data import available_datasets, load_dataset
+from naslab.data import DATA_DIR, available_datasets, load_dataset, mnist1d_rebuild
+from naslab.tabular import BenchmarkError, file_sha256, meta_sha256, write_meta
+
+from .test_tabular import flip_audit
 
 
 def test_available_datasets_lists_offline_and_online():
@@ -51,6 +56,76 @@ def test_mnist1d_is_generated_locally_and_cached_as_npz(tmp_path, monkeypatch):
         assert z["x"].shape == (4000, 40)
     again = load_dataset("mnist1d", root=tmp_path)  # from the cache
     assert torch.equal(d.X_train, again.X_train)
+
+
+@pytest.fixture(scope="module")
+def mnist1d_cache(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cache")
+    load_dataset("mnist1d", root=root)  # generated once: 4 s or so
+    return root
+
+
+def _cache_copy(cache, tmp_path):
+    for suffix in (".npz", ".json"):
+        shutil.copy(cache / f"mnist1d_seed42{suffix}", tmp_path / f"mnist1d_seed42{suffix}")
+    return tmp_path / "mnist1d_seed42.npz", tmp_path / "mnist1d_seed42.json"
+
+
+def _content(root):
+    return {k: v.numpy() for k, v in vars(load_dataset("mnist1d", root=root)).items() if isinstance(v, torch.Tensor)}
+
+
+def test_the_mnist1d_cache_carries_both_checksums(mnist1d_cache):
+    meta = json.loads((mnist1d_cache / "mnist1d_seed42.json").read_text())
+    assert meta["sha256"] == file_sha256(mnist1d_cache / "mnist1d_seed42.npz")
+    assert meta["meta_sha256"] == meta_sha256(meta)
+    assert meta["shapes"] == {"x": [4000, 40], "y": [4000], "x_test": [1000, 40], "y_test": [1000]}
+    npz, js = DATA_DIR / "mnist1d_seed42.npz", DATA_DIR / "mnist1d_seed42.json"
+    assert mnist1d_rebuild(DATA_DIR) == f"rm {npz} {js}; python -c \"from naslab.data import load_dataset; " \
+                                        f"load_dataset('mnist1d')\""
+
+
+def test_single_bit_flips_in_the_mnist1d_cache_are_caught_or_harmless(mnist1d_cache, tmp_path):
+    npz, js = _cache_copy(mnist1d_cache, tmp_path)
+    got = flip_audit(lambda: _content(tmp_path), [js, npz], mnist1d_rebuild(tmp_path), n=150)
+    assert got["bad"] == [] and got["caught"] + got["harmless"] >= 280, got
+
+
+@pytest.mark.parametrize("edit", [lambda m: m["shapes"].update(x=[4000, 39]), lambda m: m.update(seed=0),
+                                  lambda m: m.update(generator="other")])
+def test_edited_cache_metadata_is_refused(mnist1d_cache, tmp_path, edit):
+    npz, js = _cache_copy(mnist1d_cache, tmp_path)
+    meta = json.loads(js.read_text())
+    edit(meta)
+    js.write_text(json.dumps(meta))
+    with pytest.raises(BenchmarkError, match=rf"data file {js} does not match its own checksum 'meta_sha256' "
+                                             rf"\(corrupt or edited metadata\); rebuild it with `rm {npz} {js}; "):
+        load_dataset("mnist1d", root=tmp_path)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda a: a.update(x=a["x"][:, :39]), r"holds arrays .*'x': \[4000, 39\].*expected"),
+    (lambda a: a.pop("y_test"), "holds arrays"),
+    (lambda a: a["x"].__setitem__((0, 0), np.nan), "holds non-finite signals"),
+    (lambda a: a["y"].__setitem__(0, 10), "holds non-finite signals, labels outside 0..9"),
+])
+def test_resealed_impossible_caches_are_refused(mnist1d_cache, tmp_path, edit, message):
+    npz, js = _cache_copy(mnist1d_cache, tmp_path)
+    with np.load(npz, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    edit(arrays)
+    np.savez_compressed(npz, **arrays)
+    write_meta(npz, js, {**json.loads(js.read_text()), "shapes": {k: list(v.shape) for k, v in arrays.items()}})
+    with pytest.raises(BenchmarkError, match=rf"^data file {npz} {message}.*; rebuild it with `rm {npz} {js}; "):
+        load_dataset("mnist1d", root=tmp_path)
+
+
+def test_a_cache_without_its_json_is_generated_again(mnist1d_cache, tmp_path):
+    npz, js = _cache_copy(mnist1d_cache, tmp_path)
+    js.unlink()
+    npz.write_bytes(b"an old cache, or anything else")  # never read: no checksum vouches for it
+    np.testing.assert_array_equal(_content(tmp_path)["X_test"], _content(mnist1d_cache)["X_test"])
+    assert json.loads(js.read_text())["sha256"] == file_sha256(npz)
 
 
 @pytest.mark.parametrize("name", ["imagenet", "MNIST1", ""])

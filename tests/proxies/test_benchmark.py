@@ -9,10 +9,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, Benchmark, BenchmarkError, bench_space
+from naslab.proxies.benchmark import BENCH_DIR, REBUILD, BenchConfig, Benchmark, BenchmarkError, bench_space
 from naslab.proxies.build import build, job_key, jobs, run_job
 from naslab.proxies.halving import SuccessiveHalving
 from naslab.search import run_search
+from naslab.tabular import write_meta
+
+from ..core.test_tabular import flip_audit
 
 NAME = BenchConfig().name
 
@@ -106,15 +109,79 @@ def test_a_consistent_checksum_does_not_hide_impossible_numbers(tmp_path):
     arrays["val_acc"][3, 0, 4] = np.nan
     np.savez_compressed(npz, **arrays)
     meta = json.loads(js.read_text())
-    meta["sha256"] = __import__("hashlib").sha256(npz.read_bytes()).hexdigest()
-    js.write_text(json.dumps(meta))
+    write_meta(npz, js, meta)  # resealed: both checksums match
     with pytest.raises(BenchmarkError, match="NaN"):
         Benchmark.load(root=tmp_path)
     del arrays["tokens"]
     np.savez_compressed(npz, **arrays)
-    meta["sha256"] = __import__("hashlib").sha256(npz.read_bytes()).hexdigest()
-    js.write_text(json.dumps(meta))
+    write_meta(npz, js, meta)
     with pytest.raises(BenchmarkError, match="tokens"):
+        Benchmark.load(root=tmp_path)
+
+
+def _load_content(root):
+    b = Benchmark.load(root=root)
+    return b.arrays, b.meta
+
+
+def test_single_bit_flips_in_both_files_are_caught_or_harmless(tmp_path):
+    npz, js = _copy(tmp_path)
+    got = flip_audit(lambda: _load_content(tmp_path), [js, npz], REBUILD, n=150)
+    assert got["bad"] == [] and got["caught"] + got["harmless"] >= 290, got
+    assert got["caught"] >= 290  # none of this table's flips happens to be harmless
+
+
+def _set(path, value):
+    def edit(meta):
+        *keys, last = path
+        d = meta
+        for k in keys:
+            d = d[k]
+        d[last] = value
+    return edit
+
+
+METADATA_EDITS = {  # the edits an adversarial tester made: each relabelled results before the checksum covered them
+    "filters": lambda m: (m["space"].update(filters=[16, 64]), m["config"]["space"][1].__setitem__(1, [16, 64])),
+    "seeds swapped": _set(("config", "seeds"), [1, 0]),
+    "fidelities truncated": _set(("fidelities",), [1, 2, 3]),
+    "epochs": _set(("config", "epochs"), 3),
+    "data fractions": _set(("config", "data_fractions"), [0.5, 1.0]),
+    "a shape": _set(("shapes", "params"), [64]),
+    "the npz checksum": _set(("sha256",), "0" * 64),
+}
+
+
+@pytest.mark.parametrize("edit", METADATA_EDITS.values(), ids=METADATA_EDITS.keys())
+def test_edited_metadata_is_refused(tmp_path, edit):
+    npz, js = _copy(tmp_path)
+    meta = json.loads(js.read_text())
+    edit(meta)
+    js.write_text(json.dumps(meta, indent=1))
+    with pytest.raises(BenchmarkError, match=rf"data file {js} does not match its own checksum 'meta_sha256' "
+                                             rf"\(corrupt or edited metadata\); rebuild it with `{REBUILD}`"):
+        Benchmark.load(root=tmp_path)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_set(("fidelities",), [1, 2, 3]), r"has fidelities \[1, 2, 3\] in its .json, but its config says \[1, 2,"),
+    (_set(("space", "filters"), [16, 64]), "has space .* in its .json, but its config says"),
+    (_set(("config", "seeds"), [0]), r"array 'val_acc' has shape \[128, 2, 9\], expected \[128, 1, 9\]"),
+    (_set(("config", "data_fractions"), [0.5]), r"array 'data_acc' has shape \[48, 2, 9\], expected \[48, 1, 9\]"),
+    (_set(("config", "epochs"), 3), "has fidelities"),
+    (_set(("config", "seeds"), "01"), "has seeds '01', not a list of ints"),
+    (lambda m: m.pop("space"), r"does not hold what its loader expects \(KeyError: 'space'\)"),
+    (_set(("config", "space"), 3), r"does not hold what its loader expects \(TypeError"),
+    (_set(("config", "extra"), 1), r"does not hold what its loader expects \(TypeError: .*extra"),
+])
+def test_resealed_inconsistent_metadata_is_refused_naming_the_file(tmp_path, edit, message):
+    """Rewriting both checksums is a forgery no checksum can see; the loader still refuses metadata that
+    contradicts itself or the arrays (only a consistent rewrite, e.g. seeds [1, 0] for [0, 1], passes)."""
+    npz, js = _copy(tmp_path)
+    meta = json.loads(js.read_text())
+    edit(meta)
+    write_meta(npz, js, meta)
+    with pytest.raises(BenchmarkError, match=rf"^data file {npz} {message}.*; rebuild it with `{REBUILD}`$"):
         Benchmark.load(root=tmp_path)
 
 
