@@ -43,7 +43,8 @@ _API = {
     "best_trial": "naslab.anytime", "best_so_far": "naslab.anytime", "best_vs_trials": "naslab.anytime",
     "best_vs_seconds": "naslab.anytime", "mean_and_spread": "naslab.anytime",
     # scaling out: executors (Ray; Dask's client.get_executor() needs nothing), Optuna's TPE, Ray Tune
-    "RayExecutor": "naslab.executors", "OptunaSearch": "naslab.optuna_search", "run_tune": "naslab.tune",
+    "RayExecutor": "naslab.executors", "OptunaSearch": "naslab.integrations.optuna",
+    "run_tune": "naslab.integrations.tune",
     # notebook 01: grid vs random search
     "course_grid": "naslab.grid_vs_random.spaces", "course_space": "naslab.grid_vs_random.spaces",
     "train_population": "naslab.grid_vs_random.population",

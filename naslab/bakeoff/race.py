@@ -1,6 +1,6 @@
 """The bake-off: every searcher, many seeds, one simulated cost axis, judged by test regret.
 
-Each (searcher, seed) run is `naslab.run_search` against a *table lookup*: the objective returns
+Each (searcher, seed) run is `naslab.search.run_search` against a *table lookup*: the objective returns
 the validation accuracy of the asked cell after `fidelity` epochs (all epochs when None) and, as
 its "seconds", the CPU seconds that training took when the table was built, so `run_search`'s
 `max_seconds` stops every searcher at the same simulated cost. Each run observes one training seed
@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import naslab
 from naslab.bakeoff.hyperband import Hyperband, SuccessiveHalvingCells
 from naslab.bakeoff.searchers import CellController, LocalSearch, RandomCellSearch, RegularizedEvolution, random_cell
+from naslab.search import run_search
+from naslab.searchers import Searcher
 
 
 @dataclass
@@ -138,7 +139,7 @@ def default_eta(n_epochs: int) -> int:
     return 3 if n_epochs >= 9 else 2
 
 
-def default_searchers(lookup: Lookup) -> dict[str, Callable[[int], naslab.Searcher]]:
+def default_searchers(lookup: Lookup) -> dict[str, Callable[[int], Searcher]]:
     """The six searchers of the bake-off: name -> factory(seed) -> a fresh searcher.
 
     Successive halving and Hyperband use eta = 3 when the table has at least 9 epochs, else eta = 2
@@ -225,7 +226,7 @@ def race(lookup: Lookup, searchers: dict | None = None, *, seeds=range(50), max_
         runs = []
         for s in seeds:
             searcher = make(s)
-            trials = naslab.run_search(searcher, TableObjective(lookup, s), budget=10**7, max_seconds=max_seconds)
+            trials = run_search(searcher, TableObjective(lookup, s), budget=10**7, max_seconds=max_seconds)
             if not trials:
                 raise RuntimeError(f"searcher {name!r} proposed nothing with seed {s}")
             if sum(t.seconds for t in trials) < max_seconds and searcher.ask() is not None:
