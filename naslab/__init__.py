@@ -4,9 +4,12 @@ Importing `naslab` is instant and offline: the public names below load their mod
 on first use, so `import naslab` never touches the network and does no heavy work.
 
 The README lists every module in one line and the public API that homework may use. Layout: the
-shared core (config, utils, data, models, train, trial, domains, searchers, search, anytime, plots,
-widgets) sits at the top; each notebook topic has its own folder (grid_vs_random, controller,
-proxies, net2net, darts) holding its algorithms, plots, widget panels and exercise checks.
+shared core (config, utils, data, models, train, trial, json_values, domains, searchers, asktell,
+search, anytime, plots, widgets...) sits at the top; each of the seven notebooks 00-06 has its own
+topic folder (welcome, grid_vs_random, controller, proxies, net2net, darts, bakeoff) holding its
+algorithms, plots, widget panels and exercise checks; the optional integrations (Optuna, Ray Tune)
+sit in `naslab/integrations/`. No module inside naslab imports this facade: each imports a name from
+the module that defines it, and the map below is for notebooks and homework.
 """
 
 from __future__ import annotations
