@@ -78,6 +78,14 @@ def _check_call(searcher: Any, objective: Any, executor: Any, max_seconds: Any) 
 
 
 
+def _check_counts(budget: Any, batch_size: Any) -> None:
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
+
+
 def run_search(
     searcher: Searcher,
     objective: Callable[..., dict],
@@ -157,14 +165,6 @@ def run_search(
             bar.close()
     watch.close()
     return book.trials
-
-
-def _check_counts(budget: Any, batch_size: Any) -> None:
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-        raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-                                   or batch_size < 1):
-        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
 
 
 def _on_tell(on_trial, watch: FailureWatch, bar) -> Callable[[Trial], None]:
