@@ -1,15 +1,16 @@
 """The one record every search writes: `Trial`, its status rule, and crash-safe JSONL save / load.
 
 A trial is one evaluation of one candidate: a hyper-parameter configuration (notebook 01) or an
-architecture (notebooks 02-05), at some `fidelity` (epochs, data fraction, width... or None for
+architecture (notebooks 02-06), at some `fidelity` (epochs, data fraction, width... or None for
 "full"), with a `seed`, the `metrics` it produced, the wall-clock `seconds` it took and a `status`
-given by one rule (`trial_from_output`, used by `naslab.search.run_search`; see `Trial`).
+given by one rule (`trial_from_output`, used by `naslab.asktell.make_trial`; see `Trial`).
 
-Records are plain JSON (no pickle): one object per line in a `.jsonl` file, appended as each trial
-finishes (one `os.write` of the whole line), so an interrupted search keeps what it finished and a
-rerun can resume. A line without its final newline is a write cut short by a crash: readers skip it
-and `repair_jsonl` (run before every append) drops it with a warning, so the next record never lands
-on a torn line. A corrupt line that *is* terminated is real damage and raises `ValueError`.
+Records are plain JSON (no pickle; values made plain by `naslab.json_values`): one object per line
+in a `.jsonl` file, appended as each trial finishes (one `os.write` of the whole line), so an
+interrupted search keeps what it finished and a rerun can resume. A line without its final newline
+is a write cut short by a crash: readers skip it and `repair_jsonl` (run before every append) drops
+it with a warning, so the next record never lands on a torn line. A corrupt line that *is* terminated
+is real damage and raises `ValueError`.
 
 Taught in: notebooks/00_welcome.ipynb; used by every search notebook.
 """
@@ -25,49 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from naslab.json_values import jsonable, to_json_value
+
 STATUSES = ("ok", "diverged", "failed")
-JSON_TYPES = "numbers, str, bool, None, lists and dicts"
-
-
-def to_json_value(x: Any, where: str = "value") -> Any:
-    """`x` as a plain JSON value: numpy / torch numbers and 0-d arrays -> int / float / bool,
-    arrays and tensors -> nested lists, tuples -> lists, dict keys -> str. Non-finite floats stay
-    floats (they are written as null / "inf" by `to_json`).
-
-    Raises:
-        TypeError: naming `where` (e.g. "metric 'model'") and the type, for anything else
-        (an nn.Module, a set, a TrainResult...).
-    """
-    if x is None or isinstance(x, (bool, str)):
-        return x
-    if isinstance(x, (int, float)):
-        return int(x) if isinstance(x, int) else float(x)  # np.float64 -> float, IntEnum -> int
-    if isinstance(x, dict):
-        return {str(k): to_json_value(v, f"{where}[{k!r}]") for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [to_json_value(v, f"{where}[{i}]") for i, v in enumerate(x)]
-    if hasattr(x, "tolist") and hasattr(x, "dtype"):  # numpy scalars / arrays, torch tensors (0-d included)
-        kind = str(x.dtype)
-        if not any(s in kind for s in ("int", "float", "bool")):
-            raise TypeError(f"{where} is a {type(x).__name__} of dtype {kind}; allowed: {JSON_TYPES}")
-        return to_json_value(x.tolist(), where)  # 0-d -> a Python scalar, else nested lists
-    raise TypeError(f"{where} is a {type(x).__name__}, which cannot be written to JSON; allowed: {JSON_TYPES}")
-
-
-def jsonable(x: Any) -> Any:
-    """`to_json_value` plus the on-disk form of non-finite floats (NaN -> null, ±inf -> "inf"/"-inf")."""
-    x = to_json_value(x)
-
-    def fix(v):
-        if isinstance(v, dict):
-            return {k: fix(u) for k, u in v.items()}
-        if isinstance(v, list):
-            return [fix(u) for u in v]
-        if isinstance(v, float) and not math.isfinite(v):
-            return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
-        return v
-
-    return fix(x)
 
 
 def as_score(v: Any) -> float:
@@ -193,33 +154,6 @@ def trial_from_output(out: Any, metric: str, *, seconds: float, error: str | Non
     status = "diverged" if metrics.get("diverged") or bad else "ok"
     sec = float(metrics.get("seconds", seconds))  # a simulated cost wins over the wall clock
     return Trial(metrics=metrics, seconds=sec, status=status, **common)
-
-
-class FailureWatch:
-    """Warn once when the first `n` trials of a search all failed for the same reason.
-
-    (A forgotten metric key or an objective returning a TrainResult would otherwise spend the whole
-    budget on failed trials without a word.)
-    """
-
-    def __init__(self, n: int = 3):
-        self.n, self.errors, self.done = n, [], False
-
-    def see(self, trial: Trial) -> None:
-        if self.done:
-            return
-        self.errors.append(trial.error if trial.status == "failed" else None)
-        if len(self.errors) >= self.n:
-            self.close()
-
-    def close(self) -> None:
-        """Check now (also called at the end of a search shorter than n)."""
-        if self.done or not self.errors:
-            return
-        self.done = True
-        if len(self.errors) >= 2 and self.errors[0] is not None and len(set(self.errors)) == 1:
-            warnings.warn(f"the first {len(self.errors)} trials all failed with the same error: "
-                          f"{self.errors[0]}", RuntimeWarning, stacklevel=3)
 
 
 def repair_jsonl(path: str | Path) -> str | None:
