@@ -1,4 +1,4 @@
-"""`make claims` (benchmarks/run_claims.py) on tiny notebooks: claims, silence watch, busy-loop load."""
+"""`make claims` (tools/run_claims.py) on tiny notebooks: claims, silence watch, busy-loop load."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Time every notebook top to bottom, in FAST and/or class mode, and print a table for the README.
 
-    python benchmarks/notebook_times.py --fast              # FAST mode only (NASLAB_FAST=1)
-    python benchmarks/notebook_times.py --class-mode        # class mode only
-    python benchmarks/notebook_times.py notebooks/03_*.ipynb --fast --class-mode
+    python tools/notebook_times.py --fast              # FAST mode only (NASLAB_FAST=1)
+    python tools/notebook_times.py --class-mode        # class mode only
+    python tools/notebook_times.py notebooks/03_*.ipynb --fast --class-mode
 
 Each notebook runs in a fresh kernel (nbclient), from notebooks/ as the working directory.
 """

@@ -1,9 +1,9 @@
 """`make claims`: run every notebook in class mode and print one line per claim (naslab.claims).
 
-    python benchmarks/run_claims.py                        # all notebooks, class mode
-    python benchmarks/run_claims.py notebooks/05_darts.ipynb
-    python benchmarks/run_claims.py --fast                 # FAST mode (checks the machinery only)
-    python benchmarks/run_claims.py --load 1               # beside one other CPU-bound process (make claims LOAD=1)
+    python tools/run_claims.py                        # all notebooks, class mode
+    python tools/run_claims.py notebooks/05_darts.ipynb
+    python tools/run_claims.py --fast                 # FAST mode (checks the machinery only)
+    python tools/run_claims.py --load 1               # beside one other CPU-bound process (make claims LOAD=1)
 
 Each notebook runs top to bottom in a fresh kernel (nbclient) with the environment a student gets
 from `make lab` (one torch thread through `NASLAB_THREADS`, nothing else pinned) plus
