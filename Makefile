@@ -53,13 +53,14 @@ test-quick: install
 # (naslab/claims.py): holds / DOES NOT HOLD, observed, bound; exits non-zero when a claim fails.
 # SEEDS=0,1,2 runs each notebook once per seed (`SEED = s` injected after its `parameters` cell) and adds,
 # per claim, the observed value per seed, their range and how many seeds held; PARAMS="N=V N2='text'"
-# injects other parameters the same way (tools/run_claims.py)
+# injects other parameters the same way; NOTEBOOKS="notebooks/05_darts.ipynb" runs only those (tools/run_claims.py)
 LOAD ?= 0
 SEEDS ?=
 PARAMS ?=
+NOTEBOOKS ?=
 claims: install
 	NASLAB_THREADS=$(NASLAB_THREADS) OMP_NUM_THREADS=$(NASLAB_THREADS) $(PY) tools/run_claims.py --load $(LOAD) \
-		$(if $(SEEDS),--seeds $(SEEDS),) $(foreach p,$(PARAMS),--param "$(p)")
+		$(if $(SEEDS),--seeds $(SEEDS),) $(foreach p,$(PARAMS),--param "$(p)") $(NOTEBOOKS)
 
 lint: install
 	$(PY) -m ruff check naslab tests benchmarks tools notebooks course homework
