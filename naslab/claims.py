@@ -186,7 +186,7 @@ def per_seed_lines(runs: dict) -> list[str]:
         observed = " / ".join(f"{s}: {_fmt(by_seed[s].observed)}" if s in by_seed else f"{s}: -" for s in runs)
         values = [c.observed for c in got]
         status = "FAILS" if n_fail or missing else ("holds" if len(got) > n_unchecked else "unchecked")
-        lines.append(f"{status:<7}{where} · {what}: {held} · observed (SEED: value) {observed} · "
+        lines.append(f"{(status + ' ').ljust(7)}{where} · {what}: {held} · observed (SEED: value) {observed} · "
                      f"range {_fmt(min(values))}..{_fmt(max(values))} · bound {got[0].bound()}")
     return lines
 
