@@ -181,7 +181,9 @@ def per_seed_lines(runs: dict) -> list[str]:
         n_unchecked = sum(c.status == "unchecked" for c in got)
         missing = [str(s) for s in runs if s not in by_seed]
         held = f"held on {len(got) - n_fail - n_unchecked} of {len(runs)} seeds"
-        held += f", not checked on {n_unchecked}" if n_unchecked else ""
+        if n_unchecked:
+            held = f"not checked in FAST on {n_unchecked} of {len(runs)} seeds" if n_unchecked == len(got) else \
+                f"{held}, not checked on {n_unchecked}"
         held += f", missing on SEED {', '.join(missing)}" if missing else ""
         observed = " / ".join(f"{s}: {_fmt(by_seed[s].observed)}" if s in by_seed else f"{s}: -" for s in runs)
         values = [c.observed for c in got]

@@ -25,7 +25,7 @@ def run(path: Path, fast: bool, timeout: int) -> float:
     os.environ["NASLAB_FAST"] = "1" if fast else "0"
     nb = nbformat.read(path, as_version=4)
     # widget-panel cells get a short timeout: nbclient can wait out the whole timeout after an
-    # ipywidgets Output and then carry on (jupyter/nbclient#312); see tests/test_notebooks.py
+    # ipywidgets Output and then carry on (jupyter/nbclient#312); see tests/course/test_notebooks.py
     client = NotebookClient(nb, timeout_func=lambda c: 20 if "panel(" in c.source else timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()

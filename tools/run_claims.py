@@ -89,7 +89,7 @@ def run_notebook(path: Path, fast: bool, record: Path, timeout: int, nb=None) ->
     os.environ.setdefault("NASLAB_THREADS", "1")  # what `make lab` exports
     t0 = time.perf_counter()
     # widget-panel cells get a short timeout: nbclient can wait out the whole timeout after an
-    # ipywidgets Output (jupyter/nbclient#312); see tests/test_notebooks.py
+    # ipywidgets Output (jupyter/nbclient#312); see tests/course/test_notebooks.py
     client = WatchedClient(nb if nb is not None else nbformat.read(path, as_version=4),
                            timeout_func=lambda c: 20 if "panel(" in c.source else timeout,
                            kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})

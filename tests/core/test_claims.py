@@ -105,5 +105,5 @@ def test_per_seed_lines_match_claims_across_seeds_and_give_range_and_count():
         "range True..True · bound True",
     ]
     fast = {s: [_c("01 §1", "y", v, "unchecked")] for s, v in ((0, 1.0), (1, 2.0))}
-    assert per_seed_lines(fast) == ["unchecked 01 §1 · y: held on 0 of 2 seeds, not checked on 2 · observed "
+    assert per_seed_lines(fast) == ["unchecked 01 §1 · y: not checked in FAST on 2 of 2 seeds · observed "
                                     "(SEED: value) 0: 1 / 1: 2 · range 1..2 · bound <= 0.5"]
