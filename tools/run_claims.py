@@ -168,7 +168,7 @@ def plan_runs(paths: list[Path], params: dict[str, str], seeds: list[int] | None
         mine = {k: v for k, v in params.items() if k in sets}
         if wanted - sets:
             print(f"note: {p.name} sets no {', '.join(sorted(wanted - sets))}: "
-                  + ("runs once" if "SEED" not in sets or seeds is None else "not injected there"), flush=True)
+                  + ("runs once" if seeds is not None and "SEED" not in sets else "runs without it"), flush=True)
         for seed in seeds if seeds is not None and "SEED" in sets else [None]:
             values = {**mine, **({"SEED": str(seed)} if seed is not None else {})}
             label = p.name + (" [" + ", ".join(f"{k} = {v}" for k, v in values.items()) + "]" if values else "")
