@@ -12,7 +12,7 @@ Configurations: "before" = the old defaults (Adam lr 0.05, entropy bonus 1e-3); 
 current `ControllerConfig()` defaults; plus ENAS's logit bounding (Pham et al. 2018, c·tanh(logits/T)
 with T = 5, c = 2.5) on the old lr, for comparison.
 
-Usage: `OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/controller_exploration.py [n_seeds] [n_samples]`
+Usage: `OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python tools/experiments/controller_exploration.py [n_seeds] [n_samples]`
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import sys
 import time
 
 import numpy as np
-import torch
 
 import naslab
 from naslab.controller.exploration import explore_table, random_reward_table, uniform_found_rate
+from naslab.utils import script_threads
 
 
 def main(n_seeds: int = 5, n_samples: int = 400) -> dict:
-    torch.set_num_threads(1)
+    script_threads()
     configs = {
         "before (lr 0.05, entropy 1e-3)": naslab.ControllerConfig(lr=0.05, entropy_weight=1e-3),
         "after (ControllerConfig() defaults)": naslab.ControllerConfig(),
