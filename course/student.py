@@ -49,7 +49,7 @@ DEF = re.compile(r"^\s*(?:def|class)\s+(\w+)")
 HW = re.compile(r"hw(\d+)")
 # what the handout carries besides notebooks and homework (copied as they are)
 CARRY = ["naslab", "data/README.md", "data/bench", "pyproject.toml", "environment.yml", "course/grade.py",
-         "course/grade_plugin.py"]
+         "course/grade_run.py", "course/grade_plugin.py"]
 LEAVE_OUT = ("hidden", "__pycache__", ".ipynb_checkpoints", ".pytest_cache")
 MARKER = ".naslab-build"  # written into every output folder: only such a folder is emptied by a later build
 SOURCE_DIRS = ("notebooks", "naslab", "homework", "course", "tests", "data", "benchmarks", "tools")

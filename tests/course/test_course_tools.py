@@ -32,6 +32,7 @@ FILES = {
     "course/README_student.md": "# handout\n",
     "course/Makefile.student": "grade:\n",
     "course/grade.py": "",
+    "course/grade_run.py": "",
     "course/grade_plugin.py": "",
 }
 
@@ -63,9 +64,9 @@ def test_builds_from_tracked_files_only_and_never_follows_a_link_out(repo, tmp_p
     out = tmp_path / "out"
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert names == [".naslab-build", "Makefile", "README.md", "course/grade.py", "course/grade_plugin.py",
-                     "data/README.md", "homework/hw01_searcher/my_searcher.py", "homework/hw01_searcher/notes.md",
-                     "homework/hw01_searcher/test_hw01.py", "naslab/__init__.py", "notebooks/00_welcome.ipynb",
-                     "pyproject.toml"]
+                     "course/grade_run.py", "data/README.md", "homework/hw01_searcher/my_searcher.py",
+                     "homework/hw01_searcher/notes.md", "homework/hw01_searcher/test_hw01.py", "naslab/__init__.py",
+                     "notebooks/00_welcome.ipynb", "pyproject.toml"]
     assert said == [f"skipped naslab/passwd: a symbolic link to {Path('/etc/passwd').resolve()}, outside the "
                     "repository (not followed)"]
     everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())

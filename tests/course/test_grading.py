@@ -92,9 +92,13 @@ def test_a_symlink_to_the_solution_or_a_missing_file_scores_zero(tmp_path):
     s = grade.score(HW1, sub)
     assert (s.count("passed"), len(s.tests)) == (0, 8) and "my_searcher.py is missing from the submission" in s.note
     (sub / "my_searcher.py").symlink_to(HW1 / "my_searcher.py")
-    s = grade.score(HW1, sub)
-    assert (s.count("passed"), len(s.tests)) == (0, 8) and s.note == \
-        "my_searcher.py is a symbolic link: submit the file itself"
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "hw01_searcher").symlink_to(HW1)  # the whole assignment folder: a link to the instructor's
+    for where in (sub, linked / "hw01_searcher"):
+        s = grade.score(HW1, where)
+        assert (s.count("passed"), len(s.tests)) == (0, 8) and s.note == \
+            "my_searcher.py is a symbolic link (or in a linked folder): submit the file itself"
 
 
 def test_a_syntax_error_costs_only_its_own_assignment(tmp_path, capsys):

@@ -60,8 +60,8 @@ def test_handout_file_list(handout):
         assert f"notebooks/{nb.stem}.ipynb" in names
     for hw in HOMEWORK:
         assert hw.relative_to(ROOT).as_posix() in names
-    for must in ("README.md", "Makefile", "course/grade.py", "course/grade_plugin.py", "pyproject.toml",
-                 "naslab/__init__.py",
+    for must in ("README.md", "Makefile", "course/grade.py", "course/grade_run.py", "course/grade_plugin.py",
+                 "pyproject.toml", "naslab/__init__.py",
                  "homework/README.md", "data/bench/mnist1d_macro128.npz"):
         assert must in names, f"{must} missing from the handout"
     assert not [n for n in names if "/hidden/" in n or "_reference" in n], "hidden tests leaked"
