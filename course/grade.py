@@ -22,8 +22,10 @@ What a submission can and cannot change:
   process, reported as "timed out after 60 s", and the remaining tests run in a fresh process. An
   assignment whose `my_*.py` does not import scores 0 with the error and the file named; the others are
   graded as usual.
-* The submission's own code still runs with the grader's rights: to grade untrusted code, run this
-  script inside a container or as a separate user.
+* The submission's own code still runs inside that pytest process, with the grader's rights. A
+  tripwire scores 0 a submission that registers a pytest plugin from its code (the in-process form of
+  the conftest forgery), but code that sets out to patch pytest or the grader can: to grade untrusted
+  code, run this script inside a container or as a separate user, and read the code.
 
 A test that fails because a function still raises NotImplementedError counts as "not implemented yet".
 Exit status: 0 when every assignment was graded (whatever the points), 2 when the grader itself could
@@ -128,16 +130,17 @@ def score(tests: Path, submission: Path, timeout: float = TIME_LIMIT, verbose: b
     s = Score(tests.name)
     expected = expected_tests(tests)
     s.note, results, errors, collected = grade_run.run(tests, submission, timeout, verbose)
+    s.note = s.note or errors.get(grade_run.TAMPERED, "")  # a submission that reached into pytest: 0
     for key, n in expected.items():
         ran = [t for t in collected if t.split("[")[0] == key]
         n = n if n is not None else max(1, len(ran))
-        passed = [t for t in ran if results.get(t, ("",))[0] == "passed"][:n]
+        passed = [] if s.note else [t for t in ran if results.get(t, ("",))[0] == "passed"][:n]
         rest = [t for t in ran if t not in passed] + [f"{key}#{i}" for i in range(n - len(ran))]
         why = s.note or errors.get(key.split("::")[0]) or errors.get(tests.name) or "did not run"
         for t in passed:
             s.tests[t] = results[t]
         for t in rest[:n - len(passed)]:
-            s.tests[t] = results.get(t) or ("error", why)
+            s.tests[t] = ("error", s.note) if s.note else results.get(t) or ("error", why)
     return s
 
 

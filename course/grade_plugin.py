@@ -26,8 +26,27 @@ def _write(**record) -> None:
             f.write(json.dumps(record) + "\n")
 
 
+_BEFORE: set[int] = set()  # the plugins registered before any test module (and so any submitted code) ran
+_CONFIG = []
+
+
+def pytest_configure(config):
+    _CONFIG.append(config)
+
+
 def pytest_sessionstart(session):
     _write(event="start")
+
+
+def pytest_collection(session):
+    _BEFORE.update(id(p) for p in session.config.pluginmanager.get_plugins())
+
+
+def _added_plugins() -> list[str]:
+    """Plugins registered since collection began, the conftest.py modules of the instructor's copy aside:
+    a submission reaching into the running pytest (a tripwire, not a sandbox)."""
+    return [repr(p)[:80] for p in _CONFIG[0].pluginmanager.get_plugins() if id(p) not in _BEFORE and
+            not (getattr(p, "__file__", None) or "").endswith("conftest.py")]
 
 
 def pytest_collectreport(report):
@@ -41,6 +60,12 @@ def pytest_collection_finish(session):
 
 def pytest_runtest_logstart(nodeid, location):
     _write(event="begin", id=nodeid)
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    added = _added_plugins()
+    if added:
+        _write(event="tampered", id=nodeid, text=f"the submission registered pytest plugins: {added}")
 
 
 def pytest_runtest_logreport(report):

@@ -1,12 +1,14 @@
-"""One assignment of course/grade.py, run where the submission cannot change the verdict.
+"""One assignment of course/grade.py, run where the files a submission brings cannot change the grading.
 
 `run(tests, submission, timeout)` copies the instructor's assignment folder `tests` into a fresh temporary
 folder, adds only the files the assignment names (its `my_*.py`, `RESULTS.md`) from `submission`, and
-runs pytest there in a separate process: plugin autoloading off, the grader's own `pytest.ini` (`-c`),
-`--rootdir` and `PYTHONPATH`, and the plugin course/grade_plugin.py logging each event to a file of the
-grader's. A watchdog kills the process when no event came for `timeout` seconds (a test, or an import,
-that hangs), records that test as timed out, and runs the remaining tests in a fresh process; a test
-that ends its process (os._exit) is recorded as failed the same way.
+runs pytest there in a separate process: plugin autoloading off, the grader's own `pytest.ini` (`-c`)
+and `--rootdir`, a `PYTHONPATH` of the assignment's copy and this repository's naslab (not its
+homework/, whose reference solutions a submission could otherwise import), and the plugin
+course/grade_plugin.py logging each event to a file of the grader's. A watchdog kills the process when
+no event came for `timeout` seconds (a test, or an import, that hangs), records that test as timed out,
+and runs the remaining tests in a fresh process; a test that ends its process (os._exit) is recorded as
+failed the same way. The submitted code itself runs in that process: see course/grade.py on its limits.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PLUGIN = "naslab_grade_plugin"
+TAMPERED = "*tampered*"  # the key of errors when the run saw the submission register a pytest plugin
 INI = "[pytest]\naddopts =\npython_files = test_*.py\nconsole_output_style = classic\n"
 
 
@@ -59,7 +62,7 @@ def _child_env(run_dir: Path, folder: Path, log: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_") and k not in ("PYTHONPATH",
                                                                                            "PYTHONSTARTUP")}
     env.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", NASLAB_GRADE_LOG=str(log),
-               PYTHONPATH=os.pathsep.join([str(folder), str(run_dir / "_grader"), str(REPO)]))
+               PYTHONPATH=os.pathsep.join([str(folder), str(run_dir / "_grader")]))
     env.setdefault("NASLAB_FAST", "1")
     return env
 
@@ -128,6 +131,8 @@ def run_assignment(run_dir: Path, name: str, timeout: float) -> tuple[dict, dict
                 collected = r["ids"]
             elif r["event"] == "collect_error":
                 errors[r["path"]] = f"import failed: {_message(r['text'], run_dir)}"
+            elif r["event"] == "tampered":
+                errors[TAMPERED] = r["text"]
             elif r["event"] == "begin":
                 running = r["id"]
             elif r["event"] == "result":
@@ -154,6 +159,8 @@ def run(tests: Path, submission: Path, timeout: float, verbose: bool = False) ->
         run_dir = Path(tmp)
         (run_dir / "_grader").mkdir()
         shutil.copy2(HERE / "grade_plugin.py", run_dir / "_grader" / f"{PLUGIN}.py")
+        if (REPO / "naslab").is_dir():  # this repository's naslab, and nothing else of it (not homework/)
+            (run_dir / "_grader" / "naslab").symlink_to(REPO / "naslab", target_is_directory=True)
         (run_dir / "pytest.ini").write_text(INI)
         note = stage(tests, submission, run_dir / tests.name)
         results, errors, collected = ({}, {}, []) if note else run_assignment(run_dir, tests.name, timeout)

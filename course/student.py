@@ -162,7 +162,8 @@ def prepare_out(out: Path, root: Path = ROOT, tool: str = "course/student.py") -
     if out.is_dir() and any(out.iterdir()):
         if not (out / MARKER).is_file():
             raise BuildError(f"refusing to empty {out}: it is not an earlier output of {tool} (no {MARKER} "
-                             f"file in it); choose an empty or new folder")
+                             f"file in it; a build older than this check left none: delete that folder "
+                             f"yourself once); choose an empty or new folder")
         git = next((Path(d) for d, dirs, _ in os.walk(out) if ".git" in dirs or (Path(d) / ".git").exists()), None)
         if git is not None:
             raise BuildError(f"refusing to empty {out}: {git} holds a .git")

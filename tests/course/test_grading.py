@@ -2,7 +2,8 @@
 
 Forgeries, each on the stubs of homework 01 (0 / 8 honestly): a conftest.py whose hook marks every test
 passed (shown to forge a plain pytest run), overwritten test_*.py and hidden/, a pytest.ini, a
-pyproject.toml and a sitecustomize.py, a symbolic link to the reference solution. Breakage: a syntax
+pyproject.toml and a sitecustomize.py, the same hook registered from my_searcher.py itself, a symbolic
+link to the reference solution (the file or its folder), an import of it, a missing file. Breakage: a syntax
 error in hw01 beside a correct hw03, a function that loops forever (even one that swallows every
 exception), a module that hangs on import, a test that kills its process. Exit status: 0 when every
 assignment was graded, 2 when the grader could not run.
@@ -86,6 +87,19 @@ def test_forged_conftest_config_and_tests_are_ignored(stub_hw01, tmp_path):
     assert not [n for n in names if n.startswith("test_free")] and not witness.exists()
 
 
+def test_a_plugin_registered_from_the_submitted_code_scores_zero(stub_hw01):
+    """The conftest forgery done from my_searcher.py itself, on the running pytest: the tripwire sees it."""
+    with open(stub_hw01 / "my_searcher.py", "a") as f:
+        f.write("\n\nimport gc\n\nimport pytest\n\n\nclass Forge:\n"
+                "    @pytest.hookimpl(hookwrapper=True)\n    def pytest_runtest_makereport(self, item, call):\n"
+                "        outcome = yield\n        outcome.get_result().outcome = 'passed'\n\n\n"
+                "for o in gc.get_objects():\n    if type(o).__name__ == 'Config' and hasattr(o, 'pluginmanager'):\n"
+                "        o.pluginmanager.register(Forge())\n        break\n")
+    s = grade.score(HW1, stub_hw01)
+    assert (s.count("passed"), len(s.tests)) == (0, 8), s.tests
+    assert s.note.startswith("the submission registered pytest plugins: ['<my_searcher.Forge object"), s.note
+
+
 def test_a_symlink_to_the_solution_or_a_missing_file_scores_zero(tmp_path):
     sub = tmp_path / "sub" / "hw01_searcher"
     sub.mkdir(parents=True)
@@ -99,6 +113,12 @@ def test_a_symlink_to_the_solution_or_a_missing_file_scores_zero(tmp_path):
         s = grade.score(HW1, where)
         assert (s.count("passed"), len(s.tests)) == (0, 8) and s.note == \
             "my_searcher.py is a symbolic link (or in a linked folder): submit the file itself"
+    (sub / "my_searcher.py").unlink()  # import the reference solution: only naslab is importable, not homework/
+    (sub / "my_searcher.py").write_text("from homework.hw01_searcher.my_searcher import *  # noqa\n")
+    s = grade.score(HW1, sub)
+    assert (s.count("passed"), len(s.tests)) == (0, 8), s.tests
+    assert {m for _, m in s.tests.values()} == \
+        {"import failed: my_searcher.py line 1: ModuleNotFoundError: No module named 'homework'"}
 
 
 def test_a_syntax_error_costs_only_its_own_assignment(tmp_path, capsys):
