@@ -15,7 +15,7 @@ probability 1 - (1 - 1/N)^n (0.993 for N = 81, n = 400). `explore_table` runs a 
 The policies: the LSTM `ControllerSearcher` (Zoph & Le 2017) and `FactorisedSearcher`, one independent
 softmax per decision, p(a) = Π_t softmax(θ_t)_{a_t}, trained by the same REINFORCE loss with the same
 Adam lr, m, EMA baseline and entropy bonus. Both are compared with uniform random search by
-`benchmarks/controller_exploration.py --unstructured`.
+`tools/experiments/controller_exploration.py --unstructured`.
 
 Why the LSTM locks in where the factorised policy does not: Adam moves every weight by about lr per
 update whatever the gradient's scale, so a factorised logit moves by <= lr per update, but an LSTM logit

@@ -29,7 +29,7 @@ class ControllerConfig:
     """Hyper-parameters of the controller and its REINFORCE updates (tiny CPU defaults).
 
     Zoph & Le used lr 6e-4 over ~12,800 children. The defaults (Adam lr 2e-3, entropy bonus
-    β = 0.03) keep exploring for a few hundred children (`benchmarks/controller_exploration.py`):
+    β = 0.03) keep exploring for a few hundred children (`tools/experiments/controller_exploration.py`):
     on random reward tables the old lr 0.05 / β = 1e-3 locked onto a lesser sequence within a few
     dozen updates; on unstructured tables (issue 21) lr 5e-3 still did in 1 of 5 runs of 100 updates
     before sampling the best sequence, because Adam moves each LSTM weight by ~lr per update and a logit

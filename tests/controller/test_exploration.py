@@ -70,7 +70,7 @@ def test_defaults_then_learn_a_clearly_best_sequence():
 
 def test_defaults_find_and_keep_the_best_as_often_as_a_factorised_reinforce():
     # issue 21: unstructured tables 0 and 2 (where lr 5e-3 missed the best in 2 of 10 runs), seeds 0-4;
-    # the full comparison (10 tables) is `benchmarks/controller_exploration.py --unstructured`
+    # the full comparison (10 tables) is `tools/experiments/controller_exploration.py --unstructured`
     runs = {"lstm": [], "factorised": []}
     for t in (0, 2):
         table, arm = random_reward_table(seed=t, low=0.0, high=1.0, best=None)
