@@ -116,11 +116,11 @@ class TrialLog:
         old = (scan.header or {}).get("fingerprint")
         diff = fingerprint_diff(old, fingerprint) if isinstance(old, dict) and fingerprint is not None else []
         if diff:
-            msg = (f"{self.path} was written by a different search: {'; '.join(diff)}. Use a new file for a "
-                   "different search, or pass fingerprint_mismatch='warn' to resume it anyway (mixing the two)")
+            msg = f"{self.path} was written by a different search: {'; '.join(diff)}"
             if mismatch == "error":
-                raise ValueError(msg)
-            warnings.warn(msg, RuntimeWarning, stacklevel=4)
+                raise ValueError(f"{msg}. Use a new file for a different search, or pass "
+                                 "fingerprint_mismatch='warn' to resume it anyway (mixing the two)")
+            warnings.warn(f"{msg}; resuming it anyway (fingerprint_mismatch='warn')", RuntimeWarning, stacklevel=5)
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         if scan.tail is not None:
             drop_tail(self.path, scan, self.fd)
