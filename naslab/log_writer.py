@@ -29,8 +29,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from naslab.trial_log import (FINGERPRINT_MISMATCH, FORMAT, HEADER_KEY, TrialLogError, drop_tail, fingerprint_diff,
-                              scan_log, write_all)
+from naslab.trial_log import (
+    FINGERPRINT_MISMATCH,
+    FORMAT,
+    HEADER_KEY,
+    TrialLogError,
+    drop_tail,
+    fingerprint_diff,
+    scan_log,
+    write_all,
+)
 
 try:
     import fcntl

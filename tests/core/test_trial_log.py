@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import naslab
-from naslab.log_writer import TrialLog
 from naslab.trial import Trial, append_jsonl, load_jsonl, repair_jsonl, save_jsonl
 from naslab.trial_log import TrialLogError
 
@@ -74,8 +73,9 @@ def test_a_new_log_starts_with_the_fingerprint_and_an_empty_or_torn_first_line_i
     path.write_bytes(b"")  # e.g. `touch s.jsonl`
     first = _search(path)
     header = json.loads(path.read_text().splitlines()[0])
-    assert header["fingerprint"] == {"searcher": "RandomSearch", "seed": 0, "metric": "val_acc", "objective": "objective",
-                                     "space": {"x": {"type": "Uniform", "low": 0.0, "high": 1.0}}}
+    space = {"x": {"type": "Uniform", "low": 0.0, "high": 1.0}}
+    assert header["fingerprint"] == {"searcher": "RandomSearch", "seed": 0, "metric": "val_acc",
+                                     "objective": "objective", "space": space}
     assert [t.trial_id for t in load_jsonl(path)] == [0, 1, 2] and not (tmp_path / "s.jsonl.lock").exists()
     path.write_text('{"naslab_log": 1, "finger')  # killed while writing the header
     with pytest.warns(RuntimeWarning, match="dropped an unterminated last line"):
@@ -109,7 +109,8 @@ def test_a_log_without_a_header_still_resumes_unchecked(tmp_path):
     (dict(obj=lambda c: objective(c)), 'objective: "objective" in the log, "<lambda>" now'),
     (dict(searcher=naslab.RandomSearch({"x": naslab.Uniform(0.0, 2.0)})),
      r'space: \{"x": \{"high": 1.0, .* in the log, \{"x": \{"high": 2.0, '),
-    (dict(searcher=type("MyRandom", (naslab.RandomSearch,), {})(SPACE)), 'searcher: "RandomSearch" in the log, "MyRandom"'),
+    (dict(searcher=type("MyRandom", (naslab.RandomSearch,), {})(SPACE)),
+     'searcher: "RandomSearch" in the log, "MyRandom" now'),
 ])
 def test_a_resume_by_another_search_is_refused_naming_the_difference(tmp_path, change, field):
     path = tmp_path / "s.jsonl"
