@@ -9,7 +9,7 @@ written before the file is known to be a trial log (`scan_log`, which only reads
   `{"naslab_log": 1, "fingerprint": {...}}`, then trial records (objects holding "config", "metrics" and
   "status"); blank lines are skipped. The one thing that may later be cut is a torn last line (no
   newline: a write cut short by a crash), and only when every line before it is valid; in a file with
-  no complete line it must be the start of a record (`{"config": ...` or the header).
+  no complete line it must begin as naslab's lines do (`{"config": ` or `{"naslab_log": `, maybe cut short).
 * anything else (a binary file such as an `.npz`, a pretty-printed JSON document, a CSV, whitespace
   only) is refused with a ValueError naming the path, before any byte is written. A record line that is
   damaged after a valid first line is refused too ("damaged in the middle"), also untouched.
@@ -78,10 +78,8 @@ def _line(raw: bytes) -> tuple[str | None, Any]:
 
 
 def _starts_a_record(tail: bytes) -> bool:
-    kind, _ = _line(tail)
-    if kind is None and not tail.rstrip().endswith(b"}"):  # cut short: the prefix of a naslab line?
-        return any(tail[: len(s)] == s[: len(tail)] for s in RECORD_STARTS)
-    return kind is not None
+    """Does an unterminated only line begin as naslab writes its lines (a record or the header, maybe cut short)?"""
+    return any(tail[: len(s)] == s[: len(tail)] for s in RECORD_STARTS)
 
 
 def scan_log(path: str | Path, parse: Callable[[dict], Any] | None = None) -> LogScan:
@@ -149,11 +147,20 @@ def drop_tail(path: Path, scan: LogScan, fd: int | None = None) -> None:
                   f"crash): {scan.tail[:60]!r}", RuntimeWarning, stacklevel=3)
 
 
-def fingerprint_diff(old: dict, new: dict) -> list[str]:
-    """'field: X in the log, Y now' for every field both fingerprints state and that differs."""
-    def show(v):
-        s = json.dumps(v, sort_keys=True)
-        return s if len(s) <= 120 else s[:117] + "..."
+def _dump(v: Any) -> str:
+    return json.dumps(v, sort_keys=True)
 
-    return [f"{k}: {show(old[k])} in the log, {show(new[k])} now" for k in sorted(set(old) & set(new))
-            if json.dumps(old[k], sort_keys=True) != json.dumps(new[k], sort_keys=True)]
+
+def _diff(a: Any, b: Any, where: str) -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():  # name the innermost field
+        return [d for k in sorted(a) for d in _diff(a[k], b[k], f"{where}.{k}")]
+    if _dump(a) == _dump(b):
+        return []
+    show = [s if len(s) <= 120 else s[:117] + "..." for s in (_dump(a), _dump(b))]
+    return [f"{where}: {show[0]} in the log, {show[1]} now"]
+
+
+def fingerprint_diff(old: dict, new: dict) -> list[str]:
+    """'field: X in the log, Y now' for every field both fingerprints state and that differs
+    (e.g. 'seed: 0 in the log, 1 now', 'space.lr.high: 1.0 in the log, 10.0 now')."""
+    return [d for k in sorted(set(old) & set(new)) for d in _diff(old[k], new[k], k)]
