@@ -82,6 +82,13 @@ def _starts_a_record(tail: bytes) -> bool:
     return any(tail[: len(s)] == s[: len(tail)] for s in RECORD_STARTS)
 
 
+def _whole_document(data: bytes) -> str | None:
+    try:
+        return f"it is one JSON document (a {type(json.loads(data)).__name__}), not one trial record per line"
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
 def scan_log(path: str | Path, parse: Callable[[dict], Any] | None = None) -> LogScan:
     """Read and check a trial log without changing it (rules: the module docstring).
 
@@ -115,7 +122,8 @@ def scan_log(path: str | Path, parse: Callable[[dict], Any] | None = None) -> Lo
         if kind is None or (kind == "header" and not first):
             why = obj if kind is None else "a second header (two searches in one file?)"
             if first:
-                raise _not_a_log(path, f"line {i + 1} is {why}")
+                whole = _whole_document(data) if why.startswith("not JSON") else None  # pretty-printed JSON?
+                raise _not_a_log(path, whole or f"line {i + 1} is {why}")
             raise ValueError(f"{path}: line {i + 1} is not a Trial record ({why}); the file is damaged in the "
                              f"middle, so it is not resumed: fix or remove that line, or use a new file")
         if kind == "header":

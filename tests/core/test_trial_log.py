@@ -31,7 +31,9 @@ def _search(path, budget=3, seed=0, obj=objective, searcher=None, **kw):
 
 NOT_LOGS = {  # name -> (content, why it is refused)
     "table.npz": (None, r"does not start with a JSON object but with b'PK\\x03\\x04"),
-    "results.json": (json.dumps({"best": {"val_acc": 0.9}}, indent=2), r"line 1 is not JSON \(Expecting"),
+    "results.json": (json.dumps({"best": {"val_acc": 0.9}}, indent=2),
+                     r"it is one JSON document \(a dict\), not one trial record per line"),
+    "bad.jsonl": ('{"x": \n', r"line 1 is not JSON \(Expecting"),
     "one_line.json": ('{"best": 0.9}', "its only line has no newline and is not a trial record"),
     "blank.jsonl": ("\n  \n", "it holds only whitespace"),
     "table.csv": ("lr,acc\n0.1,0.9\n", r"does not start with a JSON object but with b'lr,acc"),
