@@ -6,8 +6,10 @@ A loop that drives a searcher (`naslab.search.run_search` on a laptop or an exec
     ask      trial_id = the number of asks so far; a bare config becomes a `Proposal`; a config that
              cannot be recorded as JSON is the searcher's bug (TypeError now, not 9 frames deep)
     replay   with a JSONL `path`, trial i of the file *is* ask i of the rerun: it is told, never run
-             again (a different config there means a different search: ValueError)
-    finish   a finished trial is appended to `path` at once (Ctrl-C or a crash keeps it)
+             again (a different config there means a different search: ValueError; so does a different
+             `search_fingerprint` in the log's header: searcher class, seed, space, metric, objective)
+    finish   a finished trial is appended to `path` at once (Ctrl-C or a crash keeps it); the book
+             holds the log locked until `close()` (`naslab.log_writer.TrialLog`: one writer per log)
     tell     in ask order, whatever order the trials finished in; so a seeded search gives the same
              trials sequentially, on a process pool, on Dask, on Ray or through Tune
 
@@ -21,6 +23,7 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb (the search loop); used by n
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import warnings
@@ -28,9 +31,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from naslab.json_values import jsonable, to_json_value
+from naslab.json_values import describe, jsonable, to_json_value
+from naslab.log_writer import TrialLog
 from naslab.searchers import Proposal
-from naslab.trial import Trial, append_jsonl, load_jsonl, repair_jsonl, trial_from_output
+from naslab.trial import Trial, trial_from_output
 
 
 def evaluate_proposal(objective: Callable, config: Any, fidelity: Any) -> tuple[Any, float, str | None]:
@@ -52,6 +56,24 @@ def make_trial(tid: int, prop: Proposal, outcome, metric: str, searcher) -> Tria
     return trial_from_output(out, metric, seconds=seconds, error=error, **common)  # the status rule: see Trial
 
 
+def objective_name(objective: Any) -> str:
+    """A function's qualified name (through functools.partial), else its class's: `counted`, `TrainObjective`."""
+    while isinstance(objective, functools.partial):
+        objective = objective.func
+    name = getattr(objective, "__qualname__", None)
+    return name if isinstance(name, str) else type(objective).__qualname__
+
+
+def search_fingerprint(searcher, metric: str, objective: Any = None) -> dict:
+    """What makes a search the same search on resume, recorded in its log's header (`naslab.trial_log`):
+    the searcher's class, seed and space (`describe`d), the metric, and the objective's name (when given)."""
+    fp = {"searcher": type(searcher).__name__, "seed": describe(getattr(searcher, "seed", None)),
+          "space": describe(getattr(searcher, "space", None)), "metric": metric}
+    if objective is not None:
+        fp["objective"] = objective_name(objective)
+    return fp
+
+
 def same_json(a: Any, b: Any) -> bool:
     """Equal after a JSON round trip (tuples vs lists, numpy scalars vs floats)."""
     return json.dumps(jsonable(a), sort_keys=True) == json.dumps(jsonable(b), sort_keys=True)
@@ -63,8 +85,12 @@ class AskTellBook:
     Args:
         searcher: anything with `ask()` and `tell(config, trial)`.
         budget: the maximum number of asks (replayed trials included).
-        path: a JSONL file of Trials, or None. A torn last line is dropped (with a warning) before the
-            finished trials are read back for replay.
+        path: a JSONL file of Trials, or None. A file that is not a trial log is refused untouched; the
+            log is locked until `close()` (a second writer: TrialLogError); a torn last line is dropped
+            (with a warning) before the finished trials are read back for replay.
+        fingerprint: `search_fingerprint(...)`, written in a new log's header and compared with an old
+            one's (None: neither). fingerprint_mismatch: "error" (ValueError naming each differing
+            field) or "warn" (resume anyway).
 
     Attributes:
         trials: the told trials, in ask order (what a search returns).
@@ -73,11 +99,12 @@ class AskTellBook:
         n_asked: asks so far; spent: summed seconds of the told trials.
     """
 
-    def __init__(self, searcher, budget: int, path: str | Path | None = None):
+    def __init__(self, searcher, budget: int, path: str | Path | None = None, *, fingerprint: dict | None = None,
+                 fingerprint_mismatch: str = "error"):
         self.searcher, self.budget, self.path = searcher, budget, path
-        if path is not None:
-            repair_jsonl(path)  # drop a torn last line now, so that appends start on a fresh line
-        self.stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
+        self.log = None if path is None else TrialLog(path, fingerprint, parse=Trial.from_dict,
+                                                      fingerprint_mismatch=fingerprint_mismatch)
+        self.stored = {t.trial_id: t for t in self.log.records} if self.log is not None else {}
         self.trials: list[Trial] = []
         self.queue: list[tuple[int, Proposal]] = []
         self.results: dict[int, Trial] = {}
@@ -120,8 +147,19 @@ class AskTellBook:
     def finish(self, trial: Trial) -> None:
         """A trial finished: keep it for its tell, and append it to `path` at once."""
         self.results[trial.trial_id] = trial
-        if self.path is not None:
-            append_jsonl(self.path, trial)  # on disk as soon as it finishes: Ctrl-C or a crash keeps it
+        if self.log is not None:
+            self.log.append(trial.to_json() + "\n")  # on disk as soon as it finishes: Ctrl-C or a crash keeps it
+
+    def close(self) -> None:
+        """Release the log (its lock and file); the book can still tell, but no longer append."""
+        if self.log is not None:
+            self.log.close()
+
+    def __enter__(self) -> AskTellBook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def tell_ready(self, on_tell: Callable[[Trial], None] | None = None) -> None:
         """Tell the finished trials at the head of the queue, in ask order (a later one waits for the earlier)."""

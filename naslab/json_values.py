@@ -4,13 +4,15 @@ Every record of a search is plain JSON, so `to_json_value` turns numpy / torch n
 arrays and tensors, tuples and non-str dict keys into ints, floats, bools, lists and str-keyed dicts,
 and refuses anything else (an nn.Module, a set...) with a TypeError naming where it sits. JSON has no
 NaN or infinity, so `jsonable` writes them as null and "inf" / "-inf" (`naslab.trial.as_score` reads
-those back as NaN scores).
+those back as NaN scores). `describe` is a JSON description of any object, stable across runs (the
+space in a search's fingerprint, `naslab.asktell.search_fingerprint`).
 
 Taught in: notebooks/00_welcome.ipynb (a Trial written to and read from JSONL); used by every search.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -56,3 +58,25 @@ def jsonable(x: Any) -> Any:
         return v
 
     return fix(x)
+
+
+def describe(x: Any, depth: int = 0) -> Any:
+    """A JSON description of any object, for a search's fingerprint: JSON values as `jsonable` writes
+    them, dataclasses as {"type": name, field: value...}, functions by qualified name, anything else by
+    its type name (so the description never holds a memory address and is the same in every run)."""
+    if depth > 20:
+        return "..."
+    if x is None or isinstance(x, (bool, int, float, str)) or hasattr(x, "dtype"):
+        try:
+            return jsonable(x)
+        except TypeError:
+            return type(x).__name__
+    if isinstance(x, dict):
+        return {str(k): describe(v, depth + 1) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [describe(v, depth + 1) for v in x]
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return {"type": type(x).__name__, **{f.name: describe(getattr(x, f.name), depth + 1)
+                                             for f in dataclasses.fields(x)}}
+    name = getattr(x, "__qualname__", None)
+    return name if isinstance(name, str) else type(x).__name__

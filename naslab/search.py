@@ -16,7 +16,8 @@ one finishes); an adaptive one is asked `batch_size` proposals (default 1) befor
   A "seconds" metric (e.g. the simulated cost from a cached benchmark) replaces the measured
   wall-clock seconds.
 * With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
-  the same file replays the finished trials (told to the fresh searcher, never re-evaluated).
+  the same file replays the finished trials (told to the fresh searcher, never re-evaluated). The
+  log's header holds the search's fingerprint, and the log is locked while the search runs.
 * Ctrl-C (KeyboardInterrupt) stops the loop and returns the trials that finished.
 
 The ask order, the replay and the pending proposals are kept by `naslab.asktell.AskTellBook`, which
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from naslab.asktell import AskTellBook, FailureWatch, evaluate_proposal, make_trial
+from naslab.asktell import AskTellBook, FailureWatch, evaluate_proposal, make_trial, search_fingerprint
 from naslab.executors import executor_workers, submit_trial, trial_outcome
 from naslab.searchers import Searcher
 from naslab.trial import Trial
@@ -99,6 +100,7 @@ def run_search(
     max_seconds: float | None = None,
     on_trial: Callable[[Trial], None] | None = None,
     progress: bool = False,
+    fingerprint_mismatch: str = "error",
 ) -> list[Trial]:
     """Ask, evaluate and tell until `budget` trials are done or the searcher is exhausted.
 
@@ -110,7 +112,9 @@ def run_search(
             State it keeps (a cache, a counter) stays in the worker that ran it: read results from
             the trials' metrics, not from the objective, when an executor runs the search.
         budget: the maximum number of trials (resumed ones included), an int >= 1.
-        path: a JSONL file; finished trials are appended to it and replayed on a rerun.
+        path: a JSONL file; finished trials are appended to it and replayed on a rerun. Its header holds
+            the search's fingerprint (searcher class, seed, space, metric, objective name); it is locked
+            while the search runs (`naslab.log_writer`). A file that is not a trial log is never written.
         executor: a `concurrent.futures.Executor` (`submit(fn, *args) -> concurrent.futures.Future`):
             a thread or process pool, Dask's `client.get_executor()` (not the `Client` itself: its
             futures are Dask futures), or `naslab.executors.RayExecutor`. None evaluates
@@ -132,6 +136,7 @@ def run_search(
             `max_workers - 1` more may run).
         on_trial: called with each finished Trial, in ask order (live plots, printing).
         progress: show a tqdm bar.
+        fingerprint_mismatch: "warn" resumes a log whose fingerprint differs (a renamed objective); default "error".
 
     Returns:
         the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
@@ -140,6 +145,8 @@ def run_search(
         ValueError: a bad budget / batch_size / max_workers / max_seconds / metric, a Dask `Client`
             passed as executor, or a `path` written by a different search. TypeError: swapped
             arguments, a config that is not JSON, or an objective a process pool cannot pickle.
+            ValueError also for a `path` that is not a trial log. TrialLogError (`naslab.trial_log`):
+            `path` is held by another search, or was deleted or replaced during the run.
     Warns:
         RuntimeWarning: once, when the first 3 trials all failed with the same error; and when a
             torn last line of `path` (a crash mid-write) is dropped before resuming.
@@ -149,18 +156,21 @@ def run_search(
     _check_counts(budget, batch_size)
     workers = executor_workers(executor, max_workers)
     streaming = executor is not None and batch_size is None and not getattr(searcher, "adaptive", True)
-    book = AskTellBook(searcher, budget, path)
+    book = AskTellBook(searcher, budget, path, fingerprint=search_fingerprint(searcher, metric, objective),
+                       fingerprint_mismatch=fingerprint_mismatch)
     watch, bar = FailureWatch(3), None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
-    run = _Run(book, objective, executor, metric, _on_tell(on_trial, watch, bar))
     try:
-        run.loop(workers if streaming else None, batch_size, max_seconds)
-    except KeyboardInterrupt:
-        run.interrupted()
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
+        run = _Run(book, objective, executor, metric, _on_tell(on_trial, watch, bar))
+        try:
+            run.loop(workers if streaming else None, batch_size, max_seconds)
+        except KeyboardInterrupt:
+            run.interrupted()
     finally:
+        book.close()  # the log's lock: released on a normal end, an exception and Ctrl-C alike
         if bar is not None:
             bar.close()
     watch.close()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from naslab.asktell import AskTellBook, evaluate_proposal, make_trial
+from naslab.asktell import AskTellBook, evaluate_proposal, make_trial, search_fingerprint
 from naslab.executors import set_torch_threads
 from naslab.json_values import jsonable
 from naslab.searchers import Proposal
@@ -62,25 +62,34 @@ class NaslabTuneSearcher(_TuneSearcher):
         searcher: any naslab searcher (GridSearch, RandomSearch, SuccessiveHalving, OptunaSearch...).
         budget: the maximum number of trials, replayed ones included.
         metric: the score key (maximised).
-        path: a JSONL file of `Trial`s: appended as trials finish, replayed on a rerun.
+        path: a JSONL file of `Trial`s: appended as trials finish, replayed on a rerun; held (locked) from
+            here until `close()`, with the search's fingerprint in its header, as in `run_search`.
+        objective: the objective, named in the fingerprint (None: not compared).
+        fingerprint_mismatch: "error" or "warn", as for `run_search`.
 
     `trials` holds the told trials in ask order (what `run_search` would return). The naslab searcher is
     `naslab_searcher` (Tune reads an attribute named `searcher` as a wrapped Tune searcher).
     """
 
-    def __init__(self, searcher, budget: int, *, metric: str = "val_acc", path: str | Path | None = None):
+    def __init__(self, searcher, budget: int, *, metric: str = "val_acc", path: str | Path | None = None,
+                 objective=None, fingerprint_mismatch: str = "error"):
         if _TuneSearcher is object:
             raise ImportError(TUNE_HINT)
         if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
             raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
         super().__init__(metric=metric, mode="max")
         self.naslab_searcher, self.budget, self.path, self.naslab_metric = searcher, budget, path, metric
-        self.book = AskTellBook(searcher, budget, path)  # ask order, replay and tells: as in run_search
+        self.book = AskTellBook(searcher, budget, path, fingerprint=search_fingerprint(searcher, metric, objective),
+                                fingerprint_mismatch=fingerprint_mismatch)  # ask order, replay, tells: as in run_search
         self._running: dict[str, tuple[int, Proposal]] = {}  # Tune trial id -> (trial_id, proposal)
 
     @property
     def trials(self) -> list[Trial]:
         return self.book.trials
+
+    def close(self) -> None:
+        """Release the log (`run_tune` does it when Tune ends)."""
+        self.book.close()
 
     def suggest(self, trial_id: str):
         while True:
@@ -147,15 +156,17 @@ def run_tune(searcher, objective, budget: int, *, path: str | Path | None = None
         from ray import tune
     except ImportError as e:
         raise ImportError(TUNE_HINT) from e
-    adapter = NaslabTuneSearcher(searcher, budget, metric=metric, path=path)
     trainable = tune.with_resources(
         tune.with_parameters(_trainable, objective=objective, threads=max(1, int(cpus_per_trial))),
         {"cpu": cpus_per_trial})
     run_config = tune.RunConfig(storage_path=None if storage_path is None else str(Path(storage_path).resolve()),
                                 verbose=0)
-    tuner = tune.Tuner(trainable, run_config=run_config, tune_config=tune.TuneConfig(
-        search_alg=adapter, num_samples=-1, metric=metric, mode="max", scheduler=scheduler,
-        max_concurrent_trials=max_concurrent, trial_dirname_creator=_dirname, reuse_actors=reuse_actors,
-        **tune_config))
-    tuner.fit()
+    adapter = NaslabTuneSearcher(searcher, budget, metric=metric, path=path, objective=objective)
+    try:  # the log stays locked while Tune runs
+        tune.Tuner(trainable, run_config=run_config, tune_config=tune.TuneConfig(
+            search_alg=adapter, num_samples=-1, metric=metric, mode="max", scheduler=scheduler,
+            max_concurrent_trials=max_concurrent, trial_dirname_creator=_dirname, reuse_actors=reuse_actors,
+            **tune_config)).fit()
+    finally:
+        adapter.close()
     return adapter.trials

@@ -56,10 +56,12 @@ def test_replays_finished_trials_from_the_file_and_refuses_another_search(tmp_pa
     tid, prop, _ = first.ask()
     first.finish(make_trial(tid, prop, evaluate_proposal(lambda c: {"val_acc": c["x"] / 10}, prop.config, None),
                             "val_acc", first.searcher))
+    first.close()  # the book holds the log until closed
     again = AskTellBook(GridSearch({"x": Choice([1, 2, 3])}), budget=3, path=path)
     assert [(t, p.config, r) for t, p, r in (again.ask(), again.ask())] == [(0, {"x": 1}, True), (1, {"x": 2}, False)]
     again.tell_ready()
     assert [t.info.get("resumed") for t in again.trials] == [True] and again.trials[0].metrics == {"val_acc": 0.1}
+    again.close()
     other = AskTellBook(GridSearch({"x": Choice([5, 6])}), budget=3, path=path)
     with pytest.raises(ValueError, match=r"trial 0 holds config \{'x': 1\} but the searcher asked for \{'x': 5\}"):
         other.ask()
@@ -84,6 +86,7 @@ def test_a_torn_last_line_is_dropped_before_replay(tmp_path):
     path = tmp_path / "s.jsonl"
     book = AskTellBook(GridSearch({"x": Choice([1])}), budget=1, path=path)
     tid, prop, _ = book.ask()
+    book.close()
     append_jsonl(path, _trial(book, tid, prop, 0.5))
     with path.open("a") as f:
         f.write('{"config": {"x"')  # a write cut short by a crash
