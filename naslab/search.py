@@ -87,6 +87,15 @@ def _check_counts(budget: Any, batch_size: Any) -> None:
         raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
 
 
+
+def _progress_bar(progress: bool, budget: int, searcher):
+    """A tqdm bar over the budget, or None."""
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
+
 def run_search(
     searcher: Searcher,
     objective: Callable[..., dict],
@@ -138,18 +147,14 @@ def run_search(
         progress: show a tqdm bar.
         fingerprint_mismatch: "warn" resumes a log whose fingerprint differs (a renamed objective); default "error".
 
-    Returns:
-        the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
+    Returns: the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
 
     Raises:
-        ValueError: a bad budget / batch_size / max_workers / max_seconds / metric, a Dask `Client`
-            passed as executor, or a `path` written by a different search. TypeError: swapped
-            arguments, a config that is not JSON, or an objective a process pool cannot pickle.
-            ValueError also for a `path` that is not a trial log. TrialLogError (`naslab.trial_log`):
-            `path` is held by another search, or was deleted or replaced during the run.
-    Warns:
-        RuntimeWarning: once, when the first 3 trials all failed with the same error; and when a
-            torn last line of `path` (a crash mid-write) is dropped before resuming.
+        ValueError: a bad budget / batch_size / max_workers / max_seconds / metric, a Dask `Client` as
+            executor, a `path` that is not a trial log or was written by a different search. TypeError:
+            swapped arguments, a config that is not JSON, an objective a process pool cannot pickle.
+            TrialLogError: `path` is held by another search, or was deleted or replaced during the run.
+    Warns: RuntimeWarning once when the first 3 trials all failed alike, and for a dropped torn last line.
     """
     _check_call(searcher, objective, executor, max_seconds)
     metric = _resolve_metric(searcher, metric)
@@ -158,12 +163,8 @@ def run_search(
     streaming = executor is not None and batch_size is None and not getattr(searcher, "adaptive", True)
     book = AskTellBook(searcher, budget, path, fingerprint=search_fingerprint(searcher, metric, objective),
                        fingerprint_mismatch=fingerprint_mismatch)
-    watch, bar = FailureWatch(3), None
+    watch, bar = FailureWatch(3), _progress_bar(progress, budget, searcher)
     try:
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
         run = _Run(book, objective, executor, metric, _on_tell(on_trial, watch, bar))
         try:
             run.loop(workers if streaming else None, batch_size, max_seconds)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PKG = ROOT / "naslab"
-MAX_LINES = 300
+MAX_LINES = 250  # a module may be longer only if the README's module map says why (see below)
+MAX_FUNCTION_LINES = 80
 
 
 def _name(path: Path) -> str:
@@ -207,9 +208,41 @@ def test_no_module_imports_a_private_name_of_another():
     assert not bad, "make these helpers public or keep them in their module:\n" + "\n".join(bad)
 
 
-def test_no_module_is_over_300_lines():
-    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > MAX_LINES}
-    assert not long, f"modules over {MAX_LINES} lines: {long}"
+def readme_long_modules() -> dict[str, str]:
+    """{module path under naslab/: reason} from the README's "Modules over 250 lines" list (may be empty)."""
+    text = (ROOT / "README.md").read_text()
+    if "#### Modules over 250 lines" not in text:
+        return {}
+    section = text.split("#### Modules over 250 lines", 1)[1].split("\n#", 1)[0]
+    return dict(re.findall(r"^- `naslab/([\w/]+\.py)`: (.+)$", section, flags=re.M))
+
+
+def long_modules(max_lines: int = MAX_LINES) -> dict[str, int]:
+    return {str(p.relative_to(PKG)): n for p in MODULES.values() if (n := len(p.read_text().splitlines())) > max_lines}
+
+
+def test_no_module_is_over_250_lines_unless_the_readme_says_why():
+    excused = readme_long_modules()
+    unexplained = {m: n for m, n in long_modules().items() if m not in excused}
+    assert not unexplained, f"modules over {MAX_LINES} lines with no reason in the README: {unexplained}"
+    assert all(len(why.split()) >= 5 for why in excused.values()), "give each long module a real reason"
+
+
+def long_functions(source: str, max_lines: int = MAX_FUNCTION_LINES) -> list[tuple[str, int]]:
+    """(name, lines) of every function or method over max_lines lines, its docstring included."""
+    return [(n.name, n.end_lineno - n.lineno + 1) for n in ast.walk(ast.parse(source))
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > max_lines]
+
+
+def test_the_function_length_rule_sees_a_long_method():
+    body = "\n".join(f"        x{i} = {i}" for i in range(80))
+    planted = f"class A:\n    def long(self):\n{body}\n\n    def short(self):\n        return 1\n"
+    assert long_functions(planted) == [("long", 81)]
+
+
+def test_no_function_is_over_80_lines():
+    long = {f"{m}.{name}": n for m, p in MODULES.items() for name, n in long_functions(p.read_text())}
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines (split them by what they do): {long}"
 
 
 def test_topic_packages_hold_a_docstring_only():
