@@ -17,9 +17,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from naslab.bakeoff.batched import train_batched, train_single  # noqa: E402
 from naslab.bakeoff.build import BuildConfig  # noqa: E402
 from naslab.bakeoff.cells import unique_cells  # noqa: E402
+from naslab.bakeoff.training import train_batched, train_single  # noqa: E402
 from naslab.data import load_dataset  # noqa: E402
 
 

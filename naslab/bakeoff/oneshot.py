@@ -43,57 +43,45 @@ import torch
 from torch.nn import functional as F
 
 from naslab.bakeoff.cells import EDGES, N_NODES, OPS, canonical, cell_str, n_parameter_free
-from naslab.bakeoff.network import CONV_K, NetConfig, init_params
-from naslab.darts.architect import HVPS, ORDERS, unrolled_alpha_grad
+from naslab.bakeoff.network import NetConfig, init_params
+from naslab.bakeoff.ops import CELL_OPS
+from naslab.darts.architect import ORDERS, unrolled_alpha_grad
+from naslab.darts.config import SearchConfig
+from naslab.darts.step import WSchedule, darts_step, w_update
 from naslab.proxies.ranking import kendall_tau
 from naslab.train import batch_order
 from naslab.utils import get_device
 
+SUPERNET_NET = NetConfig(C=8, stem_stride=2)  # the network of DARTS on the table and of the supernet ranking
+
+
+def table_search() -> SearchConfig:
+    """The search settings of DARTS on the table (tiny CPU defaults: about 10-30 s first order): the paper's but
+    the alpha lr (see the module); NAS-Bench-201's code's cosine per step and alpha init N(0, 1e-3). The fields of
+    the supernet (C, layers, steps, primitives) and of the skip cap (max_skip, early_stop) do not apply here."""
+    return SearchConfig(epochs=10, batch_size=64, w_lr=0.025, w_lr_min=0.001, lr_period="step", alpha_lr=3e-3,
+                        alpha_init_std=1e-3, hvp="exact")
+
 
 @dataclass(frozen=True)
 class DartsTableConfig:
-    """A DARTS search on the table's space (tiny CPU defaults: about 10-30 s first order)."""
+    """A DARTS search on the table's space: the search settings (`SearchConfig`), the training data and the net."""
 
-    order: str = "first"
-    epochs: int = 10
-    batch_size: int = 64
+    search: SearchConfig = field(default_factory=table_search)
     n_train: int = 768  # w split: the head of the training split (the table trained on the same 768)
-    w_lr: float = 0.025
-    w_lr_min: float = 0.001
-    momentum: float = 0.9
-    w_weight_decay: float = 3e-4
-    grad_clip: float = 5.0
-    alpha_lr: float = 3e-3
-    alpha_betas: tuple = (0.5, 0.999)
-    alpha_weight_decay: float = 1e-3
-    net: NetConfig = field(default_factory=lambda: NetConfig(C=8, stem_stride=2))
-    hvp: str = "exact"  # second order's Hessian-vector product: "exact" (double backward) or "finite" (eq. 8)
-    device: str = "auto"  # "auto" picks cuda, then mps, then cpu
+    net: NetConfig = SUPERNET_NET
 
-    def validate(self) -> DartsTableConfig:
-        if self.order not in ORDERS:
-            raise ValueError(f"order={self.order!r} is unknown; allowed: {list(ORDERS)}")
-        if self.hvp not in HVPS:
-            raise ValueError(f"hvp={self.hvp!r} is unknown; allowed: {list(HVPS)}")
-        get_device(self.device)  # a ValueError naming the allowed devices
-        for name in ("epochs", "batch_size", "n_train"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name}={v!r} must be a positive int")
-        return self
+    def __post_init__(self) -> None:
+        if not isinstance(self.search, SearchConfig):
+            raise TypeError(f"search={self.search!r} must be a SearchConfig")
+        if self.search.unroll_momentum:
+            raise ValueError("unroll_momentum=True is not supported on the table; allowed: False (the paper's step)")
+        if isinstance(self.n_train, bool) or not isinstance(self.n_train, int) or self.n_train < 1:
+            raise ValueError(f"n_train={self.n_train!r} must be a positive int")
 
 
 def _bn(x):
     return F.batch_norm(x, None, None, training=True, eps=1e-5)  # batch statistics, no affine parameters
-
-
-def _op(op, x, params, name):
-    if op == "skip_connect":
-        return x
-    if op == "avg_pool_3":
-        return F.avg_pool1d(x, 3, 1, 1, count_include_pad=False)
-    k = CONV_K[op]
-    return _bn(F.conv1d(F.relu(x), params[f"{name}.{op}.w"], padding=k // 2))
 
 
 def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: NetConfig) -> torch.Tensor:
@@ -110,8 +98,9 @@ def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: 
                 if t != j:
                     continue
                 for o, op in enumerate(OPS):
-                    if op != "none" and live[e][o]:
-                        acc = acc + weights[e, o] * _op(op, nodes[f], params, f"{prefix}.e{e}")
+                    if live[e][o] and not CELL_OPS[op].is_zero:
+                        key = f"{prefix}.e{e}.{op}"
+                        acc = acc + weights[e, o] * CELL_OPS[op].apply(nodes[f], params.get(f"{key}.w"), _bn)
             nodes.append(acc)
         h = nodes[-1]
     return F.relu(h).mean(-1) @ params["head.w"].T + params["head.b"]
@@ -161,56 +150,69 @@ class DartsTableResult:
 def darts_on_table(bench, order: str = "first", epochs: int | None = None, seed: int = 0, *, data=None,
                    callback=None, **overrides) -> DartsTableResult:
     """Run DARTS on MNIST-1D in the table's space and look every epoch's derived cell up in `bench`
-    (`bench=None`: search only; `truth(bench, cell)` looks a cell up later)."""
+    (`bench=None`: search only; `truth(bench, cell)` looks a cell up later). `overrides` set fields of
+    `DartsTableConfig` (n_train, net, search) or of its `SearchConfig` (batch_size, hvp, device, ...)."""
     from naslab.data import load_dataset
 
-    cfg = replace(DartsTableConfig(), order=order, **({"epochs": epochs} if epochs is not None else {}),
-                  **overrides).validate()
-    dev = get_device(cfg.device)
+    cfg = table_config(order, epochs, seed, **overrides)
+    s, dev = cfg.search, get_device(cfg.search.device)
     data = data if data is not None else load_dataset("mnist1d")
     gen = torch.Generator().manual_seed(seed)  # CPU: the same draws on every device
     params = {n: p.to(dev).requires_grad_(True) for n, p in init_params(cfg.net, seed).items()}
     names, w = list(params), list(params.values())
-    alpha = (1e-3 * torch.randn(len(EDGES), len(OPS), generator=gen)).to(dev).requires_grad_(True)  # code's init
-    w_opt = torch.optim.SGD(w, lr=cfg.w_lr, momentum=cfg.momentum, weight_decay=cfg.w_weight_decay)
-    a_opt = torch.optim.Adam([alpha], lr=cfg.alpha_lr, betas=cfg.alpha_betas, weight_decay=cfg.alpha_weight_decay)
+    alpha = (s.alpha_init_std * torch.randn(len(EDGES), len(OPS), generator=gen)).to(dev).requires_grad_(True)
+    w_opt = torch.optim.SGD(w, lr=s.w_lr, momentum=s.w_momentum, weight_decay=s.w_weight_decay)
+    a_opt = torch.optim.Adam([alpha], lr=s.alpha_lr, betas=s.alpha_betas, weight_decay=s.alpha_weight_decay)
     Xt, yt = data.X_train[: cfg.n_train].to(dev), data.y_train[: cfg.n_train].to(dev)
     Xv, yv = data.X_val.to(dev), data.y_val.to(dev)
-    order_w = batch_order(len(yt), cfg.batch_size, cfg.epochs, seed)
-    per_epoch = -(-len(yt) // cfg.batch_size)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(w_opt, cfg.epochs * per_epoch, eta_min=cfg.w_lr_min)
+    order_w = batch_order(len(yt), s.batch_size, s.epochs, seed)
+    per_epoch = -(-len(yt) // s.batch_size)
+    schedule = WSchedule(w_opt, s, per_epoch)
 
-    def loss_fn(X, y):
-        return supernet_loss(names, X, y, cfg.net)
+    def step(epoch: int, it) -> None:
+        """One step of Alg. 1 (`darts_step`): alpha on a fresh validation batch, w on the training batch `it`."""
+        iv = torch.randint(len(yv), (s.batch_size,), generator=gen)
+        train_loss = supernet_loss(names, Xt[it], yt[it], cfg.net)
+        val_loss = supernet_loss(names, Xv[iv], yv[iv], cfg.net)
+
+        def alpha_update():  # xi = the current w learning rate
+            alpha.grad = alpha_grad(s.order, train_loss, val_loss, w, alpha, xi=schedule.xi, hvp=s.hvp)
+            a_opt.step()
+
+        darts_step(alpha_update, lambda: w_update(lambda: train_loss(w, [alpha.detach()]), w, w_opt, s.grad_clip),
+                   step_order=s.step_order, update_alpha=schedule.updates_alpha(epoch))
+        schedule.after_step()
 
     result, alphas, t0 = DartsTableResult(cfg), [], time.process_time()
-    for ep in range(cfg.epochs):
-        for step in range(per_epoch):
-            it = order_w[ep * per_epoch + step]
-            iv = torch.randint(len(yv), (cfg.batch_size,), generator=gen)  # a fresh validation batch
-            alpha.grad = alpha_grad(cfg.order, loss_fn(Xt[it], yt[it]), loss_fn(Xv[iv], yv[iv]), w, alpha,
-                                    xi=sched.get_last_lr()[0], hvp=cfg.hvp)  # xi = the current w learning rate
-            a_opt.step()
-            w_opt.zero_grad(set_to_none=True)
-            loss_fn(Xt[it], yt[it])(w, [alpha.detach()]).backward()
-            torch.nn.utils.clip_grad_norm_(w, cfg.grad_clip)
-            w_opt.step()
-            sched.step()
+    for ep in range(1, s.epochs + 1):
+        schedule.start_epoch(ep)
+        for it in order_w[(ep - 1) * per_epoch: ep * per_epoch]:
+            step(ep, it)
         soft = F.softmax(alpha.detach(), -1).cpu()
-        cell = derive(alpha.detach())
         alphas.append(soft.numpy().copy())
-        rec = {"epoch": ep + 1, "cell": cell, "genotype": cell_str(cell), "canonical": canonical(cell),
-               "n_parameter_free": n_parameter_free(cell),
-               "skip_weight": float(soft[:, OPS.index("skip_connect")].mean()),
-               "cpu_seconds": time.process_time() - t0}
-        if bench is not None:
-            rec.update(truth(bench, cell))
-        result.history.append(rec)
+        result.history.append(_epoch_record(ep, derive(alpha.detach()), soft, time.process_time() - t0, bench))
         if callback is not None:
-            callback(rec)
+            callback(result.history[-1])
     result.alpha = np.stack(alphas)
     result.params = {n: p.detach().cpu() for n, p in params.items()}
     return result
+
+
+def table_config(order: str = "first", epochs: int | None = None, seed: int = 0, **overrides) -> DartsTableConfig:
+    """`DartsTableConfig` with `order`, `epochs`, `seed` and `overrides` (its own fields or its SearchConfig's)."""
+    own = {k: overrides.pop(k) for k in ("search", "n_train", "net") if k in overrides}
+    search = replace(own.pop("search", table_search()), order=order, seed=seed,
+                     **({"epochs": epochs} if epochs is not None else {}), **overrides)
+    return DartsTableConfig(search=search, **own)
+
+
+def _epoch_record(epoch: int, cell, soft, cpu_seconds: float, bench) -> dict:
+    rec = {"epoch": epoch, "cell": cell, "genotype": cell_str(cell), "canonical": canonical(cell),
+           "n_parameter_free": n_parameter_free(cell), "skip_weight": float(soft[:, OPS.index("skip_connect")].mean()),
+           "cpu_seconds": cpu_seconds}
+    if bench is not None:
+        rec.update(truth(bench, cell))
+    return rec
 
 
 def truth(bench, cell) -> dict:
@@ -242,7 +244,7 @@ def supernet_ranking(bench, *, steps: int = 400, n_cells: int = 50, seed: int = 
     from naslab.data import load_dataset
 
     dev = get_device(device)
-    net = net or DartsTableConfig().net
+    net = net or SUPERNET_NET
     data = data if data is not None else load_dataset("mnist1d")
     rng = np.random.default_rng(seed)
     unique = bench.unique_cells()

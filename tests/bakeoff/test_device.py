@@ -9,15 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from .test_table import TINY, fake_bench
 
 import naslab.bakeoff
-from naslab.bakeoff.batched import BatchedNet, TrainSpec, train_batched, train_single
+from naslab.bakeoff.batched import BatchedNet
 from naslab.bakeoff.build import build
 from naslab.bakeoff.network import NetConfig
 from naslab.bakeoff.oneshot import DartsTableConfig, darts_on_table, supernet_ranking
+from naslab.bakeoff.training import TrainSpec, train_batched, train_single
 from naslab.data import load_dataset
 from naslab.utils import get_device
+
+from .test_table import TINY, fake_bench
 
 CELLS = [(3, 1, 2, 0, 1, 4), (0,) * 6, (2, 4, 0, 3, 0, 1)]
 NET = NetConfig(C=4, stem_stride=2)

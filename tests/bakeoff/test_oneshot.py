@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
-from .test_table import fake_bench
 
 from naslab.bakeoff.cells import OPS, cell_str, n_parameter_free, parse_cell
 from naslab.bakeoff.network import NetConfig, forward, init_buffers, init_params
@@ -21,6 +20,8 @@ from naslab.bakeoff.oneshot import (
     supernet_ranking,
 )
 from naslab.data import load_dataset
+
+from .test_table import fake_bench
 
 NET = NetConfig(C=4, stem_stride=2)
 
