@@ -23,7 +23,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking  # noqa: E402
+from naslab.bakeoff.oneshot import darts_on_table  # noqa: E402
+from naslab.bakeoff.supernet import supernet_ranking  # noqa: E402
 from naslab.bakeoff.table import CellBenchmark  # noqa: E402
 from naslab.data import load_dataset  # noqa: E402
 

@@ -1,5 +1,5 @@
-"""naslab.bakeoff.oneshot: the DARTS supernet of the table's space, its derived cells looked up in the
-table, and the weight-sharing ranking."""
+"""naslab.bakeoff.oneshot and naslab.bakeoff.supernet: the DARTS supernet of the table's space, its derived
+cells looked up in the table, and the weight-sharing ranking."""
 
 from __future__ import annotations
 
@@ -10,15 +10,8 @@ from scipy import stats
 
 from naslab.bakeoff.cells import OPS, cell_str, n_parameter_free, parse_cell
 from naslab.bakeoff.network import NetConfig, forward, init_buffers, init_params
-from naslab.bakeoff.oneshot import (
-    alpha_grad,
-    darts_on_table,
-    derive,
-    one_hot,
-    supernet_forward,
-    supernet_loss,
-    supernet_ranking,
-)
+from naslab.bakeoff.oneshot import alpha_grad, darts_on_table, derive
+from naslab.bakeoff.supernet import one_hot, supernet_forward, supernet_loss, supernet_ranking
 from naslab.data import load_dataset
 
 from .test_table import fake_bench
@@ -142,7 +135,7 @@ def test_darts_on_table_steps_alpha_with_its_order_and_the_current_lr_as_xi(orde
 
     monkeypatch.setattr(oneshot, "alpha_grad", spy)
     r = darts_on_table(None, order, epochs=2, seed=0, data=data, n_train=64, batch_size=32, net=NET)
-    cfg, T = r.config, 4  # 2 epochs x 2 steps
+    cfg, T = r.config.search, 4  # 2 epochs x 2 steps
     want = [cfg.w_lr_min + (cfg.w_lr - cfg.w_lr_min) * (1 + np.cos(np.pi * t / T)) / 2 for t in range(T)]
     assert [o for o, _, _ in calls] == [order] * T
     np.testing.assert_allclose([xi for _, xi, _ in calls], want, rtol=1e-6)
