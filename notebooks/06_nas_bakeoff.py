@@ -370,7 +370,7 @@ for b in range(4):
     sl = slice(64 * b, 64 * (b + 1))
     lt = supernet_loss(names, data_1d.X_train[sl], data_1d.y_train[sl], run.config.net)
     lv = supernet_loss(names, data_1d.X_val[sl], data_1d.y_val[sl], run.config.net)
-    g1, g2 = (alpha_grad(o, lt, lv, w, alpha_end, xi=run.config.w_lr) for o in ("first", "second"))
+    g1, g2 = (alpha_grad(o, lt, lv, w, alpha_end, xi=run.config.search.w_lr) for o in ("first", "second"))
     cosines.append(float(torch.nn.functional.cosine_similarity(g1.flatten(), g2.flatten(), 0)))
 cost_ratio = np.median([darts[f"second order, seed {s}"].history[-1]["cpu_seconds"]
                         / darts[f"first order, seed {s}"].history[-1]["cpu_seconds"] for s in range(DARTS_SEEDS)])
@@ -397,7 +397,7 @@ claim("06 §6", "largest gap between the two orders' softmax(alpha) over the sea
 claim("06 §6", "median cosine between the first- and second-order alpha gradients", float(np.median(cosines)), 0.8, 1,
       fast=(0.8, 1))
 claim("06 §6", "second order's CPU time over first order's (median over seeds)", cost_ratio, 1.5, 5, fast=(1.2, 6))
-claim("06 §6", "xi never exceeds the weight learning rate of 0.025", run.config.w_lr <= 0.025, fast="same")
+claim("06 §6", "xi never exceeds the weight learning rate of 0.025", run.config.search.w_lr <= 0.025, fast="same")
 
 # %% [markdown]
 # ## Explore
