@@ -9,6 +9,8 @@ step takes one batch from each half and
 (the paper's order and its code's; `SearchConfig(step_order="w_first")` runs the order some course
 slides list, w then α: after the first step the two orders are the same alternation shifted by half a step)
 
+The step itself is `naslab.darts.step.darts_step` with the settings of `naslab.darts.config.SearchConfig`
+(shared with DARTS on the cell table of notebook 06); this module holds the loop over the two halves,
 and at the end replaces each mixed edge by its strongest op (`SearchNetwork.genotype`). naslab's
 validation split is never touched by the search: it scores the supernet and the retrained cells.
 
