@@ -141,3 +141,21 @@ def test_darts_on_table_steps_alpha_with_its_order_and_the_current_lr_as_xi(orde
     np.testing.assert_allclose([xi for _, xi, _ in calls], want, rtol=1e-6)
     assert min(xi for _, xi, _ in calls) > 0
     assert max(err for _, _, err in calls) < 1e-4
+
+
+def test_table_config_holds_a_search_config_and_checks_what_the_table_adds():
+    from naslab.bakeoff.oneshot import DartsTableConfig, table_config
+    from naslab.darts.config import SearchConfig
+
+    cfg = table_config("second", 3, seed=2, n_train=64, batch_size=16, hvp="finite")
+    assert (cfg.n_train, cfg.search.order, cfg.search.epochs, cfg.search.seed) == (64, "second", 3, 2)
+    s = cfg.search
+    assert (s.batch_size, s.hvp, s.lr_period, s.w_lr) == (16, "finite", "step", 0.025)
+    with pytest.raises(TypeError, match="must be a SearchConfig"):
+        DartsTableConfig(search={"order": "first"})
+    with pytest.raises(ValueError, match="unroll_momentum=True is not supported on the table"):
+        DartsTableConfig(search=SearchConfig(unroll_momentum=True))
+    with pytest.raises(ValueError, match="n_train=0 must be a positive int"):
+        DartsTableConfig(n_train=0)
+    with pytest.raises(ValueError, match=r"step_order='beta_first' is unknown"):
+        table_config(step_order="beta_first")
