@@ -37,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from naslab.bakeoff.batched import TrainSpec
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
+from naslab.bakeoff.training import TrainSpec
 from naslab.tabular import read_partial, run_jobs, write_meta
 from naslab.utils import get_device
 
@@ -92,7 +92,7 @@ def run_job(cfg: BuildConfig, job: dict, device="auto") -> dict:
     on `device`; calibration runs on the CPU (they measure CPU seconds)."""
     import torch
 
-    from naslab.bakeoff.batched import train_batched, train_single
+    from naslab.bakeoff.training import train_batched, train_single
     from naslab.data import load_dataset
 
     torch.set_num_threads(1)
