@@ -1,6 +1,6 @@
 """Building the cell benchmark: every distinct cell x seed, batched, resumable, with a progress bar.
 
-One command: `python benchmarks/build_nb201.py --workers 2` (or `make bench-nb201`). The jobs are
+One command: `python tools/build/build_nb201.py --workers 2` (or `make bench-nb201`). The jobs are
 
 * "calib/i": cell i of a seeded sample trained *alone* (`train_single`) for `calib_epochs` epochs,
   measuring the CPU seconds (process time, one thread) of each epoch: the data for the cost model;
@@ -44,7 +44,7 @@ from naslab.tabular import read_partial, run_jobs, write_meta
 from naslab.utils import get_device
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "bench"
-REBUILD = "python benchmarks/build_nb201.py --workers 2"
+REBUILD = "python tools/build/build_nb201.py --workers 2"
 
 
 @dataclass(frozen=True)

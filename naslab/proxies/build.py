@@ -13,7 +13,7 @@ are packed into <name>.npz (numbers) + <name>.json (config, space, build time, S
 partial file is removed. Each run uses one thread; `workers` processes run side by side. The partial
 file and the worker loop are `naslab.tabular`'s, shared with the cell benchmark of notebook 06.
 
-Command line: `python benchmarks/build_bench.py --workers 2` (about 25 min on 2 busy cores).
+Command line: `python tools/build/build_bench.py --workers 2` (about 25 min on 2 busy cores).
 
 Taught in: notebooks/03_proxy_evaluation.ipynb (data/README.md says how the shipped file was made).
 """
