@@ -86,6 +86,21 @@ def run_job(cfg: LatencyConfig, job: dict) -> dict:
     return {**job, **out}
 
 
+def estimate_seconds(cfg: LatencyConfig | None = None, n_sample: int = 20) -> dict:
+    """Time `n_sample` cells of the build's order (a random sample) as the build would, and extrapolate:
+    {"per_cell": mean wall seconds per cell, "total": per_cell * n_cells, "n_sample", "load"}."""
+    cfg = cfg or LatencyConfig()
+    if isinstance(n_sample, bool) or not isinstance(n_sample, int) or n_sample < 1:
+        raise ValueError(f"n_sample={n_sample!r} must be an int >= 1")
+    rows = [r for j in jobs(cfg) for r in j["rows"]][:n_sample]
+    _timer(cfg)  # built once per process in a build too: not part of the per-cell cost
+    t0 = time.perf_counter()
+    run_job(cfg, {"key": "estimate", "rows": rows})
+    per_cell = (time.perf_counter() - t0) / len(rows)
+    return {"per_cell": per_cell, "total": per_cell * len(cfg.all_cells()), "n_sample": len(rows),
+            "load": os.getloadavg()[0]}
+
+
 def build(cfg: LatencyConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
           limit: int | None = None, progress: bool = True) -> Path | None:
     """Build, or resume building, the latency table; returns the .npz path once every job is done, else None.
@@ -166,4 +181,4 @@ def pack(cfg: LatencyConfig, root: Path, done: dict, sessions: list) -> Path:
     return npz
 
 
-__all__ = ["LatencyConfig", "NAME", "REBUILD", "build", "jobs", "pack", "run_job"]
+__all__ = ["LatencyConfig", "NAME", "REBUILD", "build", "estimate_seconds", "jobs", "pack", "run_job"]

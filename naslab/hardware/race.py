@@ -21,6 +21,7 @@ Taught in: notebooks/08_hardware_aware.ipynb (future).
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from dataclasses import dataclass, field
 
@@ -93,7 +94,8 @@ def deployed_hypervolume(trials, lookup: Lookup, cost, ref, cost_name: str = "la
 
 
 def default_searchers(cost, *, budget: float | None = None, cost_name: str = "latency") -> dict:
-    """name -> factory(seed): the four multi-objective searchers (budget of the constrained one: the median cost)."""
+    """name -> factory(seed): the multi-objective searchers (Optuna's when it is installed); the constrained one's
+    budget defaults to the median cost."""
     cost = np.asarray(cost, dtype=float)
     budget = float(np.median(cost)) if budget is None else float(budget)
     metrics = ("val_acc", cost_name)
@@ -104,10 +106,12 @@ def default_searchers(cost, *, budget: float | None = None, cost_name: str = "la
     def cost_fn(cell):
         return cost[cell_id(cell, N_OPS)]
 
-    return {"MO evolution": lambda s: MultiObjectiveEvolution(seed=s, metrics=metrics),
-            "random scalarisation": lambda s: RandomScalarisation(seed=s, metrics=metrics),
-            "constrained evolution": lambda s: ConstrainedEvolution(cost_fn, budget, seed=s, metrics=metrics),
-            "Optuna NSGA-II": lambda s: OptunaNSGA2(seed=s, metrics=metrics)}
+    out = {"MO evolution": lambda s: MultiObjectiveEvolution(seed=s, metrics=metrics),
+           "random scalarisation": lambda s: RandomScalarisation(seed=s, metrics=metrics),
+           "constrained evolution": lambda s: ConstrainedEvolution(cost_fn, budget, seed=s, metrics=metrics)}
+    if importlib.util.find_spec("optuna") is not None:  # an optional extra: the race runs without it
+        out["Optuna NSGA-II"] = lambda s: OptunaNSGA2(seed=s, metrics=metrics)
+    return out
 
 
 @dataclass

@@ -148,8 +148,10 @@ class OptunaNSGA2(Searcher):
 
     def __init__(self, n_ops: int = N_OPS, n_edges: int = N_EDGES, *, population_size: int = 20, seed: int = 0,
                  metrics=("val_acc", "latency")):
-        import optuna
-
+        try:
+            import optuna
+        except ImportError as e:
+            raise ImportError("Optuna is an optional extra: install it with `pip install 'naslab[bench]'`") from e
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.n_ops, self.n_edges = validate_cell_space(n_ops, n_edges)
         self.seed, self.metrics, self.metric = seed, tuple(metrics), metrics[0]
