@@ -128,7 +128,7 @@ class CellTimer:
                 continue
             x = torch.randn(b, self.cfg.channels(stage), self.cfg.lengths(stage))  # (B, C_s, L_s)
             name = f"s{stage}c0.e0"  # the weights of edge 0: every edge's conv has the same shape
-            out[b] = summarise(time_runs(lambda x=x: apply_op(op, x, self.params, self.buffers, name, False),
+            out[b] = summarise(time_runs(lambda x=x, name=name: apply_op(op, x, self.params, self.buffers, name, False),
                                          self.spec))
         return out
 

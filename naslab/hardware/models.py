@@ -92,7 +92,8 @@ def lut_predict(cells, lut: dict, constant: float, cfg: NetConfig = BENCH_NET) -
             for o in c:
                 if OPS[o] != "none":
                     if (s, OPS[o]) not in lut:
-                        raise ValueError(f"the lookup table has no entry (stage {s}, {OPS[o]!r}); it holds {sorted(lut)}")
+                        raise ValueError(f"the lookup table has no entry (stage {s}, {OPS[o]!r}); "
+                                         f"it holds {sorted(lut)}")
                     t += cfg.cells_per_stage * float(lut[(s, OPS[o])])
         out.append(t)
     return np.array(out)

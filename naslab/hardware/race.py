@@ -43,7 +43,8 @@ def cost_per_cell(table, values) -> np.ndarray:
     through the table's isomorphism classes (`table.row`)."""
     values = np.asarray(values, dtype=float)
     if values.shape != (len(table.unique_cells()),):
-        raise ValueError(f"values has shape {values.shape}, expected ({len(table.unique_cells())},): one per distinct cell")
+        raise ValueError(f"values has shape {values.shape}, expected ({len(table.unique_cells())},): "
+                         "one per distinct cell")
     return values[[table.row(c) for c in all_cells()]]
 
 

@@ -8,7 +8,15 @@ import pytest
 from naslab.bakeoff.cells import unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
 from naslab.hardware.latency import CellTimer, TimingSpec
-from naslab.hardware.models import compare_models, fit_affine, fit_predictor, lut_predict, measure_lut, op_features, score
+from naslab.hardware.models import (
+    compare_models,
+    fit_affine,
+    fit_predictor,
+    lut_predict,
+    measure_lut,
+    op_features,
+    score,
+)
 
 _PICK = np.random.default_rng(0).permutation(len(unique_cells()))[:700]
 CELLS = [unique_cells()[i] for i in sorted(_PICK)]  # 700 distinct cells, a seeded random sample
