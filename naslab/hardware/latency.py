@@ -133,11 +133,13 @@ class CellTimer:
         return out
 
 
-def measure_sample(cells, *, seconds: float = 60.0, spec: TimingSpec = TimingSpec(), seed: int = 0) -> dict:
-    """Time cells in the given order until `seconds` of wall time are spent (the notebook's live check).
+def measure_sample(cells, *, seconds: float = 60.0, spec: TimingSpec = TimingSpec(), seed: int = 0,
+                   min_cells: int = 1) -> dict:
+    """Time cells in the given order until `seconds` of wall time are spent and at least `min_cells` are
+    done (the notebook's live check).
 
     Returns {"cells": [...], "median": (n, n_batches), "iqr": (n, n_batches), "batch_sizes", "machine",
-    "seconds"}: the cells measured (at least one), in order.
+    "seconds"}: the cells measured, in order.
     """
     if not seconds > 0:
         raise ValueError(f"seconds={seconds!r} must be > 0")
@@ -148,7 +150,7 @@ def measure_sample(cells, *, seconds: float = 60.0, spec: TimingSpec = TimingSpe
         done.append(check_cell(c))
         med.append([r[b]["median"] for b in spec.batch_sizes])
         iqr.append([r[b]["iqr"] for b in spec.batch_sizes])
-        if time.perf_counter() - t0 >= seconds:
+        if time.perf_counter() - t0 >= seconds and len(done) >= min_cells:
             break
     return {"cells": done, "median": np.array(med), "iqr": np.array(iqr), "batch_sizes": tuple(spec.batch_sizes),
             "machine": machine_info(), "seconds": time.perf_counter() - t0}

@@ -29,7 +29,7 @@ import numpy as np
 
 from naslab.bakeoff.cells import all_cells
 from naslab.bakeoff.race import Lookup, cell_id
-from naslab.bakeoff.searchers import N_EDGES, N_OPS
+from naslab.bakeoff.searchers import N_EDGES, N_OPS, RandomCellSearch
 from naslab.bakeoff.stats import bootstrap_band
 from naslab.hardware.pareto import hypervolume, pareto_front
 from naslab.hardware.searchers import ConstrainedEvolution, MultiObjectiveEvolution, OptunaNSGA2, RandomScalarisation
@@ -95,8 +95,8 @@ def deployed_hypervolume(trials, lookup: Lookup, cost, ref, cost_name: str = "la
 
 
 def default_searchers(cost, *, budget: float | None = None, cost_name: str = "latency") -> dict:
-    """name -> factory(seed): the multi-objective searchers (Optuna's when it is installed); the constrained one's
-    budget defaults to the median cost."""
+    """name -> factory(seed): random search and the multi-objective searchers (Optuna's when installed); the
+    constrained one's budget defaults to the median cost."""
     cost = np.asarray(cost, dtype=float)
     budget = float(np.median(cost)) if budget is None else float(budget)
     metrics = ("val_acc", cost_name)
@@ -107,7 +107,8 @@ def default_searchers(cost, *, budget: float | None = None, cost_name: str = "la
     def cost_fn(cell):
         return cost[cell_id(cell, N_OPS)]
 
-    out = {"MO evolution": lambda s: MultiObjectiveEvolution(seed=s, metrics=metrics),
+    out = {"random": lambda s: RandomCellSearch(seed=s),  # the baseline every searcher must beat
+           "MO evolution": lambda s: MultiObjectiveEvolution(seed=s, metrics=metrics),
            "random scalarisation": lambda s: RandomScalarisation(seed=s, metrics=metrics),
            "constrained evolution": lambda s: ConstrainedEvolution(cost_fn, budget, seed=s, metrics=metrics)}
     if importlib.util.find_spec("optuna") is not None:  # an optional extra: the race runs without it

@@ -26,6 +26,7 @@ from naslab.bakeoff.build import BENCH_DIR
 from naslab.bakeoff.cells import OPS, canonical, cell_str, check_cell, parse_cell
 from naslab.bakeoff.network import macs, n_params
 from naslab.hardware.build import NAME, REBUILD, LatencyConfig
+from naslab.hardware.latency import TimingSpec, compare, measure_sample
 from naslab.tabular import BenchmarkError, fail, load_checked, reading
 
 STATS = ("median", "q25", "q75")
@@ -96,7 +97,8 @@ class LatencyTable:
         """The distinct (canonical) cells, in table order (that of notebook 06's `CellBenchmark`)."""
         return list(self._cells)
 
-    def _batch(self, batch: int) -> int:
+    def batch_index(self, batch: int) -> int:
+        """The column of batch size `batch` (ValueError naming the measured ones otherwise)."""
         if batch not in self.batch_sizes:
             raise ValueError(f"batch={batch!r} was not measured; available: {list(self.batch_sizes)}")
         return self.batch_sizes.index(batch)
@@ -105,15 +107,34 @@ class LatencyTable:
         """(n_unique,) seconds per forward pass of a batch of `batch`, in table order."""
         if stat not in STATS:
             raise ValueError(f"stat={stat!r} is unknown; allowed: {list(STATS)}")
-        return self.arrays[stat][:, self._batch(batch)].astype(float)
+        return self.arrays[stat][:, self.batch_index(batch)].astype(float)
 
     def latency(self, cell, batch: int = 1) -> float:
         """Median seconds of one forward pass of a batch of `batch` through the network with `cell`."""
-        return float(self.arrays["median"][self.row(cell), self._batch(batch)])
+        return float(self.arrays["median"][self.row(cell), self.batch_index(batch)])
 
     def __repr__(self) -> str:
         return (f"LatencyTable({self.meta['name']!r}: {len(self._cells)} cells, batch sizes {list(self.batch_sizes)}, "
                 f"measured on {self.meta['machine'].get('cpu')!r} with torch {self.meta['machine'].get('torch')})")
 
 
-__all__ = ["LatencyTable", "STATS"]
+def live_check(table: LatencyTable, *, seconds: float = 60.0, batch: int = 1, seed: int = 0,
+               spec: TimingSpec | None = None) -> dict:
+    """Time a seeded random sample of the table's cells on this machine for about `seconds` and compare:
+    {"spearman", "median_ratio" (this machine / shipped), "n", "cells", "measured", "shipped", "machine",
+    "shipped_machine"}. A ratio far from 1 says the CPU differs; a low Spearman says the *ranking* differs,
+    which is what a hardware-aware search cares about."""
+    spec = spec or TimingSpec(batch_sizes=(batch,))
+    if batch not in spec.batch_sizes:
+        raise ValueError(f"batch={batch!r} is not measured by spec.batch_sizes={list(spec.batch_sizes)}")
+    table.batch_index(batch)  # a ValueError when the table lacks this batch size
+    cells = table.unique_cells()
+    order = np.random.default_rng(seed).permutation(len(cells))
+    live = measure_sample([cells[i] for i in order], seconds=seconds, spec=spec, seed=seed, min_cells=2)
+    measured = live["median"][:, spec.batch_sizes.index(batch)]
+    shipped = np.array([table.latency(c, batch) for c in live["cells"]])
+    return {**compare(shipped, measured), "cells": live["cells"], "measured": measured, "shipped": shipped,
+            "machine": live["machine"], "shipped_machine": table.meta["machine"]}
+
+
+__all__ = ["LatencyTable", "STATS", "live_check"]

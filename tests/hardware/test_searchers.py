@@ -77,7 +77,8 @@ def test_population_search_argument_checks_and_failed_trials():
     assert list(s.population) == [((1,) * 6, -0.5, 2.0, s.population[0][3])]
 
 
-@pytest.mark.parametrize("name", ["MO evolution", "random scalarisation", "constrained evolution", "Optuna NSGA-II"])
+@pytest.mark.parametrize("name", ["random", "MO evolution", "random scalarisation", "constrained evolution",
+                                  "Optuna NSGA-II"])
 def test_every_searcher_runs_on_the_table_and_is_seeded(bench, name):
     _, lookup, cost = bench
     factories = default_searchers(cost, cost_name="macs")

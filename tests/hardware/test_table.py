@@ -11,7 +11,7 @@ from naslab.bakeoff.cells import unique_cells
 from naslab.hardware import build as hw_build
 from naslab.hardware.build import NAME, LatencyConfig, build, estimate_seconds, jobs, pack
 from naslab.hardware.latency import TimingSpec, machine_info
-from naslab.hardware.table import LatencyTable
+from naslab.hardware.table import LatencyTable, live_check
 from naslab.tabular import BenchmarkError, BenchmarkMissingError
 
 CELLS = tuple(unique_cells()[i] for i in (0, 5, 100, 2000, 4929))
@@ -108,3 +108,17 @@ def test_estimate_extrapolates_per_cell_cost():
     assert e["n_sample"] == 2 and e["total"] == pytest.approx(e["per_cell"] * len(CELLS)) and e["per_cell"] > 0
     with pytest.raises(ValueError, match="n_sample=0 must be an int >= 1"):
         estimate_seconds(TINY, 0)
+
+
+def test_live_check_compares_this_machine_with_the_table(built):
+    t = LatencyTable.load(root=built[0])
+    out = live_check(t, seconds=1e-9, batch=8, spec=TimingSpec(batch_sizes=(8,), runs=3, warmup=1))
+    assert out["n"] == 2 == len(out["cells"]) and set(out["cells"]) <= set(CELLS)  # min_cells=2, however short
+    assert out["shipped"].tolist() == [t.latency(c, 8) for c in out["cells"]] and np.all(out["measured"] > 0)
+    ratio = np.median(out["measured"] / out["shipped"])
+    assert -1 <= out["spearman"] <= 1 and out["median_ratio"] == pytest.approx(ratio)
+    assert out["shipped_machine"] == t.meta["machine"] and "cpu" in out["machine"]
+    with pytest.raises(ValueError, match=r"batch=64 was not measured; available: \[1, 8\]"):
+        live_check(t, seconds=1, batch=64, spec=TimingSpec(batch_sizes=(64,), runs=1, warmup=0))
+    with pytest.raises(ValueError, match="batch=1 is not measured by spec.batch_sizes"):
+        live_check(t, seconds=1, batch=1, spec=TimingSpec(batch_sizes=(8,), runs=1, warmup=0))
