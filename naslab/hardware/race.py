@@ -94,6 +94,22 @@ def deployed_hypervolume(trials, lookup: Lookup, cost, ref, cost_name: str = "la
     return hypervolume(1.0 - lookup.test[ids], np.asarray(cost, dtype=float)[ids], ref)
 
 
+def noise_ceiling(lookup: Lookup, cost, *, seeds=range(50), ref=None) -> np.ndarray:
+    """(n_seeds,) the HV fraction of a run that trained *every* cell once (run seed s observes the same
+    training seeds as `MOObjective(lookup, cost, s)`): choosing by one noisy validation score caps what
+    any search can deploy below 1."""
+    cost = np.asarray(cost, dtype=float)
+    ref = default_reference(1.0 - lookup.test, cost) if ref is None else tuple(ref)
+    _, exact_hv = exact_front(1.0 - lookup.test, cost, ref)
+    out = []
+    for s in seeds:
+        obs = MOObjective(lookup, cost, s).obs_seed  # (N,) the training seed run s sees for each cell
+        val = lookup.val[np.arange(len(cost)), obs, -1]  # (N,)
+        ids = pareto_front(1.0 - val, cost)
+        out.append(hypervolume(1.0 - lookup.test[ids], cost[ids], ref) / exact_hv)
+    return np.array(out)
+
+
 def default_searchers(cost, *, budget: float | None = None, cost_name: str = "latency") -> dict:
     """name -> factory(seed): random search and the multi-objective searchers (Optuna's when installed); the
     constrained one's budget defaults to the median cost."""
@@ -167,4 +183,4 @@ def mo_race(lookup: Lookup, cost, searchers=None, *, seeds=range(50), checkpoint
 
 
 __all__ = ["CHECKPOINTS", "MOObjective", "MORaceResult", "cost_per_cell", "default_reference", "default_searchers",
-           "deployed_hypervolume", "exact_front", "mo_race"]
+           "deployed_hypervolume", "exact_front", "mo_race", "noise_ceiling"]

@@ -16,6 +16,7 @@ from naslab.hardware.race import (
     deployed_hypervolume,
     exact_front,
     mo_race,
+    noise_ceiling,
 )
 from naslab.hardware.searchers import ConstrainedEvolution, MultiObjectiveEvolution, RandomScalarisation
 from naslab.search import run_search
@@ -113,6 +114,9 @@ def test_race_of_an_oracle_reaches_the_whole_front(bench):
     assert r.fraction["oracle"][:, -1] == pytest.approx([1.0, 1.0]) and np.all(r.fraction["oracle"][:, 0] < 1)
     trials = run_search(FrontOracle([cells[i] for i in front[:2]]), MOObjective(exact, cost, 0, "macs"), budget=5)
     assert deployed_hypervolume(trials, exact, cost, ref, "macs") < hv
+    assert noise_ceiling(exact, cost, seeds=[0, 1]) == pytest.approx([1.0, 1.0])  # no noise: the whole front
+    noisy = noise_ceiling(lookup, cost, seeds=[0, 1, 2])
+    assert noisy.shape == (3,) and np.all((noisy > 0) & (noisy < 1))  # one seed's val scores mislead
 
 
 def test_race_fractions_and_summary(bench):
