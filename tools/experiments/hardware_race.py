@@ -3,7 +3,8 @@
 Every searcher of `naslab.hardware.race.default_searchers` x 50 seeds, 200 trainings each, against a table
 objective returning (validation accuracy, cost); prints the exact front's size and hypervolume, the IQM of
 the share of that hypervolume each searcher's deployed set reaches after 50, 100 and 200 trainings with its
-95 % bootstrap interval, the ceiling a run that trained every cell would reach, and the CPU seconds per seed with the load average.
+95 % bootstrap interval, the ceiling a run that trained every cell would reach, and the CPU seconds per
+seed with the load average.
 
     python tools/experiments/hardware_race.py --cost macs       # before the latency table exists
     python tools/experiments/hardware_race.py --cost latency    # batch-1 latency from data/bench
