@@ -114,11 +114,10 @@ def default_searchers(cost, *, budget: float | None = None, cost_name: str = "la
     """name -> factory(seed): random search and the multi-objective searchers (Optuna's when installed); the
     constrained one's budget defaults to the median cost."""
     cost = np.asarray(cost, dtype=float)
-    budget = float(np.median(cost)) if budget is None else float(budget)
-    metrics = ("val_acc", cost_name)
-
     if cost.shape != (N_OPS**N_EDGES,):
         raise ValueError(f"cost has shape {cost.shape}, expected ({N_OPS**N_EDGES},): one per cell id")
+    budget = float(np.median(cost)) if budget is None else float(budget)  # the median over all cell ids
+    metrics = ("val_acc", cost_name)
 
     def cost_fn(cell):
         return cost[cell_id(cell, N_OPS)]
