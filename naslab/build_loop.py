@@ -148,4 +148,32 @@ def resumable_build(partial: Path, config: dict, all_jobs: list[dict], run: Call
     return done, sessions, all(j["key"] in done for j in all_jobs)
 
 
-__all__ = ["end_cut_line", "read_partial", "resumable_build", "run_jobs"]
+def build_summary(path: Path) -> str:
+    """One line on a finished table: its files' sizes, and the wall / CPU time and load of each build session."""
+    js = path.with_suffix(".json")
+    line = f"done: {path} ({path.stat().st_size / 1e3:.0f} kB + {js.stat().st_size / 1e3:.0f} kB json)"
+    b = json.loads(js.read_text()).get("build")
+    if not isinstance(b, dict) or "sessions" not in b:
+        return line
+    return (f"{line}; wall {b['wall_seconds'] / 60:.1f} min over {len(b['sessions'])} session(s), CPU "
+            f"{b['cpu_seconds']:.0f} s; load average per session: "
+            + ", ".join(f"{s['load_min']}-{s['load_max']} (mean {s['load_mean']})" for s in b["sessions"]))
+
+
+def run_build_command(build_call: Callable[[], Path | None], rebuild: str) -> Path | None:
+    """Run a table build from a command line: Ctrl-C keeps the finished jobs and exits with 130; a build
+    stopped by its limit says how to resume; a finished one prints `build_summary`."""
+    t0 = time.perf_counter()
+    try:
+        path = build_call()
+    except KeyboardInterrupt:
+        print(f"\ninterrupted after {time.perf_counter() - t0:.0f} s: finished jobs are kept; `{rebuild}` resumes")
+        raise SystemExit(130) from None
+    if path is None:
+        print(f"stopped after {time.perf_counter() - t0:.0f} s; run `{rebuild}` again to resume")
+        return None
+    print(build_summary(path))
+    return path
+
+
+__all__ = ["build_summary", "end_cut_line", "read_partial", "resumable_build", "run_build_command", "run_jobs"]
