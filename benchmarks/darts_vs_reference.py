@@ -29,12 +29,12 @@ Inputs are CIFAR-sized random images (3, 32, 32) with 10 classes (`--size` chang
 from __future__ import annotations
 
 import argparse
-import warnings
 import importlib
 import os
 import sys
 import time
 import types
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -259,7 +259,8 @@ def main(argv=None) -> list[dict]:
         steps, C, layers, batch = CONFIGS[name]
         num = check_numerics(ref, steps, C, layers, args.size, batch)
         print(f"{name}: {steps} nodes, C {C}, {layers} layers, batch {batch}; max |diff| float64: logits "
-              f"{num['logits64']:.1e}, first-order dα {num['alpha_grad64']:.1e}; float32: logits {num['logits32']:.1e}, "
+              f"{num['logits64']:.1e}, first-order dα {num['alpha_grad64']:.1e}; float32: logits "
+              f"{num['logits32']:.1e}, "
               f"dα {num['alpha_grad32']:.1e} (dα to float64: reference {num['ref32_err']:.1e}, naslab "
               f"{num['naslab32_err']:.1e})", flush=True)
         rows += measure(ref, name, args.steps, args.size, memory=not args.no_memory)

@@ -8,7 +8,7 @@ convolutions 3 and 5 (dilation 2, ReLU-depthwise-pointwise-BN).
 Each entry of `OPS` is a builder `builder(C, stride, affine, dim) -> nn.Module` that maps
 (B, C, L) -> (B, C, L') for dim=1 or (B, C, H, W) -> (B, C, H', W') for dim=2, where stride 1 keeps
 the size and stride 2 halves it (L' = ceil(L / 2)). Students add their own with `register_op`;
-`tests/test_ops.py` runs every registered op, and `validate_op` runs the same checks in a notebook.
+`tests/darts/test_ops.py` runs every registered op, and `validate_op` runs the same checks in a notebook.
 
 Taught in: notebooks/05_darts.ipynb (§ search space, exercise 1).
 """
@@ -91,8 +91,7 @@ class SepConv(nn.Sequential):
         super().__init__(DilConv(C_in, C_in, kernel_size, stride, padding, 1, affine, dim),
                          DilConv(C_in, C_out, kernel_size, 1, padding, 1, affine, dim))
 
-    def after_relu(self, xr: torch.Tensor) -> torch.Tensor:
-        """forward(x) given xr = relu(x) (the first DilConv's ReLU already applied)."""
+    def after_relu(self, xr: torch.Tensor) -> torch.Tensor:  # forward(x) given xr = relu(x)
         return self[1](self[0].after_relu(xr))
 
 
@@ -113,8 +112,7 @@ class FactorizedReduce(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.after_relu(F.relu(x))
 
-    def after_relu(self, x: torch.Tensor) -> torch.Tensor:
-        """forward given relu(x): a mixed op shares one ReLU among the ops of an edge."""
+    def after_relu(self, x: torch.Tensor) -> torch.Tensor:  # forward given relu(x), shared by a mixed op
         sl = (slice(None), slice(None)) + (slice(1, None),) * (x.dim() - 2)
         shifted = F.pad(x[sl], (0, 1) * (x.dim() - 2))  # x shifted by one pixel, same size as x
         return self.bn(torch.cat([self.conv_1(x), self.conv_2(shifted)], dim=1))  # (B, C_out, ceil(L/2)...)

@@ -14,6 +14,10 @@ reduction cells share `alpha_reduce`, each of shape (n_edges, n_ops) = (14, 8) i
 As in the paper, BN in the search network uses batch statistics (no running averages) and the BN
 inside ops has no affine parameters; pooling ops get an extra affine-free BN (code detail).
 
+Speed (issue 25, `benchmarks/darts_vs_reference.py`): an edge computes relu(x) once for all its convolutions,
+images run channels-last, the weighted sum is one matrix product, and weights that need no gradient are read
+on the host once per forward (never once per op: on a GPU each read is a host-device synchronisation).
+
 Taught in: notebooks/05_darts.ipynb (§ relaxation, § a real search).
 """
 
@@ -28,6 +32,9 @@ from naslab.darts.network import build_cell_stack, preprocess, validate_cell_inp
 from naslab.darts.ops import OPS, PRIMITIVES, RELU_FIRST, Zero, build_op, layer
 
 ALPHA_NAMES = ("alpha_normal", "alpha_reduce")
+# Images run channels-last (B, C, H, W with the strides of B, H, W, C): max-pooling and the convolutions are
+# faster there on a CPU. PyTorch's CPU batch norm then sums its statistics in float32, about 1e-5 relative
+# instead of 1e-7 (rounding only); set False for the default layout. Signals (B, C, L) are unaffected.
 CHANNELS_LAST = True
 
 
@@ -157,7 +164,7 @@ class SearchNetwork(nn.Module):
         w_r = torch.softmax(self.alpha_reduce, dim=-1) if weights_reduce is None else weights_reduce
         keep_n, keep_r = (None if w.requires_grad else (w != 0).tolist() for w in (w_n, w_r))  # one host read each
         s0 = s1 = self.stem(x)
-        if s0.dim() == 4 and CHANNELS_LAST:  # images: channels-last is the faster layout for these convolutions and pools
+        if s0.dim() == 4 and CHANNELS_LAST:  # images: the faster layout for these convolutions and pools
             s0 = s1 = s0.contiguous(memory_format=torch.channels_last)  # (B, C, H, W), strides of (B, H, W, C)
         for cell in self.cells:
             s0, s1 = s1, cell(s0, s1, w_r, keep_r) if cell.reduction else cell(s0, s1, w_n, keep_n)
