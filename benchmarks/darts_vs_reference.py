@@ -209,17 +209,19 @@ def measure(ref, name: str, n_steps: int, size: int, memory: bool = True) -> lis
         ref_key = ("reference", "first" if mode == "first" else "second")
         t_r, t_n = float(np.median(cpu[ref_key])), float(np.median(cpu[("naslab", mode)]))
         rows.append({"config": name, "batch": batch, "mode": mode, "ref_s": t_r, "naslab_s": t_n,
+                     "load": os.getloadavg()[0],
                      "time_ratio": t_n / t_r, "ref_mb": peak[ref_key], "naslab_mb": peak[("naslab", mode)],
                      "mem_ratio": peak[("naslab", mode)] / peak[ref_key]})
     return rows
 
 
-def print_table(rows: list[dict]) -> None:
-    print(f"{'config':10s} {'batch':>5s} {'mode':7s} {'ref s':>8s} {'naslab s':>9s} {'ratio':>6s} "
-          f"{'ref MiB':>8s} {'naslab MiB':>10s} {'ratio':>6s}")
-    for r in rows:
-        print(f"{r['config']:10s} {r['batch']:5d} {r['mode']:7s} {r['ref_s']:8.3f} {r['naslab_s']:9.3f} "
-              f"{r['time_ratio']:6.2f} {r['ref_mb']:8.1f} {r['naslab_mb']:10.1f} {r['mem_ratio']:6.2f}")
+HEADER = (f"{'config':10s} {'batch':>5s} {'mode':7s} {'ref s':>8s} {'naslab s':>9s} {'ratio':>6s} "
+          f"{'ref MiB':>8s} {'naslab MiB':>10s} {'ratio':>6s} {'load':>5s}")
+
+
+def table_row(r: dict) -> str:
+    return (f"{r['config']:10s} {r['batch']:5d} {r['mode']:7s} {r['ref_s']:8.3f} {r['naslab_s']:9.3f} "
+            f"{r['time_ratio']:6.2f} {r['ref_mb']:8.1f} {r['naslab_mb']:10.1f} {r['mem_ratio']:6.2f} {r['load']:5.2f}")
 
 
 def profile(ref, name: str, size: int, n_steps: int = 2, rows: int = 15) -> None:
@@ -264,8 +266,9 @@ def main(argv=None) -> list[dict]:
               f"dα {num['alpha_grad32']:.1e} (dα to float64: reference {num['ref32_err']:.1e}, naslab "
               f"{num['naslab32_err']:.1e})", flush=True)
         rows += measure(ref, name, args.steps, args.size, memory=not args.no_memory)
-    print(f"\nload average (1 min): {os.getloadavg()[0]:.2f} at the end")
-    print_table(rows)
+        print(f"\n{name} (times: CPU seconds per step; load: the 1-minute load average)\n{HEADER}", flush=True)
+        print("\n".join(table_row(r) for r in rows if r["config"] == name), flush=True)
+    print(f"\nall configurations\n{HEADER}\n" + "\n".join(table_row(r) for r in rows))
     if args.profile:
         profile(ref, args.configs[0], args.size)
     return rows
