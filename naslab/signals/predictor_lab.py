@@ -18,6 +18,8 @@ Taught in: notebooks/07_cheap_signals.ipynb (future).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.stats import kendalltau
 
@@ -37,12 +39,15 @@ def fit_predict(model: str, X_train, y_train, X_test, seed: int = 0) -> np.ndarr
 
         return RandomForestRegressor(n_estimators=100, random_state=seed).fit(X_train, y_train).predict(X_test)
     if model == "GP":
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.gaussian_process import GaussianProcessRegressor
         from sklearn.gaussian_process.kernels import RBF, WhiteKernel
 
         kernel = RBF(3.0, length_scale_bounds=(0.3, 100.0)) + WhiteKernel(0.1, noise_level_bounds=(1e-3, 10.0))
         gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=seed)
-        return gp.fit(X_train, y_train).predict(X_test)
+        with warnings.catch_warnings():  # a hyperparameter at its bound is a fit, not an error, for this table
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return gp.fit(X_train, y_train).predict(X_test)
     raise ValueError(f"model={model!r} is unknown; allowed: {list(MODELS)}")
 
 
