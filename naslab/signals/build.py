@@ -161,6 +161,9 @@ def build(cfg: ProxyConfig | None = None, *, root: str | Path | None = None, wor
 
         bar = tqdm(total=len(all_jobs), initial=sum(j["key"] in done for j in all_jobs), desc=f"build {cfg.name}",
                    unit="job")
+    if partial.exists() and partial.stat().st_size and not partial.read_bytes().endswith(b"\n"):
+        with partial.open("a") as f:
+            f.write("\n")  # end a line cut by a crash, so the next record is not glued to it (and lost)
     with partial.open("a") as f:
         def finish(rec: dict) -> None:
             rec["config"] = config if not done else None
