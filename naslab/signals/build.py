@@ -79,9 +79,9 @@ def jobs(cfg: ProxyConfig) -> list[dict]:
 def score_cell(cell, cfg: ProxyConfig, batches: list, seconds: dict) -> dict:
     """{proxy: (S, n_batches) or (S,) scores} of one cell; adds each group's CPU seconds to `seconds`."""
 
-    def timed(key, fn):
+    def timed(key, fn, *args):
         t0 = time.process_time()
-        out = fn()
+        out = fn(*args)
         seconds[key] = seconds.get(key, 0.0) + time.process_time() - t0
         return out
 
@@ -92,14 +92,14 @@ def score_cell(cell, cfg: ProxyConfig, batches: list, seconds: dict) -> dict:
         for x, y in batches:
             got = {}
             if any(p in GRADIENT for p in cfg.proxies):
-                got.update(timed("gradient", lambda: gradient_scores(net, x, y)))
+                got.update(timed("gradient", gradient_scores, net, x, y))
             if any(p in CODES for p in cfg.proxies):
-                got.update(timed("codes", lambda: code_scores(net, x)))
+                got.update(timed("codes", code_scores, net, x))
             for p in cfg.proxies:
                 if p in got:
                     row[p].append(got[p])
                 elif REGISTRY[p].needs_data or not row[p]:  # data-free ones once per seed
-                    row[p].append(timed(p, lambda p=p: compute(p, net, x, y)))
+                    row[p].append(timed(p, compute, p, net, x, y))
         for p in cfg.proxies:
             out[p].append(row[p] if REGISTRY[p].needs_data else row[p][0])
     return out

@@ -124,7 +124,7 @@ def cell_net(cell, cfg: NetConfig | None = None, seed: int = 0, dtype=torch.floa
 
 
 def mlp_apply(params, x, *, bn: str = "batch", probe: Probe):
-    """h_0 = x (B, D); z_l = h_{l-1} W_l^T [+ b_l] (the layer output); h_l = ReLU(z_l) except after the last layer (no BN)."""
+    """h_0 = x (B, D); z_l = h_{l-1} W_l^T [+ b_l] (the layer output); h_l = ReLU(z_l) but after the last (no BN)."""
     n = len([k for k in params if k.endswith(".w")])
     h = x.flatten(1)
     for i in range(n):

@@ -91,7 +91,8 @@ class ProxyTable:
             a = a[:, [self.seeds.index(seed)]]
         if batch is not None:
             if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or not 0 <= batch < self.n_batches:
-                raise ValueError(f"batch={batch!r} is not in the table; available: 0..{self.n_batches - 1} (None = mean)")
+                raise ValueError(f"batch={batch!r} is not in the table; available: 0..{self.n_batches - 1} "
+                                 "(None = mean)")
             a = a[:, :, [int(batch)]]
         with np.errstate(invalid="ignore"):  # a mean over -inf values is -inf
             return a.reshape(len(a), -1).mean(1)

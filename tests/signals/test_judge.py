@@ -93,7 +93,8 @@ class FakeBench:
 def test_judge_aligns_rows_and_adds_the_vote_and_the_ceiling():
     rows = judge(FakeTable(TRUTH), FakeBench(), n_boot=100)
     by = {r["name"]: r for r in rows}
-    assert list(by) == ["synflow", "jacob_cov", "snip", "params", "vote(" + ",".join(VOTE) + ")", "ceiling: seed 0 vs 1"]
+    vote_name = "vote(" + ",".join(VOTE) + ")"
+    assert list(by) == ["synflow", "jacob_cov", "snip", "params", vote_name, "ceiling: seed 0 vs 1"]
     assert by["synflow"]["rho"] == pytest.approx(1.0) and by["snip"]["rho"] == pytest.approx(-1.0)
     assert math.isnan(by["params"]["rho"])  # a constant proxy has no rank correlation
     ceiling = signed_rank(FakeBench().accuracies(seed=0), FakeBench().accuracies(seed=1), n_boot=0)
