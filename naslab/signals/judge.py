@@ -10,8 +10,8 @@ scores p are judged by
     precision@5 %  = |top 5 % by p ∩ top 5 % by t| / k,  k = ceil(0.05 n)   (what a search keeps);
     ρ, τ inside the top 10 % of cells by t         (can the proxy order the good ones? usually far less);
     baselines: #params and FLOPs, scored the same way (a proxy must beat "bigger is better");
-    noise ceiling: ρ, τ between the table's two training seeds (no cheap signal can rank the truth much
-    better than a retraining does);
+    noise ceiling: ρ, τ between the table's two training seeds (how well one retraining ranks another),
+    and √(k r / (1 + (k-1) r)), what a noise-free score can reach against the k-seed mean (Spearman-Brown);
     vote: the mean rank over several proxies (Abdelfattah et al. 2021, §5 vote synflow, jacob_cov, snip).
 
 Anchors (`ANCHORS`): Abdelfattah et al., ICLR 2021, Spearman ρ over NAS-Bench-201 CIFAR-10: synflow 0.74,
@@ -122,8 +122,21 @@ def judge(table, bench, metric: str = "test", *, names=None, n_boot: int = 1000,
         out.append(judge_one("vote(" + ",".join(VOTE) + ")", vote(scores), truth, n_boot=n_boot, seed=seed))
     if bench.n_seeds >= 2:
         a, b = bench.accuracies(metric, seed=bench.seeds[0]), bench.accuracies(metric, seed=bench.seeds[1])
-        out.append(judge_one(f"ceiling: seed {bench.seeds[0]} vs {bench.seeds[1]}", a, b, n_boot=n_boot, seed=seed))
+        row = judge_one(f"ceiling: seed {bench.seeds[0]} vs {bench.seeds[1]}", a, b, n_boot=n_boot, seed=seed)
+        out.append(row)
+        nan = {k: math.nan for k in row if k not in ("name", "n")}
+        out.append({**row, **nan, "name": f"ceiling vs the {bench.n_seeds}-seed mean",
+                    **{k: mean_ceiling(row[k], bench.n_seeds) for k in ("rho", "rho_lo", "rho_hi")}})
     return out
+
+
+def mean_ceiling(r: float, k: int) -> float:
+    """√(k r / (1 + (k-1) r)): the correlation a noise-free score can reach with the mean of k runs whose
+    single runs correlate r with each other (Spearman-Brown reliability of the mean, then the square root;
+    classical test theory for Pearson correlations, an approximation for Spearman's ρ)."""
+    if not math.isfinite(r) or r <= 0:
+        return math.nan
+    return math.sqrt(k * r / (1 + (k - 1) * r))
 
 
 def format_rows(rows: list[dict], title: str = "") -> str:
@@ -143,4 +156,4 @@ def format_rows(rows: list[dict], title: str = "") -> str:
 
 
 __all__ = ["ANCHORS", "TAU_ANCHORS", "VOTE", "signed_rank", "precision_at_top", "top_band", "vote", "judge_one",
-           "judge", "format_rows"]
+           "judge", "mean_ceiling", "format_rows"]

@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from naslab.signals.judge import VOTE, format_rows, judge, judge_one, precision_at_top, signed_rank, top_band, vote
+from naslab.signals.judge import (
+    VOTE,
+    format_rows,
+    judge,
+    judge_one,
+    mean_ceiling,
+    precision_at_top,
+    signed_rank,
+    top_band,
+    vote,
+)
 
 rng = np.random.default_rng(0)
 TRUTH = rng.random(200)
@@ -94,11 +104,25 @@ def test_judge_aligns_rows_and_adds_the_vote_and_the_ceiling():
     rows = judge(FakeTable(TRUTH), FakeBench(), n_boot=100)
     by = {r["name"]: r for r in rows}
     vote_name = "vote(" + ",".join(VOTE) + ")"
-    assert list(by) == ["synflow", "jacob_cov", "snip", "params", vote_name, "ceiling: seed 0 vs 1"]
+    assert list(by) == ["synflow", "jacob_cov", "snip", "params", vote_name, "ceiling: seed 0 vs 1",
+                        "ceiling vs the 2-seed mean"]
     assert by["synflow"]["rho"] == pytest.approx(1.0) and by["snip"]["rho"] == pytest.approx(-1.0)
     assert math.isnan(by["params"]["rho"])  # a constant proxy has no rank correlation
     ceiling = signed_rank(FakeBench().accuracies(seed=0), FakeBench().accuracies(seed=1), n_boot=0)
     assert by["ceiling: seed 0 vs 1"]["rho"] == pytest.approx(ceiling["rho"])
+    r = by["ceiling: seed 0 vs 1"]["rho"]
+    assert by["ceiling vs the 2-seed mean"]["rho"] == pytest.approx(math.sqrt(2 * r / (1 + r)))
     assert by["synflow"]["anchor_rho"] == 0.74 and by["params"]["anchor_tau"] == 0.53
     text = format_rows(rows, "test accuracy")
     assert "synflow" in text and "0.74" in text and text.startswith("test accuracy")
+
+
+def test_mean_ceiling_by_simulation():
+    # oracle: a latent quality q, two noisy runs with reliability r = 0.5; the mean of the runs correlates
+    # with q at about sqrt(2r / (1 + r)) = 0.816 (Pearson, large n)
+    g = np.random.default_rng(3)
+    q = g.normal(size=200_000)
+    runs = q[:, None] + g.normal(size=(200_000, 2))  # var(q) = var(noise): r = 0.5
+    r = np.corrcoef(runs[:, 0], runs[:, 1])[0, 1]
+    assert np.corrcoef(q, runs.mean(1))[0, 1] == pytest.approx(mean_ceiling(r, 2), abs=0.005)
+    assert mean_ceiling(0.5, 2) == pytest.approx(math.sqrt(2 / 3)) and math.isnan(mean_ceiling(-0.1, 2))
