@@ -130,6 +130,14 @@ def judge(table, bench, metric: str = "test", *, names=None, n_boot: int = 1000,
     return out
 
 
+def single_runs(table, bench, name: str, metric: str = "test") -> np.ndarray:
+    """(n_seeds * n_batches,) Spearman ρ of each single evaluation (one init seed, one mini-batch): what a
+    practitioner who scores each cell once gets, to set beside the ρ of the mean over them."""
+    rows, truth = table.rows_of(bench.unique_cells()), bench.accuracies(metric)
+    return np.array([float(_spearman(*_pair(table.scores(name, seed=s, batch=b)[rows], truth)))
+                     for s in table.seeds for b in range(table.n_batches)])
+
+
 def mean_ceiling(r: float, k: int) -> float:
     """√(k r / (1 + (k-1) r)): the correlation a noise-free score can reach with the mean of k runs whose
     single runs correlate r with each other (Spearman-Brown reliability of the mean, then the square root;
@@ -156,4 +164,4 @@ def format_rows(rows: list[dict], title: str = "") -> str:
 
 
 __all__ = ["ANCHORS", "TAU_ANCHORS", "VOTE", "signed_rank", "precision_at_top", "top_band", "vote", "judge_one",
-           "judge", "mean_ceiling", "format_rows"]
+           "judge", "single_runs", "mean_ceiling", "format_rows"]

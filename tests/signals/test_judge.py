@@ -14,6 +14,7 @@ from naslab.signals.judge import (
     mean_ceiling,
     precision_at_top,
     signed_rank,
+    single_runs,
     top_band,
     vote,
 )
@@ -126,3 +127,17 @@ def test_mean_ceiling_by_simulation():
     r = np.corrcoef(runs[:, 0], runs[:, 1])[0, 1]
     assert np.corrcoef(q, runs.mean(1))[0, 1] == pytest.approx(mean_ceiling(r, 2), abs=0.005)
     assert mean_ceiling(0.5, 2) == pytest.approx(math.sqrt(2 / 3)) and math.isnan(mean_ceiling(-0.1, 2))
+
+
+def test_single_runs_score_each_seed_and_batch():
+    class Table:
+        seeds, n_batches = (0, 1), 2
+
+        def rows_of(self, cells):
+            return np.arange(len(cells))
+
+        def scores(self, name, seed=None, batch=None):
+            return TRUTH if (seed, batch) != (1, 1) else -TRUTH  # one evaluation points the wrong way
+
+    r = single_runs(Table(), FakeBench(), "p")
+    np.testing.assert_allclose(r, [1, 1, 1, -1])

@@ -15,7 +15,7 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from naslab.bakeoff.table import CellBenchmark  # noqa: E402
-from naslab.signals.judge import format_rows, judge  # noqa: E402
+from naslab.signals.judge import format_rows, judge, single_runs  # noqa: E402
 from naslab.signals.table import ProxyTable  # noqa: E402
 
 
@@ -33,6 +33,9 @@ def main() -> None:
         print(format_rows(rows, f"{metric} accuracy (seed mean, {len(bench.unique_cells())} cells; scores: mean "
                                 f"over {len(table.seeds)} seeds x {table.n_batches} batches) "
                                 f"[{time.perf_counter() - t0:.0f} s]"))
+        print("rho of single evaluations (one seed, one batch), mean ± sd [min, max]: " + "; ".join(
+            f"{n} {r.mean():.3f} ± {r.std():.3f} [{r.min():.3f}, {r.max():.3f}]"
+            for n in table.proxies if (r := single_runs(table, bench, n, metric)) is not None))
 
 
 if __name__ == "__main__":
