@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
-
 
 from naslab.bakeoff.build import BENCH_DIR, REBUILD, BuildConfig, build, jobs
 from naslab.utils import script_threads

@@ -9,20 +9,19 @@ top 5 %, ρ and τ inside the top 10 %, the vote and the seed-to-seed noise ceil
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-from naslab.bakeoff.table import CellBenchmark  # noqa: E402
-from naslab.signals.judge import format_rows, judge, single_runs  # noqa: E402
-from naslab.signals.table import ProxyTable  # noqa: E402
+from naslab.bakeoff.table import CellBenchmark
+from naslab.signals.judge import format_rows, judge, single_runs
+from naslab.signals.table import ProxyTable
+from naslab.utils import script_threads
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     args = p.parse_args()
+    script_threads()
     table, bench = ProxyTable.load(), CellBenchmark.load()
     print(table)
     print(bench)
