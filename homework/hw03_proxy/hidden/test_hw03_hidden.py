@@ -1,23 +1,53 @@
-"""Homework 3, hidden tests: each function in the model's own mode (train and eval), a parameter that forward
-never uses, and a singular kernel. Each catches a slip that the public tests let through (the planted wrong
-answers of tests/course/test_hw03_wrong_answers.py)."""
+"""Homework 3, hidden tests: torch.func on a two-layer MLP, each function in the model's own mode (train and
+eval), a parameter that forward never uses, and a singular kernel. Each catches a slip that the public tests
+let through (the planted wrong answers of tests/course/test_hw03_wrong_answers.py)."""
 
 import copy
 import math
 
 import pytest
 import torch
-from test_hw03 import PROXIES, bn_case, call, close, functional_ntk, kappa, linear_case
+from test_hw03 import PROXIES, bn_case, call, close, kappa, linear_case
 from torch import nn
-from torch.func import functional_call
+from torch.func import functional_call, jacrev
 from torch.func import grad as func_grad
+from torch.nn import functional as F
+
+
+def mlp_case(seed=0):
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3)).double()
+    return model, torch.randn(5, 4, dtype=torch.float64), torch.randint(0, 3, (5,))
+
+
+def functional_ntk(model, x, names=None) -> torch.Tensor:
+    """Θ = J Jᵀ from torch.func.jacrev of θ -> (Σ_k f_k(x_i; θ))_i over the parameters `names` (default: all)."""
+    params = {k: v.detach() for k, v in model.named_parameters() if names is None or k in names}
+    buffers = {k: v.clone() for k, v in model.named_buffers()}  # an input, as a train-mode BatchNorm updates them
+    jac = jacrev(lambda p, b: functional_call(model, {**p, **b}, (x,)).reshape(len(x), -1).sum(1))(params, buffers)
+    j = torch.cat([v.reshape(len(x), -1) for v in jac.values()], 1).double()
+    return (j @ j.T).detach()
+
+
+def check_mlp(name, fn):
+    model, x, y = mlp_case()
+    want = functional_ntk(model, x)
+    weights_only = functional_ntk(model, x, [k for k, _ in model.named_parameters() if k.endswith("weight")])
+    last = functional_ntk(model, x, ["2.weight", "2.bias"])
+    got = call(name, fn, model, x, y)
+    truth = (want, weights_only, last)
+    if name != "empirical_ntk":
+        truth = tuple(kappa(t) for t in truth)
+    assert not close(got, truth[1], 1e-6), f"{name}: the biases are missing from J (every parameter counts)"
+    assert not close(got, truth[2], 1e-6), f"{name}: only the last layer is in J (every parameter counts)"
+    assert close(got, truth[0], 1e-6), f"{name} does not match torch.func.jacrev on a Linear-Tanh-Linear MLP"
 
 
 def functional_plain(model, x, y) -> float:
     """Σ θ ⊙ ∂L/∂θ from torch.func.grad of the mean cross-entropy."""
     params = {k: v.detach() for k, v in model.named_parameters()}
     buffers = {k: v.clone() for k, v in model.named_buffers()}  # an input: a train-mode BatchNorm updates them
-    g = func_grad(lambda p, b: nn.functional.cross_entropy(functional_call(model, {**p, **b}, (x,)), y))(params, buffers)
+    g = func_grad(lambda p, b: F.cross_entropy(functional_call(model, {**p, **b}, (x,)), y))(params, buffers)
     return float(sum((params[k] * g[k]).sum() for k in params))
 
 
@@ -94,6 +124,11 @@ def check_singular(fn):
                             torch.randint(0, 2, (8,)))):
         got = fn(m, xs, ys)
         assert got == math.inf, f"κ = {got}: {why} make Θ singular (λ_min <= SINGULAR · λ_max): return math.inf"
+
+
+@pytest.mark.parametrize("name", ["empirical_ntk", "ntk_condition"])
+def test_mlp_against_torch_func(name):
+    check_mlp(name, PROXIES[name])
 
 
 @pytest.mark.parametrize("name", ["empirical_ntk", "ntk_condition", "plain"])
