@@ -19,6 +19,12 @@ def call(name, fn, model, x, y):
     return fn(model, x) if name == "empirical_ntk" else fn(model, x, y)
 
 
+def expect(ok: bool, message: str) -> None:
+    """An assert whose message is the report's last line (what course/grade.py prints for a failed test)."""
+    if not ok:
+        raise AssertionError(message)
+
+
 def close(a, b, rel=1e-9) -> bool:
     return torch.allclose(torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64),
                           rtol=rel, atol=0.0)
@@ -46,19 +52,19 @@ def check_linear_ntk(fn, seed):
     model, x, _ = linear_case(seed)
     k, n, gram = model.out_features, len(x), x @ x.T
     got = fn(model, x)
-    assert isinstance(got, torch.Tensor), f"return Θ as a torch.Tensor, got {type(got).__name__}"
+    expect(isinstance(got, torch.Tensor), f"return Θ as a torch.Tensor, got {type(got).__name__}")
     n_params = sum(p.numel() for p in model.parameters())
-    assert got.shape != (n * k, n * k), "Θ is (n·K, n·K): one row of J per logit; J has one row per example, " \
-        "the gradient of the summed logits Σ_k f_k(x_i)"
-    assert got.shape != (n_params, n_params), "Θ is (P, P): that is Jᵀ J; the NTK is Θ = J Jᵀ, (n, n)"
-    assert got.shape == (n, n), f"Θ must be (n, n) = ({n}, {n}), got {tuple(got.shape)}"
-    assert not got.requires_grad, "Θ still carries an autograd graph: detach it"
+    expect(got.shape != (n * k, n * k),
+           "Θ is (n·K, n·K): one row of J per logit; J has one row per example, the gradient of the summed logits")
+    expect(got.shape != (n_params, n_params), "Θ is (P, P): that is Jᵀ J; the NTK is Θ = J Jᵀ, (n, n)")
+    expect(got.shape == (n, n), f"Θ must be (n, n) = ({n}, {n}), got {tuple(got.shape)}")
+    expect(not got.requires_grad, "Θ still carries an autograd graph: detach it")
     got = got.double()
-    assert not close(got, k * gram), "Θ = K·X Xᵀ, without the +1: the bias gradients are missing from J"
-    assert not close(got, (gram + 1) / k), \
-        "Θ is K² times too small: you averaged the logits; J differentiates their sum"
-    assert not close(got, gram + 1), "Θ is K times too small: J differentiates the sum of ALL K logits, not one"
-    assert close(got, linear_ntk_truth(x, k)), "Θ[i, j] must be K (x_i·x_j + 1) for a linear model"
+    expect(not close(got, k * gram), "Θ = K·X Xᵀ, without the +1: the bias gradients are missing from J")
+    expect(not close(got, (gram + 1) / k),
+           "Θ is K² times too small: you averaged the logits; J differentiates their sum")
+    expect(not close(got, gram + 1), "Θ is K times too small: J differentiates the sum of ALL K logits, not one")
+    expect(close(got, linear_ntk_truth(x, k)), "Θ[i, j] must be K (x_i·x_j + 1) for a linear model")
 
 
 def loss_gradient_kernel(model, x, y):
@@ -71,15 +77,15 @@ def check_linear_condition(fn, seed):
     model, x, y = linear_case(seed)
     want = kappa(linear_ntk_truth(x, model.out_features))
     got = fn(model, x, y)
-    assert isinstance(got, float), f"return κ as a Python float, got {type(got).__name__}"
-    assert not close(got, 1 / want, 1e-6), "κ < 1: that is λ_min / λ_max; κ = λ_max / λ_min"
-    assert not close(got, math.sqrt(want), 1e-6), \
-        "κ is the square root of the truth: that is κ of J (its singular values); take the eigenvalues of Θ = J Jᵀ"
-    assert not close(got, kappa(model.out_features * x @ x.T), 1e-6), \
-        "κ of K·X Xᵀ: the bias gradients are missing from J"
-    assert not close(got, kappa(loss_gradient_kernel(model, x, y)), 1e-6), \
-        "κ of the loss gradients' kernel: the NTK differentiates the outputs Σ_k f_k(x_i), not the loss"
-    assert close(got, want, 1e-6), f"κ = λ_max / λ_min of K (X Xᵀ + 1) is {want:.6g}, got {got:.6g}"
+    expect(isinstance(got, float), f"return κ as a Python float, got {type(got).__name__}")
+    expect(not close(got, 1 / want, 1e-6), "κ < 1: that is λ_min / λ_max; κ = λ_max / λ_min")
+    expect(not close(got, math.sqrt(want), 1e-6),
+           "κ is the square root of the truth: that is κ of J (its singular values); take the eigenvalues of Θ = J Jᵀ")
+    expect(not close(got, kappa(model.out_features * x @ x.T), 1e-6),
+           "κ of K·X Xᵀ: the bias gradients are missing from J")
+    expect(not close(got, kappa(loss_gradient_kernel(model, x, y)), 1e-6),
+           "κ of the loss gradients' kernel: the NTK differentiates the outputs Σ_k f_k(x_i), not the loss")
+    expect(close(got, want, 1e-6), f"κ = λ_max / λ_min of K (X Xᵀ + 1) is {want:.6g}, got {got:.6g}")
 
 
 def check_plain(fn, seed):
@@ -91,16 +97,16 @@ def check_plain(fn, seed):
     gw, gb = dz.T @ x, dz.sum(0)
     want = float((w * gw).sum() + (b * gb).sum())
     got = fn(model, x, y)
-    assert isinstance(got, float), f"return a Python float, got {type(got).__name__}"
+    expect(isinstance(got, float), f"return a Python float, got {type(got).__name__}")
     absolute = float((w * gw).abs().sum() + (b * gb).abs().sum())
-    assert not close(got, absolute), "that is SNIP's Σ |θ ⊙ ∂L/∂θ|: plain keeps the sign"
-    assert not close(got, -want), "the sign is flipped: plain is Σ θ ⊙ ∂L/∂θ, not its negative"
-    assert not close(got, float((w * gw).sum())), "the bias terms are missing: sum over every parameter"
-    assert not close(got, n * want), "n times too large: L is the MEAN cross-entropy of the batch, not the sum"
+    expect(not close(got, absolute), "that is SNIP's Σ |θ ⊙ ∂L/∂θ|: plain keeps the sign")
+    expect(not close(got, -want), "the sign is flipped: plain is Σ θ ⊙ ∂L/∂θ, not its negative")
+    expect(not close(got, float((w * gw).sum())), "the bias terms are missing: sum over every parameter")
+    expect(not close(got, n * want), "n times too large: L is the MEAN cross-entropy of the batch, not the sum")
     outputs = float((w @ x.sum(0)).sum() + n * b.sum())  # Σ θ ⊙ ∂(Σ_i Σ_k f_k(x_i))/∂θ
-    assert not close(got, outputs) and not close(got, outputs / n), \
-        "that differentiates the summed outputs: plain differentiates the loss L"
-    assert close(got, want), f"plain = Σ θ ⊙ ∂L/∂θ = {want:.9g}, got {got:.9g}"
+    expect(not close(got, outputs) and not close(got, outputs / n),
+           "that differentiates the summed outputs: plain differentiates the loss L")
+    expect(close(got, want), f"plain = Σ θ ⊙ ∂L/∂θ = {want:.9g}, got {got:.9g}")
 
 
 def bn_case(seed=0, train=False):
@@ -118,13 +124,13 @@ def check_left_as_found(name, fn):
     model, x, y = bn_case()
     before = {k: v.detach().clone() for k, v in model.named_parameters()}
     score = call(name, fn, model, x, y)
-    assert not model.training, f"{name}: the model was in eval mode: leave it there"
-    assert all(p.grad is None for p in model.parameters()), \
-        f"{name}: a .grad was left on a parameter (use torch.autograd.grad, or set .grad back to None)"
+    expect(not model.training, f"{name}: the model was in eval mode: leave it there")
+    expect(all(p.grad is None for p in model.parameters()),
+           f"{name}: a .grad was left on a parameter (use torch.autograd.grad, or set .grad back to None)")
     for k, v in model.named_parameters():
-        assert torch.equal(v, before[k]), f"{name}: the parameter {k} changed"
+        expect(torch.equal(v, before[k]), f"{name}: the parameter {k} changed")
     again = call(name, fn, model, x, y)
-    assert close(again, score), f"{name}: the same model and batch must give the same result"
+    expect(close(again, score), f"{name}: the same model and batch must give the same result")
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -152,7 +158,7 @@ def check_needs_two_examples(fn):
     try:
         fn(model, x[:1], y[:1])
     except ValueError as e:
-        assert "at least 2" in str(e), f"the ValueError must say 'at least 2 examples', got {str(e)!r}"
+        expect("at least 2" in str(e), f"the ValueError must say 'at least 2 examples', got {str(e)!r}")
     else:
         raise AssertionError("one example gave no ValueError: κ of a 1 x 1 kernel is always 1, so ntk_condition "
                              "must raise ValueError('... at least 2 examples ...')")

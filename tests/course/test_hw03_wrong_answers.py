@@ -234,3 +234,24 @@ def test_the_reference_solution_passes_every_check():
     for check, names in HIDDEN_TESTS.values():
         for name in names:
             run_hidden(check, name, fns[name])
+
+
+def test_the_grader_prints_the_slip(tmp_path):
+    """End to end: course/grade.py on a submission whose `plain` takes |θ ⊙ g| reports SNIP by name (the
+    message is the last line of the failure, as `expect` raises it; a rewritten assert would end on its
+    `+ where ...` introspection instead)."""
+    sys.path.insert(0, str(ROOT / "course"))
+    import grade
+
+    sub = tmp_path / "hw03_proxy"
+    sub.mkdir()
+    src = (HW / "my_proxy.py").read_text()
+    wrong = src.replace("return float(sum((p.detach() * g).sum()", "return float(sum((p.detach() * g).abs().sum()")
+    assert wrong != src
+    (sub / "my_proxy.py").write_text(wrong)
+    s = grade.score(HW, sub)
+    failed = {t.split("::")[-1]: m for t, (o, m) in s.tests.items() if o == "failed"}
+    assert set(failed) == {f"test_plain_against_the_hand_derived_gradient[{i}]" for i in range(3)} | {
+        "test_run_in_the_models_own_mode[plain]", "test_unused_parameters_count_zero[plain]"}, failed
+    assert failed["test_plain_against_the_hand_derived_gradient[0]"] == \
+        "AssertionError: that is SNIP's Σ |θ ⊙ ∂L/∂θ|: plain keeps the sign"

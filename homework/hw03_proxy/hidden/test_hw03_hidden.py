@@ -7,7 +7,7 @@ import math
 
 import pytest
 import torch
-from test_hw03 import PROXIES, bn_case, call, close, kappa, linear_case
+from test_hw03 import PROXIES, bn_case, call, close, expect, kappa, linear_case
 from torch import nn
 from torch.func import functional_call, jacrev
 from torch.func import grad as func_grad
@@ -38,9 +38,9 @@ def check_mlp(name, fn):
     truth = (want, weights_only, last)
     if name != "empirical_ntk":
         truth = tuple(kappa(t) for t in truth)
-    assert not close(got, truth[1], 1e-6), f"{name}: the biases are missing from J (every parameter counts)"
-    assert not close(got, truth[2], 1e-6), f"{name}: only the last layer is in J (every parameter counts)"
-    assert close(got, truth[0], 1e-6), f"{name} does not match torch.func.jacrev on a Linear-Tanh-Linear MLP"
+    expect(not close(got, truth[1], 1e-6), f"{name}: the biases are missing from J (every parameter counts)")
+    expect(not close(got, truth[2], 1e-6), f"{name}: only the last layer is in J (every parameter counts)")
+    expect(close(got, truth[0], 1e-6), f"{name} does not match torch.func.jacrev on a Linear-Tanh-Linear MLP")
 
 
 def functional_plain(model, x, y) -> float:
@@ -66,12 +66,12 @@ def check_mode(name, fn):
         other = copy.deepcopy(model).train(not train)
         want, slip = oracle(name, model, x, y), oracle(name, other, x, y)
         got = call(name, fn, model, x, y)
-        mode, stats = ("train", "batch") if train else ("eval", "running")
-        assert not close(got, slip, 1e-6), f"{name}: the model is in {mode} mode but this is the value in " \
-            f"{other.training and 'train' or 'eval'} mode: run the model in the mode it is in (BatchNorm on {stats} " \
-            "statistics), do not call .train() or .eval()"
-        assert close(got, want, 1e-6), f"{name} does not match torch.func in {mode} mode (Linear-BatchNorm-ReLU-Linear)"
-        assert model.training == train, f"{name}: the model was in {mode} mode: leave it there"
+        (mode, stats), wrong = (("train", "batch"), "eval") if train else (("eval", "running"), "train")
+        expect(not close(got, slip, 1e-6), f"{name}: the model is in {mode} mode but this is the value in {wrong} "
+               f"mode: run the model in the mode it is in (BatchNorm on {stats} statistics), do not call .{wrong}()")
+        expect(close(got, want, 1e-6),
+               f"{name} does not match torch.func in {mode} mode (Linear-BatchNorm-ReLU-Linear)")
+        expect(model.training == train, f"{name}: the model was in {mode} mode: leave it there")
 
 
 class Spare(nn.Module):
@@ -112,7 +112,7 @@ def check_unused(name, fn):
     x, y = torch.randn(5, 4, dtype=torch.float64), torch.randint(0, 3, (5,))
     want = oracle(name, without, x, y)
     got = guarded(name, call, name, fn, with_spare, x, y)
-    assert close(got, want, 1e-6), f"{name}: a parameter that forward never uses must add nothing"
+    expect(close(got, want, 1e-6), f"{name}: a parameter that forward never uses must add nothing")
 
 
 def check_singular(fn):
@@ -123,7 +123,7 @@ def check_singular(fn):
                            ("more examples than parameters", small, torch.randn(8, 2, dtype=torch.float64),
                             torch.randint(0, 2, (8,)))):
         got = fn(m, xs, ys)
-        assert got == math.inf, f"κ = {got}: {why} make Θ singular (λ_min <= SINGULAR · λ_max): return math.inf"
+        expect(got == math.inf, f"κ = {got}: {why} make Θ singular (λ_min <= SINGULAR · λ_max): return math.inf")
 
 
 @pytest.mark.parametrize("name", ["empirical_ntk", "ntk_condition"])
