@@ -50,25 +50,30 @@ POLL_S = 1.0  # longest wait on the shell channel before polling again (see the 
 MATHJAX = ("tex-mml-chtml.js", "input", "output", "a11y", "ui", "adaptors")  # the parts of es5/ the site loads
 
 
+def sliced(wait, slice_s: float = POLL_S):
+    """Wrap an async `get_msg(timeout)` (raises queue.Empty when nothing came) so that it waits in slices of at
+    most `slice_s` seconds up to the same overall `timeout` (None: for ever): each slice ends in a fresh poll,
+    so a reply whose wake-up was missed is picked up within one slice instead of at the end of `timeout`."""
+
+    async def get_msg(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = slice_s if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await wait(timeout=min(slice_s, left))
+            except Empty:
+                if deadline is not None and left <= slice_s:
+                    raise
+
+    return get_msg
+
+
 class SlicedClient(NotebookClient):
     """nbclient's NotebookClient whose wait for an execute reply polls in slices of POLL_S seconds."""
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
-        channel = kc.shell_channel
-        wait = channel.get_msg
-
-        async def get_msg(timeout=None):
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                left = POLL_S if deadline is None else max(0.0, deadline - time.monotonic())
-                try:
-                    return await wait(timeout=min(POLL_S, left))
-                except Empty:
-                    if deadline is not None and left <= POLL_S:
-                        raise
-
-        channel.get_msg = get_msg
+        kc.shell_channel.get_msg = sliced(kc.shell_channel.get_msg)
         return kc
 
 
