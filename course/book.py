@@ -91,15 +91,8 @@ def execute(staged: Path, cache: Path, env: dict, timeout: int) -> Path:
         if not copy.exists():
             t0 = time.perf_counter()
             nb = nbformat.read(path, as_version=4)
-            saved = os.environ.copy()
-            os.environ.clear()
-            os.environ.update(env)  # the kernel inherits this process's environment
-            try:
-                SlicedClient(nb, timeout=timeout, kernel_name="python3",
-                             resources={"metadata": {"path": str(staged)}}).execute()
-            finally:
-                os.environ.clear()
-                os.environ.update(saved)
+            SlicedClient(nb, timeout=timeout, kernel_name="python3",
+                         resources={"metadata": {"path": str(staged)}}).execute(env=env)  # the kernel's environment
             nbformat.write(nb, copy)
             print(f"book.py: executed {path.name} in {time.perf_counter() - t0:.0f} s", flush=True)
         shutil.copy2(copy, done / path.name)
