@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from naslab.build_loop import resumable_build
 from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, bench_space
 from naslab.proxies.kinds import TABLE_KINDS, build_changes, table_archs, table_levels
-from naslab.tabular import read_partial, run_jobs, write_meta
+from naslab.tabular import write_meta
 
 KINDS = ("main", *TABLE_KINDS)  # the main table (every architecture, every seed), then the proxy tables
 
@@ -107,32 +107,11 @@ def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, wor
     cfg = cfg or BenchConfig()
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
-    partial = root / f"{cfg.name}.partial.jsonl"
-    all_jobs = jobs(cfg)
-    done = read_partial(partial)[0]
-    todo = [j for j in all_jobs if job_key(j) not in done][:limit]
-    t0 = time.perf_counter()
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(all_jobs), initial=len(done), desc=f"bench {cfg.name}", unit="run")
-    with partial.open("a") as f:
-        def finish(rec: dict) -> None:
-            f.write(json.dumps(rec) + "\n")
-            f.flush()  # on disk at once: an interrupted build keeps it
-            done[rec["key"]] = rec
-            if bar is not None:
-                bar.update(1)
-
-        try:
-            run_jobs(functools.partial(run_job, cfg), todo, finish, workers)
-        finally:
-            if bar is not None:
-                bar.close()
-    if len(done) < len(all_jobs):
-        return None
-    return _pack(cfg, root, done, time.perf_counter() - t0, workers)
+    all_jobs = [{**j, "key": job_key(j)} for j in jobs(cfg)]
+    done, sessions, complete = resumable_build(root / f"{cfg.name}.partial.jsonl", asdict(cfg), all_jobs,
+                                               functools.partial(run_job, cfg), workers=workers, limit=limit,
+                                               progress=progress, desc=f"bench {cfg.name}")
+    return _pack(cfg, root, done, sessions[-1]["wall_seconds"], workers) if complete else None
 
 
 def _robust_seconds(rec: dict) -> list[float]:

@@ -6,9 +6,9 @@ table (`naslab.bakeoff.cells.unique_cells`, in the NB201 table's row order) are 
 the weights the table's training seed s started from) on each of `n_batches` fixed, disjoint training
 mini-batches. Proxies that ignore the data (synflow, params, flops) are computed once per seed.
 
-Resumable as notebook 06's build (`naslab.tabular.read_partial`: one JSON line per finished job in
+Resumable as notebook 06's build (`naslab.build_loop`: one JSON line per finished job in
 <name>.partial.jsonl; Ctrl-C loses only running jobs; the same command resumes). Jobs run in this process,
-in `workers` processes (`tabular.run_jobs`), or on any `concurrent.futures`-style `executor` (anything with
+in `workers` processes (`build_loop.run_jobs`), or on any `concurrent.futures`-style `executor` (anything with
 `submit(fn, job) -> future` and `future.result()`: a ProcessPoolExecutor, Dask's `client.get_executor()`, a
 Ray-backed pool), so a bigger table (more seeds, batches, other proxies) is one argument away.
 
@@ -21,7 +21,6 @@ Taught in: notebooks/07_cheap_signals.ipynb (future); data/README.md will say ho
 from __future__ import annotations
 
 import functools
-import json
 import os
 import time
 import zipfile
@@ -33,12 +32,13 @@ import numpy as np
 from naslab.bakeoff.build import BENCH_DIR
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig
+from naslab.build_loop import resumable_build
 from naslab.signals.codes import code_scores
 from naslab.signals.measures import BUILTIN
 from naslab.signals.nets import cell_net
 from naslab.signals.registry import REGISTRY, compute
 from naslab.signals.saliency import gradient_scores
-from naslab.tabular import read_partial, run_jobs, write_meta
+from naslab.tabular import write_meta
 
 REBUILD = "python tools/build/build_proxies.py --workers 2"
 GRADIENT, CODES = ("grad_norm", "snip", "grasp", "fisher"), ("jacob_cov", "naswot")  # one forward pass each
@@ -120,26 +120,11 @@ def run_job(cfg: ProxyConfig, job: dict) -> dict:
     return {**job, "scores": scores, "seconds": seconds, "cpu_seconds": time.process_time() - t0}
 
 
-def run_on(executor, run, todo: list[dict], finish) -> None:
-    """`finish(run(job))` for every job on a concurrent.futures-style executor (completion order when its
-    futures are `concurrent.futures.Future`s, else submission order); Ctrl-C cancels the jobs not started."""
-    from concurrent.futures import Future, as_completed
-
-    futures = [executor.submit(run, j) for j in todo]
-    try:
-        for fut in as_completed(futures) if all(isinstance(f, Future) for f in futures) else futures:
-            finish(fut.result())
-    except KeyboardInterrupt:
-        for fut in futures:
-            fut.cancel()
-        raise
-
-
 def build(cfg: ProxyConfig | None = None, *, root: str | Path | None = None, workers: int = 1, executor=None,
           limit: int | None = None, progress: bool = True) -> Path | None:
     """Build, or resume building, the proxy table; returns the .npz path once every job is done, else None.
 
-    `workers`: processes of `tabular.run_jobs` (1: this process); `executor`: any concurrent.futures-style
+    `workers`: processes of `build_loop.run_jobs` (1: this process); `executor`: any concurrent.futures-style
     executor instead; `limit`: run at most this many missing jobs, then stop (the next call resumes)."""
     cfg = cfg or ProxyConfig()
     unknown = [p for p in cfg.proxies if p not in REGISTRY]
@@ -147,51 +132,10 @@ def build(cfg: ProxyConfig | None = None, *, root: str | Path | None = None, wor
         raise ValueError(f"proxies {unknown} are not registered; registered: {sorted(REGISTRY)}")
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
-    partial = root / f"{cfg.name}.partial.jsonl"
-    done, sessions = read_partial(partial)
-    config = json.loads(json.dumps(asdict(cfg)))
-    if any(r.get("config") not in (None, config) for r in done.values()):
-        raise ValueError(f"{partial} was started with another ProxyConfig; delete it to start over")
-    all_jobs = jobs(cfg)
-    todo = [j for j in all_jobs if j["key"] not in done][:limit]
-    t0, c0, loads = time.perf_counter(), os.times(), [os.getloadavg()[0]]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(all_jobs), initial=sum(j["key"] in done for j in all_jobs), desc=f"build {cfg.name}",
-                   unit="job")
-    if partial.exists() and partial.stat().st_size and not partial.read_bytes().endswith(b"\n"):
-        with partial.open("a") as f:
-            f.write("\n")  # end a line cut by a crash, so the next record is not glued to it (and lost)
-    with partial.open("a") as f:
-        def finish(rec: dict) -> None:
-            rec["config"] = config if not done else None
-            f.write(json.dumps(rec) + "\n")
-            f.flush()  # on disk at once: an interrupted build keeps it
-            done[rec["key"]] = rec
-            loads.append(os.getloadavg()[0])
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(load=f"{loads[-1]:.1f}")
-
-        try:
-            run = functools.partial(run_job, cfg)
-            run_on(executor, run, todo, finish) if executor is not None else run_jobs(run, todo, finish, workers)
-        finally:
-            c1 = os.times()
-            cpu = sum(getattr(c1, k) - getattr(c0, k) for k in ("user", "system", "children_user", "children_system"))
-            session = {"wall_seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(cpu, 1),
-                       "jobs": len(todo), "workers": workers if executor is None else type(executor).__name__,
-                       "load_min": round(min(loads), 2), "load_mean": round(float(np.mean(loads)), 2),
-                       "load_max": round(max(loads), 2), "date": time.strftime("%Y-%m-%d %H:%M")}
-            f.write(json.dumps({"session": session}) + "\n")
-            sessions.append(session)
-            if bar is not None:
-                bar.close()
-    if any(j["key"] not in done for j in all_jobs):
-        return None
-    return pack(cfg, root, done, sessions)
+    done, sessions, complete = resumable_build(root / f"{cfg.name}.partial.jsonl", asdict(cfg), jobs(cfg),
+                                               functools.partial(run_job, cfg), workers=workers, executor=executor,
+                                               limit=limit, progress=progress, desc=f"build {cfg.name}")
+    return pack(cfg, root, done, sessions) if complete else None
 
 
 def write_npz(path: Path, arrays: dict) -> None:
@@ -239,5 +183,5 @@ def _n_train(cfg: ProxyConfig) -> int:
     return len(load_dataset(cfg.dataset).y_train)
 
 
-__all__ = ["ProxyConfig", "build", "jobs", "run_job", "run_on", "score_cell", "write_npz", "pack", "REBUILD",
+__all__ = ["ProxyConfig", "build", "jobs", "run_job", "score_cell", "write_npz", "pack", "REBUILD",
            "GRADIENT", "CODES"]

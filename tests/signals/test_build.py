@@ -134,7 +134,7 @@ def test_loading_checks_the_checksums_and_the_arrays(reference, tmp_path):
 def test_a_partial_file_of_another_config_is_refused(tmp_path):
     other = ProxyConfig(name="tiny", cells=CELLS[:2], cells_per_job=1, seeds=(0,))
     build(other, root=tmp_path, limit=1, progress=False)
-    with pytest.raises(ValueError, match="was started with another ProxyConfig; delete it to start over"):
+    with pytest.raises(ValueError, match="was started with another config; delete it to start over"):
         build(CFG, root=tmp_path, progress=False)
     with pytest.raises(ValueError, match=r"proxies \['nope'\] are not registered"):
         build(ProxyConfig(cells=CELLS, proxies=("nope",)), root=tmp_path, progress=False)

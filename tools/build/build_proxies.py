@@ -9,10 +9,9 @@ command resumes. Prints the wall-clock and CPU time, the load average and the fi
 from __future__ import annotations
 
 import argparse
-import json
-import time
 
 from naslab.bakeoff.build import BENCH_DIR
+from naslab.build_loop import run_build_command
 from naslab.signals.build import REBUILD, ProxyConfig, build, jobs
 from naslab.utils import script_threads
 
@@ -28,21 +27,7 @@ def main() -> None:
     print(f"{len(cfg.all_cells())} distinct cells x {len(cfg.seeds)} seeds x {cfg.n_batches} batches, "
           f"{len(cfg.proxies)} proxies, in {len(jobs(cfg))} jobs; building {cfg.name} in {args.root} "
           f"with {args.workers} workers", flush=True)
-    t0 = time.perf_counter()
-    try:
-        path = build(cfg, root=args.root, workers=args.workers, limit=args.limit)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted after {time.perf_counter() - t0:.0f} s: finished jobs are kept; `{REBUILD}` resumes")
-        raise SystemExit(130) from None
-    if path is None:
-        print(f"stopped after {time.perf_counter() - t0:.0f} s; run `{REBUILD}` again to resume")
-        return
-    meta = json.loads(path.with_suffix(".json").read_text())
-    b = meta["build"]
-    print(f"done: {path} ({path.stat().st_size / 1e3:.0f} kB + {path.with_suffix('.json').stat().st_size / 1e3:.0f} kB "
-          f"json); wall {b['wall_seconds'] / 60:.1f} min over {len(b['sessions'])} session(s), CPU "
-          f"{b['cpu_seconds']:.0f} s; CPU ms per cell and seed: {b['cpu_ms_per_cell_and_seed']}; load average per "
-          "session: " + ", ".join(f"{s['load_min']}-{s['load_max']} (mean {s['load_mean']})" for s in b["sessions"]))
+    run_build_command(lambda: build(cfg, root=args.root, workers=args.workers, limit=args.limit), REBUILD)
 
 
 if __name__ == "__main__":
