@@ -12,12 +12,15 @@ executor, e.g. a Ray cluster's, through `executor=`):
 
     python tools/build/build_nb201.py --config truer --device auto --workers 1
 
-Cost. Training one cell alone on one CPU thread costs about 16x the shipped table's per cell and seed
-(2x width: ~4x the MACs; 4.2x the signals; 3x the epochs), and 3 seeds instead of 2: about 24x the shipped
-build's CPU time. tools/experiments/truer_cost.py times a few cells of it (batched, as the build trains
-them) and scales to 4,930 cells x 3 seeds; the numbers of this machine are in data/README.md's
-"truer table" line when measured (the estimate waits for a GPU measurement: tools/device_check.py gives
-the batched trainer's speed-up).
+Cost (tools/experiments/truer_cost.py: 8 cells as one group, 1 epoch, one thread, load average 6.9-8.7 on 2
+cores): 0.385 CPU s per cell-epoch against 0.085 for the shipped config, 4.5x per cell-epoch, and 20x per
+build (12 epochs, 3 seeds; 4,930 cells x 3 seeds x 12 epochs = 177,480 cell-epochs). Scaled with groups of 8:
+19 CPU hours; the shipped build's groups of 64 cost 0.025 CPU s per cell-epoch (its 985 group CPU s over
+39,440 cell-epochs), 3.4x less than groups of 8, which brings TRUER to about 6 CPU hours (20x the shipped
+build's 1,474 CPU s: 8 h): a night on 2 workers. On a GPU (an assumption, not a measurement: a batched step
+of 64 tiny cells is launch-bound, some hundreds of kernels at ~10 us, ~5 ms whatever C is at this size)
+the 78 groups x 3 seeds x 1,200 steps take about 25 min to an hour; `tools/device_check.py`'s `truer_build`
+piece measures the real ratio when a GPU is there.
 
 What notebooks 06-08 would show from it (`compare_tables(laptop, truer)`):
   * the best cell of each table and where the laptop's best cell ranks in the truer one (is the laptop's
