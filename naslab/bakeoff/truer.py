@@ -12,15 +12,15 @@ executor, e.g. a Ray cluster's, through `executor=`):
 
     python tools/build/build_nb201.py --config truer --device auto --workers 1
 
-Cost (tools/experiments/truer_cost.py: 8 cells as one group, 1 epoch, one thread, load average 6.9-8.7 on 2
-cores): 0.385 CPU s per cell-epoch against 0.085 for the shipped config, 4.5x per cell-epoch, and 20x per
-build (12 epochs, 3 seeds; 4,930 cells x 3 seeds x 12 epochs = 177,480 cell-epochs). Scaled with groups of 8:
-19 CPU hours; the shipped build's groups of 64 cost 0.025 CPU s per cell-epoch (its 985 group CPU s over
-39,440 cell-epochs), 3.4x less than groups of 8, which brings TRUER to about 6 CPU hours (20x the shipped
-build's 1,474 CPU s: 8 h): a night on 2 workers. On a GPU (an assumption, not a measurement: a batched step
-of 64 tiny cells is launch-bound, some hundreds of kernels at ~10 us, ~5 ms whatever C is at this size)
-the 78 groups x 3 seeds x 1,200 steps take about 25 min to an hour; `tools/device_check.py`'s `truer_build`
-piece measures the real ratio when a GPU is there.
+Cost, measured by `python tools/experiments/truer_cost.py --cells 64` (64 cells as one group, as the build
+trains them, 1 epoch, one thread, load average 2.1 on 2 shared cores): 0.234 CPU s per cell-epoch against
+0.046 for the shipped config in the same run, 22.8x per build (5.1x per cell-epoch, 3x the epochs, 1.5x the
+seeds). Over 4,930 cells x 3 seeds x 12 epochs (177,480 cell-epochs) that is 11.6 CPU hours on one thread;
+22.8x the shipped build's recorded 1,474 CPU s gives 9.3 h: about 5-6 h wall with 2 workers on an idle
+2-core machine (8 cells as a group under load 7-9 measured 0.385 CPU s per cell-epoch: 19 h). On a GPU (an
+assumption, not a measurement: a batched step of 64 tiny cells is launch-bound, a few hundred kernels at
+~10 us, ~5 ms whatever C is at this size) the 78 groups x 3 seeds x 1,200 steps take about 25 min to an
+hour; `tools/device_check.py`'s `truer_build` piece measures the real ratio when a GPU is there.
 
 What notebooks 06-08 would show from it (`compare_tables(laptop, truer)`):
   * the best cell of each table and where the laptop's best cell ranks in the truer one (is the laptop's

@@ -1,12 +1,12 @@
 """Estimate what the truer cell table (`naslab.bakeoff.truer.TRUER`) costs to build, from a few timed cells.
 
-    python tools/experiments/truer_cost.py                 # 8 cells, 1 epoch each config, on the CPU
+    python tools/experiments/truer_cost.py --cells 64      # a build-sized group, 1 epoch each config, on the CPU
     python tools/experiments/truer_cost.py --device auto   # the same on a GPU when there is one
 
-Trains `--cells` cells (every 600th distinct cell) as one batched group for `--epochs` epochs with the
+Trains `--cells` cells (evenly spread over the distinct cells) as one batched group for `--epochs` epochs with the
 shipped configuration and with TRUER, measuring CPU seconds (process time, one thread) and wall seconds
-per cell-epoch, and scales each to its full build (4,930 cells x seeds x epochs). A group of 8 amortises
-less per-step overhead than the build's groups of 64, so the CPU figure is an upper bound. Prints the
+per cell-epoch, and scales each to its full build (4,930 cells x seeds x epochs). Groups smaller than the
+build's 64 amortise less per-step overhead, so their CPU figure is an upper bound. Prints the
 load average too: on a shared machine the wall figures are only indicative.
 """
 
@@ -16,6 +16,7 @@ import argparse
 import os
 import time
 
+import numpy as np
 import torch
 
 from naslab.bakeoff.cells import unique_cells
@@ -50,13 +51,14 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     args = ap.parse_args()
     script_threads()
-    cells = unique_cells()[::600][: args.cells]
+    every = unique_cells()
+    cells = every[:: max(1, len(every) // args.cells)][: args.cells]
     print(f"torch {torch.__version__}, device {get_device(args.device)}, load average {os.getloadavg()}")
     rows = [time_config(cfg, cells, args.epochs, args.device) for cfg in (LAPTOP, TRUER)]
     for r in rows:
         print(f"{r['name']:22s} {r['cpu_s_per_cell_epoch']:.3f} CPU s / cell-epoch ({r['wall_s_per_cell_epoch']:.3f} "
               f"wall); full build {r['full_cpu_hours']:.1f} CPU h ({r['full_wall_hours']:.1f} wall h); "
-              f"val acc {r['val_acc']}")
+              f"val acc after {args.epochs} epoch(s): mean {np.mean(r['val_acc']):.3f}, best {max(r['val_acc']):.3f}")
     print(f"truer / laptop: {rows[1]['full_cpu_hours'] / rows[0]['full_cpu_hours']:.1f}x the CPU time; "
           f"load average now {os.getloadavg()}")
 
