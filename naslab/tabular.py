@@ -163,25 +163,32 @@ def read_partial(path: Path) -> tuple[dict, list]:
     return done, sessions
 
 
-def run_jobs(run: Callable[[dict], dict], todo: list[dict], finish: Callable[[dict], None], workers: int = 1) -> None:
-    """Call `finish(run(job))` for every job, in this process (workers = 1) or in a process pool (then `run`
-    must be picklable: a module-level function or a `functools.partial` of one), in completion order.
+def run_jobs(run: Callable[[dict], dict], todo: list[dict], finish: Callable[[dict], None], workers: int = 1,
+             executor=None) -> None:
+    """Call `finish(run(job))` for every job, in this process (workers = 1), in a process pool, or on `executor`
+    (any `concurrent.futures`-style executor: `submit` returns futures, e.g. a Ray cluster's), in completion
+    order; `run` must then be picklable (a module-level function or a `functools.partial` of one).
     Ctrl-C cancels the jobs not yet started and propagates; what `finish` has written stays written."""
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(workers) as ex:
-            futures = [ex.submit(run, j) for j in todo]
-            try:
-                for fut in as_completed(futures):
-                    finish(fut.result())
-            except KeyboardInterrupt:
-                for fut in futures:
-                    fut.cancel()
-                raise
-    else:
+    if executor is None and workers <= 1:
         for j in todo:
             finish(run(j))
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    own = executor is None
+    ex = ProcessPoolExecutor(workers) if own else executor
+    try:
+        futures = [ex.submit(run, j) for j in todo]
+        try:
+            for fut in as_completed(futures):
+                finish(fut.result())
+        except KeyboardInterrupt:
+            for fut in futures:
+                fut.cancel()
+            raise
+    finally:
+        if own:
+            ex.shutdown()
 
 
 __all__ = ["BenchmarkError", "BenchmarkMissingError", "META_KEY", "fail", "file_sha256", "load_checked", "meta_sha256",

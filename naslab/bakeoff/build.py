@@ -110,11 +110,13 @@ def run_job(cfg: BuildConfig, job: dict, device="auto") -> dict:
 
 
 def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
-          limit: int | None = None, progress: bool = True, device="auto") -> Path | None:
+          limit: int | None = None, progress: bool = True, device="auto", executor=None) -> Path | None:
     """Build, or resume building, the benchmark; returns the .npz path once every job is done, else None.
 
     `limit`: run at most this many of the missing jobs, then stop (the rest on the next call).
     `device`: where the groups train ("auto": `naslab.utils.get_device`); checked here, resolved per worker.
+    `executor`: run the jobs there (any concurrent.futures-style executor, e.g. a Ray cluster's) instead of
+    `workers` local processes. `naslab.bakeoff.truer.TRUER` is the truer table's configuration.
     """
     cfg = cfg or BuildConfig()
     resolved = str(get_device(device))  # a bad name fails before any work starts
@@ -145,7 +147,7 @@ def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, wor
                 bar.set_postfix(load=f"{loads[-1]:.1f}")
 
         try:
-            run_jobs(functools.partial(run_job, cfg, device=device), todo, finish, workers)
+            run_jobs(functools.partial(run_job, cfg, device=device), todo, finish, workers, executor)
         finally:
             c1 = os.times()
             cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) \

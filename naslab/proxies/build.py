@@ -32,6 +32,7 @@ from naslab.build_loop import resumable_build
 from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, bench_space
 from naslab.proxies.kinds import TABLE_KINDS, build_changes, table_archs, table_levels
 from naslab.tabular import write_meta
+from naslab.utils import get_device
 
 KINDS = ("main", *TABLE_KINDS)  # the main table (every architecture, every seed), then the proxy tables
 
@@ -70,8 +71,9 @@ def _warm_up() -> None:
         opt.step()
 
 
-def run_job(cfg: BenchConfig, job: dict) -> dict:
-    """Train one run (module level, so a process pool can call it)."""
+def run_job(cfg: BenchConfig, job: dict, device="cpu") -> dict:
+    """Train one run on `device` (module level, so a process pool can call it). "cpu" by default: the table's
+    curves are CPU seconds, its cost model; "auto" (`get_device`) trains on a GPU when there is one."""
     import torch
 
     from naslab.data import load_dataset
@@ -85,13 +87,13 @@ def run_job(cfg: BenchConfig, job: dict) -> dict:
     proxy = Proxy(epochs=cfg.epochs)
     if job["kind"] != "main":
         proxy = proxy.scaled(**build_changes(cfg, job["kind"], job["level"]))
-    tc = TrainConfig(optimizer=cfg.optimizer, lr=cfg.lr, batch_size=cfg.batch_size, device="cpu")
+    tc = TrainConfig(optimizer=cfg.optimizer, lr=cfg.lr, batch_size=cfg.batch_size, device=device)
     out = run_proxy(space, arch, proxy, load_dataset(cfg.dataset), train_cfg=tc, seed=job["seed"])
     return {**job, "key": job_key(job), **{k: out[k] for k in ("curve", "cpu_curve", "seconds", "params")}}
 
 
 def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
-          limit: int | None = None, progress: bool = True) -> Path | None:
+          limit: int | None = None, progress: bool = True, device="cpu") -> Path | None:
     """Build, or resume building, the benchmark.
 
     Args:
@@ -100,17 +102,19 @@ def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, wor
         workers: worker processes (1: in this process).
         limit: run at most this many of the missing jobs, then stop (the rest on the next call).
         progress: show a tqdm progress bar.
+        device: where the runs train ("cpu": the shipped table's CPU-second curves; "auto": `get_device`).
 
     Returns:
         the .npz path once every run is done (the files are then packed), else None.
     """
     cfg = cfg or BenchConfig()
+    get_device(device)  # a bad name fails before any work starts
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
     all_jobs = [{**j, "key": job_key(j)} for j in jobs(cfg)]
     done, sessions, complete = resumable_build(root / f"{cfg.name}.partial.jsonl", asdict(cfg), all_jobs,
-                                               functools.partial(run_job, cfg), workers=workers, limit=limit,
-                                               progress=progress, desc=f"bench {cfg.name}")
+                                               functools.partial(run_job, cfg, device=device), workers=workers,
+                                               limit=limit, progress=progress, desc=f"bench {cfg.name}")
     return _pack(cfg, root, done, sessions[-1]["wall_seconds"], workers) if complete else None
 
 

@@ -196,7 +196,7 @@ def test_build_resumes_after_an_interruption(tmp_path, monkeypatch):
 
     calls = []
     real = bb.run_job
-    monkeypatch.setattr(bb, "run_job", lambda cfg, job: calls.append(job_key(job)) or real(cfg, job))
+    monkeypatch.setattr(bb, "run_job", lambda cfg, job, **kw: calls.append(job_key(job)) or real(cfg, job, **kw))
     assert build(TINY, root=tmp_path, limit=3, progress=False) is None  # "interrupted" after 3 runs
     partial = tmp_path / "tiny.partial.jsonl"
     lines = partial.read_text().splitlines()  # three finished runs, then this session's record
