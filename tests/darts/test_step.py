@@ -1,6 +1,7 @@
 """naslab.darts.step and naslab.darts.config: one DARTS step and schedule for `run_darts`, `profile_step` and the
 table's DARTS (`darts_on_table`), one validated config; both loops reproduce what they computed before the
-step was shared (golden_darts.npz, recorded from the code before the refactor, where they matched bit for bit; re-recorded
+step was shared (golden_darts.npz, recorded from the code before the refactor, where they matched bit for bit;
+re-recorded
 after issue 25's faster step, whose shared ReLU and channels-last layout change float rounding: of 52 arrays only the
 second-order w-first search on seed 0 moved by more than 1e-5 relative, by up to 8e-3 after two epochs)."""
 
