@@ -27,8 +27,20 @@ from torch import nn
 from torch.nn import functional as F
 
 from naslab.utils import get_device
+from naslab.validate import (
+    check_batch,
+    check_bool,
+    check_callable,
+    check_dataset,
+    check_fields,
+    check_int,
+    check_model_fits,
+    check_real,
+    check_seed,
+)
 
 OPTIMIZERS = ("sgd", "adam")
+DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 @dataclass
@@ -53,18 +65,23 @@ class TrainConfig:
             raise ValueError(f"optimizer={self.optimizer!r} is unknown; allowed: {list(OPTIMIZERS)}")
         if not (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 0 < self.lr < math.inf):
             raise ValueError(f"lr={self.lr!r} must be a finite positive number")
-        if not (isinstance(self.weight_decay, (int, float)) and 0 <= self.weight_decay < math.inf):
-            raise ValueError(f"weight_decay={self.weight_decay!r} must be a finite number >= 0")
+        check_real(self.weight_decay, "weight_decay", low=0)
         if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
             raise ValueError(f"momentum={self.momentum!r} must lie in [0, 1)")
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ValueError(f"batch_size={self.batch_size!r} must be a positive int")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             raise ValueError(f"epochs={self.epochs!r} must be a positive int")
-        if not self.blowup > 1:
+        if not (isinstance(self.blowup, (int, float)) and not isinstance(self.blowup, bool) and self.blowup > 1):
             raise ValueError(f"blowup={self.blowup!r} must be a number > 1")
-        if self.max_steps is not None and (not isinstance(self.max_steps, int) or self.max_steps < 1):
+        if self.max_steps is not None and (isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int)
+                                           or self.max_steps < 1):
             raise ValueError(f"max_steps={self.max_steps!r} must be a positive int or None")
+        check_seed(self.seed)
+        if not (isinstance(self.device, torch.device) or isinstance(self.device, str) and (
+                self.device in DEVICES or self.device.startswith("cuda:") and self.device[5:].isdigit())):
+            raise ValueError(f"device={self.device!r} is unknown; allowed: {list(DEVICES)} (or 'cuda:N')")
+        check_bool(self.progress, "progress")
         return self
 
 
@@ -79,6 +96,13 @@ class TrainResult:
     steps: int = 0
     seconds: float = 0.0
     diverged: bool = False
+
+    def __post_init__(self):
+        for name in ("val_acc", "val_loss"):  # NaN is allowed: a diverged run records it
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ValueError(f"TrainResult.{name}={v!r} must be a number (NaN for a diverged run)")
+        check_int(self.steps, "TrainResult.steps", low=0)
 
     @property
     def metrics(self) -> dict:
@@ -119,6 +143,8 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: 
 
     Returns (loss, acc); a model that outputs NaN gets loss NaN and the accuracy of its argmax.
     """
+    check_batch(model, X, y)
+    check_int(batch_size, "batch_size", low=1)
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -130,26 +156,6 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: 
         correct += (logits.argmax(1) == yb).sum().item()
     model.train(was_training)
     return total_loss / len(y), correct / len(y)
-
-
-def _check_fits(model: nn.Module, data, device) -> None:
-    """A clear error, before any update, when `model` was built for other inputs or classes than `data`."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    was_training = model.training
-    model.eval()  # eval: no BatchNorm statistic moves, no dropout randomness is drawn
-    try:
-        with torch.no_grad():
-            out = model(data.X_val[:2].to(device))
-    except (RuntimeError, ValueError) as e:
-        raise ValueError(f"the model does not accept {getattr(data, 'name', 'the dataset')!r} inputs of shape "
-                         f"(N, {', '.join(map(str, data.X_val.shape[1:]))}): {e}") from e
-    finally:
-        model.train(was_training)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(data.X_val[:2]), data.num_classes):
-        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        raise ValueError(f"the model maps a batch of 2 to {got}, but {getattr(data, 'name', 'the dataset')!r} "
-                         f"needs (2, num_classes={data.num_classes}) logits")
 
 
 def train(
@@ -175,10 +181,18 @@ def train(
     Raises:
         ValueError: a bad hyper-parameter, naming it and the allowed values.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    check_dataset(data)
+    if cfg is not None and not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig (or None), got {type(cfg).__name__}; "
+                        "pass fields as keywords instead, e.g. train(model, data, lr=0.01)")
+    check_fields(overrides, TrainConfig.__dataclass_fields__, "TrainConfig")
+    check_callable(callback, "callback", none=True, hint="called as callback(step, loss)")
     cfg = replace(cfg or TrainConfig(), **overrides).validate()
     device = get_device(cfg.device)
     model.to(device)
-    _check_fits(model, data, device)
+    check_model_fits(model, data, device)
     model.train()
     opt = make_optimizer(model.parameters(), cfg)
     X, y = data.X_train, data.y_train
