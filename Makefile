@@ -50,31 +50,38 @@ test-quick: install
 	NASLAB_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest -m "not browser"
 
 # run every notebook in class mode (one torch thread, as `make lab`) and print one line per claim
-# (naslab/claims.py): holds / DOES NOT HOLD, observed, bound; exits non-zero when a claim fails
+# (naslab/claims.py): holds / DOES NOT HOLD, observed, bound; exits non-zero when a claim fails.
+# SEEDS=0,1,2 runs each notebook once per seed (`SEED = s` injected after its `parameters` cell) and adds,
+# per claim, the observed value per seed, their range and how many seeds held; PARAMS="N=V N2='text'"
+# injects other parameters the same way; NOTEBOOKS="notebooks/05_darts.ipynb" runs only those (tools/run_claims.py)
 LOAD ?= 0
+SEEDS ?=
+PARAMS ?=
+NOTEBOOKS ?=
 claims: install
-	NASLAB_THREADS=$(NASLAB_THREADS) OMP_NUM_THREADS=$(NASLAB_THREADS) $(PY) benchmarks/run_claims.py --load $(LOAD)
+	NASLAB_THREADS=$(NASLAB_THREADS) OMP_NUM_THREADS=$(NASLAB_THREADS) $(PY) tools/run_claims.py --load $(LOAD) \
+		$(if $(SEEDS),--seeds $(SEEDS),) $(foreach p,$(PARAMS),--param "$(p)") $(NOTEBOOKS)
 
 lint: install
-	$(PY) -m ruff check naslab tests benchmarks notebooks course homework
+	$(PY) -m ruff check naslab tests benchmarks tools notebooks course homework
 
 bench: install
 	$(PY) -m pip install -q -e ".[dev,bench]"
-	$(PY) benchmarks/notebook_times.py --fast
+	$(PY) tools/notebook_times.py --fast
 
 # build (or resume) the NAS-Bench-201-style cell benchmark data/bench/mnist1d_nb201 (about 30-60 min on 2 busy cores)
 bench-nb201: install
-	OMP_NUM_THREADS=1 $(PY) benchmarks/build_nb201.py --workers 2
+	$(PY) tools/build/build_nb201.py --workers 2
 
 # build every notebook from its jupytext source: notebooks/NN_name.py (py:percent) is what you edit;
 # --update keeps the existing cell ids, so a one-line change is a one-cell diff; outputs are stripped
 notebooks: install
 	$(PY) -m jupytext --from py:percent --to ipynb --update notebooks/[0-9]*.py
-	$(PY) benchmarks/strip_notebooks.py notebooks/*.ipynb
+	$(PY) tools/strip_notebooks.py notebooks/*.ipynb
 
 # strip outputs from every notebook (run before committing)
 clean-notebooks: install
-	$(PY) benchmarks/strip_notebooks.py notebooks/*.ipynb
+	$(PY) tools/strip_notebooks.py notebooks/*.ipynb
 
 # the student edition: solutions stripped from notebooks and homework, hidden tests left out,
 # written to build/student/ and build/student.zip (see README, "For instructors")

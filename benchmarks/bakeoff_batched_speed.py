@@ -12,15 +12,13 @@ import os
 import time
 from dataclasses import replace
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from naslab.bakeoff.batched import train_batched, train_single  # noqa: E402
-from naslab.bakeoff.build import BuildConfig  # noqa: E402
-from naslab.bakeoff.cells import unique_cells  # noqa: E402
-from naslab.data import load_dataset  # noqa: E402
+from naslab.bakeoff.batched import train_batched, train_single
+from naslab.bakeoff.build import BuildConfig
+from naslab.bakeoff.cells import unique_cells
+from naslab.data import load_dataset
+from naslab.utils import script_threads
 
 
 def main() -> None:
@@ -28,7 +26,7 @@ def main() -> None:
     p.add_argument("--cells", type=int, default=32)
     p.add_argument("--epochs", type=int, default=1)
     a = p.parse_args()
-    torch.set_num_threads(1)
+    script_threads()
     cfg = BuildConfig()
     spec = replace(cfg.spec, epochs=a.epochs)
     data = load_dataset(cfg.dataset)

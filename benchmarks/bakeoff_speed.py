@@ -24,6 +24,7 @@ import numpy as np
 import naslab
 from naslab.bakeoff.race import Lookup, TableObjective, race
 from naslab.bakeoff.searchers import RandomCellSearch
+from naslab.utils import script_threads
 
 SEEDS = 50
 BUDGET_TRAININGS = 100  # the simulated budget: this many full trainings of an average cell
@@ -42,6 +43,7 @@ def load_table():
 
 
 def main() -> None:
+    script_threads()
     t0 = time.perf_counter()
     table = load_table()
     lookup = Lookup.from_table(table)

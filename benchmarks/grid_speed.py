@@ -8,7 +8,7 @@ Prints the three times, the two ratios (one-by-one / population, Optuna / popula
 accuracy agreement (target: population >= 15x faster at equal accuracy, +-1 point).
 
     .venv/bin/python benchmarks/grid_speed.py                       # one torch thread, as notebook 01 uses
-    BENCH_THREADS=2 .venv/bin/python benchmarks/grid_speed.py       # both cores for each computation
+    NASLAB_THREADS=2 .venv/bin/python benchmarks/grid_speed.py      # both cores for each computation
     NASLAB_FAST=1 .venv/bin/python benchmarks/grid_speed.py         # 2 epochs: a smoke test
 
 On a busy machine, two torch threads per process make tiny networks much slower (threads wait for
@@ -29,10 +29,10 @@ from naslab.domains import grid
 from naslab.grid_vs_random.population import train_member, train_population
 from naslab.grid_vs_random.spaces import COURSE_VALUES, course_grid
 from naslab.train import TrainConfig
+from naslab.utils import script_threads
 
 EPOCHS = budget(full=20, fast=2)
 REPEATS = budget(full=2, fast=1)  # population is timed as the best of REPEATS runs (it is short)
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 
 
 def one_by_one(data, configs, cfg):
@@ -56,7 +56,7 @@ def with_optuna(data, cfg):
 
 
 def main():
-    torch.set_num_threads(THREADS)
+    script_threads()
     data = load_dataset("digits")
     configs = grid(course_grid())
     cfg = TrainConfig(epochs=EPOCHS, device="cpu")

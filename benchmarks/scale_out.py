@@ -35,12 +35,11 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-import torch
-
 from naslab.config import budget
 from naslab.grid_vs_random.spaces import course_space
 from naslab.search import run_search
 from naslab.searchers import RandomSearch
+from naslab.utils import script_threads
 
 N_TRIALS = budget(full=16, fast=6)
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", budget(full=25, fast=3)))  # ~0.5 s per trial on one idle core
@@ -131,7 +130,7 @@ def _ray():
 
 
 def main() -> None:
-    torch.set_num_threads(1)
+    script_threads()
     sleep = os.environ.get("BENCH_TRIAL") == "sleep"
     objective = sleep_trial if sleep else functools.partial(digits_trial, epochs=EPOCHS)
     what = "time.sleep(0.5)" if sleep else f"digits MLP, {EPOCHS} epochs"

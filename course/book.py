@@ -29,10 +29,10 @@ import student  # noqa: E402  (course/student.py)
 
 
 def stage(src: Path, executed: Path | None, mode: str) -> None:
-    """Write the book's sources into `src`: config, toc, intro and the student notebooks."""
-    if src.exists():
-        shutil.rmtree(src)
-    (src / "notebooks").mkdir(parents=True)
+    """Write the book's sources into `src`: config, toc, intro and the student notebooks. `src` is emptied
+    first only if it is new, empty or an earlier output (student.prepare_out refuses anything else)."""
+    student.prepare_out(src, ROOT, tool="course/book.py")
+    (src / "notebooks").mkdir()
     for name in ("_toc.yml", "intro.md"):
         shutil.copy2(ROOT / "course" / "book" / name, src / name)
     config = yaml.safe_load((ROOT / "course" / "book" / "_config.yml").read_text())
@@ -78,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "build" / "book"))
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    index = build(Path(args.out).resolve(), Path(args.executed).resolve() if args.executed else None)
+    try:
+        index = build(Path(args.out).resolve(), Path(args.executed).resolve() if args.executed else None)
+    except student.BuildError as e:
+        print(f"book.py: {e}", file=sys.stderr)
+        return 2
     print(f"course site: {index} (built in {time.perf_counter() - t0:.0f} s)")
     return 0
 

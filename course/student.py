@@ -18,6 +18,13 @@ from every .py of homework/; folders named `hidden/` (the instructor's extra tes
 `*_reference*` are left out. The handout also carries the package, the data, a student README and a
 Makefile with `install`, `lab` and `grade`, and is zipped beside the folder.
 
+Safety: the handout is built from the git-tracked files only (`git ls-files`: an untracked
+`my_searcher.py~` or `.bak` never ships); a tracked symbolic link that leads outside the repository is
+skipped with a message, never followed. The output folder is emptied only if it is new, empty or an
+earlier output (it holds the MARKER file every build writes); the repository root, a source folder
+(SOURCE_DIRS) or a folder inside or above one, and a folder holding a `.git` are refused (course/safe_build.py:
+`prepare_out` and `tracked_files`, also used by course/book.py).
+
 Usage (from the repository root):  python course/student.py [--out build/student]
 
 This script does not import naslab: it only reads and writes files (jupytext does the conversion).
@@ -32,6 +39,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from safe_build import MARKER, SOURCE_DIRS, BuildError, prepare_out, tracked_files  # noqa: F401 (re-exported)
+
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -39,8 +48,10 @@ EXERCISE = re.compile(r"^#\s*(Exercise\s+\d+)\b[^:]*:?\s*(.*)$")
 DEF = re.compile(r"^\s*(?:def|class)\s+(\w+)")
 HW = re.compile(r"hw(\d+)")
 # what the handout carries besides notebooks and homework (copied as they are)
-CARRY = ["naslab", "data/README.md", "data/bench", "pyproject.toml", "environment.yml", "course/grade.py"]
+CARRY = ["naslab", "data/README.md", "data/bench", "pyproject.toml", "environment.yml", "course/grade.py",
+         "course/grade_run.py", "course/grade_plugin.py"]
 LEAVE_OUT = ("hidden", "__pycache__", ".ipynb_checkpoints", ".pytest_cache")
+HANDOUT_TIMEOUT = 60  # seconds per test in the handout's pytest settings
 
 
 class MarkerError(ValueError):
@@ -103,7 +114,7 @@ def strip_solutions(text: str, label_of) -> str:
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
-def build_notebook(src: Path, dest_dir: Path) -> Path:
+def build_notebook(src: Path, dest_dir: Path, stem: str | None = None) -> Path:
     import jupytext
 
     text = strip_solutions(src.read_text(), _notebook_label)
@@ -112,7 +123,7 @@ def build_notebook(src: Path, dest_dir: Path) -> Path:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nb.metadata.pop("jupytext", None)
-    dest = dest_dir / f"{src.stem}.ipynb"
+    dest = dest_dir / f"{stem or src.stem}.ipynb"
     jupytext.write(nb, dest, fmt="ipynb")
     return dest
 
@@ -121,52 +132,72 @@ def _ignored(path: Path) -> bool:
     return any(p in LEAVE_OUT for p in path.parts) or "_reference" in path.name or path.suffix == ".pyc"
 
 
-def build_homework(src_root: Path, dest_root: Path) -> list[Path]:
+def build_homework(files: dict[str, Path], dest_root: Path) -> list[Path]:
+    """Write the tracked homework files (keys 'homework/...') into dest_root, solutions stripped."""
     written = []
-    for path in sorted(src_root.rglob("*")):
-        rel = path.relative_to(src_root)
-        if path.is_dir() or _ignored(rel):
+    for rel, path in sorted(files.items()):
+        sub = Path(rel).relative_to("homework")
+        if _ignored(sub):
             continue
-        dest = dest_root / rel
+        dest = dest_root / sub
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix == ".py":
-            dest.write_text(strip_solutions(path.read_text(), lambda ls, i, p=path: _homework_label(ls, i, p)))
+        if dest.suffix == ".py":
+            label = lambda ls, i, p=Path(rel): _homework_label(ls, i, p)  # noqa: E731
+            dest.write_text(strip_solutions(path.read_text(), label))
         else:
-            shutil.copy2(path, dest)
+            shutil.copyfile(path, dest)
         written.append(dest)
     return written
 
 
-def build(out: Path, root: Path = ROOT) -> Path:
-    """Write the handout into `out` (emptied first) and `out`.zip beside it; return the zip's path."""
-    if out.exists():
-        shutil.rmtree(out)
-    (out / "notebooks").mkdir(parents=True)
-    for src in sorted((root / "notebooks").glob("[0-9][0-9]_*.py")):
-        build_notebook(src, out / "notebooks")
-    build_homework(root / "homework", out / "homework")
-    for name in CARRY:
-        src = root / name
-        if src.is_dir():
-            shutil.copytree(src, out / name, ignore=shutil.ignore_patterns(*LEAVE_OUT, "*.pyc", "*.egg-info", "*.tmp"))
-        elif src.exists():
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, out / name)
-    shutil.copy2(root / "course" / "README_student.md", out / "README.md")
-    shutil.copy2(root / "course" / "Makefile.student", out / "Makefile")
-    zip_path = out.with_suffix(".zip")
+def handout_pyproject(text: str) -> str:
+    """The handout's pyproject.toml: pytest runs the homework only, with a 60 s limit per test."""
+    out, n = re.subn(r"(?m)^testpaths = .*$", 'testpaths = ["homework"]', text)
+    out, m = re.subn(r"(?m)^timeout = \d+$", f"timeout = {HANDOUT_TIMEOUT}", out)
+    if (n, m) != (1, 1):
+        raise BuildError("pyproject.toml: expected one `testpaths = ...` and one `timeout = N` line in "
+                         "[tool.pytest.ini_options] (the handout rewrites them)")
+    return out
+
+
+def build(out: Path, root: Path = ROOT, log=None) -> Path:
+    """Write the handout into `out` (emptied first, see prepare_out) and `out`.zip beside it, from the
+    git-tracked files of `root` only; return the zip's path."""
+    root = Path(root).resolve()
+    files = tracked_files(root, log)
+    out = prepare_out(out, root)
+    (out / "notebooks").mkdir()
+    for rel, src in sorted(files.items()):
+        if re.fullmatch(r"notebooks/[0-9][0-9]_[^/]*\.py", rel):
+            build_notebook(src, out / "notebooks", stem=Path(rel).stem)
+    build_homework({r: p for r, p in files.items() if r.startswith("homework/")}, out / "homework")
+    for rel, src in sorted(files.items()):
+        if any(rel == c or rel.startswith(c + "/") for c in CARRY) and not _ignored(Path(rel)):
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, out / rel)
+    if (out / "pyproject.toml").exists():
+        (out / "pyproject.toml").write_text(handout_pyproject((out / "pyproject.toml").read_text()))
+    for rel, name in (("course/README_student.md", "README.md"), ("course/Makefile.student", "Makefile")):
+        shutil.copyfile(files[rel], out / name)
+    zip_path = out.parent / f"{out.name}.zip"
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
         for f in sorted(out.rglob("*")):
-            if f.is_file():
+            if f.is_file() and f.name != MARKER:
                 z.write(f, Path(out.name) / f.relative_to(out))
     return zip_path
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=str(ROOT / "build" / "student"), help="handout folder (emptied first)")
+    ap.add_argument("--out", default=str(ROOT / "build" / "student"),
+                    help=f"handout folder: new, empty, or an earlier output (with its {MARKER} file), emptied first")
+    ap.add_argument("--root", default=str(ROOT), help="the repository (a git checkout) to build from")
     args = ap.parse_args(argv)
-    zip_path = build(Path(args.out))
+    try:
+        zip_path = build(Path(args.out), root=Path(args.root))
+    except BuildError as e:
+        print(f"student.py: {e}", file=sys.stderr)
+        return 2
     files = [f for f in Path(args.out).rglob("*") if f.is_file()]
     print(f"student edition: {args.out} ({len(files)} files), {zip_path} ({zip_path.stat().st_size / 1e3:.0f} kB)")
     return 0

@@ -4,9 +4,12 @@ Importing `naslab` is instant and offline: the public names below load their mod
 on first use, so `import naslab` never touches the network and does no heavy work.
 
 The README lists every module in one line and the public API that homework may use. Layout: the
-shared core (config, utils, data, models, train, trial, domains, searchers, search, anytime, plots,
-widgets) sits at the top; each notebook topic has its own folder (grid_vs_random, controller,
-proxies, net2net, darts) holding its algorithms, plots, widget panels and exercise checks.
+shared core (config, utils, data, models, train, trial, json_values, domains, searchers, asktell,
+search, anytime, plots, widgets...) sits at the top; each of the seven notebooks 00-06 has its own
+topic folder (welcome, grid_vs_random, controller, proxies, net2net, darts, bakeoff) holding its
+algorithms, plots, widget panels and exercise checks; the optional integrations (Optuna, Ray Tune)
+sit in `naslab/integrations/`. No module inside naslab imports this facade: each imports a name from
+the module that defines it, and the map below is for notebooks and homework.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ _API = {
     "best_trial": "naslab.anytime", "best_so_far": "naslab.anytime", "best_vs_trials": "naslab.anytime",
     "best_vs_seconds": "naslab.anytime", "mean_and_spread": "naslab.anytime",
     # scaling out: executors (Ray; Dask's client.get_executor() needs nothing), Optuna's TPE, Ray Tune
-    "RayExecutor": "naslab.executors", "OptunaSearch": "naslab.optuna_search", "run_tune": "naslab.tune",
+    "RayExecutor": "naslab.executors", "OptunaSearch": "naslab.integrations.optuna",
+    "run_tune": "naslab.integrations.tune",
     # notebook 01: grid vs random search
     "course_grid": "naslab.grid_vs_random.spaces", "course_space": "naslab.grid_vs_random.spaces",
     "train_population": "naslab.grid_vs_random.population",

@@ -3,13 +3,20 @@
 A search is judged by its *anytime* performance: after i trials (or t seconds), how good is the
 best configuration found so far? For a run with scores s_1..s_n (maximised),
 
-    incumbent_i = max(s_1, ..., s_i)        (failed trials, NaN, are skipped)
+    incumbent_i = argmax_{j <= i} (f_j, s_j)     (lexicographic; failed trials, NaN, are skipped)
+
+where f_j is the trial's fidelity (epochs, rung budget...; all equal when there is none): a score
+measured with less budget never beats one measured with more (successive halving, notebook 03; the
+bake-off, notebook 06), and ties go to the earlier trial. `incumbents` is that one rule; every
+best-so-far curve of the course reads it (`best_so_far`, `best_vs_seconds`,
+`naslab.proxies.halving.incumbent_curve`, `naslab.bakeoff.race.incumbent_path`), and `last_finished`
+puts it on a time axis (the trials finish one after another, after their cumulative seconds).
 
 and since a single run is noisy, we repeat it over seeds and plot the mean with a band
 (std, sem, min..max or quartiles), as Bergstra & Bengio (JMLR 2012) do with their box plots over
 many independent experiments. The functions accept lists of `Trial` or plain scores.
 
-Re-exported by `naslab.search`. Taught in: notebooks/01_grid_vs_random_search.ipynb.
+Taught in: notebooks/01_grid_vs_random_search.ipynb; used by notebooks 03 and 06.
 """
 
 from __future__ import annotations
@@ -36,15 +43,49 @@ def _scores(run: Sequence, metric: str) -> np.ndarray:
     return np.array([t.score(metric) if isinstance(t, Trial) else float(t) for t in run], dtype=float)
 
 
+def incumbents(scores, fidelity=None, *, mode: str = "max") -> np.ndarray:
+    """(n,) index of the incumbent after each trial; -1 before the first trial with a score.
+
+    The incumbent after trial i is the best of trials 0..i by (fidelity, score), lexicographically: the
+    highest fidelity among the scored trials first, then the best score there; ties go to the earlier
+    trial. NaN scores (failed trials) are skipped; ±inf are scores like any other.
+
+    Args:
+        scores: (n,) floats, maximised (mode="max") or minimised (mode="min").
+        fidelity: (n,) floats, higher = more budget (np.inf for "full"), or None: all the same.
+    """
+    _check_mode(mode)
+    s = np.asarray(scores, dtype=float).reshape(-1)  # (n,)
+    f = np.zeros(len(s)) if fidelity is None else np.asarray(fidelity, dtype=float).reshape(-1)
+    if f.shape != s.shape:
+        raise ValueError(f"fidelity has {f.size} entries for {s.size} scores; give one per trial or None")
+    scored = ~np.isnan(s)
+    key = np.full(len(s), -1, dtype=np.int64)  # exact ranks, so no rounding can merge two keys
+    if scored.any():
+        _, f_rank = np.unique(f[scored], return_inverse=True)
+        s_values, s_rank = np.unique(s[scored] if mode == "max" else -s[scored], return_inverse=True)
+        key[scored] = f_rank.reshape(-1) * len(s_values) + s_rank.reshape(-1)
+    best = np.maximum.accumulate(key) if len(key) else key
+    new = key > np.r_[-1, best[:-1]]  # trial i becomes the incumbent: strictly better than all before it
+    return np.maximum.accumulate(np.where(new, np.arange(len(s)), -1)) if len(s) else np.zeros(0, dtype=int)
+
+
+def last_finished(seconds, times) -> np.ndarray:
+    """(T,) index of the last trial finished by each time, -1 before the first; trials run one after another,
+    trial j finishing at seconds_0 + ... + seconds_j."""
+    done = np.cumsum(np.asarray(seconds, dtype=float))  # (n,) when trial j finished
+    return np.searchsorted(done, np.asarray(times, dtype=float), side="right") - 1
+
+
 def best_so_far(run: Sequence, *, metric: str = "val_acc", mode: str = "max") -> np.ndarray:
     """The incumbent after each trial: out[i] = best score among trials 0..i (NaN before any score).
 
-    `run` is a list of Trials or of plain scores; failed trials (NaN) are skipped.
+    `run` is a list of Trials or of plain scores; failed trials (NaN) are skipped. (An incumbent
+    score of ±inf, possible with plain scores only, is NaN: no finite best yet.)
     """
-    _check_mode(mode)
     s = _scores(run, metric)
-    filled = np.where(np.isnan(s), -np.inf if mode == "max" else np.inf, s)
-    best = np.maximum.accumulate(filled) if mode == "max" else np.minimum.accumulate(filled)
+    inc = incumbents(s, mode=mode)  # (n,)
+    best = np.where(inc >= 0, s[np.clip(inc, 0, None)], np.nan) if len(s) else s
     return np.where(np.isinf(best), np.nan, best)
 
 
@@ -89,9 +130,8 @@ def best_vs_seconds(runs: Sequence[Sequence[Trial]], times: Sequence[float], *, 
     times = np.asarray(times, dtype=float)
     out = np.full((len(runs), len(times)), np.nan)
     for i, run in enumerate(runs):
-        done = np.cumsum([t.seconds for t in run])  # (n,) time at which trial j finished
         best = best_so_far(run, metric=metric, mode=mode)
-        k = np.searchsorted(done, times, side="right") - 1  # index of the last finished trial
+        k = last_finished([t.seconds for t in run], times)  # (T,) index of the last finished trial
         out[i] = np.where(k >= 0, best[np.clip(k, 0, None)] if len(best) else np.nan, np.nan)
     return out
 

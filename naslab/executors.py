@@ -12,6 +12,8 @@ but `ObjectRef.future()` is a real `concurrent.futures.Future`, so a small class
   and every later task reads the same copy; plain values (a config dict) travel inline.
 * `future.cancel()` really cancels: `ray.cancel(ref, force=True)` stops a queued or running task
   (a plain cancelled Ray future leaves its task running to the end).
+* Ray's token file (~/.ray/auth_token), when `ray.init()` here creates it, is made readable by its
+  owner only (0600; Ray 2.60 writes it 0644).
 * Torch threads in each task = the CPUs given to it (`num_cpus`): `torch.set_num_threads` is set
   inside the task, because `OMP_NUM_THREADS` does not reach a worker that already imported torch,
   and two threads per task on a busy 2-core machine make tiny networks up to 60x slower.
@@ -29,7 +31,9 @@ import os
 import re
 import sys
 import threading
+import warnings
 from concurrent.futures import Executor, Future, InvalidStateError
+from pathlib import Path
 
 import numpy as np
 
@@ -125,6 +129,24 @@ class _RayFuture(Future):
         return super().cancel()
 
 
+def ray_token_path() -> Path:
+    """Where Ray keeps its authentication token: $RAY_AUTH_TOKEN_PATH, else ~/.ray/auth_token."""
+    return Path(os.environ.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token")
+
+
+def protect_ray_token(path: Path, existed: bool) -> None:
+    """Ray 2.60's `ray.init()` writes its token file readable by every local user (mode 0644), and the
+    token lets anyone reach the cluster: a file created by this call (`existed` False) is set to 0600;
+    an older one that others can read gets a warning saying `chmod 600`."""
+    if not path.is_file() or not path.stat().st_mode & 0o077:
+        return
+    if existed:
+        warnings.warn(f"{path} is readable by other users (mode {path.stat().st_mode & 0o777:o}): anyone who "
+                      f"reads it can run code on your Ray cluster; run `chmod 600 {path}`", stacklevel=3)
+    else:
+        path.chmod(0o600)
+
+
 class RayExecutor(Executor):
     """A `concurrent.futures.Executor` that runs each `submit` as a Ray task.
 
@@ -152,7 +174,10 @@ class RayExecutor(Executor):
             raise ValueError(f"num_cpus={num_cpus!r} must be a number > 0 (CPUs reserved per task)")
         self._owns_ray = not ray.is_initialized()
         if self._owns_ray:
+            token = ray_token_path()
+            existed = token.exists()
             ray.init(address=address, runtime_env=runtime_env, **init_kwargs)
+            protect_ray_token(token, existed)  # a token Ray just wrote: 0600
         self.num_cpus, self.threads = num_cpus, max(1, int(num_cpus))
         cpus = ray.cluster_resources().get("CPU", 1)
         self.max_workers = executor_workers(None, max_workers or max(1, int(cpus // num_cpus)))

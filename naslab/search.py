@@ -13,22 +13,24 @@ one finishes); an adaptive one is asked `batch_size` proposals (default 1) befor
   evaluation (successive halving: `objective(config, fidelity)` is called) or record a parent.
 * An objective that raises gives a "failed" Trial with the error message; the search goes on.
   `{"diverged": True}` or a NaN / inf score gives a "diverged" Trial (the status rule: `Trial`).
-  A "seconds" metric (e.g. the
-  simulated cost from a cached benchmark) replaces the measured wall-clock seconds.
+  A "seconds" metric (e.g. the simulated cost from a cached benchmark) replaces the measured
+  wall-clock seconds.
 * With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
-  the same file replays the finished trials (told to the fresh searcher, never re-evaluated).
+  the same file replays the finished trials (told to the fresh searcher, never re-evaluated). The
+  log's header holds the search's fingerprint, and the log is locked while the search runs.
 * Ctrl-C (KeyboardInterrupt) stops the loop and returns the trials that finished.
 
+The ask order, the replay and the pending proposals are kept by `naslab.asktell.AskTellBook`, which
+the Ray Tune adapter (`naslab.integrations.tune`) shares; this module decides when to ask and where
+to evaluate.
 The anytime curves of a finished search (best-so-far, `best_trial`) are in `naslab.anytime`.
 
-Taught in: notebooks/01_grid_vs_random_search.ipynb; reused by notebooks 02-04.
+Taught in: notebooks/01_grid_vs_random_search.ipynb; reused by notebooks 02-06.
 """
 
 from __future__ import annotations
 
-import json
 import pickle
-import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
@@ -36,46 +38,13 @@ from typing import Any
 
 import numpy as np
 
-from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of a search)
-    best_so_far,
-    best_trial,
-    best_vs_seconds,
-    best_vs_trials,
-    mean_and_spread,
-)
+from naslab.asktell import AskTellBook, FailureWatch, evaluate_proposal, make_trial, search_fingerprint
 from naslab.executors import executor_workers, submit_trial, trial_outcome
-from naslab.searchers import Proposal, Searcher
-from naslab.trial import (
-    FailureWatch,
-    Trial,
-    append_jsonl,
-    jsonable,
-    load_jsonl,
-    repair_jsonl,
-    to_json_value,
-    trial_from_output,
-)
+from naslab.searchers import Searcher
+from naslab.trial import Trial
 
 # ---------------------------------------------------------------------------------------------
-# the loop
-
-
-def _evaluate(objective: Callable, config: Any, fidelity: Any) -> tuple[Any, float, str | None]:
-    """Run one evaluation (in this process or in a worker): (output, seconds, error message)."""
-    t0 = time.perf_counter()
-    try:
-        out = objective(config) if fidelity is None else objective(config, fidelity)
-        return out, time.perf_counter() - t0, None
-    except Exception as e:  # a crash is a recorded result; KeyboardInterrupt is not caught here
-        return None, time.perf_counter() - t0, f"{type(e).__name__}: {e}"
-
-
-def _make_trial(tid: int, prop: Proposal, outcome, metric: str, searcher: Searcher) -> Trial:
-    out, seconds, error = outcome
-    info = {"searcher": getattr(searcher, "name", type(searcher).__name__), **prop.info}
-    common = dict(config=prop.config, fidelity=prop.fidelity, seed=int(getattr(searcher, "seed", 0) or 0),
-                  trial_id=tid, parent=prop.parent, info=info)
-    return trial_from_output(out, metric, seconds=seconds, error=error, **common)  # the status rule: see Trial
+# checks of the call
 
 
 def _resolve_metric(searcher: Any, metric: str | None) -> str:
@@ -109,18 +78,23 @@ def _check_call(searcher: Any, objective: Any, executor: Any, max_seconds: Any) 
                             "use a module-level function or functools.partial, not a lambda or a closure") from e
 
 
-def _watched(on_trial, watch: FailureWatch):
-    def call(trial: Trial) -> None:
-        watch.see(trial)
-        if on_trial is not None:
-            on_trial(trial)
-    return call
+
+def _check_counts(budget: Any, batch_size: Any) -> None:
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal after a JSON round trip (tuples vs lists, numpy scalars vs floats)."""
-    return json.dumps(jsonable(a), sort_keys=True) == json.dumps(jsonable(b), sort_keys=True)
 
+def _progress_bar(progress: bool, budget: int, searcher):
+    """A tqdm bar over the budget, or None."""
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
 
 def run_search(
     searcher: Searcher,
@@ -135,6 +109,7 @@ def run_search(
     max_seconds: float | None = None,
     on_trial: Callable[[Trial], None] | None = None,
     progress: bool = False,
+    fingerprint_mismatch: str = "error",
 ) -> list[Trial]:
     """Ask, evaluate and tell until `budget` trials are done or the searcher is exhausted.
 
@@ -146,7 +121,9 @@ def run_search(
             State it keeps (a cache, a counter) stays in the worker that ran it: read results from
             the trials' metrics, not from the objective, when an executor runs the search.
         budget: the maximum number of trials (resumed ones included), an int >= 1.
-        path: a JSONL file; finished trials are appended to it and replayed on a rerun.
+        path: a JSONL file; finished trials are appended to it and replayed on a rerun. Its header holds
+            the search's fingerprint (searcher class, seed, space, metric, objective name); it is locked
+            while the search runs (`naslab.log_writer`). A file that is not a trial log is never written.
         executor: a `concurrent.futures.Executor` (`submit(fn, *args) -> concurrent.futures.Future`):
             a thread or process pool, Dask's `client.get_executor()` (not the `Client` itself: its
             futures are Dask futures), or `naslab.executors.RayExecutor`. None evaluates
@@ -168,124 +145,105 @@ def run_search(
             `max_workers - 1` more may run).
         on_trial: called with each finished Trial, in ask order (live plots, printing).
         progress: show a tqdm bar.
+        fingerprint_mismatch: "warn" resumes a log whose fingerprint differs (a renamed objective); default "error".
 
-    Returns:
-        the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
+    Returns: the trials in ask order (trial_id 0, 1, ...); fewer than `budget` after Ctrl-C.
 
     Raises:
-        ValueError: a bad budget / batch_size / max_workers / max_seconds / metric, a Dask `Client`
-            passed as executor, or a `path` written by a different search. TypeError: swapped
-            arguments, a config that is not JSON, or an objective a process pool cannot pickle.
-    Warns:
-        RuntimeWarning: once, when the first 3 trials all failed with the same error; and when a
-            torn last line of `path` (a crash mid-write) is dropped before resuming.
+        ValueError: a bad budget / batch_size / max_workers / max_seconds / metric, a Dask `Client` as
+            executor, a `path` that is not a trial log or was written by a different search. TypeError:
+            swapped arguments, a config that is not JSON, an objective a process pool cannot pickle.
+            TrialLogError: `path` is held by another search, or was deleted or replaced during the run.
+    Warns: RuntimeWarning once when the first 3 trials all failed alike, and for a dropped torn last line.
     """
     _check_call(searcher, objective, executor, max_seconds)
     metric = _resolve_metric(searcher, metric)
-    watch = FailureWatch(3)
-    on_trial = _watched(on_trial, watch)
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-        raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-                                   or batch_size < 1):
-        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
+    _check_counts(budget, batch_size)
     workers = executor_workers(executor, max_workers)
     streaming = executor is not None and batch_size is None and not getattr(searcher, "adaptive", True)
-    if path is not None:
-        repair_jsonl(path)  # drop a torn last line now, so that appends start on a fresh line
-    stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
-    trials: list[Trial] = []
-    spent, n_asked = 0.0, 0
-    queue: list[tuple[int, Proposal]] = []  # asked, not told yet, in ask order
-    results: dict[int, Trial] = {}  # trial_id -> finished Trial not told yet
-    futures: dict = {}  # Future -> (trial_id, Proposal) still running on the executor
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
-
-    def finish(trial: Trial) -> None:
-        results[trial.trial_id] = trial
-        if path is not None:
-            append_jsonl(path, trial)  # on disk as soon as it finishes: Ctrl-C or a crash keeps it
-
+    book = AskTellBook(searcher, budget, path, fingerprint=search_fingerprint(searcher, metric, objective),
+                       fingerprint_mismatch=fingerprint_mismatch)
+    watch, bar = FailureWatch(3), _progress_bar(progress, budget, searcher)
     try:
-        while True:
-            # ask: a batch once the previous one is told, or (streaming) one trial per free worker
-            room = workers - len(futures) if streaming else (batch_size or 1) * (not queue)
-            while room > 0 and n_asked < budget and (max_seconds is None or spent + _seconds(results) < max_seconds):
-                p = searcher.ask()
-                if p is None:
-                    break  # nothing to propose now: evaluate what is pending, then ask again
-                tid, prop = n_asked, p if isinstance(p, Proposal) else Proposal(p)
-                try:  # a config that cannot be recorded is the searcher's bug: say so now, not 9 frames deep
-                    to_json_value(prop.config, "config")
-                    to_json_value(prop.fidelity, "fidelity")
-                except TypeError as e:
-                    raise TypeError(f"{getattr(searcher, 'name', 'the searcher')} proposed a trial that cannot "
-                                    f"be recorded: {e}") from e
-                queue.append((tid, prop))
-                n_asked += 1
-                old = stored.get(tid)
-                if old is not None:
-                    if not (_same(old.config, prop.config) and _same(old.fidelity, prop.fidelity)):
-                        raise ValueError(f"{path}: trial {tid} holds config {old.config!r} but the searcher "
-                                         f"asked for {prop.config!r}; use a new file for a different search")
-                    old.info["resumed"] = True
-                    results[tid] = old
-                    room -= not streaming  # a replayed trial takes no worker
-                    continue
-                if executor is not None:
-                    futures[submit_trial(executor, _evaluate, objective, prop.config, prop.fidelity)] = (tid, prop)
-                room -= 1
-            if not queue:
-                break  # exhausted (or out of budget): nothing pending and nothing new to propose
-            if executor is None:
-                for tid, prop in queue:
-                    if tid not in results:
-                        finish(_make_trial(tid, prop, _evaluate(objective, prop.config, prop.fidelity), metric,
-                                           searcher))
-            elif queue[0][0] not in results:  # wait for the next trial to finish, whichever it is
-                done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
-                for fut in done:
-                    tid, prop = futures.pop(fut)
-                    finish(_make_trial(tid, prop, trial_outcome(fut), metric, searcher))
-            while queue and queue[0][0] in results:  # tell in ask order, whatever order they finished in
-                tid, prop = queue.pop(0)
-                trial = results.pop(tid)
-                _tell(searcher, prop, trial, trials, on_trial, bar)
-                spent += trial.seconds
-    except KeyboardInterrupt:
-        for fut, (tid, prop) in list(futures.items()):
-            if fut.done() and not fut.cancelled():  # finished just before the interrupt: keep it
-                finish(_make_trial(tid, prop, trial_outcome(fut), metric, searcher))
-            else:
-                fut.cancel()  # dropped (a RayExecutor future also stops its task); a rerun with `path` resumes
-        for tid, prop in queue:  # asked but not told yet
-            if tid in results:
-                _tell(searcher, prop, results[tid], trials, on_trial, bar)
+        run = _Run(book, objective, executor, metric, _on_tell(on_trial, watch, bar))
+        try:
+            run.loop(workers if streaming else None, batch_size, max_seconds)
+        except KeyboardInterrupt:
+            run.interrupted()
     finally:
+        book.close()  # the log's lock: released on a normal end, an exception and Ctrl-C alike
         if bar is not None:
             bar.close()
     watch.close()
-    return trials
+    return book.trials
 
 
-def _seconds(results: dict) -> float:
-    return sum(t.seconds for t in results.values())  # finished trials not told yet
+def _on_tell(on_trial, watch: FailureWatch, bar) -> Callable[[Trial], None]:
+    """What follows each tell: the failure watch, the caller's `on_trial`, the progress bar."""
+    def call(trial: Trial) -> None:
+        watch.see(trial)
+        if on_trial is not None:
+            on_trial(trial)
+        if bar is not None:
+            bar.update(1)
+    return call
 
 
-def _tell(searcher, prop, trial, trials, on_trial, bar) -> None:
-    searcher.tell(prop.config, trial)
-    trials.append(trial)
-    if on_trial is not None:
-        on_trial(trial)
-    if bar is not None:
-        bar.update(1)
+# ---------------------------------------------------------------------------------------------
+# the loop: when to ask and where to evaluate (the bookkeeping is `naslab.asktell.AskTellBook`)
 
 
-# public names for `naslab.tune`, which builds the very same trials outside this loop
-evaluate_proposal = _evaluate
-make_trial = _make_trial
-same_json = _same
+class _Run:
+    """One `run_search` call: its book, its objective and the executor's futures still running."""
+
+    def __init__(self, book: AskTellBook, objective: Callable, executor, metric: str, on_tell):
+        self.book, self.objective, self.executor, self.metric, self.on_tell = book, objective, executor, metric, on_tell
+        self.futures: dict = {}  # Future -> (trial_id, Proposal) still running on the executor
+
+    def loop(self, workers: int | None, batch_size: int | None, max_seconds: float | None) -> None:
+        """Ask, evaluate, tell until nothing is pending; `workers` (streaming) keeps that many trials in flight."""
+        book = self.book
+        while True:
+            self._ask(workers, batch_size, max_seconds)
+            if not book.queue:
+                break  # exhausted (or out of budget): nothing pending and nothing new to propose
+            if self.executor is None:
+                for tid, prop in book.queue:
+                    if tid not in book.results:
+                        outcome = evaluate_proposal(self.objective, prop.config, prop.fidelity)
+                        book.finish(make_trial(tid, prop, outcome, self.metric, book.searcher))
+            elif book.queue[0][0] not in book.results:  # wait for the next trial to finish, whichever it is
+                done, _ = wait(list(self.futures), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    self._finish(fut)
+            book.tell_ready(self.on_tell)  # in ask order, whatever order they finished in
+
+    def _ask(self, workers: int | None, batch_size: int | None, max_seconds: float | None) -> None:
+        """Ask a batch once the previous one is told, or (streaming) one trial per free worker."""
+        book, streaming = self.book, workers is not None
+        room = workers - len(self.futures) if streaming else (batch_size or 1) * (not book.queue)
+        while room > 0 and (max_seconds is None or book.seconds() < max_seconds):
+            asked = book.ask()
+            if asked is None:
+                break  # nothing to propose now: evaluate what is pending, then ask again
+            tid, prop, replayed = asked
+            if replayed:
+                room -= not streaming  # a replayed trial takes no worker
+                continue
+            if self.executor is not None:
+                fut = submit_trial(self.executor, evaluate_proposal, self.objective, prop.config, prop.fidelity)
+                self.futures[fut] = (tid, prop)
+            room -= 1
+
+    def _finish(self, fut) -> None:
+        tid, prop = self.futures.pop(fut)
+        self.book.finish(make_trial(tid, prop, trial_outcome(fut), self.metric, self.book.searcher))
+
+    def interrupted(self) -> None:
+        """Ctrl-C: keep the trials that finished (told in ask order), drop the ones still running."""
+        for fut in list(self.futures):
+            if fut.done() and not fut.cancelled():  # finished just before the interrupt: keep it
+                self._finish(fut)
+            else:
+                fut.cancel()  # dropped (a RayExecutor future also stops its task); a rerun with `path` resumes
+        self.book.tell_finished(self.on_tell)

@@ -11,7 +11,7 @@ parent=..., info=...)` asks for a cheaper evaluation or records a parent. Grid s
 `grid(space)`; random search draws `sample(space, rng)` (Bergstra & Bengio, JMLR 2012).
 `naslab.search.run_search` drives any searcher.
 
-Taught in: notebooks/01_grid_vs_random_search.ipynb; subclassed in notebooks 02-04.
+Taught in: notebooks/01_grid_vs_random_search.ipynb; subclassed in notebooks 02-06.
 """
 
 from __future__ import annotations
@@ -21,13 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from naslab.anytime import (  # noqa: F401  (re-exported: the anytime curves of a search)
-    best_so_far,
-    best_trial,
-    best_vs_seconds,
-    best_vs_trials,
-    mean_and_spread,
-)
 from naslab.domains import grid, sample, validate_space
 from naslab.trial import Trial
 

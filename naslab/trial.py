@@ -1,15 +1,17 @@
 """The one record every search writes: `Trial`, its status rule, and crash-safe JSONL save / load.
 
 A trial is one evaluation of one candidate: a hyper-parameter configuration (notebook 01) or an
-architecture (notebooks 02-05), at some `fidelity` (epochs, data fraction, width... or None for
+architecture (notebooks 02-06), at some `fidelity` (epochs, data fraction, width... or None for
 "full"), with a `seed`, the `metrics` it produced, the wall-clock `seconds` it took and a `status`
-given by one rule (`trial_from_output`, used by `naslab.search.run_search`; see `Trial`).
+given by one rule (`trial_from_output`, used by `naslab.asktell.make_trial`; see `Trial`).
 
-Records are plain JSON (no pickle): one object per line in a `.jsonl` file, appended as each trial
-finishes (one `os.write` of the whole line), so an interrupted search keeps what it finished and a
-rerun can resume. A line without its final newline is a write cut short by a crash: readers skip it
-and `repair_jsonl` (run before every append) drops it with a warning, so the next record never lands
-on a torn line. A corrupt line that *is* terminated is real damage and raises `ValueError`.
+Records are plain JSON (no pickle; values made plain by `naslab.json_values`): one object per line
+in a `.jsonl` file, appended as each trial finishes (one `os.write` of the whole line), so an
+interrupted search keeps what it finished and a rerun can resume. A line without its final newline
+is a write cut short by a crash: readers skip it and `append_jsonl` drops it with a warning, so the
+next record never lands on a torn line. A corrupt line that *is* terminated is real damage and raises
+`ValueError`; so does a file that is not a trial log at all, which is never written to. What counts as
+a trial log, its header line and the lock of a running search: `naslab.trial_log`, `naslab.log_writer`.
 
 Taught in: notebooks/00_welcome.ipynb; used by every search notebook.
 """
@@ -25,49 +27,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from naslab.json_values import jsonable, to_json_value
+from naslab.trial_log import drop_tail, scan_log, write_all
+
 STATUSES = ("ok", "diverged", "failed")
-JSON_TYPES = "numbers, str, bool, None, lists and dicts"
-
-
-def to_json_value(x: Any, where: str = "value") -> Any:
-    """`x` as a plain JSON value: numpy / torch numbers and 0-d arrays -> int / float / bool,
-    arrays and tensors -> nested lists, tuples -> lists, dict keys -> str. Non-finite floats stay
-    floats (they are written as null / "inf" by `to_json`).
-
-    Raises:
-        TypeError: naming `where` (e.g. "metric 'model'") and the type, for anything else
-        (an nn.Module, a set, a TrainResult...).
-    """
-    if x is None or isinstance(x, (bool, str)):
-        return x
-    if isinstance(x, (int, float)):
-        return int(x) if isinstance(x, int) else float(x)  # np.float64 -> float, IntEnum -> int
-    if isinstance(x, dict):
-        return {str(k): to_json_value(v, f"{where}[{k!r}]") for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [to_json_value(v, f"{where}[{i}]") for i, v in enumerate(x)]
-    if hasattr(x, "tolist") and hasattr(x, "dtype"):  # numpy scalars / arrays, torch tensors (0-d included)
-        kind = str(x.dtype)
-        if not any(s in kind for s in ("int", "float", "bool")):
-            raise TypeError(f"{where} is a {type(x).__name__} of dtype {kind}; allowed: {JSON_TYPES}")
-        return to_json_value(x.tolist(), where)  # 0-d -> a Python scalar, else nested lists
-    raise TypeError(f"{where} is a {type(x).__name__}, which cannot be written to JSON; allowed: {JSON_TYPES}")
-
-
-def jsonable(x: Any) -> Any:
-    """`to_json_value` plus the on-disk form of non-finite floats (NaN -> null, ±inf -> "inf"/"-inf")."""
-    x = to_json_value(x)
-
-    def fix(v):
-        if isinstance(v, dict):
-            return {k: fix(u) for k, u in v.items()}
-        if isinstance(v, list):
-            return [fix(u) for u in v]
-        if isinstance(v, float) and not math.isfinite(v):
-            return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
-        return v
-
-    return fix(x)
 
 
 def as_score(v: Any) -> float:
@@ -195,80 +158,53 @@ def trial_from_output(out: Any, metric: str, *, seconds: float, error: str | Non
     return Trial(metrics=metrics, seconds=sec, status=status, **common)
 
 
-class FailureWatch:
-    """Warn once when the first `n` trials of a search all failed for the same reason.
-
-    (A forgotten metric key or an objective returning a TrainResult would otherwise spend the whole
-    budget on failed trials without a word.)
-    """
-
-    def __init__(self, n: int = 3):
-        self.n, self.errors, self.done = n, [], False
-
-    def see(self, trial: Trial) -> None:
-        if self.done:
-            return
-        self.errors.append(trial.error if trial.status == "failed" else None)
-        if len(self.errors) >= self.n:
-            self.close()
-
-    def close(self) -> None:
-        """Check now (also called at the end of a search shorter than n)."""
-        if self.done or not self.errors:
-            return
-        self.done = True
-        if len(self.errors) >= 2 and self.errors[0] is not None and len(set(self.errors)) == 1:
-            warnings.warn(f"the first {len(self.errors)} trials all failed with the same error: "
-                          f"{self.errors[0]}", RuntimeWarning, stacklevel=3)
-
-
 def repair_jsonl(path: str | Path) -> str | None:
     """Drop an unterminated last line (a write cut short by a crash) so appends start on a fresh line.
 
-    Returns the dropped text (None when the file is missing or clean) and warns when it drops one.
-    A complete record without its newline is dropped too: its trial is simply evaluated again.
+    Returns the dropped text (None when the file is missing or ends with a newline: then nothing is read
+    or written) and warns when it drops one. A complete record without its newline is dropped too: its
+    trial is simply evaluated again. A file that is not a trial log (`naslab.trial_log.scan_log`) is a
+    ValueError, and is left unchanged.
     """
     path = Path(path)
-    if not path.exists():
+    if not path.exists() or path.stat().st_size == 0:
         return None
-    with path.open("rb+") as f:
-        data = f.read()
-        if not data or data.endswith(b"\n"):
+    with path.open("rb") as f:
+        f.seek(-1, os.SEEK_END)
+        if f.read(1) == b"\n":
             return None
-        cut = data.rfind(b"\n") + 1
-        f.truncate(cut)
-    dropped = data[cut:].decode("utf-8", errors="replace")
-    warnings.warn(f"{path}: dropped an unterminated last line ({len(dropped)} chars, a write cut short by a "
-                  f"crash): {dropped[:60]!r}", RuntimeWarning, stacklevel=2)
-    return dropped
+    scan = scan_log(path)  # every line before the torn one must be valid: never cut another kind of file
+    drop_tail(path, scan)
+    return scan.tail
 
 
 def append_jsonl(path: str | Path, trial: Trial) -> None:
     """Append one trial as one line of JSON (the file and its folder are created when missing).
 
-    The line is written with a single `os.write` in append mode; a torn last line left by an
-    earlier crash is dropped first (`repair_jsonl`).
+    The whole file is checked first (`naslab.trial_log.scan_log`): a file that is not a trial log (an
+    `.npz`, a JSON document...) or is damaged is a ValueError and is left unchanged. A torn last line left
+    by an earlier crash is then dropped, and the line is written with a single `os.write` in append mode.
+    No lock is taken: `run_search(path=...)` holds the log while it runs (`naslab.log_writer.TrialLog`).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     line = (trial.to_json() + "\n").encode("utf-8")
-    if path.exists() and path.stat().st_size:
-        with path.open("rb") as f:
-            f.seek(-1, os.SEEK_END)
-            if f.read(1) != b"\n":
-                repair_jsonl(path)
+    scan = scan_log(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if scan.tail is not None:
+        drop_tail(path, scan)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        written = os.write(fd, line)
-        while written < len(line):  # rare short writes: finish the line
-            written += os.write(fd, line[written:])
+        write_all(fd, line)
     finally:
         os.close(fd)
 
 
 def save_jsonl(path: str | Path, trials: list[Trial]) -> None:
-    """Write `trials` to `path`, replacing the file (written to a temporary file, then renamed)."""
+    """Write `trials` to `path`, replacing the file (written to a temporary file, then renamed).
+
+    An existing file that is not a trial log is a ValueError and is left unchanged."""
     path = Path(path)
+    scan_log(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text("".join(t.to_json() + "\n" for t in trials), encoding="utf-8")
@@ -276,23 +212,12 @@ def save_jsonl(path: str | Path, trials: list[Trial]) -> None:
 
 
 def load_jsonl(path: str | Path) -> list[Trial]:
-    """Read trials back. A missing file gives []. An unterminated last line (a run killed mid-write)
-    is skipped with a warning; a corrupt terminated line raises ValueError naming the line."""
+    """Read trials back (a header line, `naslab.trial_log`, is skipped). A missing file gives []. An
+    unterminated last line (a run killed mid-write) is skipped with a warning; a file that is not a trial
+    log, or a corrupt terminated line, raises ValueError naming the file (and the line)."""
     path = Path(path)
-    if not path.exists():
-        return []
-    text = path.read_text(encoding="utf-8")
-    lines = text.split("\n")
-    if lines[-1].strip():  # no newline after the last record: an interrupted write
+    scan = scan_log(path, Trial.from_dict)
+    if scan.tail is not None and scan.tail.strip():  # no newline after the last record: an interrupted write
         warnings.warn(f"{path}: skipping an unterminated last line (a write cut short by a crash): "
-                      f"{lines[-1][:60]!r}", RuntimeWarning, stacklevel=2)
-    trials = []
-    for i, line in enumerate(lines[:-1]):
-        if not line.strip():
-            continue
-        try:
-            trials.append(Trial.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, TypeError, ValueError) as e:
-            raise ValueError(f"{path}: line {i + 1} is not a Trial record ({e}); the file is damaged in the "
-                             f"middle, so it is not resumed: fix or remove that line, or use a new file") from e
-    return trials
+                      f"{scan.tail[:60]!r}", RuntimeWarning, stacklevel=2)
+    return scan.records

@@ -8,6 +8,8 @@
 * `set_threads(n=None)` pins torch's CPU threads: 1 by default (right for the course's tiny
   networks: on a busy 2-core CPU two threads make them 10-60x slower), `NASLAB_THREADS` or `n` for
   bigger models. Every notebook's setup cell calls it, so a student sets nothing.
+* `script_threads(n=None)`: the one thread set-up of every command-line script (benchmarks/, tools/):
+  `set_threads(n)` here, and the same count exported to the worker processes the script starts.
 * `short(value)` / `summarize(trial)`: readable text with floats rounded (no `0.29374998807907104`).
 
 Taught in: notebooks/00_welcome.ipynb (environment check).
@@ -51,6 +53,22 @@ def set_threads(n: int | None = None) -> int:
     if not ok:
         raise ValueError(f"{source}={n!r} is not a positive integer number of threads (e.g. 1, 2, 4)")
     torch.set_num_threads(count)
+    return count
+
+
+def script_threads(n: int | None = None) -> int:
+    """The thread set-up of a command-line script (benchmarks/, tools/): call it first in `main()`.
+
+    Sets torch's threads in this process with `set_threads(n)` (n, else `NASLAB_THREADS`, else 1) and
+    exports `OMP_NUM_THREADS` and `MKL_NUM_THREADS` with the same count, so that the worker processes
+    the script starts (process pools, Dask, Ray) begin with it too instead of one thread per core.
+    Returns the count. No script sets threads itself (tests/tools/test_scripts.py checks it).
+
+    Raises:
+        ValueError: if `n` (or `NASLAB_THREADS`) is not a positive integer.
+    """
+    count = set_threads(n)
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(count)
     return count
 
 

@@ -196,7 +196,8 @@ def counted(config):
 first = run_search(RandomSearch(synthetic_space(), seed=1), counted, 5, path=log, metric="score")
 again = run_search(RandomSearch(synthetic_space(), seed=1), counted, 8, path=log, metric="score")
 print(f"{len(again)} trials, but the objective ran {len(calls)} times in both runs together (5 + 3); {log.name} holds "
-      f"{len(log.read_text().splitlines())} lines")
+      f"{len(log.read_text().splitlines())} lines: a header with the search's fingerprint (searcher, seed, space, "
+      "metric, objective), which a different search may not resume, then one line per trial")
 
 # %% [markdown]
 # **Optional · scaling out.** The same search on 2 worker processes: only the `executor=` line changes, and a fixed seed gives the very same trials. On a cluster that line becomes `executor=naslab.RayExecutor("auto")` (`pip install 'naslab[ray]'`) or Dask's `client.get_executor()`; the README's "Scaling out" section has the recipes.

@@ -333,7 +333,7 @@ claim("02 §4", "children with three or four stride-2 layers end at 1 × 1", min
 #
 # Each child is built from its tokens and trained for `CHILD_STEPS` Adam steps on MNIST-1D (a **proxy budget**: Zoph & Le trained every child for 50 epochs; notebook 03 studies what such shortcuts cost). The reward is the validation accuracy. On MNIST-1D architecture matters: the dataset's authors report about 68 % for an MLP and 94 % for a small CNN at full training.
 #
-# Both searchers run through the same `run_search` and the same objective, for `N_CHILDREN` children each and for every seed. Training is seeded, so an architecture always gets the same accuracy, and a repeated child is looked up instead of retrained. The controller uses Adam with lr 0.05, $m = 4$ children per update and a small entropy bonus $\beta = 10^{-3}$: Zoph & Le's $6\cdot10^{-4}$ suits 12,800 children, and we have a few dozen, so it must commit within about 10 updates. These are deliberately *not* `ControllerConfig`'s defaults (lr $5\cdot10^{-3}$, $\beta = 0.03$), which keep exploring for a few hundred children: with lr 0.05 a controller locks onto a lesser sequence long before it has seen the best one on reward tables without structure (`benchmarks/controller_exploration.py` measures both).
+# Both searchers run through the same `run_search` and the same objective, for `N_CHILDREN` children each and for every seed. Training is seeded, so an architecture always gets the same accuracy, and a repeated child is looked up instead of retrained. The controller uses Adam with lr 0.05, $m = 4$ children per update and a small entropy bonus $\beta = 10^{-3}$: Zoph & Le's $6\cdot10^{-4}$ suits 12,800 children, and we have a few dozen, so it must commit within about 10 updates. These are deliberately *not* `ControllerConfig`'s defaults (lr $2\cdot10^{-3}$, $\beta = 0.03$), which keep exploring for a few hundred children: with lr 0.05 a controller locks onto a lesser sequence long before it has seen the best one on reward tables without structure (`tools/experiments/controller_exploration.py` measures both).
 
 # %%
 # Reference points at the same proxy budget: an MLP and the fixed CNN of notebook 00
@@ -372,7 +372,7 @@ for m, c in curves.items():
           f"mean child {mean_acc:.3f}")
 
 # %% [markdown]
-# **Expected result** (class mode). The controller's children get better as it learns: averaged over the seeds, their last ten children score about 17 points more than their first ten (12–21 points per search), while random search's children stay near 0.57 on average. The best-so-far curves, however, end within about 10 points of each other after 40 children, and which one is ahead changes with the seed: the best of 40 random draws is already a good child. (`benchmarks/bench_controller.py --seeds 0,1,2` repeats this section for `SEED` = 0, 1, 2: random search ahead by 5 and 1 points for seeds 0 and 2, the controller by 8 points for seed 1.)
+# **Expected result** (class mode). The controller's children get better as it learns: averaged over the seeds, their last ten children score about 17 points more than their first ten (12–21 points per search), while random search's children stay near 0.57 on average. The best-so-far curves, however, end within about 10 points of each other after 40 children, and which one is ahead changes with the seed: the best of 40 random draws is already a good child. (`make claims SEEDS=0,1,2` runs this notebook for `SEED` = 0, 1, 2: random search ahead by 5 and 1 points for seeds 0 and 2, the controller by 8 points for seed 1.)
 #
 # **Q: what conclusion can we make?** The controller's *average* child improves, but its *best* child does not clearly beat random search's. Which of the two numbers does a NAS user care about, and which one does REINFORCE optimise?
 
@@ -382,7 +382,7 @@ for m, c in curves.items():
 def climb(runs):  # mean over seeds of (mean of the last 10 children - mean of the first 10)
     return float(np.mean([np.mean([t.score() for t in r[-10:]]) - np.mean([t.score() for t in r[:10]]) for r in runs]))
 
-# SEED 0 / 1 / 2 (benchmarks/bench_controller.py --seeds 0,1,2): climb 0.167 / 0.183 / 0.166 (per search 0.116-0.210);
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2): climb 0.167 / 0.183 / 0.166 (per search 0.116-0.210);
 # random search's mean child 0.566 / 0.569 / 0.580; best after 40 children, controller minus random
 # -0.049 / +0.084 / -0.013 (the old bound |gap| <= 0.08 failed on SEED 1)
 claim("02 §5", "the controller's children improve: last 10 vs first 10, mean over seeds (about 17 points)",
@@ -428,7 +428,7 @@ for m, a in winners.items():
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# SEED 0 / 1 / 2 (benchmarks/bench_controller.py --seeds 0,1,2): test accuracy of the controller's / random search's
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2): test accuracy of the controller's / random search's
 # winner 0.983 / 0.982, 0.978 / 0.981, 0.960 / 0.965
 claim("02 §5", "trained longer, both winners reach about 0.95 on the test split (>= 0.90)", min(final_test.values()),
       low=0.90)

@@ -297,7 +297,7 @@ for name in ["teacher", "net2net", "random pad", "scratch"]:
     print(f"{name:<11}" + "".join(f"{curves[name]['val_acc'][i]:>8.3f}" for i in [0, *picks]))
 
 # %% [markdown]
-# **What we observe** (class mode; `benchmarks/net2net_students.py` repeats it over 3 seeds):
+# **What we observe** (class mode; the 3 seeds below are this notebook for `SEED` = 0, 1, 2, the table above per seed):
 #
 # - the **net2net** curve starts exactly at the teacher's accuracy (up to the small noise) and climbs slowly;
 # - **random pad** starts near chance: one randomly initialised layer is enough to destroy what the teacher computed,
@@ -396,7 +396,7 @@ for tr in top:
 print(f"retraining {len(top)} children took {t.seconds:.1f} s (the whole EAS run: {sum(x.seconds for x in eas):.1f} s)")
 
 # %% [markdown]
-# **Expected result** (class mode; `benchmarks/eas_vs_random.py --seeds 0,1,2` repeats this section for `SEED` = 0, 1,
+# **Expected result** (class mode; `make claims SEEDS=0,1,2` runs this notebook for `SEED` = 0, 1,
 # 2): growing beats not growing by one to five points (5.4, 1.6 and 2.0 points: best 0.92 / 0.85 / 0.81 with growth
 # against 0.87 / 0.83 / 0.79 without; the start network is too small, and extra training
 # alone does not fix that); with only `EPISODES` REINFORCE updates the meta-controller has barely moved from its
@@ -415,7 +415,7 @@ print(f"retraining {len(top)} children took {t.seconds:.1f} s (the whole EAS run
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# SEED 0 / 1 / 2 (benchmarks/eas_vs_random.py --seeds 0,1,2): growth ahead of no growth by 0.054 / 0.016 / 0.020
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2): growth ahead of no growth by 0.054 / 0.016 / 0.020
 # (best EAS 0.921 / 0.840 / 0.799, random 0.921 / 0.846 / 0.806, no growth 0.868 / 0.830 / 0.786; earlier class-mode
 # runs of this notebook: 1.0, 1.7, 4.0, 5.4 points); scratch / paid 19.7 / 19.5 / 18.7; retrained from scratch minus
 # inherited (mean of the 2 best) 0.057 / 0.101 / 0.107

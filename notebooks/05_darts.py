@@ -327,7 +327,7 @@ print(f"size of the correction ξ‖HVP‖ relative to ‖∇α L_val‖: {xi * 
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# SEED 0 / 1 / 2 (benchmarks/darts_bench.py --part step --seeds 0,1,2): second vs first 0.489 / 0.484 / 0.493,
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2): second vs first 0.489 / 0.484 / 0.493,
 # finite difference at r = 0.01 2.20-3.43 (relative error), correction 0.141 / 0.110 / 0.156; by hand vs Architect
 # 4.7e-10 / 9.3e-10 / 4.7e-10
 rel_fd = float(norm([a - b for a, b in zip(hvp_finite_difference(L_train, w, alpha, v, r=1e-2), exact)]) / norm(exact))
@@ -386,7 +386,7 @@ plots.plot_cell(res.genotype, "reduce", ax=axes[1], title="derived reduction cel
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 CONVS = ("sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")
-# SEED 0 / 1 / 2 (benchmarks/darts_bench.py --part claims --seeds 0,1,2): accuracy 0.875 / 0.892 / 0.850;
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2): accuracy 0.875 / 0.892 / 0.850;
 # convolutions in the normal cell 2 / 3 / 3 (seed 0 gave 3 on another machine); largest normal weight
 # 0.309 / 0.340 / 0.517; max pooling on 4 / 4 / 3 of the 4 reduction edges
 claim("05 §4", "the supernet reaches 0.85–0.89 validation accuracy", res.history[-1]["supernet_val_acc"], 0.8, 0.93)
@@ -436,7 +436,7 @@ plots.plot_retrain_comparison(acc, title=f"retrained from scratch ({RETRAIN['lay
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# SEED 0 / 1 / 2 (benchmarks/darts_bench.py --part claims --seeds 0,1,2): DARTS cell retrained (seeds 0-2)
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2): DARTS cell retrained (seeds 0-2)
 # [0.830, 0.730, 0.868] / [0.838, 0.839, 0.800] / [0.794, 0.858, 0.848]; random cells [0.870, 0.930, 0.540] (the
 # same for every SEED); mean gap DARTS - random +0.029 / +0.045 / +0.053; best random - DARTS mean 0.121 / 0.104 / 0.097.
 # (The old claim "gap below the DARTS cell's seed range" failed on SEED 1: 1.17 > 1.)
@@ -507,9 +507,9 @@ print(f"kept edges in common: {shared_edges(a_first.genotype, w_first.genotype):
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 cost = {p["label"]: p for p in profiles}
-# SEED 0 / 1 / 2 (benchmarks/darts_bench.py --part claims --seeds 0,1,2, load 5-7): CPU ratio 2.89 / 2.85 / 2.86,
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2, load 5-7): CPU ratio 2.89 / 2.85 / 2.86,
 # peak memory 1.014 (eq. 8) and 1.692 (exact HVP) on every seed; largest α difference first vs second order
-# 0.040 / 0.029 / 0.051. Earlier: README (--part costs, 5 steps) 3.1x; two make-claims runs on a busy machine 2.5x, 4.4x
+# 0.040 / 0.029 / 0.051. Earlier: README (benchmarks/darts_step_cost.py, 5 steps) 3.1x; two make-claims runs on a busy machine 2.5x, 4.4x
 claim("05 §6", "a second-order step costs about 2.5–4.5x a first-order one (CPU time)",
       cost["second (eq. 8)"]["cpu_seconds_per_step"] / cost["first"]["cpu_seconds_per_step"], 2.0, 5.0)
 claim("05 §6", "... at about the same peak memory",
@@ -517,7 +517,7 @@ claim("05 §6", "... at about the same peak memory",
 claim("05 §6", "the exact HVP costs about 1.7x the memory", cost["second (exact HVP)"]["peak_mb"] / cost["first"]["peak_mb"],
       1.3, 2.2)
 claim("05 §6", "both orders end with almost the same α (largest difference)", gap, high=0.1)
-# α-first vs w-first (benchmarks/darts_bench.py --part orders --seeds 0,1,2): softmax(α) difference over the distance
+# α-first vs w-first (make claims SEEDS=0,1,2): softmax(α) difference over the distance
 # the search moved it 0.19 / 0.24 / 0.82; kept edges in common 100 % / 75 % / 62 %
 claim("05 §6", "α-first and w-first differ by less than the search moved softmax(α) (0.2–0.8 of it)",
       np.abs(end_a - end_w).max() / np.abs(end_a - start).max(), high=1.0)
@@ -627,12 +627,9 @@ print(f"{len(freq)} search seeds: the warning fired in {n_warned}; the early-sto
 # %%
 # Does collapse cost anything here? Hold the reduction cell at four convolutions and give the normal cell 0, 2 or 4
 # skips: the direct test of "skip-heavy normal cells generalise worse", with no search in between (a line per training)
-conv4 = (("sep_conv_3x3", 0), ("sep_conv_3x3", 1)), (("sep_conv_3x3", 0), ("sep_conv_3x3", 1))
-normal_variants = {"0 skips (all conv)": conv4,
-                   "2 skips": ((("skip_connect", 0), ("sep_conv_3x3", 1)), (("sep_conv_3x3", 0), ("skip_connect", 1))),
-                   "4 skips (all skip)": ((("skip_connect", 0), ("skip_connect", 1)), (("skip_connect", 0), ("skip_connect", 1)))}
-cost = {name: np.mean([retrained_score(Genotype(normal, conv4), s, name) for s in range(COLLAPSE["seeds"])])
-        for name, normal in normal_variants.items()}
+from naslab.darts.collapse import skip_cost  # the cells: naslab.darts.collapse.skip_cells(reduce="conv")
+
+cost = skip_cost(retrained_score, COLLAPSE["seeds"], reduce="conv")  # label -> mean retrained accuracy
 for name, mean_acc in cost.items():
     print(f"normal cell with {name:18s}: retrained validation accuracy {mean_acc:.3f}")
 
@@ -646,17 +643,17 @@ for name, mean_acc in cost.items():
 #
 # Retrained on digits, **the mitigated cells are not better than the collapsed one**: the early-stopped cell ends a few
 # points behind it, the capped cell a few points either side. Over the three search seeds the warning fires every time
-# and the early-stopped cell is better at most once (over six seeds, `python benchmarks/darts_bench.py --part collapse`:
+# and the early-stopped cell is better at most once (over six search seeds, 0-5:
 # never; the capped cell once). This is a real result, not a broken demo.
 #
 # The last cell says why. With the reduction cell held at four convolutions, a normal cell of **four skips retrains
 # at least as well as four convolutions** — on digits it is ahead by a few points after three epochs of retraining.
 # Collapse costs nothing at this scale, so no mitigation can return a better cell: there is no better cell to find.
-# (`python benchmarks/collapse_cost.py` repeats the test on four seeds, with ten epochs on digits and on MNIST-1D;
+# (`skip_cost` of `naslab.darts.collapse` runs the test; repeated on four seeds, with ten epochs on digits and on MNIST-1D;
 # there too four skips retrain as well as four convolutions: inside the seeds' spread, or ahead.)
 #
 # The gap of NAS-Bench-201 (54 % for the all-skip cell vs 94 %) appears when the cell *is* the network and training
-# is long. You can see it in miniature with `collapse_cost.py --reduce skip`: once the reduction cells lose their
+# is long. You can see it in miniature with `skip_cost(..., reduce="skip")`: once the reduction cells lose their
 # convolutions too, the all-skip normal cell falls behind on every seed of the steadier recipes, yet two skips of
 # four still cost almost nothing. Here the reduction cells, the 1×1 preprocessing and the stem carry parameters,
 # digits are easy, and three epochs of retraining reward networks that are easy to optimise — which skip connections
@@ -671,7 +668,7 @@ for name, mean_acc in cost.items():
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# bounds: six searches, `benchmarks/darts_bench.py --part collapse --search-seeds 0 1 2 3 4 5 --threads 1`
+# bounds: six searches (search seeds 0-5, one thread; `make claims SEEDS=0,1,2` repeats this section per SEED)
 # (skips per epoch after the warm-up from 2-4 at epoch 3 on five seeds, 0, 1, 1, 2.. on seed 1; final 2-4 skips)
 W = COLLAPSE["warmup_epochs"]
 skips = long.column("skips")  # epoch 0 .. epochs
@@ -696,7 +693,7 @@ claim("05 §7", "retrained, the capped cell ends within a few points of the coll
 claim("05 §7", "the warning fires on every search seed", n_warned / len(freq), low=1.0)
 claim("05 §7", "the early-stopped cell is better on at most one search seed", n_ahead, high=1)
 # all-skip minus all-conv normal cell, reduce = 4 convs, 3 epochs on digits, per retraining seed 0-3:
-# +0.045 +0.021 +0.052 +0.073 (`benchmarks/collapse_cost.py --datasets digits --seeds 4 --threads 1`)
+# +0.045 +0.021 +0.052 +0.073 (`skip_cost(retrained_score, 4)`, one thread)
 claim("05 §7", "a normal cell of 4 skips retrains at least as well as 4 convolutions here (collapse costs nothing)",
       cost["4 skips (all skip)"] - cost["0 skips (all conv)"], low=0.0)
 
@@ -737,7 +734,7 @@ for g, p_, f_ in zip(cells, proxy, full):
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# SEED 0 / 1 / 2 (benchmarks/darts_bench.py --part claims --seeds 0,1,2): soft - one-hot 0.564 / 0.535 / 0.495
+# SEED 0 / 1 / 2 (make claims SEEDS=0,1,2): soft - one-hot 0.564 / 0.535 / 0.495
 claim("05 §8", "the one-hot supernet falls far below the soft one (about 50 points, >= 30)", soft - hard, low=0.3)
 
 # %% [markdown]

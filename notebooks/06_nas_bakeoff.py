@@ -387,7 +387,7 @@ print(f"final cells agree on {agree} of 6 edges; largest softmax(alpha) gap {max
 # bounds from 5 seeds x 10 epochs (seeds 0-4): final cells agree on 6/5/6/6/6 edges, largest gap over the search
 # 0.003/0.025/0.002/0.002/0.007, second/first CPU time 2.4-3.4 (load 2-6); FAST (1 epoch, seeds 0-2): 6/5/4 edges,
 # gap 0.002/0.002/0.0004; gradient cosines: median 0.97 over 4 batches (class run). Per-seed gaps and agreeing edges:
-# `OMP_NUM_THREADS=1 python benchmarks/darts_on_table.py --seeds 5`
+# `OMP_NUM_THREADS=1 python tools/experiments/darts_on_table.py --seeds 5`
 claim("06 §6", "edges (of 6) on which the two orders' final cells agree, fewest over seeds", min(agree), 5, 6,
       fast=(3, 6))
 claim("06 §6", "largest gap between the two orders' softmax(alpha) over the search", max(g.max() for g in gaps.values()),

@@ -98,6 +98,24 @@ def _write_settings(settings: Path):
         (settings / rel).write_text(json.dumps(content))
 
 
+def _lab_command(port: int, root: Path, base: Path) -> list[str]:
+    """The server's command line: no token on it (any local user can read a command line in `ps`);
+    the token travels in the environment (JUPYTER_TOKEN, see `_lab_env`)."""
+    return [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+            f"--port={port}", "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={base / 'settings'}",
+            f"--LabApp.workspaces_dir={base / 'workspaces'}", "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.expose_app_in_browser=True"]
+
+
+def _lab_env(base: Path, token: str) -> dict:
+    """The server's environment: its token (readable only by this user, unlike a command line)."""
+    return dict(os.environ, NASLAB_FAST="1", MPLBACKEND="module://matplotlib_inline.backend_inline",
+                JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+                JUPYTER_TOKEN=token)
+
+
 def _start_lab(base: Path) -> Lab:
     root = base / "root"
     shutil.copytree(NB_DIR, root)  # never let JupyterLab touch the repository's notebooks
@@ -105,18 +123,12 @@ def _start_lab(base: Path) -> Lab:
     for d in ("workspaces", "runtime", "config"):
         (base / d).mkdir()
     token = secrets.token_hex(16)
-    env = dict(os.environ, NASLAB_FAST="1", MPLBACKEND="module://matplotlib_inline.backend_inline",
-               JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_RUNTIME_DIR=str(base / "runtime"))
+    env = _lab_env(base, token)
     log = base / "jupyterlab.log"
     last_err = None
     for _attempt in range(3):  # a free port can be taken in between; retry
         port = _free_port()
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-               f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={base / 'settings'}",
-               f"--LabApp.workspaces_dir={base / 'workspaces'}", "--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.expose_app_in_browser=True"]
+        cmd = _lab_command(port, root, base)
         with open(log, "ab") as logf:
             proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=root,
                                     start_new_session=True,

@@ -18,9 +18,10 @@ import math
 
 import numpy as np
 
-import naslab
 from naslab.bakeoff.searchers import N_EDGES, N_OPS, neighbours
 from naslab.checking import call_student, fail, graded
+from naslab.search import run_search
+from naslab.searchers import Proposal
 
 
 @graded("Exercise 1")
@@ -111,19 +112,19 @@ def check_searcher(make, lookup, *, seeds=range(10), max_seconds: float | None =
     s = call_student(make, 0, what="seed=0", name="make")
     if not (hasattr(s, "ask") and hasattr(s, "tell")):
         fail(f"make(0) returned a {type(s).__name__}, not a searcher with ask() and tell(config, trial) "
-              "(subclass naslab.Searcher)")
+              "(subclass naslab.searchers.Searcher)")
     obj_cells = []
     for _ in range(5):
         p = call_student(s.ask, what="a fresh searcher", name=f"{type(s).__name__}.ask")
         if p is None:
             fail("ask() returned None before any result: a searcher must propose a first cell")
-        cfg = p.config if isinstance(p, naslab.Proposal) else p
+        cfg = p.config if isinstance(p, Proposal) else p
         cell = tuple(cfg) if isinstance(cfg, (tuple, list, np.ndarray)) else (cfg,)
         if not (len(cell) == N_EDGES and all(isinstance(o, (int, np.integer)) and 0 <= o < N_OPS for o in cell)):
             fail(f"ask() returned {cfg!r}; a cell is a tuple of {N_EDGES} op indices in 0..{N_OPS - 1}")
         obj_cells.append(cell)
     max_seconds = 30 * lookup.full_seconds() if max_seconds is None else max_seconds
-    runs = [[tuple(t.config) for t in naslab.run_search(make(3), _objective(lookup, 3), budget=50)] for _ in (0, 1)]
+    runs = [[tuple(t.config) for t in run_search(make(3), _objective(lookup, 3), budget=50)] for _ in (0, 1)]
     if runs[0] != runs[1]:
         fail("two runs with seed 3 asked different cells: draw from np.random.default_rng(seed), "
               "never from np.random or random without a seed")

@@ -24,7 +24,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-import naslab
+from naslab.proxies.halving import SuccessiveHalving
+from naslab.searchers import Searcher
 
 
 def hyperband_brackets(R: float, eta: int = 3, r_min: float = 1) -> list[tuple[int, int, float]]:
@@ -47,8 +48,8 @@ def hyperband_brackets(R: float, eta: int = 3, r_min: float = 1) -> list[tuple[i
     return out
 
 
-class Hyperband(naslab.Searcher):
-    """Hyperband's brackets, each a `naslab.SuccessiveHalving`, cycled until the budget is spent.
+class Hyperband(Searcher):
+    """Hyperband's brackets, each a `naslab.proxies.halving.SuccessiveHalving`, cycled until the budget is spent.
 
     Args:
         sample: `sample(rng) -> candidate` (e.g. a random cell).
@@ -83,7 +84,7 @@ class Hyperband(naslab.Searcher):
         _, n, r = self.schedule[[b for b, _, _ in self.schedule].index(s)]
         rng = np.random.default_rng([int(self.seed), self.started])  # fresh candidates for every bracket
         cands = [self.sample(rng) for _ in range(n)]
-        self.sh = naslab.SuccessiveHalving(cands, eta=self.eta, r_min=r, r_max=self.R, metric=self.metric)
+        self.sh = SuccessiveHalving(cands, eta=self.eta, r_min=r, r_max=self.R, metric=self.metric)
         self.s, self.started = s, self.started + 1
 
     def ask(self):

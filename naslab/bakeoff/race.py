@@ -1,14 +1,15 @@
 """The bake-off: every searcher, many seeds, one simulated cost axis, judged by test regret.
 
-Each (searcher, seed) run is `naslab.run_search` against a *table lookup*: the objective returns
+Each (searcher, seed) run is `naslab.search.run_search` against a *table lookup*: the objective returns
 the validation accuracy of the asked cell after `fidelity` epochs (all epochs when None) and, as
 its "seconds", the CPU seconds that training took when the table was built, so `run_search`'s
 `max_seconds` stops every searcher at the same simulated cost. Each run observes one training seed
 per cell (drawn once per run: re-asking a cell gives the same number, as a cache would), the way a
 real search sees one noisy training run per candidate (NAS-Bench-201 draws a seed per query too).
 
-At simulated time t the searcher would return its *incumbent*: the best validation accuracy among
-the finished trials at the highest fidelity seen so far (a 1-epoch score never beats a full one).
+At simulated time t the searcher would return its *incumbent* (`naslab.anytime.incumbents`): the best
+validation accuracy among the finished trials at the highest fidelity seen so far (a 1-epoch score
+never beats a full one).
 Its test regret is
 
     regret(t) = max_c test(c) - test(incumbent(t)),      test = the table's mean over seeds,
@@ -26,9 +27,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import naslab
+from naslab.anytime import incumbents
 from naslab.bakeoff.hyperband import Hyperband, SuccessiveHalvingCells
 from naslab.bakeoff.searchers import CellController, LocalSearch, RandomCellSearch, RegularizedEvolution, random_cell
+from naslab.search import run_search
+from naslab.searchers import Searcher
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Lookup:
             return cls(a["val_acc"][rows].astype(float), a["test_acc"][rows].astype(float).mean(1), sec, n_ops,
                        n_edges, name)
         seeds = list(getattr(table, "seeds", range(S)))  # the table's seed ids
-        canonical = getattr(table, "canonical", None) or _identity
+        canonical = getattr(table, "canonical", None) or (lambda c: c)
         rows: dict = {}
         for c in cells:
             key = canonical(c)
@@ -85,10 +88,6 @@ class Lookup:
     def full_seconds(self) -> float:
         """Mean CPU seconds of one full training (all epochs), over all cells."""
         return float(self.sec[:, -1].mean())
-
-
-def _identity(cell):
-    return cell
 
 
 def cell_id(cell, n_ops: int) -> int:
@@ -138,7 +137,7 @@ def default_eta(n_epochs: int) -> int:
     return 3 if n_epochs >= 9 else 2
 
 
-def default_searchers(lookup: Lookup) -> dict[str, Callable[[int], naslab.Searcher]]:
+def default_searchers(lookup: Lookup) -> dict[str, Callable[[int], Searcher]]:
     """The six searchers of the bake-off: name -> factory(seed) -> a fresh searcher.
 
     Successive halving and Hyperband use eta = 3 when the table has at least 9 epochs, else eta = 2
@@ -184,14 +183,11 @@ class RaceResult:
 def incumbent_path(trials, lookup: Lookup) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(finish time, incumbent's validation accuracy, incumbent's test accuracy) after each trial."""
     done = np.cumsum([t.seconds for t in trials])  # (n,) simulated time each trial finished
-    epoch = np.array([t.metrics.get("epoch", lookup.n_epochs) if t.status == "ok" else 0 for t in trials])
-    score = np.array([t.score() if t.status == "ok" else -1.0 for t in trials])  # (n,)
-    key = epoch * 10.0 + score  # the highest fidelity first, then the best score (score in [0, 1])
-    best = np.maximum.accumulate(key)
-    new = np.r_[True, key[1:] > best[:-1]]  # a trial that becomes the incumbent (earlier wins ties)
-    inc = np.maximum.accumulate(np.where(new, np.arange(len(trials)), 0))  # (n,) index of the incumbent
-    test = np.array([lookup.test[cell_id(trials[j].config, lookup.n_ops)] for j in inc])
-    return done, score[inc], test
+    ok = [t.status == "ok" for t in trials]  # a trial that is not "ok" counts as 0 epochs and a score of -1
+    epoch = np.array([t.metrics.get("epoch", lookup.n_epochs) if g else 0 for t, g in zip(trials, ok)])  # (n,)
+    score = np.array([t.score() if g else -1.0 for t, g in zip(trials, ok)])  # (n,)
+    inc = incumbents(score, epoch)  # (n,) by (epochs, score): the highest fidelity first, earlier wins ties
+    return done, score[inc], np.array([lookup.test[cell_id(trials[j].config, lookup.n_ops)] for j in inc])
 
 
 def race(lookup: Lookup, searchers: dict | None = None, *, seeds=range(50), max_seconds: float | None = None,
@@ -225,7 +221,7 @@ def race(lookup: Lookup, searchers: dict | None = None, *, seeds=range(50), max_
         runs = []
         for s in seeds:
             searcher = make(s)
-            trials = naslab.run_search(searcher, TableObjective(lookup, s), budget=10**7, max_seconds=max_seconds)
+            trials = run_search(searcher, TableObjective(lookup, s), budget=10**7, max_seconds=max_seconds)
             if not trials:
                 raise RuntimeError(f"searcher {name!r} proposed nothing with seed {s}")
             if sum(t.seconds for t in trials) < max_seconds and searcher.ask() is not None:

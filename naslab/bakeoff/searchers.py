@@ -2,7 +2,7 @@
 
 A cell is a tuple of `n_edges` op indices in range(n_ops) (6 edges, 5 ops in
 `naslab.bakeoff.cells`); every searcher here asks for cells and is told `Trial`s by
-`naslab.run_search`. Its *neighbours* are the n_edges * (n_ops - 1) cells that differ on one edge.
+`naslab.search.run_search`. Its *neighbours* are the n_edges * (n_ops - 1) cells that differ on one edge.
 
 * `RandomCellSearch`: independent uniform draws (naslab's `RandomSearch` with a cell draw).
 * `RegularizedEvolution` (Real, Aggarwal, Huang, Le, "Regularized Evolution for Image Classifier
@@ -17,7 +17,7 @@ A cell is a tuple of `n_edges` op indices in range(n_ops) (6 edges, 5 ops in
   arXiv:2005.02960, 2020): start from a random cell, evaluate all of its unseen neighbours, move to
   the best one if it beats the current cell, otherwise the current cell is a local optimum: restart
   from a new random cell.
-* `CellController`: the REINFORCE controller of notebook 02 (`naslab.ControllerSearcher`, an LSTM
+* `CellController`: the REINFORCE controller of notebook 02 (`naslab.controller.searcher.ControllerSearcher`, an LSTM
   emitting one token per decision) with one decision per edge: 6 tokens of 5 choices.
 
 Successive halving and Hyperband on the epoch fidelity are in `naslab.bakeoff.hyperband`.
@@ -32,8 +32,9 @@ from collections import deque
 
 import numpy as np
 
-import naslab
 from naslab.bakeoff.cells import EDGES, OPS
+from naslab.controller.searcher import ControllerConfig, ControllerSearcher
+from naslab.searchers import Proposal, RandomSearch, Searcher
 
 N_OPS, N_EDGES = len(OPS), len(EDGES)  # NAS-Bench-201: 5 operations on each of the 6 edges of a 4-node cell
 
@@ -74,7 +75,7 @@ def _score(trial, metric: str) -> float:
     return -math.inf if math.isnan(s) else s  # a failed / diverged child is the worst, never a NaN in a max
 
 
-class RandomCellSearch(naslab.RandomSearch):
+class RandomCellSearch(RandomSearch):
     """Random search over cells: `RandomSearch` of notebook 01 with a cell as its draw."""
 
     name = "random"
@@ -89,7 +90,7 @@ class RandomCellSearch(naslab.RandomSearch):
         return random_cell(self.rng, *self.space)
 
 
-class RegularizedEvolution(naslab.Searcher):
+class RegularizedEvolution(Searcher):
     """Real et al. (2019): tournament selection of size S in a population of P, age-based removal.
 
     Args:
@@ -112,15 +113,15 @@ class RegularizedEvolution(naslab.Searcher):
         self.history: list[tuple] = []  # every (cell, score) told, in order
         self._asked = 0
 
-    def ask(self) -> naslab.Proposal:
+    def ask(self) -> Proposal:
         self._asked += 1
         if self._asked <= self.P or not self.population:  # initialise the population with random cells
-            return naslab.Proposal(random_cell(self.rng, self.n_ops, self.n_edges), info={"op": "random"})
+            return Proposal(random_cell(self.rng, self.n_ops, self.n_edges), info={"op": "random"})
         k = min(self.S, len(self.population))
         picks = self.rng.choice(len(self.population), size=k, replace=False)  # S members, uniformly
         parent = max((self.population[int(i)] for i in picks), key=lambda m: m[1])  # the tournament winner
         child = mutate(parent[0], self.rng, self.n_ops)
-        return naslab.Proposal(child, parent=parent[2], info={"op": "mutate"})
+        return Proposal(child, parent=parent[2], info={"op": "mutate"})
 
     def tell(self, config, trial) -> None:
         cell, score = tuple(config), _score(trial, self.metric)
@@ -130,7 +131,7 @@ class RegularizedEvolution(naslab.Searcher):
             self.population.popleft()  # ageing: the oldest dies, however good it was
 
 
-class LocalSearch(naslab.Searcher):
+class LocalSearch(Searcher):
     """White et al. (2020): best-improvement hill climbing over one-edge neighbours, with random restarts.
 
     Attributes:
@@ -163,7 +164,7 @@ class LocalSearch(naslab.Searcher):
                 break
             cell = random_cell(self.rng, self.n_ops, self.n_edges)
         self._starting = True
-        return naslab.Proposal(cell, info={"op": "restart"})
+        return Proposal(cell, info={"op": "restart"})
 
     def tell(self, config, trial) -> None:
         cell = tuple(config)
@@ -192,11 +193,11 @@ class LocalSearch(naslab.Searcher):
             self.current = None
 
 
-class CellController(naslab.Searcher):
+class CellController(Searcher):
     """The REINFORCE controller of notebook 02 on the cell's tokens: one softmax of n_ops per edge.
 
     Args:
-        cfg: a `naslab.ControllerConfig` (default: its tiny CPU defaults, no per-update microscope).
+        cfg: a `naslab.controller.searcher.ControllerConfig` (default: its tiny CPU defaults, no per-update microscope).
     """
 
     name = "REINFORCE"
@@ -204,8 +205,8 @@ class CellController(naslab.Searcher):
     def __init__(self, n_ops: int = N_OPS, n_edges: int = N_EDGES, *, cfg=None, seed: int = 0):
         self.n_ops, self.n_edges = validate_cell_space(n_ops, n_edges)
         self.seed = seed
-        cfg = cfg if cfg is not None else naslab.ControllerConfig(record_favourite=False)
-        self.inner = naslab.ControllerSearcher([self.n_ops] * self.n_edges, cfg=cfg, seed=seed)
+        cfg = cfg if cfg is not None else ControllerConfig(record_favourite=False)
+        self.inner = ControllerSearcher([self.n_ops] * self.n_edges, cfg=cfg, seed=seed)
         self._ready: list[tuple] = []  # sampled, not asked yet
 
     @property

@@ -12,8 +12,10 @@ is ONE matmul: (K*out, in) @ (in, B). Backprop by hand (no autograd graph to bui
     dW_k = dz_k a_k^T,   db_k = Σ_B dz_k,   da_k = W_k^T dz_k,   dz <- da * 1[z > 0]   (ReLU)
 
 Summing the member losses gives every member exactly its own gradient, since no weight is shared.
-`StackedOptimizer` applies torch's SGD-with-momentum or Adam update to all members at once, with a
-per-member learning rate, weight decay and momentum, in a handful of `torch._foreach_*` calls.
+`MemberStack` holds the K members' weights and runs them (by hand, or any buffer-free model through
+`torch.func.vmap` with autograd); `StackedOptimizer` applies torch's SGD-with-momentum or Adam update
+to all members at once, with a per-member learning rate, weight decay and momentum, in a handful of
+`torch._foreach_*` calls.
 
 Taught in: notebooks/01_grid_vs_random_search.ipynb (section 3); used by `naslab.grid_vs_random.population`.
 """
@@ -24,6 +26,7 @@ import math
 
 import torch
 from torch import nn
+from torch.func import functional_call, stack_module_state, vmap
 
 
 def mlp_plan(model: nn.Module) -> list[str] | None:
@@ -99,6 +102,46 @@ def member_losses(logits: torch.Tensor, y: torch.Tensor, *, grad: bool = False):
 def _col(v: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     """(K,) -> (K, 1, ..., 1), broadcastable against a stacked parameter p of shape (K, ...)."""
     return v.view(-1, *([1] * (p.dim() - 1)))
+
+
+class MemberStack:
+    """K members as one stack: weights stacked along a leading axis, a forward pass, per-member gradients.
+
+    `models` are the K members, built (and seeded) by the caller; "bmm" runs the MLP by hand (`mlp_forward`,
+    `mlp_backward`), "vmap" runs any buffer-free model through `torch.func.vmap` with autograd.
+    """
+
+    def __init__(self, models: list[nn.Module], method: str, device):
+        self.plan = mlp_plan(models[0])
+        self.method = ("bmm" if self.plan else "vmap") if method == "auto" else method
+        if self.method == "bmm" and self.plan is None:
+            raise ValueError("method='bmm' needs a Sequential of Flatten/Linear/ReLU; use method='vmap'")
+        if any(True for _ in models[0].buffers()):
+            raise ValueError("population training supports models without buffers (no BatchNorm)")
+        stacked, _ = stack_module_state(models)  # name -> (K, ...): member k's weights at index k
+        self.params = {k: v.detach().to(device) for k, v in stacked.items()}
+        self.base = models[0].to("meta")  # a weightless template for functional_call
+
+    def forward(self, p, x, shared, acts=None, xT=None):  # x: (B, ...) shared or (K, B, ...) -> logits (K, C, B)
+        if self.method == "bmm":
+            if xT is None:  # (D, B) or (K, D, B)
+                xT = (x.reshape(x.shape[0], -1).T if shared else x.flatten(2).transpose(1, 2)).contiguous()
+            return mlp_forward(self.plan, p, xT, acts), xT
+        f = vmap(lambda q, xx: functional_call(self.base, q, (xx,)), in_dims=(0, None if shared else 0))
+        return f(p, x).transpose(1, 2), None
+
+    def loss_and_grads(self, p, xb, yb, shared, xT=None):
+        """(Ka,) member losses and name -> (Ka, ...) gradients: each member's own."""
+        if self.method == "bmm":  # hand-written backprop (naslab.grid_vs_random.batched)
+            acts = []
+            z, xT = self.forward(p, xb, shared, acts, xT)
+            losses, dz = member_losses(z, yb, grad=True)
+            return losses, mlp_backward(self.plan, p, xT, acts, dz)
+        with torch.enable_grad():  # autograd through vmap; no weight is shared, so the summed loss
+            p = {k: v.requires_grad_() for k, v in p.items()}  # gives each member its own gradient
+            losses = member_losses(self.forward(p, xb, shared)[0], yb)
+            grads = torch.autograd.grad(losses.sum(), list(p.values()))
+        return losses.detach(), dict(zip(p, grads))
 
 
 class StackedOptimizer:

@@ -33,14 +33,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 from torch import nn
-from torch.func import functional_call, stack_module_state, vmap
 
-from naslab.grid_vs_random.batched import StackedOptimizer, member_losses, mlp_backward, mlp_forward, mlp_plan
+from naslab.grid_vs_random.batched import MemberStack, StackedOptimizer, member_losses
 from naslab.train import TrainConfig, batch_order, train
 from naslab.trial import Trial
 from naslab.utils import get_device, seed_everything
 
 MEMBER_KEYS = ("lr", "weight_decay", "momentum", "seed")
+MEMBER_ARRAYS = ("val_acc", "val_loss", "val_acc_curve", "train_loss", "steps", "diverged")  # (K, ...) each
 METHODS = ("auto", "bmm", "vmap")
 
 
@@ -140,48 +140,37 @@ def train_population(
                                    or chunk_size < 1):
         raise ValueError(f"chunk_size={chunk_size!r} must be a positive int or None")
     if chunk_size is not None and len(members) > chunk_size:
-        parts = [train_population(data, configs[i:i + chunk_size], cfg, model_fn=model_fn, hidden=hidden,
-                                  method=method, chunk_size=None) for i in range(0, len(configs), chunk_size)]
-        return PopulationResult(
-            configs=[c for r in parts for c in r.configs], seconds=sum(r.seconds for r in parts),
-            **{k: np.concatenate([getattr(r, k) for r in parts])
-               for k in ("val_acc", "val_loss", "val_acc_curve", "train_loss", "steps", "diverged")})
+        return join_populations([train_population(data, configs[i:i + chunk_size], cfg, model_fn=model_fn,
+                                                  hidden=hidden, method=method, chunk_size=None)
+                                 for i in range(0, len(configs), chunk_size)])
     t0 = time.perf_counter()
-    device, K = get_device(cfg.device), len(members)
+    device = get_device(cfg.device)
     models = []
     for m in members:  # member k's initial weights: exactly those of its one-by-one twin
         seed_everything(int(m["seed"]))
         models.append(model_fn() if model_fn is not None else _default_model(data, hidden))
-    plan = mlp_plan(models[0])
-    method = ("bmm" if plan else "vmap") if method == "auto" else method
-    if method == "bmm" and plan is None:
-        raise ValueError("method='bmm' needs a Sequential of Flatten/Linear/ReLU; use method='vmap'")
-    if any(True for _ in models[0].buffers()):
-        raise ValueError("population training supports models without buffers (no BatchNorm)")
-    stacked, _ = stack_module_state(models)  # name -> (K, ...): member k's weights at index k
-    params = {k: v.detach().to(device) for k, v in stacked.items()}
-    base = models[0].to("meta")  # a weightless template for functional_call
+    stack = MemberStack(models, method, device)
+    run = _train(stack, data, members, cfg, device)
+    return _result(configs, data, *run, seconds=time.perf_counter() - t0)
 
-    def forward(p, x, shared, acts=None, xT=None):  # x: (B, ...) shared or (K, B, ...) -> logits (K, C, B)
-        if method == "bmm":
-            if xT is None:  # (D, B) or (K, D, B)
-                xT = (x.reshape(x.shape[0], -1).T if shared else x.flatten(2).transpose(1, 2)).contiguous()
-            return mlp_forward(plan, p, xT, acts), xT
-        f = vmap(lambda q, xx: functional_call(base, q, (xx,)), in_dims=(0, None if shared else 0))
-        return f(p, x).transpose(1, 2), None
 
-    def loss_and_grads(p, xb, yb, shared, xT=None):
-        if method == "bmm":  # hand-written backprop (naslab.grid_vs_random.batched)
-            acts = []
-            z, xT = forward(p, xb, shared, acts, xT)
-            losses, dz = member_losses(z, yb, grad=True)
-            return losses, mlp_backward(plan, p, xT, acts, dz)
-        with torch.enable_grad():  # autograd through vmap; no weight is shared, so the summed loss
-            p = {k: v.requires_grad_() for k, v in p.items()}  # gives each member its own gradient
-            losses = member_losses(forward(p, xb, shared)[0], yb)
-            grads = torch.autograd.grad(losses.sum(), list(p.values()))
-        return losses.detach(), dict(zip(p, grads))
+def join_populations(parts: Sequence[PopulationResult]) -> PopulationResult:
+    """The results of consecutive chunks of members as one result (members in order; seconds summed).
 
+    The one join of population chunks: `train_population`'s `chunk_size` and the executor tasks of
+    `naslab.grid_vs_random.population_tasks` both use it.
+    """
+    return PopulationResult(configs=[c for r in parts for c in r.configs], seconds=sum(r.seconds for r in parts),
+                            **{k: np.concatenate([getattr(r, k) for r in parts]) for k in MEMBER_ARRAYS})
+
+
+def _train(stack: MemberStack, data, members: list[dict], cfg: TrainConfig, device):
+    """The SGD / Adam steps of the stack, dropping members that diverge; validation after every epoch.
+
+    Returns (log of (active, losses) per step, val curve (K, E), val loss (K,), val acc (K,), steps (K,),
+    diverged (K,), S the number of steps).
+    """
+    K, params = len(members), stack.params
     hp = {k: torch.tensor([float(m[k]) for m in members], device=device)
           for k in ("lr", "weight_decay", "momentum")}  # each (K,)
     opt = StackedOptimizer(params, hp, cfg.optimizer)
@@ -200,7 +189,7 @@ def train_population(
     max_loss = cfg.blowup * math.log(data.num_classes)  # as in naslab.train
     for step in range(1, S + 1):
         xT = None
-        if shared and method == "bmm":
+        if shared and stack.method == "bmm":
             if (step - 1) % per_epoch == 0:  # gather a whole epoch at once, already transposed: (D, n)
                 cols = torch.cat(orders[seeds[0]][step - 1: step - 1 + per_epoch])
                 XT_epoch, y_epoch, off = X[cols].reshape(len(cols), -1).T.contiguous(), y[cols], 0
@@ -212,7 +201,7 @@ def train_population(
                 [orders[seeds[k]][step - 1] for k in active.tolist()])  # (B,) or (Ka, B)
             xb, yb = X[idx], y[idx]
         with torch.no_grad():
-            losses, grads = loss_and_grads(params, xb, yb, shared, xT)  # (Ka,), name -> (Ka, ...)
+            losses, grads = stack.loss_and_grads(params, xb, yb, shared, xT)  # (Ka,), name -> (Ka, ...)
         log.append((active, losses))
         opt.step(params, grads)
         if not float(losses.max()) <= max_loss:  # NaN, inf or a blow-up: a result, not a crash
@@ -227,11 +216,17 @@ def train_population(
                 break
         if step % per_epoch == 0 or step == S:  # validation after every epoch, as naslab.train
             with torch.no_grad():
-                logits = forward(params, Xv, True)[0]  # (Ka, C, N_val)
+                logits = stack.forward(params, Xv, True)[0]  # (Ka, C, N_val)
                 vloss[active] = member_losses(logits, yv).cpu()
                 pred = logits.transpose(1, 2).contiguous().argmax(-1)  # (Ka, N_val), first max as in evaluate
                 vacc[active] = (pred == yv).float().mean(1).cpu()
                 curve[active, (step - 1) // per_epoch] = vacc[active]
+    return log, curve, vloss, vacc, steps, diverged, S
+
+
+def _result(configs, data, log, curve, vloss, vacc, steps, diverged, S, *, seconds: float) -> PopulationResult:
+    """The arrays of a finished stack: the train-loss log as (K, S), NaN from a member's diverging step on."""
+    K = len(configs)
     tl = torch.full((K, S), float("nan"))
     for s, (act, losses) in enumerate(log):
         tl[act, s] = losses.cpu()
@@ -241,5 +236,4 @@ def train_population(
     return PopulationResult(
         configs=[dict(c) for c in configs], val_acc=vacc.numpy(), val_loss=vloss.numpy(),
         val_acc_curve=curve.numpy(), train_loss=tl.numpy(), steps=steps.numpy(),
-        diverged=diverged.numpy(), seconds=time.perf_counter() - t0)
-
+        diverged=diverged.numpy(), seconds=seconds)

@@ -3,10 +3,11 @@
 `naslab.grid_vs_random.population.train_population` trains K members at once in one process; each member's
 numbers depend only on its own config (weights, data order and update rule are its own), so
 the population can be cut into contiguous chunks, one chunk trained per executor task (a process
-pool, Dask, `naslab.executors.RayExecutor`), and the chunks concatenated in order:
+pool, Dask, `naslab.executors.RayExecutor`), and the chunks joined in order (`join_populations`, the
+join that `train_population`'s own `chunk_size` uses too):
 
     configs[0:K]  ->  chunks c_1 | c_2 | ... | c_T   (T = n_tasks, sizes differ by at most one)
-    result = concat(train_population(data, c_t, cfg) for t = 1..T)  ==  train_population(data, configs, cfg)
+    result = join(train_population(data, c_t, cfg) for t = 1..T)  ==  train_population(data, configs, cfg)
 
 On Ray the dataset goes to the object store once and every task reads it from there.
 
@@ -21,15 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from naslab.executors import executor_workers
-from naslab.grid_vs_random.population import PopulationResult, train_population
-
-ARRAYS = ("val_acc", "val_loss", "val_acc_curve", "train_loss", "steps", "diverged")
-
-
-def concat_populations(parts: Sequence[PopulationResult]) -> PopulationResult:
-    """The results of consecutive chunks as one result (members in order; seconds summed)."""
-    return PopulationResult(configs=[c for r in parts for c in r.configs], seconds=sum(r.seconds for r in parts),
-                            **{k: np.concatenate([getattr(r, k) for r in parts]) for k in ARRAYS})
+from naslab.grid_vs_random.population import PopulationResult, join_populations, train_population
 
 
 def train_population_tasks(data, configs: Sequence[dict], executor, *, n_tasks: int | None = None,
@@ -58,4 +51,4 @@ def train_population_tasks(data, configs: Sequence[dict], executor, *, n_tasks: 
     bounds = np.linspace(0, len(configs), n_tasks + 1).round().astype(int)  # contiguous, sizes differ by <= 1
     futures = [executor.submit(train_population, data, configs[a:b], **population_kwargs)
                for a, b in zip(bounds[:-1], bounds[1:])]
-    return concat_populations([f.result() for f in futures])
+    return join_populations([f.result() for f in futures])

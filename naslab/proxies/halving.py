@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from naslab.anytime import incumbents, last_finished
 from naslab.searchers import Proposal, Searcher
 from naslab.validate import check_seed
 
@@ -158,24 +159,17 @@ def incumbent_curve(trials, times, truth: Callable) -> np.ndarray:
     """What the search would return at each simulated time, judged by `truth(config)`.
 
     At time t the finished trials are those whose cumulative seconds are <= t; the incumbent is the
-    best-scored trial among those at the highest fidelity seen so far (the "most trained" ones: a
-    rung-1 score must not beat a rung-2 score just because it was measured with less budget).
+    best-scored trial among those at the highest fidelity scored so far (the "most trained" ones: a
+    rung-1 score must not beat a rung-2 score just because it was measured with less budget). This is
+    `naslab.anytime.incumbents` with the trial's fidelity (None = full), put on the time axis.
 
     Returns:
-        (len(times),) truth of the incumbent; NaN before the first trial finishes.
+        (len(times),) truth of the incumbent; NaN before the first scored trial finishes.
     """
-    done = np.cumsum([t.seconds for t in trials])  # (n,) when trial j finished
-    fid = np.array([np.inf if t.fidelity is None else float(t.fidelity) for t in trials])
-    score = np.array([t.score() for t in trials], dtype=float)
-    out = np.full(len(times), np.nan)
-    for i, t in enumerate(np.asarray(times, float)):
-        k = int(np.searchsorted(done, t, side="right"))  # trials 0..k-1 have finished
-        if k == 0:
-            continue
-        top = fid[:k] == fid[:k].max()
-        s = np.where(top & ~np.isnan(score[:k]), score[:k], -np.inf)
-        out[i] = truth(trials[int(np.argmax(s))].config)
-    return out
+    fid = np.array([np.inf if t.fidelity is None else float(t.fidelity) for t in trials])  # (n,)
+    inc = incumbents([t.score() for t in trials], fid)  # (n,) index of the incumbent after each trial
+    k = last_finished([t.seconds for t in trials], times)  # (T,) last trial finished by each time
+    return np.array([truth(trials[inc[j]].config) if j >= 0 and inc[j] >= 0 else np.nan for j in k], dtype=float)
 
 
 def compare_on_benchmark(bench, seeds, *, n: int = 27, eta: int = 3, r_min: int = 1, r_max: int = 9,

@@ -17,9 +17,17 @@ from naslab.bakeoff.plots import (  # noqa: E402
     plot_regret_curves,
     plot_search_trace,
 )
-from naslab.bakeoff.race import Lookup, TableObjective, cell_id, incumbent_path, race  # noqa: E402
+from naslab.bakeoff.race import (  # noqa: E402
+    Lookup,
+    TableObjective,
+    cell_id,
+    default_searchers,
+    incumbent_path,
+    race,
+)
 from naslab.bakeoff.searchers import RandomCellSearch, RegularizedEvolution, mutate  # noqa: E402
 from naslab.bakeoff.toy import ToyTable  # noqa: E402
+from naslab.search import run_search  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -251,3 +259,38 @@ def test_lookup_reads_a_cell_benchmark_through_its_classes():
         assert lk.sec[i, 3] == pytest.approx(bench.seconds(cell), rel=1e-6)
         assert lk.test[i] == lk.test[cell_id(canonical(cell), 5)]  # isomorphic cells share their class's row
     assert lk.best_test == pytest.approx(bench.best("test")[1], abs=1e-6)
+
+
+def _incumbent_path_before_issue_20(trials, lookup):  # the implementation anytime.incumbents replaced, frozen
+    done = np.cumsum([t.seconds for t in trials])
+    epoch = np.array([t.metrics.get("epoch", lookup.n_epochs) if t.status == "ok" else 0 for t in trials])
+    score = np.array([t.score() if t.status == "ok" else -1.0 for t in trials])
+    key = epoch * 10.0 + score
+    best = np.maximum.accumulate(key)
+    new = np.r_[True, key[1:] > best[:-1]]
+    inc = np.maximum.accumulate(np.where(new, np.arange(len(trials)), 0))
+    test = np.array([lookup.test[cell_id(trials[j].config, lookup.n_ops)] for j in inc])
+    return done, score[inc], test
+
+
+def test_incumbent_path_gives_what_it_gave_before_the_incumbent_rule(toy):
+    _, lookup = toy
+    a, b, c = (0,) * 6, (1,) * 6, (2,) * 6
+    # oracle 1, by hand: a failed first trial is the incumbent (score -1) until a real one; a tie goes to the
+    # earlier trial; a diverged trial never counts; the 12-epoch b beats the 1-epoch 0.9
+    hand = [naslab.Trial(config=c, status="failed", seconds=1.0),
+            naslab.Trial(config=a, metrics={"val_acc": 0.9, "epoch": 1}, seconds=1.0),
+            naslab.Trial(config=c, metrics={"val_acc": 0.9, "epoch": 1}, seconds=1.0),
+            naslab.Trial(config=c, metrics={"val_acc": 0.99, "epoch": 12, "diverged": True}, seconds=1.0,
+                         status="diverged"),
+            naslab.Trial(config=b, metrics={"val_acc": 0.5, "epoch": 12}, seconds=2.0)]
+    done, val, test = incumbent_path(hand, lookup)
+    np.testing.assert_allclose(val, [-1, 0.9, 0.9, 0.9, 0.5])
+    np.testing.assert_allclose(test, lookup.test[[cell_id(x, 5) for x in (c, a, a, a, b)]])
+    for x, y in zip((done, val, test), _incumbent_path_before_issue_20(hand, lookup)):
+        np.testing.assert_array_equal(x, y)
+    # oracle 2: the old implementation on real runs of every bake-off searcher against the toy table
+    for name, make in default_searchers(lookup).items():
+        trials = run_search(make(1), TableObjective(lookup, 1), budget=60)
+        for x, y in zip(incumbent_path(trials, lookup), _incumbent_path_before_issue_20(trials, lookup)):
+            np.testing.assert_array_equal(x, y, err_msg=name)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from naslab.claims import Claim, claim, load_claims
+from naslab.claims import Claim, claim, load_claims, per_seed_lines
 
 NB_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 SOURCES = sorted(NB_DIR.glob("[0-9]*.py"))
@@ -81,3 +81,29 @@ def test_every_expected_result_is_followed_by_its_claim():
                 assert re.search(r'claim\(\s*f?"' + src.name[:2] + " §", nxt), (
                     f"{src.name}: the Expected result {text.strip()[:80]!r} is not followed by a claim cell")
     assert n_expected >= 20
+
+
+def _c(where, what, observed, status, low=None, high=0.5):
+    return Claim(where, what, observed, low, high, status, "class")
+
+
+B = ("05 §8", "b", True, "holds", None, None)  # a bool claim
+
+
+def test_per_seed_lines_match_claims_across_seeds_and_give_range_and_count():
+    runs = {  # seed -> the claims its run recorded; "05 §7 · x" is made twice per run (matched by position)
+        0: [_c("05 §7", "x", 0.1, "holds"), _c("05 §7", "x", 0.4, "holds"), _c(*B)],
+        1: [_c("05 §7", "x", 0.3, "holds"), _c("05 §7", "x", 0.7, "fails"), _c(*B)],
+        2: [_c("05 §7", "x", 0.2, "holds"), _c("05 §7", "x", 0.45, "holds")],  # stopped before 05 §8
+    }
+    assert per_seed_lines(runs) == [
+        "holds  05 §7 · x: held on 3 of 3 seeds · observed (SEED: value) 0: 0.1 / 1: 0.3 / 2: 0.2 · range 0.1..0.3 · "
+        "bound <= 0.5",
+        "FAILS  05 §7 · x: held on 2 of 3 seeds · observed (SEED: value) 0: 0.4 / 1: 0.7 / 2: 0.45 · range 0.4..0.7 · "
+        "bound <= 0.5",
+        "FAILS  05 §8 · b: held on 2 of 3 seeds, missing on SEED 2 · observed (SEED: value) 0: True / 1: True / 2: - · "
+        "range True..True · bound True",
+    ]
+    fast = {s: [_c("01 §1", "y", v, "unchecked")] for s, v in ((0, 1.0), (1, 2.0))}
+    assert per_seed_lines(fast) == ["unchecked 01 §1 · y: not checked in FAST on 2 of 2 seeds · observed "
+                                    "(SEED: value) 0: 1 / 1: 2 · range 1..2 · bound <= 0.5"]

@@ -242,30 +242,3 @@ def test_dask_searches_are_identical_to_sequential(dask_client):
     assert dask_client.submit(torch_threads).result() == 1  # Dask's nanny sets OMP_NUM_THREADS=1
     with pytest.raises(ValueError, match="get_executor"):
         run_search(RandomSearch(course_space()), lr_objective, 2, executor=dask_client)
-
-
-# ---------------------------------------------------------------------------------------------
-# Ray Tune
-
-
-def test_tune_adapter_gives_the_trials_of_run_search_and_resumes_from_jsonl(ray_cluster, tmp_path):
-    pytest.importorskip("ray.tune", reason="Ray Tune is an optional extra: pip install -e '.[tune]'")
-    from naslab.tune import run_tune
-
-    space = {"lr": Choice([1e-3, 10.0]), "weight_decay": Choice([1e-4, 1.0])}  # ok, failed, diverged trials
-    path = tmp_path / "grid.jsonl"
-    run_search(GridSearch(space, shuffle=True, seed=2), lr_objective, 1, path=path)  # 1 trial on the laptop
-    grid = run_tune(GridSearch(space, shuffle=True, seed=2), lr_objective, 10, path=path, storage_path=tmp_path)
-    assert key(grid) == key(run_search(GridSearch(space, shuffle=True, seed=2), lr_objective, 10))
-    assert [bool(t.info.get("resumed")) for t in grid] == [True] + [False] * 3
-    assert {t.status for t in grid} == {"ok", "failed", "diverged"}
-    assert [t.to_dict()["metrics"] for t in sorted(load_jsonl(path), key=lambda t: t.trial_id)] == \
-        [t.to_dict()["metrics"] for t in grid]  # the same Trial JSONL as run_search writes
-
-    def halving():
-        return SuccessiveHalving(list(range(6)), eta=3, r_min=1, r_max=3)
-
-    sh = halving()
-    tuned = run_tune(sh, halving_objective, 50, storage_path=tmp_path)
-    assert key(tuned) == key(run_search(halving(), halving_objective, 50)) and len(tuned) == 6 + 2
-    assert sh.done

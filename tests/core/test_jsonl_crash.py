@@ -29,10 +29,15 @@ def _search(path, budget, calls=None):
     return naslab.run_search(naslab.RandomSearch(SPACE, seed=1), objective, budget, path=path)
 
 
-def _strict_lines(path):
+def _strict_lines(path, header=True):
+    """The trial records of a log, every line strict JSON; the first line is the search's header
+    (`append_jsonl` alone writes none)."""
     text = path.read_text()
     assert text.endswith("\n")
-    return [json.loads(line) for line in text.splitlines()]
+    records = [json.loads(line) for line in text.splitlines()]
+    if header:
+        assert records[0]["naslab_log"] == 1 and records[0]["fingerprint"]["seed"] == 1
+    return records[header:]
 
 
 @pytest.mark.parametrize("tail", ['{"config": {"x": 0.5}, "tri', "COMPLETE"])
@@ -86,23 +91,23 @@ def test_append_after_a_torn_line_never_writes_on_the_same_line(tmp_path):
     path.write_text(path.read_text() + '{"torn')
     with pytest.warns(RuntimeWarning, match="dropped"):
         naslab.append_jsonl(path, trials[1])
-    assert [d["trial_id"] for d in _strict_lines(path)] == [0, 1]
+    assert [d["trial_id"] for d in _strict_lines(path, header=False)] == [0, 1]
 
 
 KILLER = textwrap.dedent("""
     import os, signal, sys
     import naslab, naslab.trial as T
     sys.path.insert(0, {tests!r})
-    from test_jsonl_crash import SPACE, _objective
+    from test_jsonl_crash import _search
     real_write, n = os.write, [0]
-    def write(fd, data):  # the 4th record: half of it reaches the file, then the process is killed
+    def write(fd, data):  # the 4th record (after the lock's PID and the header): half of it, then the kill
         n[0] += 1
-        if n[0] == 4:
+        if n[0] == 6:
             real_write(fd, data[: len(data) // 2])
             os.kill(os.getpid(), signal.SIGKILL)
         return real_write(fd, data)
     T.os.write = write
-    naslab.run_search(naslab.RandomSearch(SPACE, seed=1), _objective, 10, path={path!r})
+    _search({path!r}, 10)  # the same search (and objective) as the resume below
 """)
 
 
@@ -112,7 +117,8 @@ def test_a_process_killed_in_the_middle_of_a_write_resumes_cleanly(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     text = path.read_text()
-    assert text.count("\n") == 3 and not text.endswith("\n")  # 3 whole records and a torn 4th
+    assert text.count("\n") == 4 and not text.endswith("\n")  # the header, 3 whole records and a torn 4th
+    assert text.startswith('{"naslab_log": 1') and os.path.exists(f"{path}.lock")  # a killed writer's lock file
     calls = []
     with pytest.warns(RuntimeWarning, match="unterminated last line"):
         resumed = _search(path, 6, calls)

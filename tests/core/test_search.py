@@ -228,5 +228,5 @@ def test_a_trial_that_cannot_be_shipped_to_a_worker_is_a_failed_trial():
             raise TypeError("cannot serialize this config")
 
     trials = run_search(RandomSearch(course_space(), seed=0), _lr_objective, 3, executor=_Refuses(1))
-    assert [t.status for t in trials] == ["failed"] * 3  # (a worker that cannot unpickle: tests/test_scale_out.py)
+    assert [t.status for t in trials] == ["failed"] * 3  # (a worker that cannot unpickle: tests/core/test_executors.py)
     assert "could not run the trial" in trials[0].error and "cannot serialize" in trials[0].error

@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 import naslab
-from naslab.trial import FailureWatch, trial_from_output
+from naslab.asktell import FailureWatch
+from naslab.trial import trial_from_output
 
 NAN_KINDS = {
     "python nan": float("nan"), "numpy nan": np.float64("nan"), "numpy float32 nan": np.float32("nan"),

@@ -54,6 +54,6 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
 
 
 def test_ruff_is_clean():
-    out = subprocess.run([sys.executable, "-m", "ruff", "check", "naslab", "tests", "benchmarks", "notebooks"],
+    out = subprocess.run([sys.executable, "-m", "ruff", "check", "naslab", "tests", "benchmarks", "tools", "notebooks"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr

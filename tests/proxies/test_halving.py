@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from naslab.proxies.halving import SuccessiveHalving, rung_schedule, top_k
+from naslab.proxies.halving import SuccessiveHalving, incumbent_curve, rung_schedule, top_k
 from naslab.search import run_search
+from naslab.trial import Trial
 
 
 def test_rung_schedule_matches_the_hyperband_table():
@@ -71,3 +72,55 @@ def test_sampled_candidates_and_budget_accounting():
     assert sh.total_budget() == 9 * 1 + 3 * 3 + 1 * 9 == sum(t.fidelity for t in trials)
     with pytest.raises(ValueError, match="candidates"):
         SuccessiveHalving(n=9)
+
+
+def _incumbent_curve_before_issue_20(trials, times, truth):  # the implementation anytime.incumbents replaced
+    done = np.cumsum([t.seconds for t in trials])
+    fid = np.array([np.inf if t.fidelity is None else float(t.fidelity) for t in trials])
+    score = np.array([t.score() for t in trials], dtype=float)
+    out = np.full(len(times), np.nan)
+    for i, t in enumerate(np.asarray(times, float)):
+        k = int(np.searchsorted(done, t, side="right"))
+        if k == 0:
+            continue
+        top = fid[:k] == fid[:k].max()
+        s = np.where(top & ~np.isnan(score[:k]), score[:k], -np.inf)
+        out[i] = truth(trials[int(np.argmax(s))].config)
+    return out
+
+
+def test_incumbent_curve_gives_what_it_gave_before_the_incumbent_rule():
+    # oracle 1, by hand: a (0.9 at r=1) -> b (0.5 at r=3 beats it) -> c ties b's fidelity with a better score;
+    # d at r=None ("full") beats everything, e ties d and loses (the earlier wins)
+    hand = [Trial("a", fidelity=1, metrics={"val_acc": 0.9}, seconds=1.0),
+            Trial("b", fidelity=3, metrics={"val_acc": 0.5}, seconds=3.0),
+            Trial("c", fidelity=3, metrics={"val_acc": 0.7}, seconds=3.0),
+            Trial("d", fidelity=None, metrics={"val_acc": 0.6}, seconds=1.0),
+            Trial("e", fidelity=None, metrics={"val_acc": 0.6}, seconds=1.0)]
+    truth = {"a": 0.1, "b": 0.2, "c": 0.3, "d": 0.4, "e": 0.5}.get
+    times = [0.5, 1.0, 4.0, 7.0, 8.0, 9.0, 20.0]
+    got = incumbent_curve(hand, times, truth)
+    np.testing.assert_array_equal(got, [np.nan, 0.1, 0.2, 0.3, 0.4, 0.4, 0.4])
+    np.testing.assert_array_equal(got, _incumbent_curve_before_issue_20(hand, times, truth))
+    # oracle 2: the old implementation on random halving-like runs (fidelities 1, 3, 9, ties in the scores)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        n = int(rng.integers(1, 25))
+        run = [Trial(int(rng.integers(10)), fidelity=int(rng.choice([1, 3, 9])),
+                     metrics={"val_acc": float(rng.integers(5)) / 4}, seconds=float(rng.random())) for _ in range(n)]
+        grid = np.linspace(0, 13, 40)
+        np.testing.assert_array_equal(incumbent_curve(run, grid, lambda c: c / 10),
+                                      _incumbent_curve_before_issue_20(run, grid, lambda c: c / 10))
+
+
+def test_incumbent_curve_skips_trials_without_a_score():
+    # the one change of issue 20: a failed trial (NaN score) neither becomes the incumbent nor raises the
+    # fidelity bar (before, a lone failed trial at the top fidelity made trials[0] the incumbent, whatever it was)
+    run = [Trial("a", fidelity=1, status="failed", seconds=1.0), Trial("b", fidelity=1, metrics={"val_acc": 0.4},
+                                                                     seconds=1.0),
+           Trial("c", fidelity=3, status="failed", seconds=1.0)]
+    got = incumbent_curve(run, [1.0, 2.0, 3.0], {"a": 0.1, "b": 0.2, "c": 0.3}.get)
+    np.testing.assert_array_equal(got, [np.nan, 0.2, 0.2])
+    np.testing.assert_array_equal(_incumbent_curve_before_issue_20(run, [1.0, 2.0, 3.0], {"a": 0.1, "b": 0.2,
+                                                                                          "c": 0.3}.get),
+                                  [0.1, 0.2, 0.1])

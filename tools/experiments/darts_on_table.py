@@ -1,4 +1,4 @@
-"""DARTS on the cell benchmark's space, judged by its ground truth: `python benchmarks/darts_on_table.py`.
+"""DARTS on the cell benchmark's space, judged by its ground truth: `python tools/experiments/darts_on_table.py`.
 
 For each order (first, second) and seed: the cell derived after every search epoch, its true test
 accuracy and rank among the distinct cells, the number of parameter-free edges (collapse count) and the
@@ -8,24 +8,21 @@ median top-1 minus top-2 margin (an edge's argmax flips only when the gap beats 
 weight-sharing supernet's Kendall tau with the truth (uniform single-path training, and the DARTS
 supernet's own weights), and the table's noise ceiling.
 
-    OMP_NUM_THREADS=1 python benchmarks/darts_on_table.py                 # 10 epochs, seeds 0-1
-    OMP_NUM_THREADS=1 python benchmarks/darts_on_table.py --hvp finite    # eq. 8's finite difference
+    OMP_NUM_THREADS=1 python tools/experiments/darts_on_table.py                 # 10 epochs, seeds 0-1
+    OMP_NUM_THREADS=1 python tools/experiments/darts_on_table.py --hvp finite    # eq. 8's finite difference
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking  # noqa: E402
-from naslab.bakeoff.table import CellBenchmark  # noqa: E402
-from naslab.data import load_dataset  # noqa: E402
+from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking
+from naslab.bakeoff.table import CellBenchmark
+from naslab.data import load_dataset
+from naslab.utils import script_threads
 
 
 def main() -> None:
@@ -38,7 +35,7 @@ def main() -> None:
     p.add_argument("--hvp", default="exact", help="second order's Hessian-vector product: exact or finite (eq. 8)")
     p.add_argument("--device", default="auto", help="auto (cuda, mps, cpu), cpu, cuda[:N], mps")
     a = p.parse_args()
-    torch.set_num_threads(1)
+    script_threads()
     bench, data = CellBenchmark.load(), load_dataset("mnist1d")
     best, value = bench.best("test")
     n = len(bench.unique_cells())

@@ -1,4 +1,4 @@
-"""Build (or resume) the mini-benchmark in data/bench/: `python benchmarks/build_bench.py --workers 2`.
+"""Build (or resume) the mini-benchmark in data/bench/: `python tools/build/build_bench.py --workers 2`.
 
 A thin command-line wrapper around `naslab.proxies.build.build`; Ctrl-C stops it and a rerun resumes.
 Prints the wall-clock time and the size of the files at the end (data/README.md quotes them).
@@ -10,10 +10,10 @@ import argparse
 import os
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per run; parallelism comes from --workers
 
-from naslab.proxies.benchmark import BENCH_DIR, BenchConfig  # noqa: E402
-from naslab.proxies.build import build, jobs  # noqa: E402
+from naslab.proxies.benchmark import BENCH_DIR, BenchConfig
+from naslab.proxies.build import build, jobs
+from naslab.utils import script_threads
 
 
 def main() -> None:
@@ -22,6 +22,7 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=None, help="stop after this many runs (resume later)")
     p.add_argument("--root", default=str(BENCH_DIR), help="output folder (default data/bench)")
     args = p.parse_args()
+    script_threads()
     cfg = BenchConfig()
     print(f"{len(jobs(cfg))} runs in all; building {cfg.name} in {args.root} with {args.workers} workers")
     t0 = time.perf_counter()

@@ -1,6 +1,6 @@
-"""Compare two builds of a tabular benchmark array by array: `python benchmarks/compare_tables.py A.npz B.npz`.
+"""Compare two builds of a tabular benchmark array by array: `python tools/build/compare_tables.py A.npz B.npz`.
 
-Used to check that a rebuild of `data/bench/mnist1d_nb201.npz` (`python benchmarks/build_nb201.py
+Used to check that a rebuild of `data/bench/mnist1d_nb201.npz` (`python tools/build/build_nb201.py
 --workers 2 --root /tmp/nb201`) reproduces the shipped table: the trained results (accuracies,
 losses, parameters, MACs) must be bit-identical; only the measured-seconds columns may differ.
 Exits 1 when a non-timing array differs.

@@ -1,6 +1,6 @@
 """Strip outputs, execution counts, saved widget state and jupytext metadata from notebooks (before committing).
 
-    python benchmarks/strip_notebooks.py notebooks/*.ipynb
+    python tools/strip_notebooks.py notebooks/*.ipynb
 """
 
 import sys

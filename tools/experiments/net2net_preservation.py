@@ -1,4 +1,6 @@
-"""Largest output difference of noise-free Net2Net over many random shapes: `python benchmarks/net2net_preservation.py`.
+"""Largest output difference of noise-free Net2Net over many random shapes.
+
+    python tools/experiments/net2net_preservation.py --n 1000
 
 Draws random teachers for every supported pair (Linear->Linear, Conv1d->Conv1d, Conv2d->Conv2d,
 Conv->Flatten->Linear in 1-D and 2-D), with and without BatchNorm (random gamma, beta and running
@@ -10,17 +12,15 @@ same kinds of cases (hypothesis); this script measures how far below that bound 
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np
+import torch
+from torch import nn
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-
-from naslab.net2net.network import deepen_layer, make_plain_net, weight_layers, widen_layer  # noqa: E402
-from naslab.net2net.preservation import measure_preservation  # noqa: E402
+from naslab.net2net.network import deepen_layer, make_plain_net, weight_layers, widen_layer
+from naslab.net2net.preservation import measure_preservation
+from naslab.utils import script_threads
 
 ARCHS = {  # pair kinds, as EAS-style tokens (the output Linear is appended)
     "linear->linear": ("fc-{a} fc-{b}", 1),
@@ -60,6 +60,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=1000, help="random cases (default 1000)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
+    script_threads()
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     worst: dict = {}

@@ -7,14 +7,15 @@ Ray Tune (Liaw et al., 2018) drives a search through `suggest(trial_id) -> confi
     on_trial_complete(id, res)   ->  searcher.tell(config, trial), in ask order
 
 Tune may finish trials in any order; `NaslabTuneSearcher` buffers them and tells the searcher in
-ask order, exactly like `naslab.search.run_search`, so a seeded search gives the same trials through
-Tune as on a laptop. Each finished trial is appended to `path` (the same `Trial` JSONL as
-`run_search`), and a rerun with the same file replays the finished trials (told, never re-run).
+ask order with the bookkeeper of `naslab.search.run_search` (`naslab.asktell.AskTellBook`), so a
+seeded search gives the same trials through Tune as on a laptop. Each finished trial is appended to
+`path` (the same `Trial` JSONL as `run_search`), and a rerun with the same file replays the finished
+trials (told, never re-run).
 
 When to use it: Tune's schedulers (ASHA, PBT) on top of a naslab searcher, Tune's fault tolerance
 and experiment tracking, trials of minutes or more. When not: the course's sub-second trials,
 where Tune's per-trial bookkeeping (1.5-9 s each on a 2-core machine) dwarfs the work;
-`run_search(..., executor=naslab.executors.RayExecutor())` runs them on the same Ray cluster at
+`run_search(..., executor=RayExecutor())` (`naslab.executors`) runs them on the same Ray cluster at
 0.02-0.2 s per trial. Needs the `tune` extra: `pip install 'naslab[tune]'`.
 
 Taught in: README "Scaling out".
@@ -25,10 +26,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from naslab.asktell import AskTellBook, evaluate_proposal, make_trial, search_fingerprint
 from naslab.executors import set_torch_threads
-from naslab.search import evaluate_proposal, make_trial, same_json
+from naslab.json_values import jsonable
 from naslab.searchers import Proposal
-from naslab.trial import Trial, append_jsonl, jsonable, load_jsonl
+from naslab.trial import Trial
 
 TUNE_HINT = "Ray Tune is an optional extra: install it with `pip install 'naslab[tune]'` (or `pip install 'ray[tune]'`)"
 
@@ -60,45 +62,46 @@ class NaslabTuneSearcher(_TuneSearcher):
         searcher: any naslab searcher (GridSearch, RandomSearch, SuccessiveHalving, OptunaSearch...).
         budget: the maximum number of trials, replayed ones included.
         metric: the score key (maximised).
-        path: a JSONL file of `Trial`s: appended as trials finish, replayed on a rerun.
+        path: a JSONL file of `Trial`s: appended as trials finish, replayed on a rerun; held (locked) from
+            here until `close()`, with the search's fingerprint in its header, as in `run_search`.
+        objective: the objective, named in the fingerprint (None: not compared).
+        fingerprint_mismatch: "error" or "warn", as for `run_search`.
 
     `trials` holds the told trials in ask order (what `run_search` would return). The naslab searcher is
     `naslab_searcher` (Tune reads an attribute named `searcher` as a wrapped Tune searcher).
     """
 
-    def __init__(self, searcher, budget: int, *, metric: str = "val_acc", path: str | Path | None = None):
+    def __init__(self, searcher, budget: int, *, metric: str = "val_acc", path: str | Path | None = None,
+                 objective=None, fingerprint_mismatch: str = "error"):
         if _TuneSearcher is object:
             raise ImportError(TUNE_HINT)
         if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
             raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
         super().__init__(metric=metric, mode="max")
         self.naslab_searcher, self.budget, self.path, self.naslab_metric = searcher, budget, path, metric
-        self.stored = {t.trial_id: t for t in load_jsonl(path)} if path is not None else {}
-        self.trials: list[Trial] = []
-        self._asked = 0
-        self._queue: list[tuple[int, Proposal]] = []  # asked, not told yet, in ask order
-        self._results: dict[int, Trial] = {}  # finished, not told yet
+        self.book = AskTellBook(searcher, budget, path, fingerprint=search_fingerprint(searcher, metric, objective),
+                                fingerprint_mismatch=fingerprint_mismatch)  # ask order, replay, tells: as in run_search
         self._running: dict[str, tuple[int, Proposal]] = {}  # Tune trial id -> (trial_id, proposal)
+
+    @property
+    def trials(self) -> list[Trial]:
+        return self.book.trials
+
+    def close(self) -> None:
+        """Release the log (`run_tune` does it when Tune ends)."""
+        self.book.close()
 
     def suggest(self, trial_id: str):
         while True:
-            p = self.naslab_searcher.ask() if self._asked < self.budget else None
-            if p is None:  # exhausted, or waiting for tells (e.g. the end of a halving rung)
-                return _TuneSearcher.FINISHED if not self._queue else None
-            tid, prop = self._asked, p if isinstance(p, Proposal) else Proposal(p)
-            self._asked += 1
-            self._queue.append((tid, prop))
-            old = self.stored.get(tid)
-            if old is None:
+            asked = self.book.ask()
+            if asked is None:  # exhausted, or waiting for tells (e.g. the end of a halving rung)
+                return _TuneSearcher.FINISHED if not self.book.queue else None
+            tid, prop, replayed = asked
+            if not replayed:
                 self._running[trial_id] = (tid, prop)
                 return {"naslab": {"config": prop.config, "fidelity": prop.fidelity, "trial_id": tid,
                                    "metric": self.naslab_metric}}
-            if not (same_json(old.config, prop.config) and same_json(old.fidelity, prop.fidelity)):
-                raise ValueError(f"{self.path}: trial {tid} holds config {old.config!r} but the searcher "
-                                 f"asked for {prop.config!r}; use a new file for a different search")
-            old.info["resumed"] = True  # replayed from the file: told, not run again
-            self._results[tid] = old
-            self._tell_ready()
+            self.book.tell_ready()  # replayed from the file: told, not run again
 
     def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
         tid, prop = self._running.pop(trial_id)
@@ -110,13 +113,12 @@ class NaslabTuneSearcher(_TuneSearcher):
             outcome = (outcome["out"], outcome["seconds"], outcome["error"])
         trial = make_trial(tid, prop, outcome, self.naslab_metric, self.naslab_searcher)
         trial.info["tune_trial_id"] = trial_id
-        if self.path is not None:
-            append_jsonl(self.path, trial)
-        self._results[tid] = trial
-        self._tell_ready()
+        self.book.finish(trial)
+        self.book.tell_ready()
 
     def get_state(self) -> dict:  # Tune checkpoints this; naslab resumes from the JSONL at `path`
-        return {"asked": self._asked, "told": len(self.trials), "path": None if self.path is None else str(self.path)}
+        return {"asked": self.book.n_asked, "told": len(self.trials),
+                "path": None if self.path is None else str(self.path)}
 
     def set_state(self, state: dict) -> None:
         raise NotImplementedError(f"resume a naslab search by running it again with path={state.get('path')!r} "
@@ -127,13 +129,6 @@ class NaslabTuneSearcher(_TuneSearcher):
 
     def restore(self, checkpoint_path: str) -> None:
         self.set_state(json.loads(Path(checkpoint_path).read_text(encoding="utf-8")))
-
-    def _tell_ready(self) -> None:
-        while self._queue and self._queue[0][0] in self._results:  # in ask order, whatever order Tune finished in
-            tid, prop = self._queue.pop(0)
-            trial = self._results.pop(tid)
-            self.naslab_searcher.tell(prop.config, trial)
-            self.trials.append(trial)
 
 
 def _dirname(trial) -> str:
@@ -161,15 +156,17 @@ def run_tune(searcher, objective, budget: int, *, path: str | Path | None = None
         from ray import tune
     except ImportError as e:
         raise ImportError(TUNE_HINT) from e
-    adapter = NaslabTuneSearcher(searcher, budget, metric=metric, path=path)
     trainable = tune.with_resources(
         tune.with_parameters(_trainable, objective=objective, threads=max(1, int(cpus_per_trial))),
         {"cpu": cpus_per_trial})
     run_config = tune.RunConfig(storage_path=None if storage_path is None else str(Path(storage_path).resolve()),
                                 verbose=0)
-    tuner = tune.Tuner(trainable, run_config=run_config, tune_config=tune.TuneConfig(
-        search_alg=adapter, num_samples=-1, metric=metric, mode="max", scheduler=scheduler,
-        max_concurrent_trials=max_concurrent, trial_dirname_creator=_dirname, reuse_actors=reuse_actors,
-        **tune_config))
-    tuner.fit()
+    adapter = NaslabTuneSearcher(searcher, budget, metric=metric, path=path, objective=objective)
+    try:  # the log stays locked while Tune runs
+        tune.Tuner(trainable, run_config=run_config, tune_config=tune.TuneConfig(
+            search_alg=adapter, num_samples=-1, metric=metric, mode="max", scheduler=scheduler,
+            max_concurrent_trials=max_concurrent, trial_dirname_creator=_dirname, reuse_actors=reuse_actors,
+            **tune_config)).fit()
+    finally:
+        adapter.close()
     return adapter.trials

@@ -1,4 +1,4 @@
-"""naslab.optuna_search: Optuna's TPE behind ask/tell finds a known optimum and is seeded."""
+"""naslab.integrations.optuna: Optuna's TPE behind ask/tell finds a known optimum and is seeded."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from naslab.search import run_search
 from naslab.searchers import RandomSearch
 
 pytest.importorskip("optuna", reason="Optuna is an optional extra: pip install -e '.[bench]'")
-from naslab.optuna_search import OptunaSearch  # noqa: E402
+from naslab.integrations.optuna import OptunaSearch  # noqa: E402
 
 SPACE = {"lr": LogUniform(1e-4, 10), "depth": IntRange(1, 8, 3), "act": Choice(["relu", "tanh"]),
          "shape": Choice([(1, 2), (3, 4)]), "dropout": Uniform(0.0, 0.5)}

@@ -4,8 +4,8 @@ Runs each piece twice, once on the CPU and once on the "auto" device (cuda, then
 and prints the two results side by side with the seconds each took. On a CPU-only machine both
 columns are the CPU (the script still runs every piece, so it doubles as a smoke test).
 
-    python benchmarks/device_check.py            # prints a table; exit 1 if any piece disagrees
-    python benchmarks/device_check.py --json F   # also writes the rows to F
+    python tools/device_check.py            # prints a table; exit 1 if any piece disagrees
+    python tools/device_check.py --json F   # also writes the rows to F
 
 Pieces: `train` (an MLP on digits), `train_population` (a 6-member lr grid), `run_darts` (one
 epoch of first-order DARTS on MNIST-1D), `evaluate_genotype` (retraining a fixed cell),
@@ -25,6 +25,7 @@ import torch
 
 import naslab
 from naslab.train import train
+from naslab.utils import script_threads
 
 
 def _timed(fn):
@@ -92,7 +93,7 @@ def main() -> int:
     ap.add_argument("--tol", type=float, default=0.05, help="largest accuracy difference allowed")
     ap.add_argument("--json", default=None, help="also write the rows to this file")
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    script_threads()
     auto = str(naslab.get_device("auto"))
     name = torch.cuda.get_device_name(0) if auto.startswith("cuda") else auto
     print(f"torch {torch.__version__}; auto device: {auto} ({name})")

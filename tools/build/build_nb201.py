@@ -1,4 +1,4 @@
-"""Build (or resume) the NAS-Bench-201-style cell benchmark: `python benchmarks/build_nb201.py --workers 2`.
+"""Build (or resume) the NAS-Bench-201-style cell benchmark: `python tools/build/build_nb201.py --workers 2`.
 
 A thin command-line wrapper around `naslab.bakeoff.build.build` (also `make bench-nb201`). Ctrl-C
 stops it and the same command resumes. Prints the wall-clock and CPU time, the load average and the
@@ -12,9 +12,9 @@ import json
 import os
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per worker; parallelism comes from --workers
 
-from naslab.bakeoff.build import BENCH_DIR, REBUILD, BuildConfig, build, jobs  # noqa: E402
+from naslab.bakeoff.build import BENCH_DIR, REBUILD, BuildConfig, build, jobs
+from naslab.utils import script_threads
 
 
 def main() -> None:
@@ -24,6 +24,7 @@ def main() -> None:
     p.add_argument("--root", default=str(BENCH_DIR), help="output folder (default data/bench)")
     p.add_argument("--device", default="auto", help="where the groups train: auto (cuda, mps, cpu), cpu, cuda[:N], mps")
     args = p.parse_args()
+    script_threads()
     cfg = BuildConfig()
     n = len(cfg.all_cells())
     print(f"{n} distinct cells x {len(cfg.seeds)} seeds in {len(jobs(cfg))} jobs; building {cfg.name} in "

@@ -1,8 +1,8 @@
 """Time every notebook top to bottom, in FAST and/or class mode, and print a table for the README.
 
-    python benchmarks/notebook_times.py --fast              # FAST mode only (NASLAB_FAST=1)
-    python benchmarks/notebook_times.py --class-mode        # class mode only
-    python benchmarks/notebook_times.py notebooks/03_*.ipynb --fast --class-mode
+    python tools/notebook_times.py --fast              # FAST mode only (NASLAB_FAST=1)
+    python tools/notebook_times.py --class-mode        # class mode only
+    python tools/notebook_times.py notebooks/03_*.ipynb --fast --class-mode
 
 Each notebook runs in a fresh kernel (nbclient), from notebooks/ as the working directory.
 """
@@ -25,7 +25,7 @@ def run(path: Path, fast: bool, timeout: int) -> float:
     os.environ["NASLAB_FAST"] = "1" if fast else "0"
     nb = nbformat.read(path, as_version=4)
     # widget-panel cells get a short timeout: nbclient can wait out the whole timeout after an
-    # ipywidgets Output and then carry on (jupyter/nbclient#312); see tests/test_notebooks.py
+    # ipywidgets Output and then carry on (jupyter/nbclient#312); see tests/course/test_notebooks.py
     client = NotebookClient(nb, timeout_func=lambda c: 20 if "panel(" in c.source else timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
