@@ -423,7 +423,7 @@ CORE = [
     ("run_search on_trial 3", lambda: _rs(budget=2, on_trial=3), TypeError, L("on_trial must be callable"), True),
     ("run_search executor object()", lambda: _rs(budget=2, executor=object()), TypeError,
      L("executor", "submit"), True),
-    ("run_search path is a folder", lambda: _rs(budget=2, path="/tmp"), ValueError, L("path='/tmp'", "folder"), True),
+XX
     ("run_search path 3", lambda: _rs(budget=2, path=3), TypeError, L("path=3"), True),
     ("run_search swapped args", lambda: naslab.run_search(_ok_objective, naslab.RandomSearch(SPACE), 3),
      TypeError, L("did you swap them")),
@@ -455,7 +455,7 @@ CORE = [
     ("append_jsonl dict", lambda: naslab.append_jsonl("/tmp/naslab_bad_inputs.jsonl", {"a": 1}), TypeError,
      L("trial must be a Trial, got dict"), True),
     ("append_jsonl path 3", lambda: naslab.append_jsonl(3, _trials()[0]), TypeError, L("path=3"), True),
-    ("load_jsonl folder", lambda: naslab.load_jsonl("/tmp"), ValueError, L("/tmp", "folder"), True),
+    ("load_jsonl folder", lambda: naslab.load_jsonl("/tmp"), ValueError, L("/tmp", "folder")),
     ("save_jsonl one Trial", lambda: naslab.save_jsonl("/tmp/naslab_bad_inputs.jsonl", _trials()[0]), TypeError,
      L("trials must be a list of Trial"), True),
     ("save_jsonl dicts", lambda: naslab.save_jsonl("/tmp/naslab_bad_inputs.jsonl", [{"a": 1}]), TypeError,
