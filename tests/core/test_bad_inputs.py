@@ -423,7 +423,8 @@ CORE = [
     ("run_search on_trial 3", lambda: _rs(budget=2, on_trial=3), TypeError, L("on_trial must be callable"), True),
     ("run_search executor object()", lambda: _rs(budget=2, executor=object()), TypeError,
      L("executor", "submit"), True),
-XX
+    ("run_search path is a folder", lambda: _rs(budget=2, path="/tmp"), ValueError,
+     L("/tmp is not a naslab trial log: it is a folder")),
     ("run_search path 3", lambda: _rs(budget=2, path=3), TypeError, L("path=3"), True),
     ("run_search swapped args", lambda: naslab.run_search(_ok_objective, naslab.RandomSearch(SPACE), 3),
      TypeError, L("did you swap them")),
