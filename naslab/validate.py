@@ -21,8 +21,6 @@ import math
 import numbers
 
 import numpy as np
-import torch
-from torch import nn
 
 SEED_MAX = 2**32 - 1  # numpy's legacy RandomState and Optuna accept seeds up to 2**32 - 1
 
@@ -140,6 +138,9 @@ def check_fields(given, allowed, what: str) -> None:
 
 def check_batch(model, X, y) -> None:
     """`evaluate`'s inputs: a module with parameters, a float batch X and as many int64 labels y."""
+    import torch  # here, not at the top: light modules (a dataclass of settings) import this one too
+    from torch import nn
+
     if not isinstance(model, nn.Module) or next(model.parameters(), None) is None:
         raise TypeError(f"model must be a torch nn.Module with parameters, got {type(model).__name__}")
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
@@ -161,8 +162,11 @@ def check_dataset(data) -> None:
                              f"training needs a non-empty {split} split with one label per input")
 
 
-def check_model_fits(model: nn.Module, data, device) -> None:
+def check_model_fits(model, data, device) -> None:
     """A clear error, before any update, when `model` was built for other inputs or classes than `data`."""
+    import torch
+    from torch import nn
+
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
     dtypes = {p.dtype for p in model.parameters()}

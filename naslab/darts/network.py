@@ -29,14 +29,15 @@ def reduction_layers(layers: int) -> tuple[int, ...]:
 
 
 def validate_input_size(input_shape: tuple[int, ...], layers: int) -> None:
-    """Raise ValueError when the input is too small for the network's reductions (each needs size >= 2)."""
+    """Raise ValueError when the input is too small for the network's reductions: each needs size >= 3, so
+    that what it outputs, ceil(size / 2), keeps >= 2 values (BatchNorm on a batch of 1 needs 2)."""
     if len(input_shape) not in (2, 3):
         raise ValueError(f"input_shape={tuple(input_shape)} must be (C, L) or (C, H, W)")
     size, n_red = min(input_shape[1:]), len(reduction_layers(layers))
     for r in range(n_red):
-        if size < 2:
+        if size < 3:
             raise ValueError(f"input_shape={tuple(input_shape)} is too small for {n_red} reduction cells: each "
-                             f"halves the size (ceil) and needs size >= 2, but reduction {r + 1} would get {size}")
+                             f"halves the size (ceil) and needs size >= 3, but reduction {r + 1} would get {size}")
         size = halved(size)
 
 

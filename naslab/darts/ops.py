@@ -22,6 +22,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from naslab.validate import check_int
+
 PRIMITIVES = ("none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
               "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")  # the paper's order
 PARAMETER_FREE = ("none", "max_pool_3x3", "avg_pool_3x3", "skip_connect")  # at stride 1
@@ -104,7 +106,14 @@ class FactorizedReduce(nn.Module):
 
 
 # name -> builder(C, stride, affine, dim); keep the paper's order (it is the column order of alpha)
-OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = {
+class _Registry(dict):
+    """`OPS`: a dict whose missing key names the registered ops (not a bare KeyError: 'conv_9x9')."""
+
+    def __missing__(self, name):
+        raise KeyError(f"unknown op {name!r}; registered ops: {list(self)}")
+
+
+OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = _Registry({
     "none": lambda C, stride, affine, dim: Zero(stride),
     "max_pool_3x3": lambda C, stride, affine, dim: layer("MaxPool", dim)(3, stride=stride, padding=1),
     "avg_pool_3x3": lambda C, stride, affine, dim: layer("AvgPool", dim)(
@@ -115,7 +124,7 @@ OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = {
     "sep_conv_5x5": lambda C, stride, affine, dim: SepConv(C, C, 5, stride, 2, affine, dim),
     "dil_conv_3x3": lambda C, stride, affine, dim: DilConv(C, C, 3, stride, 2, 2, affine, dim),
     "dil_conv_5x5": lambda C, stride, affine, dim: DilConv(C, C, 5, stride, 4, 2, affine, dim),
-}
+})
 BUILTIN = tuple(OPS)
 
 
@@ -130,6 +139,7 @@ def build_op(name: str, C: int, stride: int, *, affine: bool = True, dim: int = 
         raise ValueError(f"unknown op {name!r}; registered ops: {list(OPS)}")
     if stride not in (1, 2):
         raise ValueError(f"stride={stride!r} is not supported; allowed: [1, 2]")
+    check_int(C, "C", low=1, hint="channels")
     layer("Conv", dim)  # validates dim
     return OPS[name](C, stride, affine, dim)
 
@@ -178,6 +188,7 @@ def register_op(name: str, builder: Callable | None = None, *, overwrite: bool =
         try:
             with torch.random.fork_rng(devices=[]):  # the check seeds torch: leave the caller's RNG alone
                 validate_op(name)
+                validate_op(name, C=6, size=12)  # an op that works only at C = 4 and size 8 is not general
         except Exception as e:  # ValueError from the check, or the op's own crash
             if old is None:
                 del OPS[name]
@@ -206,6 +217,11 @@ def validate_op(name: str, *, C: int = 4, size: int = 8, dims: tuple[int, ...] =
     """
     def fail(msg: str):
         raise ValueError(msg)
+
+    check_int(C, "C", low=1, hint="channels")
+    check_int(size, "size", low=2, hint="the input's length or side")
+    if not isinstance(dims, tuple | list) or not dims or any(d not in DIMS for d in dims):
+        raise ValueError(f"dims={dims!r} must be a non-empty tuple from {list(DIMS)}")
 
     for dim in dims:
         for stride in (1, 2):

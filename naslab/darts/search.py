@@ -39,10 +39,11 @@ from naslab.darts.architect import Architect
 from naslab.darts.genotype import Genotype, genotype_weights
 from naslab.darts.network import DiscreteNetwork
 from naslab.darts.ops import PRIMITIVES
-from naslab.darts.supernet import SearchNetwork
+from naslab.darts.supernet import SearchNetwork, validate_primitives
 from naslab.train import TrainConfig, batch_order, evaluate, train
 from naslab.trial import Trial
 from naslab.utils import Timer, get_device, seed_everything
+from naslab.validate import check_choice, check_dataset, check_real, check_seed
 
 
 class SkipCollapseWarning(UserWarning):
@@ -97,6 +98,12 @@ class SearchConfig:
             raise ValueError(f"order={self.order!r} is unknown; allowed: ['first', 'second']")
         if self.hvp not in ("finite", "exact"):
             raise ValueError(f"hvp={self.hvp!r} is unknown; allowed: ['finite', 'exact']")
+        check_choice(self.step_order, "step_order", ("alpha_first", "w_first"))
+        check_real(self.xi, "xi", low=0, none=True, hint="the virtual step; None = the current w learning rate")
+        check_seed(self.seed)
+        if self.warmup_epochs >= self.epochs:  # alpha would never move: the cell of the initial alpha
+            raise ValueError(f"warmup_epochs={self.warmup_epochs} must be < epochs={self.epochs}")
+        validate_primitives(self.primitives)
 
 
 @dataclass
@@ -196,7 +203,9 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
     Ctrl-C stops the search and keeps the finished epochs (`interrupted=True`); a NaN loss ends it
     with `diverged=True`. Keyword `overrides` replace config fields: `run_darts(d, epochs=3)`.
     """
+    check_dataset(data)
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
+    max_loss = 100 * math.log(data.num_classes)  # 100x a uniform guess's loss: diverged (as train() says)
     if cfg.step_order not in STEP_ORDERS:
         raise ValueError(f"step_order={cfg.step_order!r} is unknown; allowed: {list(STEP_ORDERS)}")
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
@@ -217,7 +226,7 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
                                           xi=xi, grad_clip=cfg.grad_clip, step_order=cfg.step_order,
                                           update_alpha=epoch > cfg.warmup_epochs))
                 result.step_seconds.append(time.perf_counter() - ts)
-                if not math.isfinite(losses[-1]):
+                if not math.isfinite(losses[-1]) or losses[-1] > max_loss:
                     result.diverged = True
                     break
             if result.diverged:

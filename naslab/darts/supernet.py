@@ -56,6 +56,9 @@ class MixedOp(nn.Module):
         # x: (B, C, L) or (B, C, H, W); weights: (n_ops,) -> output of the same (or halved) size.
         # `none` outputs exact zeros, so it is left out of the sum (its alpha still acts through the softmax);
         # so are ops whose weight is exactly 0 without a gradient (a one-hot, discretised cell).
+        if weights.shape != (len(self.ops),):
+            raise ValueError(f"weights has shape {tuple(weights.shape)}; this MixedOp needs ({len(self.ops)},), "
+                             "one per candidate op")
         idx = [i for i, op in enumerate(self.ops)
                if not isinstance(op, Zero) and (weights.requires_grad or weights[i] != 0)]
         if not idx:
