@@ -14,9 +14,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from naslab.bakeoff.batched import train_batched, train_single
 from naslab.bakeoff.build import BuildConfig
 from naslab.bakeoff.cells import unique_cells
+from naslab.bakeoff.training import train_batched, train_single
 from naslab.data import load_dataset
 from naslab.utils import script_threads
 

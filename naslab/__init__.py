@@ -79,7 +79,7 @@ _API = {
     "Genotype": "naslab.darts.genotype", "derive_genotype": "naslab.darts.genotype",
     "DiscreteNetwork": "naslab.darts.network",
     "Architect": "naslab.darts.architect",
-    "SearchConfig": "naslab.darts.search", "SearchResult": "naslab.darts.search", "run_darts": "naslab.darts.search",
+    "SearchConfig": "naslab.darts.config", "SearchResult": "naslab.darts.search", "run_darts": "naslab.darts.search",
     "evaluate_genotype": "naslab.darts.search",
 }
 

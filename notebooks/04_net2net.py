@@ -45,8 +45,9 @@ from naslab.exercise import exercise
 from naslab.net2net import plots
 from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
 from naslab.net2net.curves import teacher_student_curves
+from naslab.net2net.deeper import identity_conv, validate_idempotent
 from naslab.net2net.eas import EASConfig, run_eas, scratch_baseline
-from naslab.net2net.layers import validate_idempotent, identity_conv, widen_pair
+from naslab.net2net.layers import widen_pair
 from naslab.net2net.network import deepen_layer, describe, growth_report, make_plain_net, widen_layer
 from naslab.net2net.preservation import measure_preservation
 from naslab.net2net.widgets import draw_net2net, net2net_panel

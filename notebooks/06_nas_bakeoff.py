@@ -297,7 +297,8 @@ claim("06 §5b", "the searchers' final IQM regrets span less than the top cells'
 
 # %%
 # DARTS on the table's space, first and second order, DARTS_SEEDS seeds each; every epoch's cell looked up
-from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking
+from naslab.bakeoff.oneshot import darts_on_table
+from naslab.bakeoff.supernet import supernet_ranking
 
 unique_test = table.accuracies("test")                    # (n distinct,) the truth that ranks are taken in
 darts = {}
@@ -343,11 +344,12 @@ claim("06 §6", "Kendall tau of the supernet's ranking against the truth", sn["t
 # %% [markdown]
 # ### First or second order: the same cell?
 #
-# The runs above derive the same cell — or nearly — with both orders, as NAS-Bench-201 found on CIFAR-10 (both orders returned one all-skip cell). A bug (the order flag not reaching the architect, $\xi = 0$)? The tests rule it out: every alpha step gets its order, $\xi$ is the current weight learning rate, and the second-order gradient equals eq. 7 computed by autograd through the virtual step (`tests/test_bakeoff_darts.py`). So look at the evidence: how far apart the two runs' softmax(α) are after every epoch (solid), against how far apart the two best ops of an edge are (dashed: the margin an argmax needs to flip), and the angle between the two gradients on the same batches.
+# The runs above derive the same cell — or nearly — with both orders, as NAS-Bench-201 found on CIFAR-10 (both orders returned one all-skip cell). A bug (the order flag not reaching the architect, $\xi = 0$)? The tests rule it out: every alpha step gets its order, $\xi$ is the current weight learning rate, and the second-order gradient equals eq. 7 computed by autograd through the virtual step (`tests/bakeoff/test_oneshot.py`). So look at the evidence: how far apart the two runs' softmax(α) are after every epoch (solid), against how far apart the two best ops of an edge are (dashed: the margin an argmax needs to flip), and the angle between the two gradients on the same batches.
 
 # %%
 # First vs second order on the same seed: the gap between their softmax(alpha), the top-2 margins, the derived cells
-from naslab.bakeoff.oneshot import alpha_grad, supernet_loss
+from naslab.bakeoff.oneshot import alpha_grad
+from naslab.bakeoff.supernet import supernet_loss
 
 gaps, margins, differ, agree = {}, {}, {}, []
 for seed in range(DARTS_SEEDS):
@@ -368,7 +370,7 @@ for b in range(4):
     sl = slice(64 * b, 64 * (b + 1))
     lt = supernet_loss(names, data_1d.X_train[sl], data_1d.y_train[sl], run.config.net)
     lv = supernet_loss(names, data_1d.X_val[sl], data_1d.y_val[sl], run.config.net)
-    g1, g2 = (alpha_grad(o, lt, lv, w, alpha_end, xi=run.config.w_lr) for o in ("first", "second"))
+    g1, g2 = (alpha_grad(o, lt, lv, w, alpha_end, xi=run.config.search.w_lr) for o in ("first", "second"))
     cosines.append(float(torch.nn.functional.cosine_similarity(g1.flatten(), g2.flatten(), 0)))
 cost_ratio = np.median([darts[f"second order, seed {s}"].history[-1]["cpu_seconds"]
                         / darts[f"first order, seed {s}"].history[-1]["cpu_seconds"] for s in range(DARTS_SEEDS)])
@@ -395,7 +397,7 @@ claim("06 §6", "largest gap between the two orders' softmax(alpha) over the sea
 claim("06 §6", "median cosine between the first- and second-order alpha gradients", float(np.median(cosines)), 0.8, 1,
       fast=(0.8, 1))
 claim("06 §6", "second order's CPU time over first order's (median over seeds)", cost_ratio, 1.5, 5, fast=(1.2, 6))
-claim("06 §6", "xi never exceeds the weight learning rate of 0.025", run.config.w_lr <= 0.025, fast="same")
+claim("06 §6", "xi never exceeds the weight learning rate of 0.025", run.config.search.w_lr <= 0.025, fast="same")
 
 # %% [markdown]
 # ## Explore

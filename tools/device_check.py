@@ -69,9 +69,9 @@ def piece_retrain(device: str) -> float:
 
 
 def piece_bakeoff_batched(device: str) -> list[float]:
-    from naslab.bakeoff.batched import TrainSpec, train_batched
     from naslab.bakeoff.cells import unique_cells
     from naslab.bakeoff.network import NetConfig
+    from naslab.bakeoff.training import TrainSpec, train_batched
 
     data = naslab.load_dataset("mnist1d")
     cells = unique_cells()[::300][:16]

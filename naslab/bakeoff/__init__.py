@@ -1,7 +1,8 @@
 """Notebook 06, the NAS bake-off: every searcher of the course on one ground-truth cell table.
 
-A NAS-Bench-201-style cell benchmark on MNIST-1D built by naslab (`cells`, `network`, `batched`,
-`build`, `table`), DARTS checked against its ground truth (`oneshot`), and the bake-off itself:
+A NAS-Bench-201-style cell benchmark on MNIST-1D built by naslab (`ops`, `cells`, `network`, `batched`,
+`training`, `build`, `table`), DARTS and weight sharing checked against its ground truth (`oneshot`,
+`supernet`), and the bake-off itself:
 `toy` (small tables with a known optimum, for tests and exercises), `searchers` (random search,
 regularised evolution, local search, the REINFORCE controller on the cell's tokens), `hyperband`
 (successive halving and Hyperband on the epoch fidelity), `race` (every searcher x seed on one

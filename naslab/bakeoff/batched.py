@@ -1,4 +1,4 @@
-"""Training many benchmark cells as one batched computation (and the one-by-one reference).
+"""Many benchmark cells as one batched network: `BatchedNet` (trained by `naslab.bakeoff.training`).
 
 Tiny nets are overhead-bound: one MNIST-1D cell net does a few hundred kFLOPs per example, so the
 Python and kernel-launch cost of a training step dwarfs the arithmetic. Every member of the space is
@@ -7,58 +7,34 @@ data order) can share every step. Members are stacked on a member axis, activati
 (B, K, C, L), and per edge the members are grouped by their op:
 
     conv_k on the m members using it:  (B, m*C, L) -> Conv1d(groups=m, weight (m*C, C, k)) -> BN
-    avg_pool_3 / skip on their members, `none` members get nothing;
+    avg_pool_3 / skip on their members, `none` members get nothing (each op's `CellOp.apply_last`);
     node_j = sum of the groups' outputs, scattered back with index_add   (B, K, C, L)
 
 BN statistics are per channel, so BN over m*C channels is m independent BNs; Adam is elementwise and
 the loss is the sum of the members' mean losses, so every member's update is its own (members that do
 not use a weight get zero gradient and no Adam step). The result equals training each cell alone
-with `train_single` up to float rounding (tests/test_bakeoff_batched.py);
+with `naslab.bakeoff.training.train_single` up to float rounding (tests/bakeoff/test_batched.py);
 benchmarks/bakeoff_batched_speed.py measures the speed-up.
 
 Device-agnostic: `device="auto"` (`naslab.utils.get_device`: cuda, then mps, then cpu) holds the members'
-weights, buffers and the data; the init is drawn on the CPU from the seed and then moved, so every device
-starts from the same weights, and on the CPU the numbers are the same whichever way the device is named.
-The device is an argument of the trainers, not a field of `TrainSpec`: the spec is the table's recorded
-protocol (its .json), where rounding differences of another device have no place.
+weights and buffers; the init is drawn on the CPU from the seed and then moved, so every device starts
+from the same weights.
 
 Taught in: notebooks/06_nas_bakeoff.ipynb (how the table was built).
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
 from naslab.bakeoff.cells import EDGES, N_NODES, OPS, check_cell
-from naslab.bakeoff.network import (
-    BN_EPS,
-    BN_MOMENTUM,
-    CONV_K,
-    NetConfig,
-    edge_op,
-    forward,
-    init_buffers,
-    init_params,
-    param_shapes,
-)
-from naslab.train import batch_order
+from naslab.bakeoff.network import BN_EPS, BN_MOMENTUM, NetConfig, edge_op, init_buffers, init_params, param_shapes
+from naslab.bakeoff.ops import CELL_OPS
 from naslab.utils import get_device
-
-
-@dataclass(frozen=True)
-class TrainSpec:
-    """The training protocol of every benchmark entry (Adam, constant lr: epoch e of the run is an e-epoch run)."""
-
-    epochs: int = 8
-    batch_size: int = 128
-    lr: float = 1e-2
-    n_train: int | None = None  # None: the whole training split
-    eval_chunk: int = 400_000  # max B * K * C elements per evaluation forward (memory)
 
 
 def _eval_batches(n: int, per_example: int, limit: int) -> list[slice]:
@@ -89,6 +65,7 @@ class BatchedNet:
         self.cfg, self.K, self.device = cfg, len(self.cells), get_device(device)
         dev = self.device
         cells_arr = torch.tensor(self.cells)  # (K, 6)
+        zero_ops = torch.tensor([o for o, op in enumerate(OPS) if CELL_OPS[op].is_zero])  # `none`
         # per edge: [(op, idx or None when all K members share it)], the members of each op, and the
         # permutation that puts the groups' concatenated outputs back in member order (`none` members
         # are a zero block at the end)
@@ -97,10 +74,10 @@ class BatchedNet:
             g, order = [], []
             for o, op in enumerate(OPS):
                 idx = torch.nonzero(cells_arr[:, e] == o).flatten()
-                if op != "none" and len(idx):
+                if not CELL_OPS[op].is_zero and len(idx):
                     g.append((op, None if len(idx) == self.K else idx.to(dev)))
                     order.append(idx)
-            none = torch.nonzero(cells_arr[:, e] == 0).flatten()
+            none = torch.nonzero(torch.isin(cells_arr[:, e], zero_ops)).flatten()
             order = torch.cat(order + [none]) if order else none
             self.groups.append(g)
             self.unperm.append(torch.argsort(order).to(dev))
@@ -163,15 +140,10 @@ class BatchedNet:
                 for e, (t, f) in enumerate(EDGES):
                     if t != j or not self.groups[e]:
                         continue
-                    outs = []
-                    for op, idx in self.groups[e]:
-                        xs = nodes[f] if idx is None else nodes[f][idx]  # (m, B, L, C)
-                        if op in CONV_K:
-                            outs.append(self._conv_bn(xs, f"{prefix}.e{e}.{op}", idx, train))
-                        elif op == "avg_pool_3":
-                            outs.append(_avg_pool_3(xs))
-                        else:  # skip_connect
-                            outs.append(xs)
+                    outs = [CELL_OPS[op].apply_last(nodes[f] if idx is None else nodes[f][idx],  # (m, B, L, C)
+                                                    partial(self._conv_bn, name=f"{prefix}.e{e}.{op}", idx=idx,
+                                                            train=train))
+                            for op, idx in self.groups[e]]
                     if len(outs) == 1 and self.groups[e][0][1] is None:
                         out = outs[0]  # every member has the same op
                     else:
@@ -209,92 +181,4 @@ class BatchedNet:
         return (correct / len(y)).cpu().numpy()
 
 
-def _avg_pool_3(x):
-    """AvgPool1d(3, stride 1, pad 1, count_include_pad=False) along L of x (m, B, L, C)."""
-    L = x.shape[2]
-    xp = F.pad(x, (0, 0, 1, 1))
-    s = xp[:, :, :L] + xp[:, :, 1:L + 1] + xp[:, :, 2:]
-    count = torch.full((L, 1), 3.0, dtype=x.dtype, device=x.device)
-    count[0] = count[-1] = 2.0
-    return s / count
-
-
-def _cpu() -> float:
-    return time.process_time()
-
-
-def train_batched(cells, seed: int, data, cfg: NetConfig = NetConfig(), spec: TrainSpec = TrainSpec(),
-                  *, on_epoch=None, device="auto") -> dict:
-    """Train every cell with `seed` as one batched computation on `device` ("auto": `get_device`).
-
-    Returns {"val_acc": (K, E), "test_acc": (K,), "train_loss": (K, E), "cpu_seconds": (E,) CPU seconds
-    of each epoch of the whole batch (process time), "net": the BatchedNet}.
-    """
-    net = BatchedNet(cells, cfg, seed, device)
-    X, y = data.X_train, data.y_train
-    if spec.n_train is not None:
-        X, y = X[: spec.n_train], y[: spec.n_train]
-    X, y = X.to(net.device), y.to(net.device)
-    opt = torch.optim.Adam(list(net.params.values()), lr=spec.lr)
-    order = batch_order(len(y), spec.batch_size, spec.epochs, seed)
-    per_epoch = -(-len(y) // spec.batch_size)
-    val, losses, cpu = np.zeros((net.K, spec.epochs)), np.zeros((net.K, spec.epochs)), np.zeros(spec.epochs)
-    for ep in range(spec.epochs):
-        t0 = _cpu()
-        tot = torch.zeros(net.K, device=net.device)
-        for idx in order[ep * per_epoch:(ep + 1) * per_epoch]:
-            logits = net.forward(X[idx], train=True)  # (B, K, classes)
-            loss_k = F.cross_entropy(logits.permute(0, 2, 1), y[idx, None].expand(-1, net.K),
-                                     reduction="none").mean(0)  # (K,) each member's mean loss
-            opt.zero_grad(set_to_none=True)
-            loss_k.sum().backward()  # members do not share weights: each gets its own gradient
-            opt.step()
-            tot += loss_k.detach() * len(idx)
-        cpu[ep] = _cpu() - t0
-        losses[:, ep] = (tot / len(y)).cpu().numpy()
-        val[:, ep] = net.accuracy(data.X_val, data.y_val)
-        if on_epoch is not None:
-            on_epoch(ep + 1)
-    return {"val_acc": val, "test_acc": net.accuracy(data.X_test, data.y_test), "train_loss": losses,
-            "cpu_seconds": cpu, "net": net}
-
-
-def train_single(cell, seed: int, data, cfg: NetConfig = NetConfig(), spec: TrainSpec = TrainSpec(), *,
-                 device="auto") -> dict:
-    """The reference: one cell trained alone with `network.forward` (same init, same data order), on `device`.
-
-    Returns {"val_acc": (E,), "test_acc", "train_loss": (E,), "cpu_seconds": (E,), "params", "buffers"}.
-    """
-    cell, dev = check_cell(cell), get_device(device)
-    params = {n: p.to(dev).requires_grad_(True) for n, p in init_params(cfg, seed).items()}
-    buffers = {n: b.to(dev) for n, b in init_buffers(cfg).items()}
-    X, y = data.X_train, data.y_train
-    if spec.n_train is not None:
-        X, y = X[: spec.n_train], y[: spec.n_train]
-    X, y = X.to(dev), y.to(dev)
-    used = [p for n, p in params.items() if edge_op(n) is None or OPS[cell[edge_op(n)[0]]] == edge_op(n)[1]]
-    opt = torch.optim.Adam(used, lr=spec.lr)
-    order = batch_order(len(y), spec.batch_size, spec.epochs, seed)
-    per_epoch = -(-len(y) // spec.batch_size)
-    val, losses, cpu = np.zeros(spec.epochs), np.zeros(spec.epochs), np.zeros(spec.epochs)
-
-    @torch.no_grad()
-    def acc(Xe, ye):
-        return (forward(params, buffers, cell, Xe.to(dev), cfg).argmax(-1) == ye.to(dev)).float().mean().item()
-
-    for ep in range(spec.epochs):
-        t0, tot = _cpu(), 0.0
-        for idx in order[ep * per_epoch:(ep + 1) * per_epoch]:
-            loss = F.cross_entropy(forward(params, buffers, cell, X[idx], cfg, train=True), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            tot += loss.item() * len(idx)
-        cpu[ep] = _cpu() - t0
-        losses[ep] = tot / len(y)
-        val[ep] = acc(data.X_val, data.y_val)
-    return {"val_acc": val, "test_acc": acc(data.X_test, data.y_test), "train_loss": losses, "cpu_seconds": cpu,
-            "params": params, "buffers": buffers}
-
-
-__all__ = ["TrainSpec", "BatchedNet", "train_batched", "train_single"]
+__all__ = ["BatchedNet"]

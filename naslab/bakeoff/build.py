@@ -1,6 +1,6 @@
 """Building the cell benchmark: every distinct cell x seed, batched, resumable, with a progress bar.
 
-One command: `python benchmarks/build_nb201.py --workers 2` (or `make bench-nb201`). The jobs are
+One command: `python tools/build/build_nb201.py --workers 2` (or `make bench-nb201`). The jobs are
 
 * "calib/i": cell i of a seeded sample trained *alone* (`train_single`) for `calib_epochs` epochs,
   measuring the CPU seconds (process time, one thread) of each epoch: the data for the cost model;
@@ -37,14 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
-from naslab.bakeoff.batched import TrainSpec
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
+from naslab.bakeoff.training import TrainSpec
 from naslab.tabular import read_partial, run_jobs, write_meta
 from naslab.utils import get_device
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "bench"
-REBUILD = "python benchmarks/build_nb201.py --workers 2"
+REBUILD = "python tools/build/build_nb201.py --workers 2"
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def run_job(cfg: BuildConfig, job: dict, device="auto") -> dict:
     on `device`; calibration runs on the CPU (they measure CPU seconds)."""
     import torch
 
-    from naslab.bakeoff.batched import train_batched, train_single
+    from naslab.bakeoff.training import train_batched, train_single
     from naslab.data import load_dataset
 
     torch.set_num_threads(1)

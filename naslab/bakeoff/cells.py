@@ -5,9 +5,10 @@ NAS-Bench-201 (Dong & Yang, ICLR 2020, §2.1): node 0 is the cell input, node j 
 
     OPS = ("none", "skip_connect", "conv_1", "conv_3", "avg_pool_3")
 
-(zero, identity, ReLU-Conv1d(k=1)-BN, ReLU-Conv1d(k=3)-BN, AvgPool1d(3)), so there are 5^6 = 15,625
-cells. A cell is a tuple of 6 op indices in `EDGES` order ((to, from) pairs); `cell_str` writes the
-NAS-Bench-201 string `|conv_3~0|+|skip_connect~0|conv_1~1|+|op~0|op~1|op~2|`.
+(zero, identity, ReLU-Conv1d(k=1)-BN, ReLU-Conv1d(k=3)-BN, AvgPool1d(3); their table, `naslab.bakeoff.ops`,
+is where `OPS` comes from), so there are 5^6 = 15,625 cells. A cell is a tuple of 6 op indices in
+`EDGES` order ((to, from) pairs); `cell_str` writes the NAS-Bench-201 string
+`|conv_3~0|+|skip_connect~0|conv_1~1|+|op~0|op~1|op~2|`.
 
 Isomorphism (`class_key`, `canonical`). Two cells are the same computation when the output node's
 expression is the same after the algebra that holds *exactly* for these ops (BatchNorm without affine
@@ -34,10 +35,12 @@ import functools
 import itertools
 import re
 
-OPS = ("none", "skip_connect", "conv_1", "conv_3", "avg_pool_3")
+from naslab.bakeoff.ops import CELL_OPS
+
+OPS = tuple(CELL_OPS)  # ("none", "skip_connect", "conv_1", "conv_3", "avg_pool_3")
 EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))  # (to, from), the NB201 string order
 N_NODES = 4
-PARAMETER_FREE = ("none", "skip_connect", "avg_pool_3")
+PARAMETER_FREE = tuple(name for name, op in CELL_OPS.items() if op.parameter_free)  # none, skip, pool
 _TOKEN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)~(\d+)$")
 
 

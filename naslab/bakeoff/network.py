@@ -17,7 +17,8 @@ Everything here is *functional*: a net is a dict of parameters and a dict of BN 
 `forward(params, buffers, cell, x, train)` runs one cell choice. `init_params(cfg, seed)` draws the whole
 supernet (every op of every edge) from one seeded generator, so every cell trained with seed s starts
 from the same weights; `naslab.bakeoff.batched` trains many members at once and must agree with this
-reference (tests/test_bakeoff_batched.py).
+reference (tests/bakeoff/test_batched.py). What each edge op computes, weighs and costs is its entry in
+`naslab.bakeoff.ops.CELL_OPS`.
 
 Taught in: notebooks/06_nas_bakeoff.ipynb.
 """
@@ -31,8 +32,8 @@ import torch
 from torch.nn import functional as F
 
 from naslab.bakeoff.cells import EDGES, N_NODES, OPS, check_cell
+from naslab.bakeoff.ops import CELL_OPS, cell_op
 
-CONV_K = {"conv_1": 1, "conv_3": 3}
 BN_EPS, BN_MOMENTUM = 1e-5, 0.1
 
 
@@ -70,8 +71,9 @@ def param_shapes(cfg: NetConfig) -> dict[str, tuple]:
             shapes[f"red{s}.w"] = (Cs, cfg.channels(s - 1), 3)
         for c in range(cfg.cells_per_stage):
             for e in range(len(EDGES)):
-                for op, k in CONV_K.items():
-                    shapes[f"s{s}c{c}.e{e}.{op}.w"] = (Cs, Cs, k)
+                for op in OPS:  # the ops with weights, in the table's order
+                    if (shape := CELL_OPS[op].weight_shape(Cs)) is not None:
+                        shapes[f"s{s}c{c}.e{e}.{op}.w"] = shape
     C_last = cfg.channels(cfg.n_stages - 1)
     shapes["head.w"] = (cfg.num_classes, C_last)
     shapes["head.b"] = (cfg.num_classes,)
@@ -121,15 +123,9 @@ def bn(x, buffers, name, train):
 
 
 def apply_op(op: str, x, params, buffers, name: str, train: bool):
-    """One edge op on (B, C, L) -> (B, C, L)."""
-    if op == "skip_connect":
-        return x
-    if op == "avg_pool_3":
-        return F.avg_pool1d(x, 3, 1, 1, count_include_pad=False)
-    if op in CONV_K:
-        k = CONV_K[op]
-        return bn(F.conv1d(F.relu(x), params[f"{name}.{op}.w"], padding=k // 2), buffers, f"{name}.{op}", train)
-    raise ValueError(f"op {op!r} is unknown; allowed: {list(OPS)}")
+    """One edge op (its entry in `naslab.bakeoff.ops.CELL_OPS`) on (B, C, L) -> (B, C, L)."""
+    key = f"{name}.{op}"
+    return cell_op(op).apply(x, params.get(f"{key}.w"), lambda y: bn(y, buffers, key, train))
 
 
 def cell_forward(cell, x, params, buffers, prefix: str, train: bool):
@@ -138,7 +134,7 @@ def cell_forward(cell, x, params, buffers, prefix: str, train: bool):
     for j in range(1, N_NODES):
         acc = torch.zeros_like(x)
         for e, (t, f) in enumerate(EDGES):
-            if t == j and OPS[cell[e]] != "none":
+            if t == j and not CELL_OPS[OPS[cell[e]]].is_zero:
                 acc = acc + apply_op(OPS[cell[e]], nodes[f], params, buffers, f"{prefix}.e{e}", train)
         nodes.append(acc)
     return nodes[-1]
@@ -157,7 +153,7 @@ def forward(params, buffers, cell, x, cfg: NetConfig, train: bool = False):
 
 
 def macs(cell, cfg: NetConfig) -> int:
-    """Multiply-accumulates of one forward pass of one example (convs + linear; pools count 3 adds/output)."""
+    """Multiply-accumulates of one forward pass of one example (convs + linear; each edge op's `CellOp.macs`)."""
     cell = check_cell(cell)
     total = cfg.C * 3 * cfg.lengths(0)  # stem
     for s in range(cfg.n_stages):
@@ -165,11 +161,7 @@ def macs(cell, cfg: NetConfig) -> int:
         if s > 0:
             total += Cs * cfg.channels(s - 1) * 3 * Ls
         for _ in range(cfg.cells_per_stage):
-            for o in cell:
-                if OPS[o] in CONV_K:
-                    total += Cs * Cs * CONV_K[OPS[o]] * Ls
-                elif OPS[o] == "avg_pool_3":
-                    total += 3 * Cs * Ls
+            total += sum(CELL_OPS[OPS[o]].macs(Cs, Ls) for o in cell)
     return total + cfg.num_classes * cfg.channels(cfg.n_stages - 1)
 
 
@@ -187,4 +179,4 @@ def n_params(cell, cfg: NetConfig) -> int:
 
 
 __all__ = ["NetConfig", "param_shapes", "bn_sizes", "init_params", "init_buffers", "forward", "cell_forward",
-           "apply_op", "edge_op", "macs", "n_params", "CONV_K"]
+           "apply_op", "edge_op", "macs", "n_params"]

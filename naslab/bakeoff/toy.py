@@ -16,7 +16,7 @@ with a per-cell speed tau_c (`tau_spread = 0`: every cell learns at the same spe
 epoch ranks the cells perfectly). Each seed adds Gaussian noise of size `noise`. An epoch costs
 `base_seconds` plus a per-operation cost, summed over the edges (a 3-wide conv costs most).
 
-Taught in: notebooks/06_nas_bakeoff.ipynb (exercises) and tests/test_bakeoff_*.py.
+Taught in: notebooks/06_nas_bakeoff.ipynb (exercises) and tests/bakeoff/.
 """
 
 from __future__ import annotations

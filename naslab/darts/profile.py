@@ -4,7 +4,7 @@ The second order (DARTS §2.3) adds, per step, a forward/backward for the look-a
 for the finite-difference Hessian-vector product of eq. (8); memory stays at about one graph at a
 time. An exact Hessian-vector product by double backward keeps the graph of a gradient alive
 (`hvp="exact"`), which costs more of both. `profile_step` measures a few real steps of
-`naslab.darts.search.search_step`; `peak_memory_mb` measures any function:
+`naslab.darts.search.search_step`, with every setting of the search; `peak_memory_mb` measures any function:
 
 * on a GPU, with the CUDA allocator's peak statistics;
 * on a CPU, from the profiler's allocation and free events, summed in time order (torch tensors only).
@@ -22,7 +22,9 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from naslab.darts.search import SearchConfig, build_search, search_step
+from naslab.darts.config import SearchConfig
+from naslab.darts.search import build_search, configured_step
+from naslab.darts.step import WSchedule
 
 
 @contextmanager
@@ -70,20 +72,26 @@ def peak_memory_mb(fn, device) -> float:
 
 def profile_step(data, cfg: SearchConfig | None = None, *, n_steps: int = 3, **overrides) -> dict:
     """Measure one search step of `cfg` (first or second order): wall seconds per step (median of
-    `n_steps` after one warm-up step), CPU seconds per step, and the peak memory of one more step."""
+    `n_steps` after one warm-up step), CPU seconds per step, and the peak memory of one more step.
+
+    The steps are the first steps of `run_darts` with every setting of `cfg` (`configured_step`: its
+    step order, clip, ξ, learning rate and warm-up), on consecutive batches of the two halves."""
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
-    bs, xi = cfg.batch_size, cfg.w_lr if cfg.xi is None else cfg.xi
+    bs = cfg.batch_size
+    schedule = WSchedule(w_opt, cfg, -(-len(yw) // bs))
+    schedule.start_epoch(1)
+    step = configured_step(cfg, model, architect, w_opt, schedule, epoch=1)
     walls, cpus = [], []
     for i in range(n_steps + 2):  # one warm-up step, n_steps timed steps, one step under the memory profiler
         start = (i * bs) % max(1, len(yw) - bs)
-        args = (model, architect, w_opt, (Xw[start:start + bs], yw[start:start + bs]),
-                (Xa[start:start + bs], ya[start:start + bs]))
+        batches = ((Xw[start:start + bs], yw[start:start + bs]), (Xa[start:start + bs], ya[start:start + bs]))
         if i == n_steps + 1:
-            peak = peak_memory_mb(lambda args=args: search_step(*args, xi=xi), Xw.device)
+            peak = peak_memory_mb(lambda batches=batches: step(*batches), Xw.device)
             break
         t, c = time.perf_counter(), time.process_time()
-        search_step(*args, xi=xi)
+        step(*batches)
+        schedule.after_step()
         if i > 0:  # the first step warms up caches
             walls.append(time.perf_counter() - t)
             cpus.append(time.process_time() - c)

@@ -9,6 +9,8 @@ step takes one batch from each half and
 (the paper's order and its code's; `SearchConfig(step_order="w_first")` runs the order some course
 slides list, w then α: after the first step the two orders are the same alternation shifted by half a step)
 
+The step itself is `naslab.darts.step.darts_step` with the settings of `naslab.darts.config.SearchConfig`
+(shared with DARTS on the cell table of notebook 06); this module holds the loop over the two halves,
 and at the end replaces each mixed edge by its strongest op (`SearchNetwork.genotype`). naslab's
 validation split is never touched by the search: it scores the supernet and the retrained cells.
 
@@ -36,74 +38,19 @@ import torch
 from torch.nn import functional as F
 
 from naslab.darts.architect import Architect
+from naslab.darts.config import SearchConfig
 from naslab.darts.genotype import Genotype, genotype_weights
 from naslab.darts.network import DiscreteNetwork
-from naslab.darts.ops import PRIMITIVES
-from naslab.darts.supernet import SearchNetwork, validate_primitives
+from naslab.darts.step import WSchedule, darts_step, w_update
+from naslab.darts.supernet import SearchNetwork
 from naslab.train import TrainConfig, batch_order, evaluate, train
 from naslab.trial import Trial
 from naslab.utils import Timer, get_device, seed_everything
-from naslab.validate import check_choice, check_dataset, check_real, check_seed
+from naslab.validate import check_dataset
 
 
 class SkipCollapseWarning(UserWarning):
     """The derived normal cell is taken over by skip connections."""
-
-
-@dataclass
-class SearchConfig:
-    """A DARTS search sized for MNIST-1D / digits on a 2-core CPU (paper values in comments)."""
-
-    C: int = 8  # channels of the first cells (paper 16)
-    layers: int = 3  # cells (paper 8); reductions at layers // 3 and 2 * layers // 3
-    steps: int = 2  # intermediate nodes per cell (paper 4)
-    primitives: tuple = PRIMITIVES
-    epochs: int = 6  # (paper 50)
-    batch_size: int = 64  # per half, as in the paper
-    order: str = "first"  # "first" (ξ = 0) or "second" (one-step unroll, eq. 7)
-    step_order: str = "alpha_first"  # Alg. 1 as in the paper ("alpha_first") or w first ("w_first")
-    xi: float | None = None  # virtual step; None = the current w learning rate (paper footnote)
-    w_lr: float = 0.05  # SGD, cosine annealed per epoch to w_lr_min (paper 0.025 -> 0, code floor 0.001)
-    w_lr_min: float = 0.0
-    w_momentum: float = 0.9
-    w_weight_decay: float = 3e-4
-    grad_clip: float = 5.0
-    alpha_lr: float = 0.05  # Adam (paper 3e-4 over ~20k steps; our ~100-step search needs a larger step)
-    alpha_weight_decay: float = 1e-3
-    alpha_init_std: float = 0.0  # paper: zeros; official code: 1e-3
-    unroll_momentum: bool = False  # paper: plain SGD virtual step; code: with momentum and weight decay
-    hvp: str = "finite"  # second order: "finite" difference (eq. 8) or "exact" double backward
-    max_skip: int = 1  # the most skips the derived normal cell may keep: DARTS+ stops once it has 2 (of 8)
-    early_stop: bool = False  # mitigation: stop when the cap is broken, keep the last cell within it
-    warmup_epochs: int = 0  # epochs that train w only, alpha frozen (P-DARTS: 10 of 25; PC-DARTS: 15 of 50)
-    seed: int = 0
-    device: str = "auto"
-
-    def __post_init__(self) -> None:
-        """Clear errors for nonsense before any supernet is built (epochs=0 would return a made-up cell)."""
-        for key, low in (("C", 1), ("layers", 1), ("steps", 1), ("epochs", 1), ("batch_size", 1),
-                         ("warmup_epochs", 0), ("max_skip", 0)):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
-                raise ValueError(f"{key}={v!r} must be an int >= {low}")
-        for key in ("w_lr", "alpha_lr"):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
-                raise ValueError(f"{key}={v!r} must be a finite number > 0")
-        for key in ("w_lr_min", "w_weight_decay", "alpha_weight_decay", "grad_clip", "alpha_init_std"):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < math.inf:
-                raise ValueError(f"{key}={v!r} must be a finite number >= 0")
-        if self.order not in ("first", "second"):
-            raise ValueError(f"order={self.order!r} is unknown; allowed: ['first', 'second']")
-        if self.hvp not in ("finite", "exact"):
-            raise ValueError(f"hvp={self.hvp!r} is unknown; allowed: ['finite', 'exact']")
-        check_choice(self.step_order, "step_order", ("alpha_first", "w_first"))
-        check_real(self.xi, "xi", low=0, none=True, hint="the virtual step; None = the current w learning rate")
-        check_seed(self.seed)
-        if self.warmup_epochs >= self.epochs:  # alpha would never move: the cell of the initial alpha
-            raise ValueError(f"warmup_epochs={self.warmup_epochs} must be < epochs={self.epochs}")
-        validate_primitives(self.primitives)
 
 
 @dataclass
@@ -151,8 +98,8 @@ def build_search(data, cfg: SearchConfig):
     seed_everything(cfg.seed)
     model = SearchNetwork(data.input_shape, data.num_classes, C=cfg.C, layers=cfg.layers, steps=cfg.steps,
                           primitives=cfg.primitives, alpha_init_std=cfg.alpha_init_std).to(device)
-    architect = Architect(model, order=cfg.order, alpha_lr=cfg.alpha_lr, alpha_weight_decay=cfg.alpha_weight_decay,
-                          unroll_momentum=cfg.unroll_momentum, hvp=cfg.hvp)
+    architect = Architect(model, order=cfg.order, alpha_lr=cfg.alpha_lr, alpha_betas=cfg.alpha_betas,
+                          alpha_weight_decay=cfg.alpha_weight_decay, unroll_momentum=cfg.unroll_momentum, hvp=cfg.hvp)
     w_opt = torch.optim.SGD(model.weights(), lr=cfg.w_lr, momentum=cfg.w_momentum, weight_decay=cfg.w_weight_decay)
     perm = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(cfg.seed))
     half = len(perm) // 2  # two disjoint halves: w learns on one, alpha on the other
@@ -160,24 +107,18 @@ def build_search(data, cfg: SearchConfig):
     return model, architect, w_opt, halves
 
 
-STEP_ORDERS = ("alpha_first", "w_first")
-
-
 def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_clip: float = 5.0,
                 step_order: str = "alpha_first", update_alpha: bool = True) -> float:
-    """One step of Algorithm 1 on one batch of each half; returns L_train of the w step.
+    """One step of Algorithm 1 (`naslab.darts.step.darts_step`) on one batch of each half; returns L_train of
+    the w step.
 
     "alpha_first" (the ICLR paper's Alg. 1 and its code): α on the alpha-half batch, then w on the w-half.
     "w_first" (the order some slides list): w first, then α against the updated w.
     """
     (Xw, yw), (Xa, ya) = batch_w, batch_a
-    if step_order == "w_first":
-        loss = _w_step(model, w_opt, Xw, yw, grad_clip)
-    if update_alpha:  # False during a warm-up: w only
-        architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt)  # α ← α − lr_α ∇_α L_val(w − ξ ∇_w L_train, α)
-    if step_order == "alpha_first":
-        loss = _w_step(model, w_opt, Xw, yw, grad_clip)
-    return loss
+    return darts_step(lambda: architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt),  # α ← α − lr_α ∇_α L_val
+                      lambda: _w_step(model, w_opt, Xw, yw, grad_clip), step_order=step_order,
+                      update_alpha=update_alpha)
 
 
 def _w_step(model, w_opt, Xw, yw, grad_clip: float) -> float:
@@ -185,16 +126,17 @@ def _w_step(model, w_opt, Xw, yw, grad_clip: float) -> float:
     try:
         for a in alphas:
             a.requires_grad_(False)  # w ← w − lr ∇_w L_train(w, α), with α held fixed
-        loss = F.cross_entropy(model(Xw), yw)
-        if torch.isfinite(loss):
-            w_opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.weights(), grad_clip)
-            w_opt.step()
+        return w_update(lambda: F.cross_entropy(model(Xw), yw), model.weights(), w_opt, grad_clip)
     finally:
         for a in alphas:
             a.requires_grad_(True)
-    return loss.item()
+
+
+def configured_step(cfg: SearchConfig, model, architect, w_opt, schedule: WSchedule, epoch: int):
+    """`search_step` with every setting of `cfg` for a step of `epoch`: (batch_w, batch_a) -> L_train."""
+    return lambda batch_w, batch_a: search_step(model, architect, w_opt, batch_w, batch_a, xi=schedule.xi,
+                                                grad_clip=cfg.grad_clip, step_order=cfg.step_order,
+                                                update_alpha=schedule.updates_alpha(epoch))
 
 
 def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrides) -> SearchResult:
@@ -206,25 +148,19 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
     check_dataset(data)
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
     max_loss = 100 * math.log(data.num_classes)  # 100x a uniform guess's loss: diverged (as train() says)
-    if cfg.step_order not in STEP_ORDERS:
-        raise ValueError(f"step_order={cfg.step_order!r} is unknown; allowed: {list(STEP_ORDERS)}")
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
     result = SearchResult(cfg, model, [_record(model, 0, data, float("nan"), cfg.w_lr, 0.0)])
     kept, warned = result.history[0], False  # the last record within the skip cap; warn once
+    schedule = WSchedule(w_opt, cfg, min(-(-len(yw) // cfg.batch_size), -(-len(ya) // cfg.batch_size)))
     try:
         for epoch in range(1, cfg.epochs + 1):
-            # cosine annealing per epoch: lr = lr_min + (lr_max - lr_min) (1 + cos(π (e - 1) / E)) / 2
-            lr = cfg.w_lr_min + 0.5 * (cfg.w_lr - cfg.w_lr_min) * (1 + math.cos(math.pi * (epoch - 1) / cfg.epochs))
-            for group in w_opt.param_groups:
-                group["lr"] = lr
-            xi = lr if cfg.xi is None else cfg.xi  # paper: ξ = the current w learning rate
-            losses, t0 = [], time.perf_counter()
+            lr = schedule.start_epoch(epoch)  # cosine annealing (once per epoch by default)
+            step, losses, t0 = configured_step(cfg, model, architect, w_opt, schedule, epoch), [], time.perf_counter()
             for iw, ia in zip(batch_order(len(yw), cfg.batch_size, 1, cfg.seed * 1000 + epoch),
                               batch_order(len(ya), cfg.batch_size, 1, cfg.seed * 1000 + epoch + 500)):
                 ts = time.perf_counter()
-                losses.append(search_step(model, architect, w_opt, (Xw[iw], yw[iw]), (Xa[ia], ya[ia]),
-                                          xi=xi, grad_clip=cfg.grad_clip, step_order=cfg.step_order,
-                                          update_alpha=epoch > cfg.warmup_epochs))
+                losses.append(step((Xw[iw], yw[iw]), (Xa[ia], ya[ia])))
+                schedule.after_step()
                 result.step_seconds.append(time.perf_counter() - ts)
                 if not math.isfinite(losses[-1]) or losses[-1] > max_loss:
                     result.diverged = True
@@ -295,6 +231,5 @@ def evaluate_genotype(genotype: Genotype | str, data, *, C: int = 8, layers: int
                  status="diverged" if res.diverged else "ok")
 
 
-__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "STEP_ORDERS", "run_darts", "search_step",
-           "early_stopped",
-           "discretised_accuracy", "evaluate_genotype"]
+__all__ = ["SearchConfig", "SearchResult", "SkipCollapseWarning", "run_darts", "build_search", "search_step",
+           "configured_step", "early_stopped", "discretised_accuracy", "evaluate_genotype"]

@@ -1,4 +1,4 @@
-"""Net2Net: grow a layer pair without changing what the network computes (layer-level operations).
+"""Net2WiderNet: widen a layer pair without changing what the network computes (layer-level operations).
 
 Chen, Goodfellow & Shlens, "Net2Net: Accelerating Learning via Knowledge Transfer", ICLR 2016.
 
@@ -7,18 +7,17 @@ Chen, Goodfellow & Shlens, "Net2Net: Accelerating Learning via Knowledge Transfe
   U1[j] = W1[g(j)], and the next layer's weights are divided by the replica count,
   U2[:, j] = W2[:, g(j)] / |{x : g(x) = g(j)}|, so the next layer receives exactly the same sum.
   A BatchNorm between the two layers is remapped with the same g.
-* **Net2DeeperNet** inserts a layer initialised as the identity after an activation phi. It is
-  exact when phi(I phi(v)) = phi(v), i.e. phi is idempotent (ReLU yes, tanh / sigmoid no). A conv
-  identity is a delta at the centre tap: it needs an odd kernel, same padding and stride 1.
 
 Supported pairs: Linear->Linear, ConvNd->ConvNd (1-D and 2-D), ConvNd->Linear through a flatten.
-Model-level helpers (widen / deepen layer k of a network) live in `naslab.net2net.network`.
+Net2DeeperNet's identity layers live in `naslab.net2net.deeper`; model-level helpers (widen / deepen
+layer k of a network) in `naslab.net2net.network`.
 
 Taught in: notebooks/04_net2net.ipynb (sections 1-2).
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
@@ -58,6 +57,23 @@ def wider_mapping(n: int, q: int, *, generator: torch.Generator | None = None) -
 def replica_counts(g: torch.Tensor, n: int) -> torch.Tensor:
     """counts[i] = |{j : g[j] = i}|, the size of old unit i's replica group, shape (n,)."""
     return torch.bincount(g, minlength=n)
+
+
+def first_new_column(W_next, n_old: int, n_new: int) -> int:
+    """The first column of the drawn (flattened) `W_next` that feeds from a unit Net2Net added.
+
+    Widening layer k from `n_old` to `n_new` units adds input channels n_old..n_new-1 to layer k+1.
+    Flattened as `(out, in * K)`, the columns are channel-major: channel c owns columns c*K .. (c+1)*K - 1,
+    so the new channels start at column n_old * K, where
+    * conv -> conv: W_next is (out, n_new, *kernel) and K = prod(kernel) (k*k for a k x k kernel);
+    * conv -> linear: W_next is (out, n_new * P) after a flatten of P positions per channel, K = P;
+    * linear -> linear: W_next is (out, n_new), K = 1.
+    """
+    shape = tuple(W_next.shape)
+    if shape[1] % n_new:
+        raise ValueError(f"W_next has {shape[1]} inputs, not a multiple of n_new={n_new} units")
+    per_channel = math.prod(shape[2:]) if len(shape) > 2 else shape[1] // n_new
+    return n_old * per_channel
 
 
 def _check_pair(layer: nn.Module, nxt: nn.Module) -> None:
@@ -105,6 +121,26 @@ def widen_pair(
     Returns:
         Widened(layer, next_layer, bn, g): new modules (the inputs are not modified).
     """
+    n, q = _check_widen(layer, next_layer, new_width, noise, init)
+    gen = torch.Generator().manual_seed(int(seed))  # draws, in order: g, then U1's noise, then U2's padding
+    g = _mapping(n, q, g, gen)
+    U1, c1 = _incoming(layer, g, n, init=init, noise=noise, gen=gen)
+    counts = replica_counts(g, n).to(layer.weight)  # (n,), on the layer's device and dtype
+    U2 = _outgoing(next_layer, g, counts, init=init, gen=gen)
+    new_layer = _clone_with(layer, out_units=q)
+    new_layer.weight.copy_(U1)
+    if c1 is not None:
+        new_layer.bias.copy_(c1)
+    new_next = _clone_with(next_layer, in_units=U2.shape[1])
+    new_next.weight.copy_(U2)
+    if next_layer.bias is not None:
+        new_next.bias.copy_(next_layer.bias)
+    new_bn = remap_bn(bn, g) if bn is not None else None
+    return Widened(new_layer, new_next, new_bn, g)
+
+
+def _check_widen(layer, next_layer, new_width, noise, init) -> tuple[int, int]:
+    """(n, q) of a valid widening; ValueError naming the bad argument otherwise."""
     _check_pair(layer, next_layer)
     if init not in INITS:
         raise ValueError(f"init={init!r} is unknown; allowed: {list(INITS)}")
@@ -115,15 +151,21 @@ def widen_pair(
     n, q = width_of(layer), int(new_width)
     if q <= n:
         raise ValueError(f"new width q={q} must be larger than the current width n={n}")
-    gen = torch.Generator().manual_seed(int(seed))
+    return n, q
+
+
+def _mapping(n: int, q: int, g, gen: torch.Generator) -> torch.Tensor:
+    """The given g (checked) or a fresh one drawn from `gen`: (q,) int64 on the CPU."""
     g = wider_mapping(n, q, generator=gen) if g is None else torch.as_tensor(g, dtype=torch.long).cpu()
     if g.shape != (q,) or not torch.equal(g[:n], torch.arange(n)) or int(g.max()) >= n:
         raise ValueError(f"g must have shape ({q},), keep g[j] = j for j < {n} and map into 0..{n - 1}")
-    counts = replica_counts(g, n).to(layer.weight)  # (n,), on the layer's device and dtype
-    W1 = layer.weight  # (n, d) or (n, c, *k)
-    W2 = next_layer.weight  # (p, n*s) or (p, n, *k)
+    return g
 
-    # incoming side: U1[j] = W1[g(j)], c1[j] = b1[g(j)]
+
+def _incoming(layer, g, n: int, *, init: str, noise: float, gen: torch.Generator):
+    """The widened layer's weight and bias: U1[j] = W1[g(j)], c1[j] = b1[g(j)] (new units random for
+    init="random", or with symmetry-breaking noise)."""
+    W1 = layer.weight  # (n, d) or (n, c, *k)
     U1 = W1[g].clone()  # (q, d) or (q, c, *k)
     c1 = layer.bias[g].clone() if layer.bias is not None else None
     if init == "random":
@@ -132,8 +174,13 @@ def widen_pair(
             c1[n:] = 0.0
     elif noise > 0:
         U1[n:] += noise * spread(W1) * _randn(U1[n:].shape, gen, W1)  # break the symmetry
+    return U1, c1
 
-    # outgoing side: U2[:, j] = W2[:, g(j)] / count(g(j))
+
+def _outgoing(next_layer, g, counts, *, init: str, gen: torch.Generator) -> torch.Tensor:
+    """The next layer's weight: U2[:, j] = W2[:, g(j)] / counts[g(j)] (or random new columns, init="random")."""
+    W2 = next_layer.weight  # (p, n*s) or (p, n, *k)
+    n, q = len(counts), len(g)
     if isinstance(next_layer, nn.Linear):
         p, s = W2.shape[0], W2.shape[1] // n
         W2v = W2.reshape(p, n, s)  # flatten order is channel-major: channel i owns inputs i*s..i*s+s-1
@@ -145,18 +192,7 @@ def widen_pair(
         U2 = torch.cat([W2v, _randn((W2v.shape[0], q - n, *W2v.shape[2:]), gen, W2) * spread(W2)], 1)
     else:
         U2 = W2v[:, g] / scale  # the replicas share the old outgoing weight equally
-    U2 = U2.reshape(W2.shape[0], -1) if isinstance(next_layer, nn.Linear) else U2
-
-    new_layer = _clone_with(layer, out_units=q)
-    new_layer.weight.copy_(U1)
-    if c1 is not None:
-        new_layer.bias.copy_(c1)
-    new_next = _clone_with(next_layer, in_units=U2.shape[1])
-    new_next.weight.copy_(U2)
-    if next_layer.bias is not None:
-        new_next.bias.copy_(next_layer.bias)
-    new_bn = remap_bn(bn, g) if bn is not None else None
-    return Widened(new_layer, new_next, new_bn, g)
+    return U2.reshape(W2.shape[0], -1) if isinstance(next_layer, nn.Linear) else U2
 
 
 def spread(W: torch.Tensor) -> float:
@@ -200,79 +236,3 @@ def remap_bn(bn: nn.Module, g: torch.Tensor) -> nn.Module:
         new.running_var.copy_(bn.running_var[g])
         new.num_batches_tracked.copy_(bn.num_batches_tracked)
     return new
-
-
-# ---------------------------------------------------------------------------------------------
-# Net2DeeperNet
-
-
-def validate_idempotent(activation: nn.Module) -> None:
-    """Raise ValueError unless phi(phi(v)) = phi(v) on a wide grid of v (the Net2DeeperNet condition).
-
-    An identity layer inserted after phi computes phi(I phi(v)); that equals phi(v) only for an
-    idempotent phi: ReLU, ReLU6, Hardtanh, Identity pass; Tanh, Sigmoid, GELU, LeakyReLU fail.
-    """
-    v = torch.cat([torch.linspace(-10, 10, 4001), torch.tensor([-1e3, -50.0, 50.0, 1e3])])
-    with torch.no_grad():
-        a = activation(v)
-        gap = (activation(a) - a).abs().max().item()
-    if not gap <= 1e-6:
-        raise ValueError(
-            f"{activation} is not idempotent: max |phi(phi(v)) - phi(v)| = {gap:.3g}, so an identity layer "
-            "inserted after it changes the function. Allowed: idempotent activations such as ReLU, ReLU6, "
-            "Hardtanh or Identity (tanh and sigmoid are not)")
-
-
-def identity_linear(n: int, *, like: nn.Module | None = None) -> nn.Linear:
-    """Linear(n, n) with W = I and b = 0."""
-    kw = {} if like is None else dict(device=like.weight.device, dtype=like.weight.dtype)
-    layer = nn.Linear(n, n, **kw)
-    with torch.no_grad():
-        layer.weight.copy_(torch.eye(n))
-        layer.bias.zero_()
-    return layer
-
-
-def identity_conv(channels: int, kernel_size: int, *, dim: int = 2, like: nn.Module | None = None) -> nn.Module:
-    """ConvNd(C, C, k, stride 1, padding k // 2): weight[c, c, centre] = 1, all else 0, bias 0.
-
-    Raises ValueError for an even kernel: it has no centre tap, and symmetric padding (k-1)/2 is
-    not an integer, so the output length changes (L + 2*(k//2) - k + 1 = L + 1) and no kernel can
-    be the identity.
-    """
-    if dim not in (1, 2):
-        raise ValueError(f"dim={dim!r} is not supported; allowed: [1, 2]")
-    if kernel_size < 1 or kernel_size % 2 == 0:
-        raise ValueError(f"kernel_size={kernel_size} cannot be an identity: an even kernel has no centre tap "
-                         f"and 'same' padding would need (k-1)/2 = {(kernel_size - 1) / 2} pixels per side; "
-                         "use an odd kernel_size (1, 3, 5, ...)")
-    kw = {} if like is None else dict(device=like.weight.device, dtype=like.weight.dtype)
-    conv = (nn.Conv1d if dim == 1 else nn.Conv2d)(channels, channels, kernel_size, padding=kernel_size // 2, **kw)
-    with torch.no_grad():
-        conv.weight.zero_()  # (C, C, k) or (C, C, k, k)
-        centre = (kernel_size // 2,) * dim
-        idx = torch.arange(channels)
-        conv.weight[(idx, idx, *centre)] = 1.0  # in-channel c -> out-channel c at the centre tap
-        conv.bias.zero_()
-    return conv
-
-
-@torch.no_grad()
-def set_bn_identity(bn: nn.Module, h: torch.Tensor) -> nn.Module:
-    """Make `bn` the identity (in eval mode) for data like `h`, the tensor that flows into it.
-
-    With mu, sigma^2 the per-channel mean and (biased) variance of h (B, C, *spatial):
-    running_mean = mu, running_var = sigma^2, gamma = sqrt(sigma^2 + eps), beta = mu, so
-    gamma * (x - mu) / sqrt(sigma^2 + eps) + beta = x for every x. In train mode BN uses the
-    batch's own statistics instead, so it is exact only on batches whose statistics equal mu, sigma^2.
-    """
-    if h.dim() < 2 or h.shape[1] != bn.num_features:
-        raise ValueError(f"h must have shape (B, {bn.num_features}, ...), got {tuple(h.shape)}")
-    dims = [0, *range(2, h.dim())]  # every axis but the channel axis
-    mu = h.mean(dims)  # (C,)
-    var = h.var(dims, unbiased=False)  # (C,)
-    bn.running_mean.copy_(mu)
-    bn.running_var.copy_(var)
-    bn.weight.copy_(torch.sqrt(var + bn.eps))  # gamma
-    bn.bias.copy_(mu)  # beta
-    return bn

@@ -27,19 +27,8 @@ import re
 import torch
 from torch import nn
 
-from naslab.net2net.layers import (
-    CONVS,
-    INITS,
-    LAYERS,
-    NORMS,
-    identity_conv,
-    identity_linear,
-    set_bn_identity,
-    spread,
-    validate_idempotent,
-    widen_pair,
-    width_of,
-)
+from naslab.net2net.deeper import identity_conv, identity_linear, set_bn_identity, validate_idempotent
+from naslab.net2net.layers import CONVS, INITS, LAYERS, NORMS, spread, widen_pair, width_of
 from naslab.utils import check_count, check_shape_arg, count_params, expect_input
 from naslab.validate import check_bool, check_real, check_seed
 

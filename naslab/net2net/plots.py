@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from naslab.plots import PALETTE, get_ax
 
-__all__ = ["plot_weight_matrix", "plot_net2net_matrices", "first_new_column", "plot_idempotence",
+__all__ = ["plot_weight_matrix", "plot_net2net_matrices", "plot_idempotence",
            "plot_student_curves", "plot_eas_progress", "plot_growth_tree", "plot_growth_trees", "plot_eas_cost"]
 
 STUDENT_COLORS = {"teacher": PALETTE[7], "net2net": PALETTE[0], "random pad": PALETTE[1], "scratch": PALETTE[3]}
@@ -26,23 +26,6 @@ def _matrix(W) -> np.ndarray:
     """A weight as a 2-D array: Linear (out, in) as is; Conv (out, in, *k) as (out, in * k...)."""
     W = W.detach().cpu().numpy() if hasattr(W, "detach") else np.asarray(W)
     return W.reshape(W.shape[0], -1) if W.ndim > 2 else np.atleast_2d(W)
-
-
-def first_new_column(W_next, n_old: int, n_new: int) -> int:
-    """The first column of the drawn (flattened) `W_next` that feeds from a unit Net2Net added.
-
-    Widening layer k from `n_old` to `n_new` units adds input channels n_old..n_new-1 to layer k+1.
-    Flattened as `(out, in * K)`, the columns are channel-major: channel c owns columns c*K .. (c+1)*K - 1,
-    so the new channels start at column n_old * K, where
-    * conv -> conv: W_next is (out, n_new, *kernel) and K = prod(kernel) (k*k for a k x k kernel);
-    * conv -> linear: W_next is (out, n_new * P) after a flatten of P positions per channel, K = P;
-    * linear -> linear: W_next is (out, n_new), K = 1.
-    """
-    shape = tuple(W_next.shape)
-    if shape[1] % n_new:
-        raise ValueError(f"W_next has {shape[1]} inputs, not a multiple of n_new={n_new} units")
-    per_channel = int(np.prod(shape[2:])) if len(shape) > 2 else shape[1] // n_new
-    return n_old * per_channel
 
 
 def plot_weight_matrix(W, *, ax=None, title: str | None = None, vmax: float | None = None,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import torch
 
-from naslab.net2net.layers import wider_mapping
+from naslab.net2net.layers import first_new_column, wider_mapping
 from naslab.net2net.network import deepen_layer, describe, weight_layers, widen_layer
-from naslab.net2net.plots import first_new_column, plot_net2net_matrices
+from naslab.net2net.plots import plot_net2net_matrices
 from naslab.net2net.preservation import measure_preservation
 from naslab.widgets import panel
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.data import DATA_DIR
+from naslab.proxies.kinds import TABLE_KINDS, check_kind
 from naslab.tabular import BenchmarkError, fail, load_checked, reading
 from naslab.validate import check_choice, check_int, check_items, check_real, check_seed
 
@@ -236,12 +237,10 @@ class Benchmark:
     def proxy_table(self, kind: str) -> dict:
         """The proxy tables on the sample: kind "data" / "width" / "big" ->
         {"index": (m,), "levels": [...], "acc": (m, levels, E), "seconds": (m, levels, E), "params"}."""
-        levels = {"data": "data_fractions", "width": "widths"}
-        if kind not in ("data", "width", "big"):
-            raise ValueError(f"kind={kind!r} is unknown; available proxy tables: ['data', 'width', 'big']")
+        spec = check_kind(kind, TABLE_KINDS)  # one vocabulary of proxy kinds: naslab.proxies.kinds
         cfg = self.meta["config"]
-        return {"index": self.arrays["big_index" if kind == "big" else "proxy_index"],
-                "levels": list(cfg[levels[kind]]) if kind in levels else [dict(cfg["big"])],
+        return {"index": self.arrays["big_index" if spec.sample == "big_sample" else "proxy_index"],
+                "levels": list(cfg[spec.levels]) if spec.knob is not None else [dict(cfg[spec.levels])],
                 "acc": self.arrays[f"{kind}_acc"], "seconds": self.arrays[f"{kind}_cpu_seconds"],
                 "params": self.arrays[f"{kind}_params"]}
 

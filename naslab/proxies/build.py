@@ -3,9 +3,9 @@
 A build is a list of jobs (architecture index, seed, kind, level):
 
 * "main": the architecture as searched, full budget (`epochs`), for every seed;
-* "data": seed 0 on a seeded subset (`data_fractions`) of the training data (proxy sample only);
-* "width": seed 0 with fewer channels (`widths`) (proxy sample only);
-* "big": seed 0 scaled up (2x width, N = 2 repeats) ("search small, evaluate big").
+* then one table per proxy kind with levels (`naslab.proxies.kinds.TABLE_KINDS`), seed 0 on the proxy sample:
+  "data": a seeded subset (`data_fractions`) of the training data; "width": fewer channels (`widths`);
+  "big": scaled up (2x width, N = 2 repeats) on the head of the sample ("search small, evaluate big").
 
 Every finished run is appended as one JSON line to data/bench/<name>.partial.jsonl, so an
 interrupted build (Ctrl-C, a closed laptop) resumes where it stopped; when all runs are done they
@@ -13,7 +13,7 @@ are packed into <name>.npz (numbers) + <name>.json (config, space, build time, S
 partial file is removed. Each run uses one thread; `workers` processes run side by side. The partial
 file and the worker loop are `naslab.tabular`'s, shared with the cell benchmark of notebook 06.
 
-Command line: `python benchmarks/build_bench.py --workers 2` (about 25 min on 2 busy cores).
+Command line: `python tools/build/build_bench.py --workers 2` (about 25 min on 2 busy cores).
 
 Taught in: notebooks/03_proxy_evaluation.ipynb (data/README.md says how the shipped file was made).
 """
@@ -30,9 +30,10 @@ from pathlib import Path
 import numpy as np
 
 from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, bench_space
+from naslab.proxies.kinds import TABLE_KINDS, build_changes, table_archs, table_levels
 from naslab.tabular import read_partial, run_jobs, write_meta
 
-KINDS = ("main", "data", "width", "big")
+KINDS = ("main", *TABLE_KINDS)  # the main table (every architecture, every seed), then the proxy tables
 
 
 def proxy_sample(cfg: BenchConfig) -> list[int]:
@@ -45,9 +46,9 @@ def jobs(cfg: BenchConfig) -> list[dict]:
     """Every training run, in build order: main seeds first, then the proxies, then big."""
     n, sample = bench_space(cfg).size, proxy_sample(cfg)
     out = [{"kind": "main", "arch": a, "seed": s, "level": 0} for s in cfg.seeds for a in range(n)]
-    out += [{"kind": "data", "arch": a, "seed": 0, "level": i} for a in sample for i in range(len(cfg.data_fractions))]
-    out += [{"kind": "width", "arch": a, "seed": 0, "level": i} for a in sample for i in range(len(cfg.widths))]
-    out += [{"kind": "big", "arch": a, "seed": 0, "level": 0} for a in sample[: cfg.big_sample]]
+    for kind in TABLE_KINDS:  # data, width, big: seed 0 on the proxy sample
+        out += [{"kind": kind, "arch": a, "seed": 0, "level": i} for a in table_archs(cfg, kind, sample)
+                for i in range(len(table_levels(cfg, kind)))]
     return out
 
 
@@ -82,12 +83,8 @@ def run_job(cfg: BenchConfig, job: dict) -> dict:
     space = bench_space(cfg)
     arch = space.decode([int(t) for t in np.unravel_index(job["arch"], space.num_choices)])
     proxy = Proxy(epochs=cfg.epochs)
-    if job["kind"] == "data":
-        proxy = proxy.scaled(data_fraction=cfg.data_fractions[job["level"]])
-    elif job["kind"] == "width":
-        proxy = proxy.scaled(width=cfg.widths[job["level"]])
-    elif job["kind"] == "big":
-        proxy = proxy.scaled(**dict(cfg.big))
+    if job["kind"] != "main":
+        proxy = proxy.scaled(**build_changes(cfg, job["kind"], job["level"]))
     tc = TrainConfig(optimizer=cfg.optimizer, lr=cfg.lr, batch_size=cfg.batch_size, device="cpu")
     out = run_proxy(space, arch, proxy, load_dataset(cfg.dataset), train_cfg=tc, seed=job["seed"])
     return {**job, "key": job_key(job), **{k: out[k] for k in ("curve", "cpu_curve", "seconds", "params")}}
@@ -167,9 +164,8 @@ def _pack(cfg: BenchConfig, root: Path, done: dict, seconds: float, workers: int
         "proxy_index": np.array(sample, dtype=np.int64),
         "big_index": np.array(big, dtype=np.int64),
     }
-    for kind, levels, archs in (("data", cfg.data_fractions, sample), ("width", cfg.widths, sample),
-                                ("big", [None], big)):
-        pairs = [(0, i) for i in range(len(levels))]
+    for kind in TABLE_KINDS:
+        archs, pairs = table_archs(cfg, kind, sample), [(0, i) for i in range(len(table_levels(cfg, kind)))]
         arrays[f"{kind}_acc"] = table(kind, archs, pairs, "curve")  # (m, levels, E)
         arrays[f"{kind}_cpu_seconds"] = table(kind, archs, pairs, "cpu_curve")
         arrays[f"{kind}_params"] = table(kind, archs, pairs, "params", np.int64)  # (m, levels)

@@ -13,12 +13,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from naslab.plots import PALETTE, get_ax
+from naslab.proxies.kinds import PROXY_KINDS
 
 __all__ = ["plot_learning_curves", "plot_ladder", "plot_proxy_scatter", "plot_cost_vs_rank", "plot_scaling",
            "plot_sharing_cost", "PROXY_COLORS"]
 
-PROXY_COLORS = {"epochs": PALETTE[0], "data": PALETTE[1], "width": PALETTE[2], "supernet": PALETTE[3],
-                "full": PALETTE[7], "big": PALETTE[4], "custom": PALETTE[5]}
+PROXY_COLORS = {kind: PALETTE[k.color] for kind, k in PROXY_KINDS.items()}  # one colour per kind, in every figure
 
 
 def _color(kind: str | None, i: int = 0) -> str:

@@ -10,7 +10,8 @@ NASNet, Zoph et al. 2018, App. A) are one `Proxy` each:
   knobs of "search small, evaluate big" (`scaled_build`).
 
 How well a proxy ranks (Kendall tau, Spearman rho, top-k overlap) is measured by
-`naslab.proxies.ranking`.
+`naslab.proxies.ranking`; the kinds of proxy (their names, what each cuts, the knob it sets here) are
+one table, `naslab.proxies.kinds`.
 
 Cost accounting is in seconds: `run_proxy` measures wall-clock and CPU seconds (per epoch, too),
 `live_objective` hands the CPU seconds to `run_search`'s Trials, and `cost_summary` compares a

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from naslab.proxies.kinds import LADDER_KINDS, PROXY_KINDS, check_kind
 from naslab.proxies.ranking import rank_agreement
 
-KINDS = ("epochs", "data", "width", "full")
 STANDARD = (("epochs", 1), ("epochs", 3), ("data", 1 / 3), ("data", 1 / 9), ("width", 0.5), ("width", 0.25))
 OBSERVE_SEED, TRUTH_SEED = 0, 1
 
@@ -30,7 +30,7 @@ def proxy_name(kind: str, level=None, epochs: int | None = None) -> str:
     if kind == "epochs":
         return f"{level} epoch{'s' if level != 1 else ''}"
     if kind == "full":
-        return "full training"
+        return PROXY_KINDS["full"].label
     return f"{lab} {kind}" + (f", {epochs} ep" if epochs is not None else "")
 
 
@@ -44,16 +44,16 @@ def proxy_scores(bench, kind: str, level=None, epochs: int | None = None) -> dic
     """One proxy's scores from the benchmark (seed 0).
 
     Args:
-        kind: "epochs" (level = epochs, all architectures), "data" or "width" (level = the fraction,
-            on the proxy sample; `epochs` of training, default all), or "full" (seed 0, full budget).
+        kind: one of `naslab.proxies.kinds.LADDER_KINDS`: "epochs" (level = epochs, all architectures),
+            "data" or "width" (level = the fraction, on the proxy sample; `epochs` of training, default
+            all), or "full" (seed 0, full budget).
 
     Returns:
         {"index": (m,), "scores": (m,), "seconds": (m,) CPU seconds per architecture, "name", "kind"}.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r} is unknown; allowed: {list(KINDS)}")
+    check_kind(kind, LADDER_KINDS)
     s = bench.seeds.index(OBSERVE_SEED)
-    if kind in ("epochs", "full"):
+    if PROXY_KINDS[kind].levels is None:  # read from the main table: an epoch of seed 0
         e = bench.fidelities[-1] if kind == "full" else bench.epoch(level)
         return {"index": np.arange(bench.size), "scores": bench.arrays["val_acc"][:, s, e - 1],
                 "seconds": bench.cost(e), "name": proxy_name(kind, e), "kind": kind}

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from naslab.bakeoff.batched import BatchedNet, TrainSpec, train_batched, train_single
+from naslab.bakeoff.batched import BatchedNet
 from naslab.bakeoff.cells import all_cells
 from naslab.bakeoff.network import NetConfig, forward, init_buffers, init_params, n_params
+from naslab.bakeoff.training import TrainSpec, train_batched, train_single
 from naslab.data import load_dataset
 
 CELLS = [(3, 1, 2, 0, 1, 4), (0,) * 6, (1,) * 6, (3,) * 6, (2, 4, 0, 3, 0, 1), (4, 0, 3, 2, 2, 0)]

@@ -11,10 +11,13 @@ import pytest
 import torch
 
 import naslab.bakeoff
-from naslab.bakeoff.batched import BatchedNet, TrainSpec, train_batched, train_single
+from naslab.bakeoff.batched import BatchedNet
 from naslab.bakeoff.build import build
 from naslab.bakeoff.network import NetConfig
-from naslab.bakeoff.oneshot import DartsTableConfig, darts_on_table, supernet_ranking
+from naslab.bakeoff.oneshot import DartsTableConfig, darts_on_table
+from naslab.bakeoff.supernet import supernet_ranking
+from naslab.bakeoff.training import TrainSpec, train_batched, train_single
+from naslab.darts.config import SearchConfig
 from naslab.data import load_dataset
 from naslab.utils import get_device
 
@@ -56,7 +59,7 @@ def test_darts_on_table_and_supernet_ranking_default_device_equals_cpu(data):
     for order in ("first", "second"):
         default, cpu = darts_on_table(bench, order, **kw), darts_on_table(bench, order, device="cpu", **kw)
         _same(default.alpha, cpu.alpha)
-        assert cpu.config.device == "cpu" and default.config.device == "auto"
+        assert cpu.config.search.device == "cpu" and default.config.search.device == "auto"
         assert isinstance(default.alpha, np.ndarray)
         assert all(p.device.type == "cpu" for p in default.params.values())  # results come back on the CPU
     a = supernet_ranking(bench, steps=4, n_cells=6, seed=0, data=data, net=NET)
@@ -68,7 +71,7 @@ def test_darts_on_table_and_supernet_ranking_default_device_equals_cpu(data):
     lambda d: BatchedNet(CELLS, NET, 0, device="tpu"),
     lambda d: train_batched(CELLS, 0, d, NET, SPEC, device="tpu"),
     lambda d: train_single(CELLS[0], 0, d, NET, SPEC, device="tpu"),
-    lambda d: DartsTableConfig(device="tpu").validate(),
+    lambda d: DartsTableConfig(search=SearchConfig(device="tpu")),
     lambda d: darts_on_table(None, "first", epochs=1, data=d, device="tpu"),
     lambda d: supernet_ranking(fake_bench(), steps=1, n_cells=2, data=d, net=NET, device="tpu"),
 ], ids=["BatchedNet", "train_batched", "train_single", "DartsTableConfig", "darts_on_table", "supernet_ranking"])

@@ -1,5 +1,5 @@
-"""naslab.bakeoff.oneshot: the DARTS supernet of the table's space, its derived cells looked up in the
-table, and the weight-sharing ranking."""
+"""naslab.bakeoff.oneshot and naslab.bakeoff.supernet: the DARTS supernet of the table's space, its derived
+cells looked up in the table, and the weight-sharing ranking."""
 
 from __future__ import annotations
 
@@ -10,15 +10,8 @@ from scipy import stats
 
 from naslab.bakeoff.cells import OPS, cell_str, n_parameter_free, parse_cell
 from naslab.bakeoff.network import NetConfig, forward, init_buffers, init_params
-from naslab.bakeoff.oneshot import (
-    alpha_grad,
-    darts_on_table,
-    derive,
-    one_hot,
-    supernet_forward,
-    supernet_loss,
-    supernet_ranking,
-)
+from naslab.bakeoff.oneshot import alpha_grad, darts_on_table, derive
+from naslab.bakeoff.supernet import one_hot, supernet_forward, supernet_loss, supernet_ranking
 from naslab.data import load_dataset
 
 from .test_table import fake_bench
@@ -142,9 +135,27 @@ def test_darts_on_table_steps_alpha_with_its_order_and_the_current_lr_as_xi(orde
 
     monkeypatch.setattr(oneshot, "alpha_grad", spy)
     r = darts_on_table(None, order, epochs=2, seed=0, data=data, n_train=64, batch_size=32, net=NET)
-    cfg, T = r.config, 4  # 2 epochs x 2 steps
+    cfg, T = r.config.search, 4  # 2 epochs x 2 steps
     want = [cfg.w_lr_min + (cfg.w_lr - cfg.w_lr_min) * (1 + np.cos(np.pi * t / T)) / 2 for t in range(T)]
     assert [o for o, _, _ in calls] == [order] * T
     np.testing.assert_allclose([xi for _, xi, _ in calls], want, rtol=1e-6)
     assert min(xi for _, xi, _ in calls) > 0
     assert max(err for _, _, err in calls) < 1e-4
+
+
+def test_table_config_holds_a_search_config_and_checks_what_the_table_adds():
+    from naslab.bakeoff.oneshot import DartsTableConfig, table_config
+    from naslab.darts.config import SearchConfig
+
+    cfg = table_config("second", 3, seed=2, n_train=64, batch_size=16, hvp="finite")
+    assert (cfg.n_train, cfg.search.order, cfg.search.epochs, cfg.search.seed) == (64, "second", 3, 2)
+    s = cfg.search
+    assert (s.batch_size, s.hvp, s.lr_period, s.w_lr) == (16, "finite", "step", 0.025)
+    with pytest.raises(TypeError, match="must be a SearchConfig"):
+        DartsTableConfig(search={"order": "first"})
+    with pytest.raises(ValueError, match="unroll_momentum=True is not supported on the table"):
+        DartsTableConfig(search=SearchConfig(unroll_momentum=True))
+    with pytest.raises(ValueError, match="n_train=0 must be a positive int"):
+        DartsTableConfig(n_train=0)
+    with pytest.raises(ValueError, match=r"step_order='beta_first' is unknown"):
+        table_config(step_order="beta_first")

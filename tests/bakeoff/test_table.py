@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from naslab.bakeoff.batched import TrainSpec, train_single
 from naslab.bakeoff.build import BENCH_DIR, REBUILD, BuildConfig, build, jobs, pack_finished
 from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
 from naslab.bakeoff.table import BenchmarkError, CellBenchmark
+from naslab.bakeoff.training import TrainSpec, train_single
 from naslab.data import load_dataset
 from naslab.tabular import write_meta
 from naslab.utils import get_device

@@ -11,9 +11,9 @@ from torch import nn
 
 from naslab.data import load_dataset
 from naslab.net2net.curves import STUDENTS, grow, teacher_student_curves
+from naslab.net2net.layers import first_new_column
 from naslab.net2net.network import describe, make_plain_net, weight_layers
 from naslab.net2net.plots import (
-    first_new_column,
     plot_eas_cost,
     plot_eas_progress,
     plot_growth_tree,

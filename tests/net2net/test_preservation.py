@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from naslab.net2net.layers import identity_conv, identity_linear, set_bn_identity, validate_idempotent
+from naslab.net2net.deeper import identity_conv, identity_linear, set_bn_identity, validate_idempotent
 from naslab.net2net.network import make_plain_net, reinit, widen_layer
 from naslab.net2net.preservation import measure_preservation
 

@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from naslab.bakeoff.oneshot import darts_on_table, supernet_ranking
+from naslab.bakeoff.oneshot import darts_on_table
+from naslab.bakeoff.supernet import supernet_ranking
 from naslab.bakeoff.table import CellBenchmark
 from naslab.data import load_dataset
 from naslab.utils import script_threads

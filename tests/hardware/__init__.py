@@ -1,0 +1,1 @@
+"""Tests of naslab.hardware (notebook 08: hardware-aware NAS)."""
