@@ -16,7 +16,8 @@ one finishes); an adaptive one is asked `batch_size` proposals (default 1) befor
   A "seconds" metric (e.g. the simulated cost from a cached benchmark) replaces the measured
   wall-clock seconds.
 * With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
-  the same file replays the finished trials (told to the fresh searcher, never re-evaluated). The
+  the same file replays the finished trials (told to the fresh searcher, never re-evaluated; only a
+  trial whose worker or executor died is run again, an objective's failure is not). The
   log's header holds the search's fingerprint, and the log is locked while the search runs.
 * Ctrl-C (KeyboardInterrupt) stops the loop and returns the trials that finished.
 

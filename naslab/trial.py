@@ -64,8 +64,8 @@ class Trial:
 
     * "failed": the objective raised; or it returned something other than a dict; or a metric
       cannot be written to JSON (an nn.Module, a set...); or the score metric is missing or is not
-      a real number (a str, a bool, a list...); or "diverged" is not a bool; or "seconds" is not a
-      finite number >= 0. `error` names the key and the type.
+      a real number (a str, a bool, a list, an int too large for a float such as 10**400); or
+      "diverged" is not a bool; or "seconds" is not a finite number >= 0. `error` names the key and the type.
     * "diverged": the score is NaN or ±inf of any kind (Python, numpy, torch, 0-d tensors, None),
       or `metrics["diverged"]` is True. A recorded result, never a crash.
     * "ok": otherwise.

@@ -3,7 +3,7 @@
 Every public function and class checks its arguments before any work, so a bad value fails early
 with a message naming the argument, its value and what is allowed, e.g.
 
-    seed=-1 must be an int >= 0 (a random seed)
+    seed=-1 must be an int in [0, 4294967295] (a random seed)
     lr=nan must be a finite number > 0
     optimizer='rmsprop' is unknown; allowed: ['sgd', 'adam']
 
