@@ -202,7 +202,7 @@ class Benchmark:
         return int(f)
 
     def _seed(self, seed) -> int:
-        if seed not in self.seeds:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed not in self.seeds:
             raise ValueError(f"seed={seed!r} is not in the benchmark; available seeds: {list(self.seeds)}")
         return self.seeds.index(seed)
 
