@@ -138,6 +138,11 @@ def _alphas(value):
     return torch.full((2, len(naslab.PRIMITIVES)), value)
 
 
+def _checks(topic: str):
+    import importlib
+    return importlib.import_module(f"naslab.{topic}.checks")  # the exercise checks of a notebook topic
+
+
 T = torch.tensor
 NAN, INF = float("nan"), float("inf")
 
@@ -844,6 +849,12 @@ TOPICS = [
      L("dims=(3,) must be a non-empty tuple from [1, 2]")),
     ("check_op unknown", lambda: naslab.check_op("conv_9x9_bad"), CheckError, L("'conv_9x9_bad' is not registered")),
     ("check_op dict", lambda: naslab.check_op({"a": 1}), CheckError, L("{'a': 1}")),
+    ("checks: check_new_op dict", lambda: _checks("darts").check_new_op({"a": 1}), CheckError,
+     L("name should be your op's name (a str), got {'a': 1}")),
+    ("checks: check_search_with_op 3", lambda: _checks("darts").check_search_with_op(3, "x"), CheckError,
+     L("result should be what run_darts returned (a SearchResult), got 3")),
+    ("checks: check_token_extension 3", lambda: _checks("controller").check_token_extension(3), CheckError,
+     L("space should be an instance of your MacroSpace subclass, got 3")),
     ("MixedOp stride 3", lambda: naslab.MixedOp(4, 3), ValueError, L("stride=3 is not supported; allowed: [1, 2]")),
     ("MixedOp dim 3", lambda: naslab.MixedOp(4, 1, dim=3), ValueError, L("dim=3 is not supported")),
     ("MixedOp unknown primitive", lambda: naslab.MixedOp(4, 1, primitives=("conv_9x9_bad",)), ValueError,
