@@ -138,6 +138,13 @@ def _alphas(value):
     return torch.full((2, len(naslab.PRIMITIVES)), value)
 
 
+def _plots():
+    import matplotlib
+    matplotlib.use("Agg")
+    import naslab.plots
+    return naslab.plots
+
+
 def _checks(topic: str):
     import importlib
     return importlib.import_module(f"naslab.{topic}.checks")  # the exercise checks of a notebook topic
@@ -371,6 +378,20 @@ CORE = [
      L("space['a']=<class", "is not a domain")),
     ("validate_space int key", lambda: naslab.validate_space({1: naslab.Choice([1])}), ValueError,
      L("space key 1 must be a str")),
+    # --- core plots (`naslab.plots`, notebook 00)
+    ("plots: plot_images 1-D", lambda: _plots().plot_images(np.zeros(5)), ValueError,
+     L("X must be (N, C, H, W) or (N, H, W) images, got shape (5,)")),
+    ("plots: plot_images ncols 0", lambda: _plots().plot_images(np.zeros((4, 8, 8)), ncols=0), ValueError,
+     L("ncols=0 must be an int >= 1")),
+    ("plots: plot_signals 1-D", lambda: _plots().plot_signals(np.zeros(40)), ValueError,
+     L("X must be (N, 1, L) or (N, L) signals, got shape (40,)")),
+    ("plots: plot_signals n 0", lambda: _plots().plot_signals(np.zeros((4, 40)), n=0), ValueError, L("n=0")),
+    ("plots: plot_loss_curve smooth 1.5", lambda: _plots().plot_loss_curve([1, 2, 3], smooth=1.5), ValueError,
+     L("smooth=1.5 must be an int >= 1")),
+    ("plots: plot_loss_curve 'abc'", lambda: _plots().plot_loss_curve("abc"), ValueError,
+     L("losses must be a sequence of numbers")),
+    ("plots: plot_nas_framework highlight", lambda: _plots().plot_nas_framework(highlight="x"), ValueError,
+     L("highlight='x' is unknown; allowed: ['space', 'strategy', 'estimation'] or None")),
     # --- searchers
     ("Searcher ask not implemented", lambda: naslab.Searcher().ask(), NotImplementedError,
      L("a Searcher must implement ask()")),
