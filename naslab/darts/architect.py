@@ -76,7 +76,10 @@ def unrolled_alpha_grad(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float
     """
     if hvp not in HVPS:
         raise ValueError(f"hvp={hvp!r} is unknown; allowed: {list(HVPS)}")
-    g_w = _grad(train_loss(w, alpha), w)  # ∇_w L_train(w, α)
+    exact = hvp == "exact"
+    if exact:  # keep the graph of ∇_w L_train: the exact HVP differentiates it again (no second training pass)
+        w = [wi.detach().requires_grad_(True) for wi in w]
+    g_w = _grad(train_loss(w, alpha), w, create_graph=exact)  # ∇_w L_train(w, α)
     with torch.no_grad():
         step = [g + weight_decay * wi for g, wi in zip(g_w, w)]
         if momentum_buffer is not None:
@@ -85,7 +88,10 @@ def unrolled_alpha_grad(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float
     l_val = val_loss(w_prime, alpha)
     grads = _grad(l_val, [*alpha, *w_prime])
     d_alpha, v = grads[: len(alpha)], grads[len(alpha):]  # ∇_α L_val(w', α) and v = ∇_{w'} L_val(w', α)
-    h = hvp_finite_difference(train_loss, w, alpha, v, r=r) if hvp == "finite" else hvp_exact(train_loss, w, alpha, v)
+    if exact:  # ∇²_{α,w} L_train · v = ∇_α (∇_w L_train · v), through the graph kept above
+        h = _grad(sum((g * vi).sum() for g, vi in zip(g_w, v)), alpha)
+    else:
+        h = hvp_finite_difference(train_loss, w, alpha, v, r=r)
     return [da - xi * hi for da, hi in zip(d_alpha, h)], l_val.item()  # eq. (7)
 
 
@@ -109,7 +115,8 @@ class Architect:
         r: the finite-difference step is ε = r / ‖v‖.
         unroll_momentum: include the weight optimizer's momentum and weight decay in the virtual step
             (the official code) instead of the paper's plain step.
-        hvp: "finite" (eq. 8, the paper) or "exact" (double backward; slower, more memory; for checking).
+        hvp: "finite" (eq. 8, the paper) or "exact" (double backward through the graph of the training
+            pass, kept for it: no extra forward pass, but more memory; for checking).
     """
 
     def __init__(self, model, *, order: str = "first", alpha_lr: float = 3e-4, alpha_betas=(0.5, 0.999),

@@ -8,7 +8,7 @@ convolutions 3 and 5 (dilation 2, ReLU-depthwise-pointwise-BN).
 Each entry of `OPS` is a builder `builder(C, stride, affine, dim) -> nn.Module` that maps
 (B, C, L) -> (B, C, L') for dim=1 or (B, C, H, W) -> (B, C, H', W') for dim=2, where stride 1 keeps
 the size and stride 2 halves it (L' = ceil(L / 2)). Students add their own with `register_op`;
-`tests/test_ops.py` runs every registered op, and `validate_op` runs the same checks in a notebook.
+`tests/darts/test_ops.py` runs every registered op, and `validate_op` runs the same checks in a notebook.
 
 Taught in: notebooks/05_darts.ipynb (§ search space, exercise 1).
 """
@@ -55,7 +55,17 @@ class Zero(nn.Module):
         return x[sl].mul(0.0)  # (B, C, ceil(L / stride)[, ceil(W / stride)])
 
 
-class ReLUConvBN(nn.Sequential):
+class _ReLUFirst(nn.Sequential):
+    """A Sequential that starts with a ReLU; `after_relu(relu(x)) == forward(x)`, so a mixed op can compute
+    relu(x) once per edge and share it among its convolutions (same values, one activation kept, not four)."""
+
+    def after_relu(self, xr: torch.Tensor) -> torch.Tensor:
+        for m in list(self)[1:]:
+            xr = m(xr)
+        return xr
+
+
+class ReLUConvBN(_ReLUFirst):
     """ReLU -> Conv(k, stride) -> BN: the order DARTS uses everywhere (also the 1x1 preprocessing)."""
 
     def __init__(self, C_in, C_out, kernel_size, stride, padding, affine=True, dim=2):
@@ -63,7 +73,7 @@ class ReLUConvBN(nn.Sequential):
                          layer("BatchNorm", dim)(C_out, affine=affine))
 
 
-class DilConv(nn.Sequential):
+class DilConv(_ReLUFirst):
     """ReLU -> depthwise Conv(k, dilation) -> pointwise 1x1 Conv -> BN."""
 
     def __init__(self, C_in, C_out, kernel_size, stride, padding, dilation, affine=True, dim=2):
@@ -83,6 +93,9 @@ class SepConv(nn.Sequential):
         super().__init__(DilConv(C_in, C_in, kernel_size, stride, padding, 1, affine, dim),
                          DilConv(C_in, C_out, kernel_size, 1, padding, 1, affine, dim))
 
+    def after_relu(self, xr: torch.Tensor) -> torch.Tensor:  # forward(x) given xr = relu(x)
+        return self[1](self[0].after_relu(xr))
+
 
 class FactorizedReduce(nn.Module):
     """Halve the size without losing every other pixel: two 1x1 stride-2 convs, the second on the input
@@ -99,7 +112,9 @@ class FactorizedReduce(nn.Module):
         self.bn = layer("BatchNorm", dim)(C_out, affine=affine)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.relu(x)
+        return self.after_relu(F.relu(x))
+
+    def after_relu(self, x: torch.Tensor) -> torch.Tensor:  # forward given relu(x), shared by a mixed op
         sl = (slice(None), slice(None)) + (slice(1, None),) * (x.dim() - 2)
         shifted = F.pad(x[sl], (0, 1) * (x.dim() - 2))  # x shifted by one pixel, same size as x
         return self.bn(torch.cat([self.conv_1(x), self.conv_2(shifted)], dim=1))  # (B, C_out, ceil(L/2)...)
@@ -126,6 +141,7 @@ OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = _Registry({
     "dil_conv_5x5": lambda C, stride, affine, dim: DilConv(C, C, 5, stride, 4, 2, affine, dim),
 })
 BUILTIN = tuple(OPS)
+RELU_FIRST = (ReLUConvBN, DilConv, SepConv, FactorizedReduce)  # exactly these types have `after_relu`
 
 
 def build_op(name: str, C: int, stride: int, *, affine: bool = True, dim: int = 2) -> nn.Module:

@@ -14,6 +14,10 @@ reduction cells share `alpha_reduce`, each of shape (n_edges, n_ops) = (14, 8) i
 As in the paper, BN in the search network uses batch statistics (no running averages) and the BN
 inside ops has no affine parameters; pooling ops get an extra affine-free BN (code detail).
 
+Speed (issue 25, `benchmarks/darts_vs_reference.py`): an edge computes relu(x) once for all its convolutions,
+images run channels-last, the weighted sum is one matrix product, and weights that need no gradient are read
+on the host once per forward (never once per op: on a GPU each read is a host-device synchronisation).
+
 Taught in: notebooks/05_darts.ipynb (§ relaxation, § a real search).
 """
 
@@ -21,12 +25,17 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from naslab.darts.genotype import Genotype, derive_genotype, edge_offset, n_edges
 from naslab.darts.network import build_cell_stack, preprocess, validate_cell_input
-from naslab.darts.ops import OPS, PRIMITIVES, Zero, build_op, layer
+from naslab.darts.ops import OPS, PRIMITIVES, RELU_FIRST, Zero, build_op, layer
 
 ALPHA_NAMES = ("alpha_normal", "alpha_reduce")
+# Images run channels-last (B, C, H, W with the strides of B, H, W, C): max-pooling and the convolutions are
+# faster there on a CPU. PyTorch's CPU batch norm then sums its statistics in float32, about 1e-5 relative
+# instead of 1e-7 (rounding only); set False for the default layout. Signals (B, C, L) are unaffected.
+CHANNELS_LAST = True
 
 
 def validate_primitives(primitives) -> tuple[str, ...]:
@@ -40,8 +49,22 @@ def validate_primitives(primitives) -> tuple[str, ...]:
     return primitives
 
 
+def weighted_sum(w: torch.Tensor, outs: list[torch.Tensor]) -> torch.Tensor:
+    """Σ_k w_k · outs[k] as one matrix product: w (n,), outs n tensors (B, C, ...) -> (B, C, ...).
+
+    Channels-last images are stacked in their memory order (B, H, W, C), so neither the stack nor the
+    product copies them into another layout, and the sum stays channels-last for the next op."""
+    if outs[0].dim() == 4 and outs[0].is_contiguous(memory_format=torch.channels_last):
+        stacked = torch.stack([o.permute(0, 2, 3, 1) for o in outs])  # (n, B, H, W, C)
+        return torch.tensordot(w, stacked, dims=1).permute(0, 3, 1, 2)  # (B, C, H, W), channels-last strides
+    return torch.tensordot(w, torch.stack(outs), dims=1)  # (n, B, C, L') -> (B, C, L')
+
+
 class MixedOp(nn.Module):
-    """ō(x) = Σ_o w_o · o(x) on one edge, with w = softmax(α) of that edge (eq. 2)."""
+    """ō(x) = Σ_o w_o · o(x) on one edge, with w = softmax(α) of that edge (eq. 2).
+
+    The convolutions (and the factorised reduce) of an edge all start with ReLU(x): it is computed once per
+    edge and shared (same values as one ReLU per op; autograd keeps one activation instead of five)."""
 
     def __init__(self, C: int, stride: int, primitives=PRIMITIVES, dim: int = 2):
         super().__init__()
@@ -51,20 +74,29 @@ class MixedOp(nn.Module):
             if "pool" in name:  # the code normalises pooling outputs (they have no BN of their own)
                 op = nn.Sequential(op, layer("BatchNorm", dim)(C, affine=False))
             self.ops.append(op)
+        # `none` outputs exact zeros, so it is left out of the sum (its alpha still acts through the softmax)
+        self.active = [i for i, op in enumerate(self.ops) if not isinstance(op, Zero)]
+        self.relu_first = [type(op) in RELU_FIRST for op in self.ops]  # ops that take the shared relu(x)
 
-    def forward(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        # x: (B, C, L) or (B, C, H, W); weights: (n_ops,) -> output of the same (or halved) size.
-        # `none` outputs exact zeros, so it is left out of the sum (its alpha still acts through the softmax);
-        # so are ops whose weight is exactly 0 without a gradient (a one-hot, discretised cell).
-        if weights.shape != (len(self.ops),):
+    def forward(self, x: torch.Tensor, weights: torch.Tensor, keep=None) -> torch.Tensor:
+        """x: (B, C, L) or (B, C, H, W); weights: (n_ops,) -> output of the same (or halved) size, or None.
+
+        `keep` (n_ops bools, from the network: one host read per forward, never one per op) leaves out ops
+        whose weight is exactly 0 without a gradient (a one-hot, discretised cell); without it, weights that
+        need no gradient are read here once per edge."""
+        if weights.shape != (len(self.ops),):  # a shape, not a value: no host read
             raise ValueError(f"weights has shape {tuple(weights.shape)}; this MixedOp needs ({len(self.ops)},), "
                              "one per candidate op")
-        idx = [i for i, op in enumerate(self.ops)
-               if not isinstance(op, Zero) and (weights.requires_grad or weights[i] != 0)]
+        if keep is None and not weights.requires_grad:
+            keep = (weights != 0).tolist()
+        idx = self.active if keep is None else [i for i in self.active if keep[i]]
         if not idx:
             return None  # the edge contributes nothing (the cell leaves it out)
-        outs = torch.stack([self.ops[i](x) for i in idx])  # (n_kept, B, C, L')
-        return torch.tensordot(weights[idx], outs, dims=1)  # Σ_o w_o · o(x)
+        xr = F.relu(x) if any(self.relu_first[i] for i in idx) else None
+        outs = [self.ops[i].after_relu(xr) if self.relu_first[i] else self.ops[i](x) for i in idx]
+        contiguous = idx[-1] - idx[0] == len(idx) - 1  # a slice, not an index tensor (no host-to-device copy)
+        w = weights[idx[0]:idx[-1] + 1] if contiguous else weights[idx]
+        return weighted_sum(w, outs)  # Σ_o w_o · o(x)
 
 
 class SearchCell(nn.Module):
@@ -78,14 +110,18 @@ class SearchCell(nn.Module):
         self.edges = nn.ModuleList(MixedOp(C, 2 if reduction and j < 2 else 1, primitives, dim)
                                    for m in range(steps) for j in range(2 + m))
 
-    def forward(self, s0: torch.Tensor, s1: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        # s0: output of cell k-2, s1: of cell k-1; weights: (n_edges, n_ops) softmax(alpha)
+    def forward(self, s0: torch.Tensor, s1: torch.Tensor, weights: torch.Tensor, keep=None) -> torch.Tensor:
+        # s0: output of cell k-2, s1: of cell k-1; weights: (n_edges, n_ops) softmax(alpha);
+        # keep: None or (n_edges, n_ops) bools, the ops with a non-zero weight (see MixedOp.forward)
         validate_cell_input(s1, self.dim, self.reduction)
+        if keep is None and not weights.requires_grad:
+            keep = (weights != 0).tolist()  # one host read per cell, not one per op
         states = [self.pre0(s0), self.pre1(s1)]  # (B, C, L) each
         for m in range(self.steps):
             o = edge_offset(m)
-            outs = [self.edges[o + j](h, weights[o + j]) for j, h in enumerate(states)]
-            states.append(sum(t for t in outs if t is not None))  # x_m = Σ_{j<m} ō^(j,m)(x_j)
+            outs = [t for j, h in enumerate(states)
+                    if (t := self.edges[o + j](h, weights[o + j], None if keep is None else keep[o + j])) is not None]
+            states.append(sum(outs[1:], outs[0]))  # x_m = Σ_{j<m} ō^(j,m)(x_j)
         return torch.cat(states[2:], dim=1)  # (B, steps * C, L)
 
 
@@ -129,9 +165,12 @@ class SearchNetwork(nn.Module):
         """Logits (B, num_classes). Pass `weights_*` (n_edges, n_ops) to replace softmax(alpha), e.g. one-hot."""
         w_n = torch.softmax(self.alpha_normal, dim=-1) if weights_normal is None else weights_normal
         w_r = torch.softmax(self.alpha_reduce, dim=-1) if weights_reduce is None else weights_reduce
+        keep_n, keep_r = (None if w.requires_grad else (w != 0).tolist() for w in (w_n, w_r))  # one host read each
         s0 = s1 = self.stem(x)
+        if s0.dim() == 4 and CHANNELS_LAST:  # images: the faster layout for these convolutions and pools
+            s0 = s1 = s0.contiguous(memory_format=torch.channels_last)  # (B, C, H, W), strides of (B, H, W, C)
         for cell in self.cells:
-            s0, s1 = s1, cell(s0, s1, w_r if cell.reduction else w_n)
+            s0, s1 = s1, cell(s0, s1, w_r, keep_r) if cell.reduction else cell(s0, s1, w_n, keep_n)
         return self.head(s1)
 
     def alphas(self) -> list[nn.Parameter]:

@@ -8,11 +8,11 @@ slow drift of the machine's load spreads over all cells instead of biasing one c
 
 **One process at a time (workers = 1, the default).** Latency is a property of an otherwise quiet core:
 two timing processes on a 2-core machine compete for the cores, the memory bandwidth and the caches, and
-each measures the other's interference. `workers` exists because the build loop is `naslab.tabular`'s
+each measures the other's interference. `workers` exists because the build loop is `naslab.build_loop`'s
 (executor-agnostic, shared with the accuracy tables), not because parallel timing is sound.
 
-Every finished job is one JSON line of data/bench/<name>.partial.jsonl (`naslab.tabular.read_partial`,
-`run_jobs`), so Ctrl-C loses at most the running job and the same command resumes. Each session's wall
+Every finished job is one JSON line of data/bench/<name>.partial.jsonl (`naslab.build_loop`), so Ctrl-C
+loses at most the running job and the same command resumes. Each session's wall
 time, CPU seconds, load averages and machine are logged; resuming on another CPU is refused. When every
 job is done the records are packed into <name>.npz + <name>.json, checksummed by `naslab.tabular.write_meta`.
 
@@ -22,7 +22,6 @@ Taught in: notebooks/08_hardware_aware.ipynb (future).
 from __future__ import annotations
 
 import functools
-import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -33,8 +32,9 @@ import numpy as np
 from naslab.bakeoff.build import BENCH_DIR
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
+from naslab.build_loop import read_partial, resumable_build
 from naslab.hardware.latency import BENCH_NET, CellTimer, TimingSpec, machine_info
-from naslab.tabular import read_partial, run_jobs, write_meta
+from naslab.tabular import write_meta
 
 NAME = "mnist1d_nb201_latency"
 REBUILD = "python tools/build/build_latency.py"
@@ -111,49 +111,14 @@ def build(cfg: LatencyConfig | None = None, *, root: str | Path | None = None, w
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
     partial = root / f"{cfg.name}.partial.jsonl"
-    done, sessions = read_partial(partial)
-    if done and next(iter(done.values())).get("config") not in (None, json.loads(json.dumps(asdict(cfg)))):
-        raise ValueError(f"{partial} was started with another LatencyConfig; delete it to start over")
-    machine = machine_info()
+    machine, sessions = machine_info(), read_partial(partial)[1]
     if sessions and sessions[0]["machine"]["cpu"] != machine["cpu"]:
         raise ValueError(f"{partial} was started on {sessions[0]['machine']['cpu']!r}, this is {machine['cpu']!r}: "
                          "one table must come from one machine; delete the partial file to start over")
-    all_jobs = jobs(cfg)
-    todo = [j for j in all_jobs if j["key"] not in done][:limit]
-    t0, c0, loads = time.perf_counter(), os.times(), [os.getloadavg()[0]]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(all_jobs), initial=len(all_jobs) - sum(j["key"] not in done for j in all_jobs),
-                   desc=f"time {cfg.name}", unit="job")
-    with partial.open("a") as f:
-        def finish(rec: dict) -> None:
-            rec["config"] = asdict(cfg) if not done else None
-            f.write(json.dumps(rec) + "\n")
-            f.flush()  # on disk at once: an interrupted build keeps it
-            done[rec["key"]] = rec
-            loads.append(os.getloadavg()[0])
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(load=f"{loads[-1]:.1f}")
-
-        try:
-            run_jobs(functools.partial(run_job, cfg), todo, finish, workers)
-        finally:
-            c1 = os.times()
-            cpu = sum(getattr(c1, k) - getattr(c0, k) for k in ("user", "system", "children_user", "children_system"))
-            session = {"wall_seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(cpu, 1),
-                       "jobs": len(todo), "workers": workers, "load_min": round(min(loads), 2),
-                       "load_mean": round(float(np.mean(loads)), 2), "load_max": round(max(loads), 2),
-                       "machine": machine, "date": time.strftime("%Y-%m-%d %H:%M")}
-            f.write(json.dumps({"session": session}) + "\n")
-            sessions.append(session)
-            if bar is not None:
-                bar.close()
-    if any(j["key"] not in done for j in all_jobs):
-        return None
-    return pack(cfg, root, done, sessions)
+    done, sessions, complete = resumable_build(partial, asdict(cfg), jobs(cfg), functools.partial(run_job, cfg),
+                                               workers=workers, limit=limit, progress=progress,
+                                               desc=f"time {cfg.name}", session={"machine": machine})
+    return pack(cfg, root, done, sessions) if complete else None
 
 
 def pack(cfg: LatencyConfig, root: Path, done: dict, sessions: list) -> Path:

@@ -1,8 +1,7 @@
-"""naslab.tabular: the build loop and the checked loading both tables share (partial file, workers, checksums)."""
+"""naslab.tabular: the checked loading every table shares (checksums over arrays and metadata, errors)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 
@@ -17,37 +16,12 @@ from naslab.tabular import (
     load_checked,
     meta_sha256,
     read_meta,
-    read_partial,
     reading,
-    run_jobs,
     seal,
     write_meta,
 )
 
 REBUILD = "python rebuild.py"
-
-
-def square(offset: int, job: dict) -> dict:  # module level: picklable for the process pool
-    return {"key": job["key"], "value": job["x"] ** 2 + offset}
-
-
-def test_read_partial_keeps_finished_jobs_and_sessions_and_skips_a_cut_line(tmp_path):
-    path = tmp_path / "t.partial.jsonl"
-    assert read_partial(path) == ({}, [])  # no file yet: nothing done
-    lines = [json.dumps({"key": "a", "v": 1}), json.dumps({"session": {"wall_seconds": 2.0}}),
-             json.dumps([1, 2]), json.dumps({"no key": 1}), json.dumps({"key": "b", "v": 2}), '{"key": "c", "v']
-    path.write_text("\n".join(lines))
-    done, sessions = read_partial(path)
-    assert done == {"a": {"key": "a", "v": 1}, "b": {"key": "b", "v": 2}}  # "c" was cut: redone
-    assert sessions == [{"wall_seconds": 2.0}]
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_run_jobs_finishes_every_job_once_in_process_or_pool(workers):
-    todo = [{"key": f"j{i}", "x": i} for i in range(5)]
-    got = []
-    run_jobs(functools.partial(square, 1), todo, got.append, workers)
-    assert sorted((r["key"], r["value"]) for r in got) == [(f"j{i}", i * i + 1) for i in range(5)]
 
 
 def _files(tmp_path, meta_extra=None):

@@ -168,3 +168,22 @@ def test_toy_bad_arguments():
         toy_trajectory(-0.1)
     with pytest.raises(ValueError, match="steps"):
         toy_trajectory(0.1, steps=0)
+
+
+@pytest.mark.parametrize("hvp, train_passes", [("exact", 1), ("finite", 3)])
+def test_the_exact_hvp_reuses_the_training_pass(hvp, train_passes):
+    """The exact mode differentiates the graph of ∇_w L_train again (one training forward), the finite
+    difference needs w, w⁺ and w⁻ (three); both give the autograd oracle's hypergradient."""
+    net, (X, y), (X2, y2) = tiny_net()
+    train_loss, val_loss = network_loss(net, X, y), network_loss(net, X2, y2)
+    calls = []
+
+    def counted(w, a):
+        calls.append(1)
+        return train_loss(w, a)
+    w, alpha, xi = net.weights(), net.alphas(), 0.05
+    got, _ = unrolled_alpha_grad(counted, val_loss, w, alpha, xi=xi, hvp=hvp, r=1e-6)
+    assert len(calls) == train_passes
+    g_w = torch.autograd.grad(train_loss(w, alpha), w, create_graph=True)
+    oracle = torch.autograd.grad(val_loss([p - xi * g for p, g in zip(w, g_w)], alpha), alpha)
+    assert rel_err(got, oracle) < (1e-8 if hvp == "exact" else 1e-5)

@@ -6,7 +6,21 @@ import torch
 from torch import nn
 
 import naslab
-from naslab.darts.ops import BUILTIN, OPS, PRIMITIVES, build_op, halved, register_op, unregister_op, validate_op
+from naslab.darts.ops import (
+    BUILTIN,
+    OPS,
+    PRIMITIVES,
+    RELU_FIRST,
+    DilConv,
+    FactorizedReduce,
+    ReLUConvBN,
+    SepConv,
+    build_op,
+    halved,
+    register_op,
+    unregister_op,
+    validate_op,
+)
 
 
 @pytest.mark.parametrize("name", list(OPS))
@@ -116,3 +130,26 @@ def test_build_op_errors_name_the_allowed_values():
         build_op("skip_connect", 4, 3)
     with pytest.raises(ValueError, match="dim=3"):
         build_op("skip_connect", 4, 1, dim=3)
+
+
+@pytest.mark.parametrize("name", [n for n in BUILTIN if isinstance(build_op(n, 4, 1), RELU_FIRST)
+                                  or isinstance(build_op(n, 4, 2), RELU_FIRST)])
+@pytest.mark.parametrize("dim", [1, 2])
+@pytest.mark.parametrize("stride", [1, 2])
+def test_after_relu_is_forward_without_its_first_relu(name, dim, stride):
+    """A mixed op shares relu(x) among the ops of an edge: op.after_relu(relu(x)) must be op(x), to the bit."""
+    torch.manual_seed(0)
+    op = build_op(name, 4, stride, affine=False, dim=dim)
+    if not isinstance(op, RELU_FIRST):  # skip_connect is an identity at stride 1
+        assert name == "skip_connect" and stride == 1
+        return
+    x = torch.randn(3, 4, *([9] * dim))
+    assert torch.equal(op.after_relu(torch.relu(x)), op(x))
+
+
+def test_exactly_the_ops_that_start_with_a_relu_share_it():
+    assert set(RELU_FIRST) == {ReLUConvBN, DilConv, SepConv, FactorizedReduce}
+    for cls in (ReLUConvBN, DilConv):  # Sequentials whose first layer is the ReLU
+        op = cls(4, 4, 3, 1, 1, affine=False, dim=1) if cls is ReLUConvBN else cls(4, 4, 3, 1, 2, 2, False, 1)
+        assert isinstance(op[0], nn.ReLU)
+    assert isinstance(SepConv(4, 4, 3, 1, 1, False, 1)[0], DilConv)

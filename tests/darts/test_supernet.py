@@ -14,7 +14,7 @@ from naslab.darts.genotype import (
 )
 from naslab.darts.network import DiscreteNetwork, reduction_layers
 from naslab.darts.ops import PRIMITIVES
-from naslab.darts.supernet import MixedOp, SearchCell, SearchNetwork
+from naslab.darts.supernet import MixedOp, SearchCell, SearchNetwork, weighted_sum
 
 P = list(PRIMITIVES)
 
@@ -176,3 +176,72 @@ def test_discrete_network_trains_one_step(shape):
     loss = torch.nn.functional.cross_entropy(net(x), y)
     loss.backward()
     assert net(x).shape == (8, 4) and all(p.grad is not None for p in net.parameters())
+
+
+def test_weighted_sum_keeps_channels_last_and_equals_the_plain_sum():
+    torch.manual_seed(0)
+    w = torch.softmax(torch.randn(5), 0)
+    outs = [torch.randn(2, 3, 4, 5).contiguous(memory_format=torch.channels_last) for _ in range(5)]
+    got = weighted_sum(w, outs)
+    assert got.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(got, sum(wi * o for wi, o in zip(w, outs)))
+    flat = [o.contiguous() for o in outs]  # the default layout, and 1-D signals, take the plain stack
+    torch.testing.assert_close(weighted_sum(w, flat), got)
+    torch.testing.assert_close(weighted_sum(w, [o[:, :, 0] for o in flat]), got[:, :, 0])
+
+
+def test_images_run_channels_last_through_every_cell():
+    net = tiny((1, 8, 8))
+    layouts = []
+    for cell in net.cells:
+        cell.register_forward_hook(lambda m, i, o: layouts.append(o.is_contiguous(memory_format=torch.channels_last)))
+    x = torch.randn(4, 1, 8, 8)
+    out = net(x)
+    assert layouts == [True] * 3 and out.shape == (4, 3)
+    with torch.no_grad():  # the same numbers as the default layout, up to rounding
+        for cell in net.cells:
+            cell._forward_hooks.clear()
+        torch.testing.assert_close(net(x.contiguous(memory_format=torch.channels_last)), out)
+
+
+def test_the_mixed_op_reads_weights_on_the_host_once_per_forward_not_once_per_op(monkeypatch):
+    """On a GPU, `bool(weights[i] != 0)` per op syncs host and device; the network reads each cell kind's
+    weights once (`tolist`) and never converts a tensor to a bool or a number inside the loops."""
+    net, x = tiny(), torch.randn(5, 1, 16)
+    g = Genotype(normal=[[("sep_conv_3x3", 0), ("skip_connect", 1)], [("max_pool_3x3", 2), ("dil_conv_3x3", 0)]],
+                 reduce=[[("avg_pool_3x3", 0), ("sep_conv_5x5", 1)], [("skip_connect", 1), ("dil_conv_5x5", 2)]])
+    wn, wr = genotype_weights(g.normal), genotype_weights(g.reduce)
+    with torch.no_grad():
+        want_hard, want_soft = net(x, weights_normal=wn, weights_reduce=wr), net(x)
+    calls = []
+    real_tolist = torch.Tensor.tolist
+
+    def tolist(t):
+        calls.append(tuple(t.shape))
+        return real_tolist(t)
+
+    def no_sync(*a):
+        raise AssertionError("a tensor was read on the host inside the forward")
+    monkeypatch.setattr(torch.Tensor, "tolist", tolist)
+    for name in ("__bool__", "item"):
+        monkeypatch.setattr(torch.Tensor, name, no_sync)
+    with torch.no_grad():
+        hard, soft = net(x, weights_normal=wn, weights_reduce=wr), net(x)
+    assert calls == [(5, 8), (5, 8)] * 2  # one read per cell kind and forward
+    assert torch.equal(hard, want_hard) and torch.equal(soft, want_soft)
+    calls.clear()
+    net(x)  # alpha needs a gradient: no read at all
+    assert calls == []
+
+
+def test_a_one_hot_edge_runs_only_its_op():
+    torch.manual_seed(0)
+    mixed, x = MixedOp(3, 1, P, dim=1), torch.randn(2, 3, 6)
+    ran = []
+    for i, op in enumerate(mixed.ops):
+        op.register_forward_hook(lambda m, inp, out, i=i: ran.append(i))
+    k = P.index("dil_conv_5x5")
+    out = mixed(x, torch.nn.functional.one_hot(torch.tensor(k), len(P)).float())
+    assert ran == [] or ran == [k]  # after_relu bypasses the hook of relu-first ops: check the numbers instead
+    assert torch.equal(out, mixed.ops[k](x))
+    assert mixed(x, torch.zeros(len(P))) is None

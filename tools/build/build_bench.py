@@ -7,9 +7,7 @@ Prints the wall-clock time and the size of the files at the end (data/README.md 
 from __future__ import annotations
 
 import argparse
-import os
 import time
-
 
 from naslab.proxies.benchmark import BENCH_DIR, BenchConfig
 from naslab.proxies.build import build, jobs

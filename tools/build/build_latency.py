@@ -10,10 +10,9 @@ the end (data/README.md quotes them).
 from __future__ import annotations
 
 import argparse
-import json
-import time
 
 from naslab.bakeoff.build import BENCH_DIR
+from naslab.build_loop import run_build_command
 from naslab.hardware.build import REBUILD, LatencyConfig, build, estimate_seconds, jobs
 from naslab.utils import script_threads
 
@@ -35,21 +34,7 @@ def main() -> None:
     print(f"{len(cfg.all_cells())} distinct cells in {len(jobs(cfg))} jobs, batch sizes {list(cfg.spec.batch_sizes)}, "
           f"median of {cfg.spec.runs} runs after {cfg.spec.warmup} warm-up; building {cfg.name} in {args.root}",
           flush=True)
-    t0 = time.perf_counter()
-    try:
-        path = build(cfg, root=args.root, limit=args.limit)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted after {time.perf_counter() - t0:.0f} s: finished jobs are kept; `{REBUILD}` resumes")
-        raise SystemExit(130) from None
-    if path is None:
-        print(f"stopped after {time.perf_counter() - t0:.0f} s; run `{REBUILD}` again to resume")
-        return
-    meta = json.loads(path.with_suffix(".json").read_text())
-    b = meta["build"]
-    print(f"done: {path} ({path.stat().st_size / 1e3:.0f} kB + {path.with_suffix('.json').stat().st_size / 1e3:.0f} kB "
-          f"json) on {meta['machine']['cpu']!r}; wall {b['wall_seconds'] / 60:.1f} min over {len(b['sessions'])} "
-          f"session(s), CPU {b['cpu_seconds']:.0f} s; load average per session: "
-          + ", ".join(f"{s['load_min']}-{s['load_max']} (mean {s['load_mean']})" for s in b["sessions"]))
+    run_build_command(lambda: build(cfg, root=args.root, limit=args.limit), REBUILD)
 
 
 if __name__ == "__main__":

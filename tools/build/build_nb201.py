@@ -8,12 +8,9 @@ file sizes at the end (data/README.md quotes them).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import time
-
 
 from naslab.bakeoff.build import BENCH_DIR, REBUILD, BuildConfig, build, jobs
+from naslab.build_loop import run_build_command
 from naslab.utils import script_threads
 
 
@@ -29,22 +26,8 @@ def main() -> None:
     n = len(cfg.all_cells())
     print(f"{n} distinct cells x {len(cfg.seeds)} seeds in {len(jobs(cfg))} jobs; building {cfg.name} in "
           f"{args.root} with {args.workers} workers", flush=True)
-    t0 = time.perf_counter()
-    try:
-        path = build(cfg, root=args.root, workers=args.workers, limit=args.limit, device=args.device)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted after {time.perf_counter() - t0:.0f} s: finished jobs are kept; "
-              f"`{REBUILD}` resumes")
-        raise SystemExit(130) from None
-    if path is None:
-        print(f"stopped after {time.perf_counter() - t0:.0f} s; run `{REBUILD}` again to resume")
-        return
-    meta = json.loads(path.with_suffix(".json").read_text())
-    b = meta["build"]
-    print(f"done: {path} ({path.stat().st_size / 1e3:.0f} kB + {path.with_suffix('.json').stat().st_size / 1e3:.0f} kB "
-          f"json); wall {b['wall_seconds'] / 60:.1f} min over {len(b['sessions'])} session(s), "
-          f"CPU {b['cpu_seconds']:.0f} s; load average per session: "
-          + ", ".join(f"{s['load_min']}-{s['load_max']} (mean {s['load_mean']})" for s in b["sessions"]))
+    run_build_command(lambda: build(cfg, root=args.root, workers=args.workers, limit=args.limit,
+                                    device=args.device), REBUILD)
 
 
 if __name__ == "__main__":
