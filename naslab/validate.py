@@ -126,6 +126,13 @@ def check_items(values, name: str, check, *, distinct: bool = False, **kw) -> tu
     return tuple(check(v, f"{name} entry", **kw) for v in values)
 
 
+class Registry(dict):
+    """A dict whose missing key is a KeyError listing the registered keys (e.g. `naslab.darts.ops.OPS`)."""
+
+    def __missing__(self, name):
+        raise KeyError(f"{name!r} is not registered; registered: {list(self)}")
+
+
 def check_fields(given, allowed, what: str) -> None:
     """Refuse keyword overrides that are not fields: a misspelt `lrr=` names the allowed ones."""
     unknown = sorted(set(given) - set(allowed))

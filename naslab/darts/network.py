@@ -19,6 +19,7 @@ from torch import nn
 from naslab.darts.genotype import Genotype
 from naslab.darts.ops import FactorizedReduce, ReLUConvBN, build_op, halved, layer
 from naslab.utils import check_count, check_shape_arg, expect_input
+from naslab.validate import check_int
 
 
 def reduction_layers(layers: int) -> tuple[int, ...]:
@@ -55,6 +56,7 @@ def build_cell_stack(input_shape, C: int, layers: int, stem_multiplier: int, mak
 
     Returns (stem, cells, C_out of the last cell). Channels double at each reduction cell."""
     validate_input_size(input_shape, layers)
+    check_int(C, "C", low=1, hint="channels of the first cells")
     dim, C_curr = len(input_shape) - 1, stem_multiplier * C
     stem = nn.Sequential(layer("Conv", dim)(input_shape[0], C_curr, 3, padding=1, bias=False),
                          layer("BatchNorm", dim)(C_curr))

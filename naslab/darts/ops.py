@@ -5,10 +5,9 @@ every edge of a cell: none (zero), max / avg pooling 3, skip (identity, or a fac
 stride 2), separable convolutions 3 and 5 (ReLU-depthwise-pointwise-BN, applied twice) and dilated
 convolutions 3 and 5 (dilation 2, ReLU-depthwise-pointwise-BN).
 
-Each entry of `OPS` is a builder `builder(C, stride, affine, dim) -> nn.Module` that maps
-(B, C, L) -> (B, C, L') for dim=1 or (B, C, H, W) -> (B, C, H', W') for dim=2, where stride 1 keeps
-the size and stride 2 halves it (L' = ceil(L / 2)). Students add their own with `register_op`;
-`tests/darts/test_ops.py` runs every registered op, and `validate_op` runs the same checks in a notebook.
+Each entry of `OPS` is a builder `builder(C, stride, affine, dim) -> nn.Module` that maps (B, C, L) -> (B, C, L')
+for dim=1 or (B, C, H, W) -> (B, C, H', W') for dim=2; stride 1 keeps the size, stride 2 halves it (L' = ceil(L / 2)).
+Students add their own with `register_op`; `tests/darts/test_ops.py` and `validate_op` check every one.
 
 Taught in: notebooks/05_darts.ipynb (§ search space, exercise 1).
 """
@@ -22,7 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from naslab.validate import check_int
+from naslab.validate import Registry, check_int
 
 PRIMITIVES = ("none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
               "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")  # the paper's order
@@ -98,9 +97,8 @@ class SepConv(nn.Sequential):
 
 
 class FactorizedReduce(nn.Module):
-    """Halve the size without losing every other pixel: two 1x1 stride-2 convs, the second on the input
-    shifted by one, concatenated on channels -> BN. Used by `skip_connect` at stride 2 and to bring
-    the output of the cell before a reduction cell to the new size."""
+    """Halve the size keeping every pixel: two 1x1 stride-2 convs (the second on the input shifted by one),
+    concatenated on channels -> BN; `skip_connect` at stride 2, and the input of a cell after a reduction."""
 
     def __init__(self, C_in: int, C_out: int, affine: bool = True, dim: int = 2):
         super().__init__()
@@ -121,14 +119,7 @@ class FactorizedReduce(nn.Module):
 
 
 # name -> builder(C, stride, affine, dim); keep the paper's order (it is the column order of alpha)
-class _Registry(dict):
-    """`OPS`: a dict whose missing key names the registered ops (not a bare KeyError: 'conv_9x9')."""
-
-    def __missing__(self, name):
-        raise KeyError(f"unknown op {name!r}; registered ops: {list(self)}")
-
-
-OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = _Registry({
+OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = Registry({  # a missing name: KeyError listing the ops
     "none": lambda C, stride, affine, dim: Zero(stride),
     "max_pool_3x3": lambda C, stride, affine, dim: layer("MaxPool", dim)(3, stride=stride, padding=1),
     "avg_pool_3x3": lambda C, stride, affine, dim: layer("AvgPool", dim)(
@@ -155,7 +146,6 @@ def build_op(name: str, C: int, stride: int, *, affine: bool = True, dim: int = 
         raise ValueError(f"unknown op {name!r}; registered ops: {list(OPS)}")
     if stride not in (1, 2):
         raise ValueError(f"stride={stride!r} is not supported; allowed: [1, 2]")
-    check_int(C, "C", low=1, hint="channels")
     layer("Conv", dim)  # validates dim
     return OPS[name](C, stride, affine, dim)
 
@@ -177,14 +167,12 @@ def register_op(name: str, builder: Callable | None = None, *, overwrite: bool =
         name: a Python-identifier-like name (letters, digits, underscores), so genotype strings parse.
         builder: `builder(C, stride, affine, dim) -> nn.Module`, keeping the size at stride 1 and
             halving it at stride 2, on (B, C, L) inputs for dim=1 and (B, C, H, W) for dim=2.
-        overwrite, replace: (synonyms) allow replacing a different op you registered before under
-            `name` (never a built-in one). Registering the same builder again (e.g. re-running the
-            notebook cell that defines it) needs neither.
+        overwrite, replace: (synonyms) allow replacing a different op you registered under `name` (never a
+            built-in one). Registering the same builder again (a notebook cell run again) needs neither.
         check: run `validate_op` on 1-D and 2-D inputs at stride 1 and 2 before accepting the op; a
             failing op is not registered and raises ValueError with the reason.
 
-    Returns:
-        the builder (so the decorator form leaves the function in place).
+    Returns: the builder (so the decorator form leaves the function in place).
     """
     overwrite = overwrite or replace
     if builder is None:
@@ -227,17 +215,13 @@ def unregister_op(name: str) -> None:
 def validate_op(name: str, *, C: int = 4, size: int = 8, dims: tuple[int, ...] = DIMS) -> str:
     """Raise ValueError unless the registered op `name` is a valid DARTS candidate; return `name`.
 
-    For dim in `dims` and stride in (1, 2): the output has C channels and the input's size at stride 1,
-    ceil(size / 2) at stride 2; it is finite; a gradient reaches the input and every parameter.
-    (`naslab.check_op`, in `naslab.darts.checks`, is the exercise form: a message when right.)
+    For dim in `dims` and stride in (1, 2): C channels out, the input's size at stride 1 and ceil(size / 2) at
+    stride 2, finite, a gradient reaching the input and every parameter (`naslab.check_op`: the exercise form).
     """
-    def fail(msg: str):
-        raise ValueError(msg)
-
     check_int(C, "C", low=1, hint="channels")
     check_int(size, "size", low=2, hint="the input's length or side")
-    if not isinstance(dims, tuple | list) or not dims or any(d not in DIMS for d in dims):
-        raise ValueError(f"dims={dims!r} must be a non-empty tuple from {list(DIMS)}")
+    def fail(msg: str):
+        raise ValueError(msg)
 
     for dim in dims:
         for stride in (1, 2):
