@@ -45,7 +45,7 @@ from naslab.darts.architect import Architect
 from naslab.darts.profile import peak_memory_mb
 from naslab.darts.search import search_step
 from naslab.darts.supernet import SearchNetwork
-from naslab.utils import set_threads
+from naslab.utils import script_threads
 
 REF_FILES = ("model_search.py", "operations.py", "architect.py", "genotypes.py")
 HOW_TO_GET = ("get it with `git clone https://github.com/quark0/darts /tmp/darts_ref` and pass "
@@ -253,7 +253,7 @@ def main(argv=None) -> list[dict]:
     if args.steps < 1 or args.size < 4:
         raise SystemExit(f"--steps={args.steps} must be >= 1 and --size={args.size} >= 4")
     ref = load_reference(check_ref(args.ref))
-    set_threads(1)
+    script_threads(1)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, images (3, {args.size}, {args.size}), "
           f"{args.steps} timed steps (median CPU seconds per step)", flush=True)
     rows = []

@@ -58,6 +58,9 @@ class Claim:
     status: str  # "holds", "fails" or "unchecked" (FAST mode without FAST bounds)
     mode: str  # "class" or "FAST"
 
+    def _ipython_display_(self) -> None:  # claim() printed the line; a cell ending in claim(...) shows no repr
+        pass
+
     @property
     def holds(self) -> bool:
         return self.status != "fails"

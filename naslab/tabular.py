@@ -1,13 +1,10 @@
-"""Files of a tabular benchmark: the resumable build loop and the checked loading, shared by naslab's two tables.
+"""Files of a tabular benchmark: the checked loading every table of the course shares (and where it is built).
 
 A tabular benchmark (NAS-Bench-101/201 style: every architecture trained once, a search becomes lookups)
 is built as a list of independent training jobs and shipped as two files. Both of naslab's tables
-(`naslab.proxies` for notebook 03, `naslab.bakeoff` for notebook 06) use the same machinery:
+(`naslab.proxies` 03, `naslab.bakeoff` 06, `naslab.signals` 07, `naslab.hardware` 08) use the same machinery:
 
-* **Build** (`read_partial`, `run_jobs`): every finished job is one JSON line appended (and flushed) to
-  `<name>.partial.jsonl`, so Ctrl-C or a crash loses only the running jobs and the same command resumes;
-  lines cut by an interrupted write are skipped (that job is redone). Jobs run in this process or in a
-  `ProcessPoolExecutor` of `workers` processes; Ctrl-C cancels the jobs not yet started.
+* **Build**: `naslab.build_loop` (one JSON line per finished job, resumable, workers or any executor).
 * **Load** (`load_checked`): `<name>.npz` (numbers, never pickle) + `<name>.json` (config, shapes, build
   record and two checksums: "sha256", the SHA-256 of the .npz bytes, and META_KEY, the SHA-256 of the
   canonical JSON of every other field, "sha256" included, so one digest covers arrays and metadata;
@@ -28,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -147,42 +144,5 @@ def load_checked(npz: Path, js: Path, rebuild: str, required: Iterable[str] = ()
     return arrays, meta
 
 
-def read_partial(path: Path) -> tuple[dict, list]:
-    """(finished job records by their "key", session records) of a partial build file (none if it is absent)."""
-    done, sessions = {}, []
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut by an interrupted write: that job is simply redone
-            if isinstance(rec, dict) and "session" in rec:
-                sessions.append(rec["session"])
-            elif isinstance(rec, dict) and "key" in rec:
-                done[rec["key"]] = rec
-    return done, sessions
-
-
-def run_jobs(run: Callable[[dict], dict], todo: list[dict], finish: Callable[[dict], None], workers: int = 1) -> None:
-    """Call `finish(run(job))` for every job, in this process (workers = 1) or in a process pool (then `run`
-    must be picklable: a module-level function or a `functools.partial` of one), in completion order.
-    Ctrl-C cancels the jobs not yet started and propagates; what `finish` has written stays written."""
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(workers) as ex:
-            futures = [ex.submit(run, j) for j in todo]
-            try:
-                for fut in as_completed(futures):
-                    finish(fut.result())
-            except KeyboardInterrupt:
-                for fut in futures:
-                    fut.cancel()
-                raise
-    else:
-        for j in todo:
-            finish(run(j))
-
-
 __all__ = ["BenchmarkError", "BenchmarkMissingError", "META_KEY", "fail", "file_sha256", "load_checked", "meta_sha256",
-           "read_meta", "read_partial", "reading", "run_jobs", "seal", "write_meta"]
+           "read_meta", "reading", "seal", "write_meta"]

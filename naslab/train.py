@@ -8,7 +8,9 @@ evaluates on the validation split. It
   result with `diverged=True`, NaN validation loss and chance accuracy (1 / num_classes);
 * is deterministic on the CPU: the data order comes from `batch_order(n, batch_size, epochs, seed)`
   alone, so population training (notebook 01) can reproduce it exactly;
-* optionally shows a tqdm progress bar (`progress=True`), off by default and in tests.
+* optionally shows a tqdm progress bar (`progress=True`), off by default and in tests;
+* syncs host and device once per epoch: data and indices move once, the losses are read (and checked,
+  the record cut at the first bad step) at the epoch's end; a callback or progress bar reads every step.
 
 The model is built by the caller (seed first: `seed_everything(s); model = make_mlp(...)`).
 
@@ -130,6 +132,23 @@ def batch_order(n: int, batch_size: int, epochs: int, seed: int, max_steps: int 
     return batches if max_steps is None else batches[:max_steps]
 
 
+def batches_on(batches: list[torch.Tensor], device) -> list[torch.Tensor]:
+    """The index batches as views of one tensor on `device`: one host-to-device copy per run, not one per step."""
+    if not batches:
+        return []
+    return list(torch.cat(batches).to(device).split([len(b) for b in batches]))
+
+
+def losses_of(pending: list[torch.Tensor]) -> list[float]:
+    """Python floats of 0-dim loss tensors, read from the device at once (the values of `.item()` on each)."""
+    return torch.stack(pending).tolist() if pending else []
+
+
+def _healthy(loss: float, max_loss: float) -> bool:
+    """A training loss that is finite and at most `max_loss` (else the run has diverged)."""
+    return math.isfinite(loss) and loss <= max_loss
+
+
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
     """SGD with momentum, or Adam, with the config's lr and weight decay."""
     if cfg.optimizer == "sgd":
@@ -175,7 +194,8 @@ def train(
         callback: called as `callback(step, loss)` after each update (for live plots).
 
     Returns:
-        a TrainResult. A run whose loss turns NaN/inf stops at once with `diverged=True`,
+        a TrainResult. A run whose loss turns NaN/inf stops with `diverged=True` (its record ends at the
+        first bad step; the losses are read from the device once per epoch, or every step with a callback),
         `val_loss=nan` and `val_acc = 1/num_classes` (chance).
 
     Raises:
@@ -206,24 +226,33 @@ def train(
 
         bar = tqdm(total=len(batches), desc="train", leave=False)
     t0 = time.perf_counter()
-    for step, idx in enumerate(batches, start=1):
-        xb, yb = X[idx].to(device), y[idx].to(device)
-        loss = F.cross_entropy(model(xb), yb)  # mean over the batch
-        if not torch.isfinite(loss) or loss.item() > max_loss:  # divergence is a result, not a crash
-            result.train_loss.append(float("nan"))
-            result.diverged = True
+    eager = callback is not None or bar is not None  # they read every step's loss: one host sync per step
+    X, y = data.X_train.to(device), data.y_train.to(device)  # the data moves once, the indices once (below)
+    pending: list[torch.Tensor] = []  # this epoch's losses, on the device until the epoch ends
+    for step, idx in enumerate(batches_on(batches, device), start=1):
+        loss = F.cross_entropy(model(X[idx]), y[idx])  # mean over the batch
+        if eager and not _healthy(loss.item(), max_loss):  # divergence is a result, not a crash
+            result.train_loss += losses_of(pending) + [float("nan")]
+            result.steps, result.diverged = step - 1, True
             break
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        result.train_loss.append(loss.item())
-        result.steps = step
+        pending.append(loss.detach())
         if callback is not None:
             callback(step, loss.item())
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{loss.item():.3f}")
         if step % per_epoch == 0 or step == len(batches):
+            values, pending = losses_of(pending), []  # one read per epoch
+            bad = next((k for k, v in enumerate(values) if not _healthy(v, max_loss)), None)
+            if bad is not None:  # the run as if it had stopped before step `bad` (its later updates are moot)
+                result.train_loss += values[:bad] + [float("nan")]
+                result.steps, result.diverged = step - len(values) + bad, True
+                break
+            result.train_loss += values
+            result.steps = step
             result.val_loss, result.val_acc = evaluate(model, data.X_val, data.y_val)
             result.val_acc_curve.append(result.val_acc)
     if bar is not None:

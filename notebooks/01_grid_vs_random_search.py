@@ -305,7 +305,7 @@ plots.plot_points_on_landscape([t.config["lr"] for t in rand_trials], [t.config[
 
 # %% [markdown]
 # **Expected result.** The random points fall *between* the grid's lines, so they try many learning rates inside the good band (0.01–0.5) instead of two.
-# On digits, where many configurations reach ≈ 0.98, 36 random trials end within a few tenths of a point of the grid's best (above or below, depending on the seed); on MNIST-1D random search ends one to four points ahead.
+# On digits, where many configurations reach ≈ 0.98, 36 random trials end within about a point of the grid's best (from a few tenths of a point below it to about one point above, depending on the seed); on MNIST-1D random search ends one to four points ahead.
 # A single run is one draw, though: the next section repeats it over 20 seeds.
 
 

@@ -150,7 +150,7 @@ claim("02 §1", "with the baseline the running mean settles on the exact value (
 # %% [markdown]
 # ## 2 · The controller: an LSTM that writes architectures
 #
-# Zoph & Le (§3.1–3.2) use a 2-layer LSTM with 35 units per layer, weights initialised uniformly in $[-0.08, 0.08]$, trained with Adam (lr $6\cdot10^{-4}$). At step $t$ it reads an input $x_t$, updates its state, and samples token $a_t$ from *its own* softmax head; the chosen token's embedding is the next input:
+# Zoph & Le (§4.1, training details) use a 2-layer LSTM with 35 units per layer, weights initialised uniformly in $[-0.08, 0.08]$, trained with Adam (lr $6\cdot10^{-4}$). At step $t$ it reads an input $x_t$, updates its state, and samples token $a_t$ from *its own* softmax head; the chosen token's embedding is the next input:
 #
 # $$h_t = \mathrm{LSTM}(x_t, h_{t-1}),\qquad p_t = \mathrm{softmax}(W_t h_t + c_t),\qquad a_t\sim p_t,\qquad x_{t+1} = E_t[a_t].$$
 #
@@ -279,7 +279,7 @@ claim("02 §3", "without it, only some seeds do", share[False], high=0.84)
 # %% [markdown]
 # ## 4 · The search space: Zoph & Le's macro space, laptop-sized
 #
-# In Zoph & Le (§3.2–3.3) each convolutional layer is described by tokens: filter height and width in $\{1,3,5,7\}$, stride height and width in $\{1,2,3\}$ and the number of filters in $\{24,36,48,64\}$; every layer uses batch norm and ReLU. At layer $i$ an *anchor point* decides, for each earlier layer $j$, whether $j$ also feeds $i$ (one sigmoid per $j$); chosen inputs are concatenated along depth.
+# In Zoph & Le (§3.1, §3.3; values in §4.1) each convolutional layer is described by tokens: filter height and width in $\{1,3,5,7\}$, stride height and width in $\{1,2,3\}$ (in one of their two CIFAR-10 runs; the other fixed every stride to 1) and the number of filters in $\{24,36,48,64\}$; every layer uses batch norm and ReLU. At layer $i$ an *anchor point* decides, for each earlier layer $j$, whether $j$ also feeds $i$ (one sigmoid per $j$); chosen inputs are concatenated along depth.
 #
 # `naslab.controller.macro_space.MacroSpace` keeps that structure at a CPU's scale:
 #
@@ -440,7 +440,7 @@ claim("02 §5", "trained longer, both winners reach about 0.95 on the test split
 #
 # The literature reaches the same sober conclusion at much larger scale:
 #
-# - **Zoph & Le (2017)** compared their controller with random search by plotting the best models found over time; their controller pulled ahead, but over thousands of children on 800 GPUs.
+# - **Zoph & Le (2017)** compared their controller with random search in their Penn Treebank experiment (the search for a recurrent cell), by plotting the best models found over time; their controller pulled ahead, but over thousands of children.
 # - **Li & Talwalkar (2019)** found random search with early stopping to be a competitive NAS baseline, and random search with weight sharing to match or beat ENAS and DARTS on their benchmarks; they also stress that many published comparisons were not reproducible.
 # - **Sciuto et al. (2020)** found that, on average, the architectures chosen by several weight-sharing search policies were not better than randomly sampled ones from the same space.
 # - **Yang et al. (2020)** showed that in common NAS spaces random architectures already perform close to searched ones, and that the training protocol changes results more than the search does.

@@ -463,7 +463,7 @@ with exercise(3):
 # - A proxy is judged by how it **ranks** architectures (Kendall τ, Spearman ρ, top-k overlap), not by how close its accuracy is to the final one — any increasing transform leaves the ranking unchanged.
 # - Even full training has a **noise ceiling**: two seeds agree only to τ ≈ 0.6–0.7 here; a few epochs get close to it at a fraction of the cost, while very cheap proxies (1 epoch, 1/9 of the data) rank poorly.
 # - Cost is what you measure on *your* hardware: narrower tiny models save little time on a CPU.
-# - **Parameter sharing** is the cheapest way to score every architecture (20–30 times cheaper than training all of them here) and ranks them about as well as one epoch of standalone training; **scaling knobs** (N, F) let you search small and deploy big — but in our space the small ranking did not survive scaling *up*, while scaling *down* to half the channels kept it.
+# - **Parameter sharing** is the cheapest way to score every architecture (tens of times cheaper than training all of them here; section 6 measures the factor on your machine) and ranks them about as well as one epoch of standalone training; **scaling knobs** (N, F) let you search small and deploy big — but in our space the small ranking did not survive scaling *up*, while scaling *down* to half the channels kept it.
 # - **Successive halving** spends small budgets on many candidates and large ones on few; on a tabular benchmark it can be compared with random search over many seeds in seconds.
 
 # %% [markdown]

@@ -242,7 +242,7 @@ claim("05 §2", "second order with ξ = 0.5 ends at (1, 1)", np.abs(end_second -
 # %% [markdown]
 # ## 3 · Algorithm 1, one step at a time
 #
-# DARTS Algorithm 1 (the paper's order, also the official code's):
+# DARTS Algorithm 1 (the order of the ICLR 2019 paper and of the official code):
 #
 # 1. create a mixed operation $\bar o^{(i,j)}$ with parameters $\alpha^{(i,j)}$ on every edge;
 # 2. while not converged:
@@ -250,16 +250,18 @@ claim("05 §2", "second order with ξ = 0.5 ends at (1, 1)", np.abs(end_second -
 #    2. update $w$ by descending $\nabla_w\mathcal L_{train}(w,\alpha)$ (SGD with momentum);
 # 3. replace each $\bar o^{(i,j)}$ with its strongest operation.
 #
-# **Two orders of step 2.** The paper's Algorithm 1 (and its code, and naslab's default) updates $\alpha$ first,
-# then $w$. The course slide lists them the other way round: first $w \leftarrow w-\eta\nabla_w\mathcal L_{train}(w,\alpha)$,
+# **Two orders of step 2.** The ICLR 2019 paper's Algorithm 1 (and its code, and naslab's default) updates $\alpha$
+# first, then $w$. The first arXiv version of the paper (v1, 2018) listed them the other way round, and the course
+# slide follows that version: first $w \leftarrow w-\eta\nabla_w\mathcal L_{train}(w,\alpha)$,
 # then $\alpha$ against the updated $w$. Written out, the two sequences are
 #
 # - $\alpha$ first: $\alpha_1(w_0),\ w_1(\alpha_1),\ \alpha_2(w_1),\ w_2(\alpha_2),\ \dots$
 # - $w$ first: $w_1(\alpha_0),\ \alpha_1(w_1),\ w_2(\alpha_1),\ \alpha_2(w_2),\ \dots$
 #
-# so after the first step they are the same alternation shifted by half a step: only the first $\alpha$ step differs
-# (on the untrained $w_0$, or after one $w$ step). Over many steps the two should end near the same cell;
-# `SearchConfig(step_order="w_first")` runs the slide's order, and section 6 compares the two. "train" and "val"
+# the same alternation shifted by half a step, but not the same trajectory: the first $\alpha$ step already sees
+# different weights (the untrained $w_0$, or $w$ after one step), and every later step starts from where the earlier,
+# different steps left off, so the two runs differ from the first step on.
+# `SearchConfig(step_order="w_first")` runs the slide's order, and section 6 measures how far apart they end. "train" and "val"
 # here are **two disjoint halves of the training split** (the paper splits CIFAR-10's training set 50/50); our
 # validation split stays untouched, to score the cells afterwards. Below we do step 2.1 by hand on a real
 # supernet and compare with `naslab.darts.architect.Architect`.
@@ -538,9 +540,9 @@ claim("05 §6", "α-first and w-first keep at least half of the same edges (shar
 # `run_darts` counts it every epoch and raises a `SkipCollapseWarning` once it exceeds `max_skip = 1`: DARTS+
 # (Liang et al. 2019) stops a search as soon as the normal cell has **2** skip connections. The mitigations we try
 # are DARTS+'s **early stopping** (keep the last cell within the cap: `run_darts(..., early_stop=True)` stops the run
-# right there, `early_stopped(result)` finds the same epoch in a finished run) and P-DARTS's **cap on skips**
-# (Chen et al. 2019: keep at most M skip edges in the derived cell, the others take their next-best operation:
-# `cap_skips`).
+# right there, `early_stopped(result)` finds the same epoch in a finished run) and a P-DARTS-style **cap on skips**
+# (`cap_skips`: keep at most M skip edges in the derived cell, the others take their next-best operation; P-DARTS
+# itself, Chen et al. 2019, derives its final cell again under that limit).
 #
 # Collapse needs a problem where parameter-free operations are good enough. MNIST-1D is not such a problem — a CNN
 # beats an MLP by 26 points there, and our MNIST-1D searches drift *away* from skip; in the full eight-operation space
@@ -848,14 +850,16 @@ with exercise(3):
 # 1. What are the two input nodes, the intermediate nodes and the output of a DARTS cell? How many mixed edges does a
 #    cell with 4 intermediate nodes have?
 # 2. Write the mixed operation of an edge. Which parameters are architecture, which are weights?
-# 3. Why are $\alpha$ and $w$ updated on *different* data? What happened in the DARTS ablations that used one set?
+# 3. Why are $\alpha$ and $w$ updated on *different* data? Which half of the training split does each step of
+#    Algorithm 1 use, and what is our validation split kept for?
 # 4. What does the first-order approximation set to zero? Where does it converge on the toy problem, and why there?
 # 5. Write the finite-difference Hessian-vector product with its $\epsilon$. What does the slip `(g⁺ − g⁻) / 2 · ε`
 #    compute instead?
 # 6. Why does derivation exclude `none` when ranking edges?
 # 7. What does a reduction cell do differently from a normal cell?
 # 8. Name two explanations of skip-connection collapse and two mitigations.
-# 9. Why can a supernet with 0.95 validation accuracy yield a derived cell that scores near chance before retraining?
+# 9. Why can a supernet with 0.95 validation accuracy yield a derived cell that scores only about a third of that
+#    (0.31–0.36 here, where chance is 0.10) before retraining?
 # 10. What is the random baseline of DARTS, and what did Li & Talwalkar find when they re-ran it?
 
 # %% [markdown]

@@ -79,7 +79,7 @@ CHECK_SEEDS = budget(full=10, fast=3)    # seeds of your searcher in exercise 3
 # %% [markdown]
 # ## 1 · A table of every cell
 #
-# NAS-Bench-201 (Dong & Yang, ICLR 2020) fixes one cell: 4 nodes, node $j$ is the **sum** of an op applied to each earlier node, $x_j = \sum_{i<j} o_{j,i}(x_i)$, and each of the 6 edges carries one of 5 ops — `none` (zero), `skip_connect`, a 1-wide conv, a 3-wide conv, a 3-wide average pool. That is $5^6 = 15{,}625$ cells; cells that compute the same function (a `none` edge cuts a path, a skip merges two sums) share one entry. The paper trained every cell on CIFAR-10/100 and ImageNet16-120 on GPUs (a 4.7 GB file). naslab's table is the same space in 1-D on MNIST-1D, small enough to build on a laptop and ship in `data/` (see `data/README.md` for the protocol and the build command).
+# NAS-Bench-201 (Dong & Yang, ICLR 2020) fixes one cell: 4 nodes, node $j$ is the **sum** of an op applied to each earlier node, $x_j = \sum_{i<j} o_{j,i}(x_i)$, and each of the 6 edges carries one of 5 ops — `none` (zero), `skip_connect`, a 1-wide conv, a 3-wide conv, a 3-wide average pool. That is $5^6 = 15{,}625$ cells, and NAS-Bench-201 lists every one of them, noting that some are isomorphic (they compute the same function: a `none` edge cuts a path, a skip merges two sums); naslab's table goes one step further and trains each such group once, so equivalent cells share one entry. The paper trained every cell on CIFAR-10/100 and ImageNet16-120 on GPUs (a 4.7 GB file). naslab's table is the same space in 1-D on MNIST-1D, small enough to build on a laptop and ship in `data/` (see `data/README.md` for the protocol and the build command).
 
 # %%
 # Load the ground-truth table and turn it into dense arrays over all 15,625 cells (one lookup each)
@@ -412,7 +412,7 @@ bakeoff_panel(result)
 # %% [markdown]
 # ## Exercises
 #
-# **1. Mutation.** Write `my_mutate(cell, rng)` as in Real et al.: choose one edge uniformly, give it a *different* op chosen uniformly among the other four, and return the new tuple. The cell holds a worked answer; replace it with your own and run the check.
+# **1. Mutation.** Write `my_mutate(cell, rng)` as in Real et al.: choose one edge uniformly, give it a *different* op chosen uniformly among the other four, and return the new tuple. Write it in the cell below and run the check.
 
 # %%
 # Exercise 1: mutation (worked answer)
@@ -451,7 +451,7 @@ with exercise(2):
     print(check_iqm(my_iqm))
 
 # %% [markdown]
-# **3. Enter your own searcher.** Write a searcher — a subclass of `naslab.Searcher` with `ask()` returning a cell and `tell(cell, trial)` — and enter it in the bake-off against random search. The worked answer is *random search without repeats*: it never pays twice for the same cell. Try your own idea (evolution that mutates two edges early on, local search with first improvement, a controller with another learning rate...). The check rejects asks that are not cells and searchers that ignore their seed, then races yours against random search over `CHECK_SEEDS` seeds.
+# **3. Enter your own searcher.** Write a searcher — a subclass of `naslab.Searcher` with `ask()` returning a cell and `tell(cell, trial)` — and enter it in the bake-off against random search. A simple entry is *random search without repeats*, which never pays twice for the same cell; better, try your own idea (evolution that mutates two edges early on, local search with first improvement, a controller with another learning rate...). The check rejects asks that are not cells and searchers that ignore their seed, then races yours against random search over `CHECK_SEEDS` seeds.
 
 # %%
 # Exercise 3: your own searcher (worked answer: random search that never asks the same cell twice)

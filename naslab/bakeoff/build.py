@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -40,7 +38,8 @@ import numpy as np
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.bakeoff.network import NetConfig, macs, n_params
 from naslab.bakeoff.training import TrainSpec
-from naslab.tabular import read_partial, run_jobs, write_meta
+from naslab.build_loop import read_partial, resumable_build
+from naslab.tabular import write_meta
 from naslab.utils import get_device
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "data" / "bench"
@@ -110,57 +109,23 @@ def run_job(cfg: BuildConfig, job: dict, device="auto") -> dict:
 
 
 def build(cfg: BuildConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
-          limit: int | None = None, progress: bool = True, device="auto") -> Path | None:
+          limit: int | None = None, progress: bool = True, device="auto", executor=None) -> Path | None:
     """Build, or resume building, the benchmark; returns the .npz path once every job is done, else None.
 
     `limit`: run at most this many of the missing jobs, then stop (the rest on the next call).
     `device`: where the groups train ("auto": `naslab.utils.get_device`); checked here, resolved per worker.
+    `executor`: run the jobs there (any concurrent.futures-style executor, e.g. a Ray cluster's) instead of
+    `workers` local processes. `naslab.bakeoff.truer.TRUER` is the truer table's configuration.
     """
     cfg = cfg or BuildConfig()
     resolved = str(get_device(device))  # a bad name fails before any work starts
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
-    partial = root / f"{cfg.name}.partial.jsonl"
-    done, sessions = read_partial(partial)
-    if done and next(iter(done.values())).get("config") not in (None, json.loads(json.dumps(asdict(cfg)))):
-        raise ValueError(f"{partial} was started with another BuildConfig; delete it to start over")
-    all_jobs = jobs(cfg)
-    todo = [j for j in all_jobs if j["key"] not in done][:limit]
-    t0, c0, loads = time.perf_counter(), os.times(), [os.getloadavg()[0]]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(all_jobs), initial=len(all_jobs) - len([j for j in all_jobs if j["key"] not in done]),
-                   desc=f"build {cfg.name}", unit="job")
-    with partial.open("a") as f:
-        def finish(rec: dict) -> None:
-            rec["config"] = asdict(cfg) if not done else None
-            f.write(json.dumps(rec) + "\n")
-            f.flush()  # on disk at once: an interrupted build keeps it
-            done[rec["key"]] = rec
-            loads.append(os.getloadavg()[0])
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(load=f"{loads[-1]:.1f}")
-
-        try:
-            run_jobs(functools.partial(run_job, cfg, device=device), todo, finish, workers)
-        finally:
-            c1 = os.times()
-            cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) \
-                + (c1.children_system - c0.children_system)
-            session = {"wall_seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(cpu, 1),
-                       "jobs": len(todo), "workers": workers, "device": resolved, "load_min": round(min(loads), 2),
-                       "load_mean": round(float(np.mean(loads)), 2), "load_max": round(max(loads), 2),
-                       "date": time.strftime("%Y-%m-%d %H:%M")}
-            f.write(json.dumps({"session": session}) + "\n")
-            sessions.append(session)
-            if bar is not None:
-                bar.close()
-    if any(j["key"] not in done for j in all_jobs):
-        return None
-    return _pack(cfg, root, done, sessions)
+    done, sessions, complete = resumable_build(root / f"{cfg.name}.partial.jsonl", asdict(cfg), jobs(cfg),
+                                               functools.partial(run_job, cfg, device=device), workers=workers,
+                                               executor=executor, limit=limit, progress=progress,
+                                               desc=f"build {cfg.name}", session={"device": resolved})
+    return _pack(cfg, root, done, sessions) if complete else None
 
 
 def cost_model(cfg: BuildConfig, done: dict) -> tuple[np.ndarray, list]:

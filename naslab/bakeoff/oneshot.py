@@ -25,7 +25,8 @@ tests/bakeoff/test_oneshot.py checks eq. 7 against autograd through the virtual 
 
 Device-agnostic: `device="auto"` (`naslab.utils.get_device`) holds the supernet, alpha and the data. Every
 random draw (init, alpha, batches) comes from CPU generators, so all devices see the same
-draws; results come back on the CPU (`alpha` as NumPy, `params` as CPU tensors).
+draws; results come back on the CPU (`alpha` as NumPy, `params` as CPU tensors). Nothing inside an epoch's
+steps reads a tensor on the host (indices move once per epoch, the w step's loss stays on the device).
 
 Taught in: notebooks/06_nas_bakeoff.ipynb (§ DARTS against the truth).
 """
@@ -45,7 +46,7 @@ from naslab.bakeoff.supernet import SUPERNET_NET, supernet_loss
 from naslab.darts.architect import ORDERS, unrolled_alpha_grad
 from naslab.darts.config import SearchConfig
 from naslab.darts.step import WSchedule, darts_step, w_update
-from naslab.train import batch_order
+from naslab.train import batch_order, batches_on
 from naslab.utils import get_device
 
 
@@ -124,9 +125,8 @@ def darts_on_table(bench, order: str = "first", epochs: int | None = None, seed:
     per_epoch = -(-len(yt) // s.batch_size)
     schedule = WSchedule(w_opt, s, per_epoch)
 
-    def step(epoch: int, it) -> None:
-        """One step of Alg. 1 (`darts_step`): alpha on a fresh validation batch, w on the training batch `it`."""
-        iv = torch.randint(len(yv), (s.batch_size,), generator=gen)
+    def step(epoch: int, it, iv) -> None:
+        """One step of Alg. 1 (`darts_step`): alpha on the validation batch `iv`, w on the training batch `it`."""
         train_loss = supernet_loss(names, Xt[it], yt[it], cfg.net)
         val_loss = supernet_loss(names, Xv[iv], yv[iv], cfg.net)
 
@@ -141,8 +141,10 @@ def darts_on_table(bench, order: str = "first", epochs: int | None = None, seed:
     result, alphas, t0 = DartsTableResult(cfg), [], time.process_time()
     for ep in range(1, s.epochs + 1):
         schedule.start_epoch(ep)
-        for it in order_w[(ep - 1) * per_epoch: ep * per_epoch]:
-            step(ep, it)
+        its = batches_on(order_w[(ep - 1) * per_epoch: ep * per_epoch], dev)  # indices move once per epoch
+        ivs = torch.stack([torch.randint(len(yv), (s.batch_size,), generator=gen) for _ in its]).to(dev)  # fresh
+        for it, iv in zip(its, ivs):  # validation batches: the draws of one per step, made up front
+            step(ep, it, iv)
         soft = F.softmax(alpha.detach(), -1).cpu()
         alphas.append(soft.numpy().copy())
         result.history.append(_epoch_record(ep, derive(alpha.detach()), soft, time.process_time() - t0, bench))

@@ -29,7 +29,7 @@ from naslab.bakeoff.cells import EDGES, N_NODES, OPS
 from naslab.bakeoff.network import NetConfig, init_params
 from naslab.bakeoff.ops import CELL_OPS
 from naslab.proxies.ranking import kendall_tau
-from naslab.train import batch_order
+from naslab.train import batch_order, batches_on
 from naslab.utils import get_device
 
 SUPERNET_NET = NetConfig(C=8, stem_stride=2)  # the network of DARTS on the table and of the supernet ranking
@@ -39,9 +39,12 @@ def _bn(x):
     return F.batch_norm(x, None, None, training=True, eps=1e-5)  # batch statistics, no affine parameters
 
 
-def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: NetConfig) -> torch.Tensor:
-    """Logits (B, classes); edge e computes sum_o weights[e, o] * op_o(x) (weights (6, 5); zeros are skipped)."""
-    live = (weights.detach() != 0).cpu().tolist()  # (6, 5) bools, read once (not one device sync per op)
+def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: NetConfig, *,
+                     live=None) -> torch.Tensor:
+    """Logits (B, classes); edge e computes sum_o weights[e, o] * op_o(x) (weights (6, 5)). Ops whose `live[e][o]`
+    is False are skipped; `live=None` reads weights != 0 on the host (one device sync per call), so loops pass
+    it: all True for softmax weights (never 0), the cell's ops for a one-hot (`live_ops`)."""
+    live = (weights.detach() != 0).cpu().tolist() if live is None else live  # (6, 5) bools
     h = _bn(F.conv1d(x, params["stem.w"], stride=cfg.stem_stride, padding=1))
     for s, prefix in cfg.cell_names():
         if s > 0 and prefix.endswith("c0"):
@@ -64,7 +67,15 @@ def supernet_forward(params: dict, weights: torch.Tensor, x: torch.Tensor, cfg: 
 def supernet_loss(names, X, y, net: NetConfig):
     """L(w, [alpha]) = cross-entropy of the supernet with op weights softmax(alpha) (6, 5) on (X, y)."""
     return lambda ws, alphas: F.cross_entropy(
-        supernet_forward(dict(zip(names, ws)), F.softmax(alphas[0], -1), X, net), y)
+        supernet_forward(dict(zip(names, ws)), F.softmax(alphas[0], -1), X, net, live=ALL_LIVE), y)
+
+
+ALL_LIVE = [[True] * len(OPS)] * len(EDGES)  # every op of every edge (softmax weights)
+
+
+def live_ops(cell) -> list[list[bool]]:
+    """(6, 5) bools: the ops of `cell` (what `one_hot(cell) != 0` holds, known on the host)."""
+    return [[o == op for o in range(len(OPS))] for op in cell]
 
 
 def one_hot(cell) -> torch.Tensor:
@@ -107,9 +118,10 @@ def supernet_ranking(bench, *, steps: int = 400, n_cells: int = 50, seed: int = 
         opt = torch.optim.Adam(list(params.values()), lr=lr)
         X, y = data.X_train[:1024].to(dev), data.y_train[:1024].to(dev)
         order = batch_order(len(y), batch_size, -(-steps * batch_size // len(y)), seed)[:steps]
-        for idx in order:
-            cell = unique[int(rng.integers(len(unique)))]
-            loss = F.cross_entropy(supernet_forward(params, one_hot(cell).to(dev), X[idx], net), y[idx])
+        hot = torch.stack([one_hot(c) for c in unique]).to(dev)  # (cells, 6, 5): moved once, not per step
+        for idx in batches_on(order, dev):
+            i = int(rng.integers(len(unique)))
+            loss = F.cross_entropy(supernet_forward(params, hot[i], X[idx], net, live=live_ops(unique[i])), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -8,7 +8,8 @@ losses, so every member gets its own gradient and its own Adam step. `train_sing
 one cell with `network.forward`; the two agree up to float rounding (tests/bakeoff/test_batched.py).
 
 Device-agnostic: `device="auto"` (`naslab.utils.get_device`) holds the weights and the data; on the CPU
-the numbers are the same whichever way the device is named. The device is an argument of the trainers,
+the numbers are the same whichever way the device is named. The step loops never read a tensor on the host
+(indices move once per epoch, losses are read at the epoch's end). The device is an argument of the trainers,
 not a field of `TrainSpec`: the spec is the table's recorded protocol (its .json), where rounding
 differences of another device have no place.
 
@@ -27,7 +28,7 @@ from torch.nn import functional as F
 from naslab.bakeoff.batched import BatchedNet
 from naslab.bakeoff.cells import OPS, check_cell
 from naslab.bakeoff.network import NetConfig, edge_op, forward, init_buffers, init_params
-from naslab.train import batch_order
+from naslab.train import batch_order, batches_on, losses_of
 from naslab.utils import get_device
 
 
@@ -67,7 +68,7 @@ def train_batched(cells, seed: int, data, cfg: NetConfig = NetConfig(), spec: Tr
     for ep in range(spec.epochs):
         t0 = _cpu()
         tot = torch.zeros(net.K, device=net.device)
-        for idx in order[ep * per_epoch:(ep + 1) * per_epoch]:
+        for idx in batches_on(order[ep * per_epoch:(ep + 1) * per_epoch], net.device):  # one copy per epoch
             logits = net.forward(X[idx], train=True)  # (B, K, classes)
             loss_k = F.cross_entropy(logits.permute(0, 2, 1), y[idx, None].expand(-1, net.K),
                                      reduction="none").mean(0)  # (K,) each member's mean loss
@@ -108,13 +109,16 @@ def train_single(cell, seed: int, data, cfg: NetConfig = NetConfig(), spec: Trai
         return (forward(params, buffers, cell, Xe.to(dev), cfg).argmax(-1) == ye.to(dev)).float().mean().item()
 
     for ep in range(spec.epochs):
-        t0, tot = _cpu(), 0.0
-        for idx in order[ep * per_epoch:(ep + 1) * per_epoch]:
+        t0, tot, step_losses = _cpu(), 0.0, []
+        batches = batches_on(order[ep * per_epoch:(ep + 1) * per_epoch], dev)
+        for idx in batches:
             loss = F.cross_entropy(forward(params, buffers, cell, X[idx], cfg, train=True), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            tot += loss.item() * len(idx)
+            step_losses.append(loss.detach())  # read once per epoch, below
+        for v, idx in zip(losses_of(step_losses), batches):
+            tot += v * len(idx)
         cpu[ep] = _cpu() - t0
         losses[ep] = tot / len(y)
         val[ep] = acc(data.X_val, data.y_val)

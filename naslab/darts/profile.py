@@ -91,6 +91,8 @@ def profile_step(data, cfg: SearchConfig | None = None, *, n_steps: int = 3, **o
             break
         t, c = time.perf_counter(), time.process_time()
         step(*batches)
+        if Xw.device.type == "cuda":  # the step reads nothing back: wait for the device before reading the clock
+            torch.cuda.synchronize(Xw.device)
         schedule.after_step()
         if i > 0:  # the first step warms up caches
             walls.append(time.perf_counter() - t)

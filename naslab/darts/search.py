@@ -43,7 +43,7 @@ from naslab.darts.genotype import Genotype, genotype_weights
 from naslab.darts.network import DiscreteNetwork
 from naslab.darts.step import WSchedule, darts_step, w_update
 from naslab.darts.supernet import SearchNetwork
-from naslab.train import TrainConfig, batch_order, evaluate, train
+from naslab.train import TrainConfig, batch_order, batches_on, evaluate, losses_of, train
 from naslab.trial import Trial
 from naslab.utils import Timer, get_device, seed_everything
 from naslab.validate import check_dataset
@@ -108,9 +108,9 @@ def build_search(data, cfg: SearchConfig):
 
 
 def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_clip: float = 5.0,
-                step_order: str = "alpha_first", update_alpha: bool = True) -> float:
+                step_order: str = "alpha_first", update_alpha: bool = True) -> torch.Tensor:
     """One step of Algorithm 1 (`naslab.darts.step.darts_step`) on one batch of each half; returns L_train of
-    the w step.
+    the w step (0-dim, detached, on the device: read it outside the step loop).
 
     "alpha_first" (the ICLR paper's Alg. 1 and its code): α on the alpha-half batch, then w on the w-half.
     "w_first" (the order some slides list): w first, then α against the updated w.
@@ -121,7 +121,7 @@ def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_cl
                       update_alpha=update_alpha)
 
 
-def _w_step(model, w_opt, Xw, yw, grad_clip: float) -> float:
+def _w_step(model, w_opt, Xw, yw, grad_clip: float) -> torch.Tensor:
     alphas = model.alphas()
     try:
         for a in alphas:
@@ -143,7 +143,8 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
     """Run a DARTS search on `data` (a naslab Dataset). `callback(result)` is called after every epoch.
 
     Ctrl-C stops the search and keeps the finished epochs (`interrupted=True`); a NaN loss ends it
-    with `diverged=True`. Keyword `overrides` replace config fields: `run_darts(d, epochs=3)`.
+    with `diverged=True` at the end of its epoch (the losses are read once per epoch; that epoch is dropped).
+    Keyword `overrides` replace config fields: `run_darts(d, epochs=3)`.
     """
     check_dataset(data)
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
@@ -156,16 +157,16 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
         for epoch in range(1, cfg.epochs + 1):
             lr = schedule.start_epoch(epoch)  # cosine annealing (once per epoch by default)
             step, losses, t0 = configured_step(cfg, model, architect, w_opt, schedule, epoch), [], time.perf_counter()
-            for iw, ia in zip(batch_order(len(yw), cfg.batch_size, 1, cfg.seed * 1000 + epoch),
-                              batch_order(len(ya), cfg.batch_size, 1, cfg.seed * 1000 + epoch + 500)):
+            for iw, ia in zip(batches_on(batch_order(len(yw), cfg.batch_size, 1, cfg.seed * 1000 + epoch), Xw.device),
+                              batches_on(batch_order(len(ya), cfg.batch_size, 1, cfg.seed * 1000 + epoch + 500),
+                                         Xa.device)):
                 ts = time.perf_counter()
-                losses.append(step((Xw[iw], yw[iw]), (Xa[ia], ya[ia])))
+                losses.append(step((Xw[iw], yw[iw]), (Xa[ia], ya[ia])))  # a device tensor: no sync per step
                 schedule.after_step()
                 result.step_seconds.append(time.perf_counter() - ts)
-                if not math.isfinite(losses[-1]) or losses[-1] > max_loss:
-                    result.diverged = True
-                    break
-            if result.diverged:
+            losses = losses_of(losses)  # read once per epoch
+            if not all(math.isfinite(v) and v <= max_loss for v in losses):  # NaN or a blow-up: diverged
+                result.diverged = True
                 break
             rec = _record(model, epoch, data, float(np.mean(losses)), lr, time.perf_counter() - t0)
             result.history.append(rec)

@@ -6,8 +6,9 @@ DARTS (Liu, Simonyan & Yang, ICLR 2019, Alg. 1 and §A.1.1), with the settings o
     2. w ← w − lr_w(t) · SGD-momentum(clip(∇_w L_train(w, α), grad_clip))
 
 `darts_step` runs the two updates in `step_order` ("alpha_first": the paper's Alg. 1 and its code;
-"w_first": the order some slides list) and skips 1. during a warm-up. `w_update` is step 2 (a
-non-finite loss is returned without an update, so the caller can stop). `WSchedule` holds the w
+"w_first": the order some slides list) and skips 1. during a warm-up. `w_update` is step 2; it returns
+the loss as a device tensor, never read inside the step (a read is a host-device sync on a GPU): the
+callers read an epoch's losses at its end and stop when one is not finite. `WSchedule` holds the w
 learning rate, cosine-annealed from `w_lr` to `w_lr_min` over the search,
 
     lr(t) = lr_min + (lr_max − lr_min) (1 + cos(π t / T)) / 2,
@@ -32,8 +33,8 @@ import torch
 from naslab.darts.config import STEP_ORDERS, SearchConfig
 
 
-def darts_step(alpha_update: Callable[[], object], w_step: Callable[[], float], *, step_order: str = "alpha_first",
-               update_alpha: bool = True) -> float:
+def darts_step(alpha_update: Callable[[], object], w_step: Callable[[], object], *,
+               step_order: str = "alpha_first", update_alpha: bool = True):
     """One step of Alg. 1: `alpha_update()` (skipped when `update_alpha` is False) and `w_step()` in
     `step_order`; returns the training loss of the w step."""
     if step_order not in STEP_ORDERS:
@@ -47,16 +48,17 @@ def darts_step(alpha_update: Callable[[], object], w_step: Callable[[], float], 
     return loss
 
 
-def w_update(loss_fn: Callable[[], torch.Tensor], weights: Sequence[torch.Tensor], w_opt, grad_clip: float) -> float:
-    """w ← w − lr ∇_w L_train with the gradient norm clipped to `grad_clip`; returns L_train (no update if
-    it is not finite). `loss_fn()` must not put gradients on α (hold α fixed or detached)."""
+def w_update(loss_fn: Callable[[], torch.Tensor], weights: Sequence[torch.Tensor], w_opt,
+             grad_clip: float) -> torch.Tensor:
+    """w ← w − lr ∇_w L_train with the gradient norm clipped to `grad_clip`; returns L_train, detached, on the
+    device (no host sync inside the step: callers read the losses once per epoch and stop the search there
+    if one is not finite). `loss_fn()` must not put gradients on α (hold α fixed or detached)."""
     loss = loss_fn()
-    if torch.isfinite(loss):
-        w_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(weights, grad_clip)
-        w_opt.step()
-    return loss.item()
+    w_opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(weights, grad_clip)
+    w_opt.step()
+    return loss.detach()
 
 
 class WSchedule:

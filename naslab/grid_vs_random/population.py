@@ -16,7 +16,8 @@ hand-written backprop (`method="bmm"`, Flatten/Linear/ReLU MLPs, see `naslab.gri
 `torch.func.vmap` of the model with autograd (`method="vmap"`, any buffer-free model). Summing
 the K member losses gives every member exactly its own gradient, because no parameter is shared.
 A member whose loss turns NaN/inf (or passes `cfg.blowup * ln C`, as in `naslab.train`) is recorded
-as diverged and removed from the stack, so it cannot spoil the others. A small network leaves a CPU
+as diverged (from its first bad step) and removed from the stack, so it cannot spoil the others; the losses
+are read, and checked, once per epoch (no host-device sync inside the steps). A small network leaves a CPU
 mostly idle per step (Python and kernel overhead dominate); batching K of them fills it, which is
 where the speed-up comes from.
 
@@ -35,7 +36,7 @@ import torch
 from torch import nn
 
 from naslab.grid_vs_random.batched import MemberStack, StackedOptimizer, member_losses
-from naslab.train import TrainConfig, batch_order, train
+from naslab.train import TrainConfig, batch_order, batches_on, train
 from naslab.trial import Trial
 from naslab.utils import get_device, seed_everything
 
@@ -181,7 +182,8 @@ def _train(stack: MemberStack, data, members: list[dict], cfg: TrainConfig, devi
     orders = {s: batch_order(n, cfg.batch_size, cfg.epochs, s)[: cfg.max_steps] for s in set(seeds)}
     S = len(orders[seeds[0]])
     shared = len(orders) == 1  # one data order for all: the first layer is one big matmul
-    active = torch.arange(K)  # original indices of the members still training
+    active = torch.arange(K)  # original indices of the members still training (on the host)
+    active_ids = active.tolist()
     log = []  # (active, losses) per step
     curve = torch.full((K, math.ceil(S / per_epoch)), float("nan"))
     vloss, vacc = torch.full((K,), float("nan")), torch.full((K,), float("nan"))
@@ -189,31 +191,40 @@ def _train(stack: MemberStack, data, members: list[dict], cfg: TrainConfig, devi
     max_loss = cfg.blowup * math.log(data.num_classes)  # as in naslab.train
     for step in range(1, S + 1):
         xT = None
+        if (step - 1) % per_epoch == 0:  # the epoch's indices move to the device at once, not one batch per step
+            ep_batches = {s: batches_on(orders[s][step - 1: step - 1 + per_epoch], device) for s in orders}
+            ep_start = step
         if shared and stack.method == "bmm":
-            if (step - 1) % per_epoch == 0:  # gather a whole epoch at once, already transposed: (D, n)
-                cols = torch.cat(orders[seeds[0]][step - 1: step - 1 + per_epoch])
+            if step == ep_start:  # gather a whole epoch at once, already transposed: (D, n)
+                cols = torch.cat(ep_batches[seeds[0]])
                 XT_epoch, y_epoch, off = X[cols].reshape(len(cols), -1).T.contiguous(), y[cols], 0
-            b = len(orders[seeds[0]][step - 1])
+            b = len(ep_batches[seeds[0]][step - ep_start])
             xb, yb, xT = None, y_epoch[off:off + b], XT_epoch[:, off:off + b]  # this batch: (D, B) columns
             off += b
         else:
-            idx = orders[seeds[0]][step - 1] if shared else torch.stack(
-                [orders[seeds[k]][step - 1] for k in active.tolist()])  # (B,) or (Ka, B)
+            idx = ep_batches[seeds[0]][step - ep_start] if shared else torch.stack(
+                [ep_batches[seeds[k]][step - ep_start] for k in active_ids])  # (B,) or (Ka, B)
             xb, yb = X[idx], y[idx]
         with torch.no_grad():
             losses, grads = stack.loss_and_grads(params, xb, yb, shared, xT)  # (Ka,), name -> (Ka, ...)
         log.append((active, losses))
         opt.step(params, grads)
-        if not float(losses.max()) <= max_loss:  # NaN, inf or a blow-up: a result, not a crash
-            bad = ~torch.isfinite(losses) | (losses > max_loss)
-            keep = ~bad  # drop the diverged members from the stack so they cannot spoil the others
-            gone = active[bad.cpu()]
-            diverged[gone], steps[gone] = True, step - 1  # as naslab.train: this update never happened
-            active = active[keep.cpu()]
-            params = {k: v.detach()[keep] for k, v in params.items()}
-            opt.keep(keep, params)
-            if len(active) == 0:
-                break
+        if step % per_epoch == 0 or step == S:  # the epoch's losses are read here, once (no sync per step)
+            ep_losses = torch.stack([lo for _, lo in log[ep_start - 1:]], 1).cpu()  # (Ka, steps of the epoch)
+            log[ep_start - 1:] = [(active, lo) for lo in ep_losses.unbind(1)]  # the log, read: on the host
+            bad = ~torch.isfinite(ep_losses) | (ep_losses > max_loss)  # NaN, inf or a blow-up: a result
+            if bad.any():
+                first = bad.int().argmax(1)  # each member's first bad step in the epoch
+                hit = bad.any(1)
+                gone = active[hit]
+                diverged[gone], steps[gone] = True, ep_start - 1 + first[hit]  # as naslab.train: no such update
+                keep = (~hit).to(device)  # drop the diverged members so they cannot spoil the others
+                active = active[~hit]
+                active_ids = active.tolist()  # host bookkeeping: which seeds' batches to stack
+                params = {k: v.detach()[keep] for k, v in params.items()}
+                opt.keep(keep, params)
+                if len(active) == 0:
+                    break
         if step % per_epoch == 0 or step == S:  # validation after every epoch, as naslab.train
             with torch.no_grad():
                 logits = stack.forward(params, Xv, True)[0]  # (Ka, C, N_val)
@@ -229,7 +240,7 @@ def _result(configs, data, log, curve, vloss, vacc, steps, diverged, S, *, secon
     K = len(configs)
     tl = torch.full((K, S), float("nan"))
     for s, (act, losses) in enumerate(log):
-        tl[act, s] = losses.cpu()
+        tl[act, s] = losses  # read to the host once per epoch by `_train`
     tl[torch.arange(S)[None, :] >= steps[:, None]] = float("nan")  # from the diverging step on: NaN
     diverged |= ~torch.isfinite(vloss)
     vloss[diverged], vacc[diverged] = float("nan"), 1.0 / data.num_classes

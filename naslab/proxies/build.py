@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from naslab.build_loop import resumable_build
 from naslab.proxies.benchmark import BENCH_DIR, BenchConfig, bench_space
 from naslab.proxies.kinds import TABLE_KINDS, build_changes, table_archs, table_levels
-from naslab.tabular import read_partial, run_jobs, write_meta
+from naslab.tabular import write_meta
+from naslab.utils import get_device
 
 KINDS = ("main", *TABLE_KINDS)  # the main table (every architecture, every seed), then the proxy tables
 
@@ -70,8 +71,9 @@ def _warm_up() -> None:
         opt.step()
 
 
-def run_job(cfg: BenchConfig, job: dict) -> dict:
-    """Train one run (module level, so a process pool can call it)."""
+def run_job(cfg: BenchConfig, job: dict, device="cpu") -> dict:
+    """Train one run on `device` (module level, so a process pool can call it). "cpu" by default: the table's
+    curves are CPU seconds, its cost model; "auto" (`get_device`) trains on a GPU when there is one."""
     import torch
 
     from naslab.data import load_dataset
@@ -85,13 +87,13 @@ def run_job(cfg: BenchConfig, job: dict) -> dict:
     proxy = Proxy(epochs=cfg.epochs)
     if job["kind"] != "main":
         proxy = proxy.scaled(**build_changes(cfg, job["kind"], job["level"]))
-    tc = TrainConfig(optimizer=cfg.optimizer, lr=cfg.lr, batch_size=cfg.batch_size, device="cpu")
+    tc = TrainConfig(optimizer=cfg.optimizer, lr=cfg.lr, batch_size=cfg.batch_size, device=device)
     out = run_proxy(space, arch, proxy, load_dataset(cfg.dataset), train_cfg=tc, seed=job["seed"])
     return {**job, "key": job_key(job), **{k: out[k] for k in ("curve", "cpu_curve", "seconds", "params")}}
 
 
 def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, workers: int = 1,
-          limit: int | None = None, progress: bool = True) -> Path | None:
+          limit: int | None = None, progress: bool = True, device="cpu") -> Path | None:
     """Build, or resume building, the benchmark.
 
     Args:
@@ -100,39 +102,20 @@ def build(cfg: BenchConfig | None = None, *, root: str | Path | None = None, wor
         workers: worker processes (1: in this process).
         limit: run at most this many of the missing jobs, then stop (the rest on the next call).
         progress: show a tqdm progress bar.
+        device: where the runs train ("cpu": the shipped table's CPU-second curves; "auto": `get_device`).
 
     Returns:
         the .npz path once every run is done (the files are then packed), else None.
     """
     cfg = cfg or BenchConfig()
+    get_device(device)  # a bad name fails before any work starts
     root = Path(root) if root is not None else BENCH_DIR
     root.mkdir(parents=True, exist_ok=True)
-    partial = root / f"{cfg.name}.partial.jsonl"
-    all_jobs = jobs(cfg)
-    done = read_partial(partial)[0]
-    todo = [j for j in all_jobs if job_key(j) not in done][:limit]
-    t0 = time.perf_counter()
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(all_jobs), initial=len(done), desc=f"bench {cfg.name}", unit="run")
-    with partial.open("a") as f:
-        def finish(rec: dict) -> None:
-            f.write(json.dumps(rec) + "\n")
-            f.flush()  # on disk at once: an interrupted build keeps it
-            done[rec["key"]] = rec
-            if bar is not None:
-                bar.update(1)
-
-        try:
-            run_jobs(functools.partial(run_job, cfg), todo, finish, workers)
-        finally:
-            if bar is not None:
-                bar.close()
-    if len(done) < len(all_jobs):
-        return None
-    return _pack(cfg, root, done, time.perf_counter() - t0, workers)
+    all_jobs = [{**j, "key": job_key(j)} for j in jobs(cfg)]
+    done, sessions, complete = resumable_build(root / f"{cfg.name}.partial.jsonl", asdict(cfg), all_jobs,
+                                               functools.partial(run_job, cfg, device=device), workers=workers,
+                                               limit=limit, progress=progress, desc=f"bench {cfg.name}")
+    return _pack(cfg, root, done, sessions[-1]["wall_seconds"], workers) if complete else None
 
 
 def _robust_seconds(rec: dict) -> list[float]:

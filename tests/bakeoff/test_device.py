@@ -91,3 +91,11 @@ def test_no_hard_coded_cuda_in_the_bakeoff_package():
     for path in root.glob("*.py"):
         code = path.read_text()
         assert not re.search(r"\.cuda\(|[\"']cuda[\"']|device=[\"']cuda", code), f"{path.name} hard-codes CUDA"
+
+
+def test_the_proxies_build_rejects_a_bad_device_before_writing_anything(tmp_path):
+    from naslab.proxies.build import build as build_proxies
+
+    with pytest.raises(ValueError, match=BAD):
+        build_proxies(root=tmp_path / "bench", progress=False, device="tpu")
+    assert not (tmp_path / "bench").exists()

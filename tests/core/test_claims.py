@@ -29,6 +29,19 @@ def test_claim_holds_and_fails_with_observed_and_bound(capsys, monkeypatch):
     assert not claim("04 §2", "NaN never holds", float("nan"), low=0).holds
 
 
+def test_a_cell_ending_in_a_claim_shows_only_its_printed_line(capsys, monkeypatch):
+    # Jupyter displays a cell's last value through IPython's display formatter: a Claim gives it nothing to show
+    # (no `Claim(where=...)` repr under the printed line), while repr() stays informative for code and tests
+    from IPython.core.formatters import DisplayFormatter
+
+    monkeypatch.setenv("NASLAB_FAST", "0")
+    c = claim("00 §3", "val acc", 0.6, 0.55, 0.65)
+    assert capsys.readouterr().out.startswith("claim 00 §3 · val acc: holds")
+    assert DisplayFormatter().format(c) == ({}, {})
+    assert repr(c).startswith("Claim(where='00 §3'")
+    assert "text/plain" in DisplayFormatter().format(load_claims)[0]  # the formatter does show other objects
+
+
 def test_fast_mode_records_unchecked_or_checks_fast_bounds(monkeypatch):
     monkeypatch.setenv("NASLAB_FAST", "1")
     assert claim("02 §5", "class-only", 0.1, low=0.5).status == "unchecked"

@@ -132,7 +132,7 @@ def test_a_syntax_error_costs_only_its_own_assignment(tmp_path, capsys):
     assert code == 0, out
     assert _row(out, "hw01_searcher") == "0 / 8    8 not graded", out
     assert re.search(r"not graded: import failed: my_searcher.py line 3: SyntaxError: invalid syntax", out), out
-    assert _row(out, "hw03_proxy") == "10 / 10", out
+    assert _row(out, "hw03_proxy") == "22 / 22", out
     assert "not graded: my_reinforce.py is missing from the submission" in out
 
 
@@ -177,11 +177,15 @@ def test_a_module_that_hangs_on_import_scores_zero(loop_course, capsys):
 def test_expected_tests_are_read_from_the_instructors_files():
     found = grade.expected_tests(ROOT / "homework" / "hw03_proxy")
     assert found == {
-        "hw03_proxy/test_hw03.py::test_grad_norm_against_the_hand_derived_gradient": 3,
-        "hw03_proxy/test_hw03.py::test_snip_against_the_hand_derived_gradient": 3,
-        "hw03_proxy/test_hw03.py::test_model_left_as_found": 2,
-        "hw03_proxy/test_hw03.py::test_scaling_the_last_layer_scales_snip": 1,
-        "hw03_proxy/hidden/test_hw03_hidden.py::test_unused_parameters_count_zero": 1,
+        "hw03_proxy/test_hw03.py::test_ntk_of_a_linear_model_is_the_closed_form": 3,
+        "hw03_proxy/test_hw03.py::test_condition_number_of_a_linear_model": 3,
+        "hw03_proxy/test_hw03.py::test_plain_against_the_hand_derived_gradient": 3,
+        "hw03_proxy/test_hw03.py::test_model_left_as_found": 3,
+        "hw03_proxy/test_hw03.py::test_condition_needs_two_examples": 1,
+        "hw03_proxy/hidden/test_hw03_hidden.py::test_mlp_against_torch_func": 2,
+        "hw03_proxy/hidden/test_hw03_hidden.py::test_run_in_the_models_own_mode": 3,
+        "hw03_proxy/hidden/test_hw03_hidden.py::test_unused_parameters_count_zero": 3,
+        "hw03_proxy/hidden/test_hw03_hidden.py::test_a_singular_kernel_has_infinite_condition_number": 1,
     }
     assert sum(grade.expected_tests(ROOT / "homework" / "hw05_darts").values()) == 12  # range(6) read too
 

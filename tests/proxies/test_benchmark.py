@@ -196,10 +196,11 @@ def test_build_resumes_after_an_interruption(tmp_path, monkeypatch):
 
     calls = []
     real = bb.run_job
-    monkeypatch.setattr(bb, "run_job", lambda cfg, job: calls.append(job_key(job)) or real(cfg, job))
+    monkeypatch.setattr(bb, "run_job", lambda cfg, job, **kw: calls.append(job_key(job)) or real(cfg, job, **kw))
     assert build(TINY, root=tmp_path, limit=3, progress=False) is None  # "interrupted" after 3 runs
     partial = tmp_path / "tiny.partial.jsonl"
-    assert len(partial.read_text().splitlines()) == 3
+    lines = partial.read_text().splitlines()  # three finished runs, then this session's record
+    assert len(lines) == 4 and sum('"session"' in ln for ln in lines) == 1
     with partial.open("a") as f:
         f.write('{"kind": "main", "arch": 1, "se')  # a line cut by a killed process
     first = list(calls)

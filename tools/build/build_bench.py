@@ -7,9 +7,9 @@ Prints the wall-clock time and the size of the files at the end (data/README.md 
 from __future__ import annotations
 
 import argparse
-import time
 
-from naslab.proxies.benchmark import BENCH_DIR, BenchConfig
+from naslab.build_loop import run_build_command
+from naslab.proxies.benchmark import BENCH_DIR, REBUILD, BenchConfig
 from naslab.proxies.build import build, jobs
 from naslab.utils import script_threads
 
@@ -23,14 +23,7 @@ def main() -> None:
     script_threads()
     cfg = BenchConfig()
     print(f"{len(jobs(cfg))} runs in all; building {cfg.name} in {args.root} with {args.workers} workers")
-    t0 = time.perf_counter()
-    path = build(cfg, root=args.root, workers=args.workers, limit=args.limit)
-    wall = time.perf_counter() - t0
-    if path is None:
-        print(f"stopped after {wall:.0f} s; run the same command again to resume")
-        return
-    size = sum(f.stat().st_size for f in path.parent.glob(f"{cfg.name}.*"))
-    print(f"done in {wall:.0f} s wall-clock: {path} (+ .json), {size / 1e3:.0f} kB")
+    run_build_command(lambda: build(cfg, root=args.root, workers=args.workers, limit=args.limit), REBUILD)
 
 
 if __name__ == "__main__":
