@@ -28,21 +28,18 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from naslab.utils import get_device
+from naslab.utils import DEVICES, get_device
 from naslab.validate import (
     check_batch,
     check_bool,
-    check_callable,
-    check_dataset,
-    check_fields,
-    check_int,
+    check_device,
     check_model_fits,
     check_real,
     check_seed,
+    check_train_call,
 )
 
 OPTIMIZERS = ("sgd", "adam")
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 @dataclass
@@ -80,9 +77,7 @@ class TrainConfig:
                                            or self.max_steps < 1):
             raise ValueError(f"max_steps={self.max_steps!r} must be a positive int or None")
         check_seed(self.seed)
-        if not (isinstance(self.device, torch.device) or isinstance(self.device, str) and (
-                self.device in DEVICES or self.device.startswith("cuda:") and self.device[5:].isdigit())):
-            raise ValueError(f"device={self.device!r} is unknown; allowed: {list(DEVICES)} (or 'cuda:N')")
+        check_device(self.device, DEVICES)
         check_bool(self.progress, "progress")
         return self
 
@@ -98,13 +93,6 @@ class TrainResult:
     steps: int = 0
     seconds: float = 0.0
     diverged: bool = False
-
-    def __post_init__(self):
-        for name in ("val_acc", "val_loss"):  # NaN is allowed: a diverged run records it
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueError(f"TrainResult.{name}={v!r} must be a number (NaN for a diverged run)")
-        check_int(self.steps, "TrainResult.steps", low=0)
 
     @property
     def metrics(self) -> dict:
@@ -162,8 +150,7 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: 
 
     Returns (loss, acc); a model that outputs NaN gets loss NaN and the accuracy of its argmax.
     """
-    check_batch(model, X, y)
-    check_int(batch_size, "batch_size", low=1)
+    check_batch(model, X, y, batch_size)
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -201,14 +188,7 @@ def train(
     Raises:
         ValueError: a bad hyper-parameter, naming it and the allowed values.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    check_dataset(data)
-    if cfg is not None and not isinstance(cfg, TrainConfig):
-        raise TypeError(f"cfg must be a TrainConfig (or None), got {type(cfg).__name__}; "
-                        "pass fields as keywords instead, e.g. train(model, data, lr=0.01)")
-    check_fields(overrides, TrainConfig.__dataclass_fields__, "TrainConfig")
-    check_callable(callback, "callback", none=True, hint="called as callback(step, loss)")
+    check_train_call(model, data, cfg, overrides, callback, TrainConfig)
     cfg = replace(cfg or TrainConfig(), **overrides).validate()
     device = get_device(cfg.device)
     model.to(device)

@@ -143,7 +143,7 @@ def check_fields(given, allowed, what: str) -> None:
 # --- models and data (naslab.train.train and evaluate) ---------------------------------------
 
 
-def check_batch(model, X, y) -> None:
+def check_batch(model, X, y, batch_size) -> None:
     """`evaluate`'s inputs: a module with parameters, a float batch X and as many int64 labels y."""
     import torch  # here, not at the top: light modules (a dataclass of settings) import this one too
     from torch import nn
@@ -155,6 +155,30 @@ def check_batch(model, X, y) -> None:
     if y.ndim != 1 or y.dtype != torch.long or len(X) != len(y) or len(y) == 0:
         raise ValueError(f"evaluate needs X of shape (N, ...) and y of shape (N,) int64 class labels with N >= 1, "
                          f"got X {tuple(X.shape)} and y {tuple(y.shape)} {y.dtype}")
+    check_int(batch_size, "batch_size", low=1)
+
+
+def check_train_call(model, data, cfg, overrides: dict, callback, config_cls) -> None:
+    """`train(model, data, cfg, callback=..., **overrides)`: a module, a Dataset, a config or None, known fields."""
+    from torch import nn
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    check_dataset(data)
+    if cfg is not None and not isinstance(cfg, config_cls):
+        raise TypeError(f"cfg must be a {config_cls.__name__} (or None), got {type(cfg).__name__}; "
+                        "pass fields as keywords instead, e.g. train(model, data, lr=0.01)")
+    check_fields(overrides, config_cls.__dataclass_fields__, config_cls.__name__)
+    check_callable(callback, "callback", none=True, hint="called as callback(step, loss)")
+
+
+def check_device(device, allowed) -> None:
+    """A torch.device, one of `allowed` ("auto", "cpu", ...) or "cuda:N"."""
+    import torch
+
+    if not (isinstance(device, torch.device) or isinstance(device, str) and (
+            device in allowed or device.startswith("cuda:") and device[5:].isdigit())):
+        raise ValueError(f"device={device!r} is unknown; allowed: {list(allowed)} (or 'cuda:N')")
 
 
 def check_dataset(data) -> None:
