@@ -22,6 +22,7 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb; used by notebooks 03 and 06
 from __future__ import annotations
 
 import math
+import reprlib
 import warnings
 from collections.abc import Sequence
 
@@ -40,7 +41,12 @@ def _check_mode(mode: str) -> None:
 
 def _scores(run: Sequence, metric: str) -> np.ndarray:
     """Scores of a run given as Trials or as plain numbers (failed trials -> NaN)."""
-    return np.array([t.score(metric) if isinstance(t, Trial) else float(t) for t in run], dtype=float)
+    if isinstance(run, str | bytes | dict) or not hasattr(run, "__iter__") \
+            or not all(isinstance(t, Trial) or t is None or hasattr(t, "__float__") and not isinstance(t, bool)
+                        for t in run):
+        raise ValueError(f"run={reprlib.repr(run)} must be a list of Trials or of scores (numbers)")
+    return np.array([t.score(metric) if isinstance(t, Trial) else np.nan if t is None else float(t) for t in run],
+                    dtype=float)
 
 
 def incumbents(scores, fidelity=None, *, mode: str = "max") -> np.ndarray:
@@ -92,6 +98,8 @@ def best_so_far(run: Sequence, *, metric: str = "val_acc", mode: str = "max") ->
 def best_trial(trials: Sequence[Trial], *, metric: str = "val_acc", mode: str = "max") -> Trial:
     """The incumbent Trial (ties go to the earlier one); ValueError when no trial has a score."""
     _check_mode(mode)
+    if not all(isinstance(t, Trial) for t in trials):
+        raise TypeError(f"trials must be Trial records (as run_search returns), got {reprlib.repr(list(trials))}")
     scored = [t for t in trials if not math.isnan(t.score(metric))]
     if not scored:
         raise ValueError(f"no trial has a {metric!r} score ({len(trials)} trials given)")
@@ -128,6 +136,9 @@ def best_vs_seconds(runs: Sequence[Sequence[Trial]], times: Sequence[float], *, 
     NaN until a run's first trial has finished.
     """
     times = np.asarray(times, dtype=float)
+    if len(runs) == 0 or times.ndim != 1 or not np.all(np.isfinite(times)):
+        raise ValueError(f"best_vs_seconds needs runs (got {len(runs)}) and times as finite numbers of seconds "
+                         f"(got {reprlib.repr(times.tolist())})")
     out = np.full((len(runs), len(times)), np.nan)
     for i, run in enumerate(runs):
         best = best_so_far(run, metric=metric, mode=mode)
@@ -140,7 +151,10 @@ def mean_and_spread(curves: np.ndarray, *, spread: str = "std") -> tuple[np.ndar
     """Mean over seeds (axis 0) and a band (lo, hi): mean ± std or ± sem, min..max, or the quartiles."""
     if spread not in SPREADS:
         raise ValueError(f"spread={spread!r} is unknown; allowed: {list(SPREADS)}")
-    c = np.asarray(curves, dtype=float)
+    try:
+        c = np.asarray(curves, dtype=float)
+    except ValueError:  # ragged lists
+        raise ValueError(f"curves must be a (seeds, points) array, got {reprlib.repr(curves)}") from None
     if c.ndim != 2 or c.shape[0] < 1:
         raise ValueError(f"curves must be a (seeds, points) array, got shape {c.shape}")
     with np.errstate(all="ignore"), warnings.catch_warnings():

@@ -7,7 +7,8 @@ A loop that drives a searcher (`naslab.search.run_search` on a laptop or an exec
              cannot be recorded as JSON is the searcher's bug (TypeError now, not 9 frames deep)
     replay   with a JSONL `path`, trial i of the file *is* ask i of the rerun: it is told, never run
              again (a different config there means a different search: ValueError; so does a different
-             `search_fingerprint` in the log's header: searcher class, seed, space, metric, objective)
+             `search_fingerprint` in the log's header: searcher class, seed, space, metric, objective);
+             only a trial whose worker or executor died (not the objective) is evaluated again
     finish   a finished trial is appended to `path` at once (Ctrl-C or a crash keeps it); the book
              holds the log locked until `close()` (`naslab.log_writer.TrialLog`: one writer per log)
     tell     in ask order, whatever order the trials finished in; so a seeded search gives the same
@@ -23,6 +24,7 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb (the search loop); used by n
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import time
@@ -39,12 +41,21 @@ from naslab.trial import Trial, trial_from_output
 
 def evaluate_proposal(objective: Callable, config: Any, fidelity: Any) -> tuple[Any, float, str | None]:
     """Run one evaluation (in this process or in a worker): (output, seconds, error message)."""
+    config = copy.deepcopy(config)  # an objective that edits its config must not change what is recorded
     t0 = time.perf_counter()
     try:
         out = objective(config) if fidelity is None else objective(config, fidelity)
         return out, time.perf_counter() - t0, None
     except Exception as e:  # a crash is a recorded result; KeyboardInterrupt is not caught here
         return None, time.perf_counter() - t0, f"{type(e).__name__}: {e}"
+
+
+INFRASTRUCTURE = "the executor could not run the trial: "  # the error prefix of `naslab.executors.trial_outcome`
+
+
+def is_infrastructure_failure(trial: Trial) -> bool:
+    """A trial that failed because its worker or executor died, not because of the objective: retried on resume."""
+    return trial.status == "failed" and (trial.error or "").startswith(INFRASTRUCTURE)
 
 
 def make_trial(tid: int, prop: Proposal, outcome, metric: str, searcher) -> Trial:
@@ -123,6 +134,10 @@ class AskTellBook:
         if self.n_asked >= self.budget:
             return None
         p = self.searcher.ask()
+        if p is None and self.n_asked == 0:  # the very first ask: nothing was ever proposed
+            name = type(self.searcher).__name__
+            raise ValueError(f"the searcher {name} proposed nothing: its first ask() returned None, so it is "
+                             f"exhausted (e.g. a {name} an earlier run_search used up); make a new one")
         if p is None:
             return None
         tid, prop = self.n_asked, p if isinstance(p, Proposal) else Proposal(p)
@@ -135,7 +150,7 @@ class AskTellBook:
         self.queue.append((tid, prop))
         self.n_asked += 1
         old = self.stored.get(tid)
-        if old is None:
+        if old is None or is_infrastructure_failure(old):  # a dead worker or executor: run it again
             return tid, prop, False
         if not (same_json(old.config, prop.config) and same_json(old.fidelity, prop.fidelity)):
             raise ValueError(f"{self.path}: trial {tid} holds config {old.config!r} but the searcher "
@@ -147,8 +162,17 @@ class AskTellBook:
     def finish(self, trial: Trial) -> None:
         """A trial finished: keep it for its tell, and append it to `path` at once."""
         self.results[trial.trial_id] = trial
-        if self.log is not None:
+        if self.log is None:
+            return
+        try:
             self.log.append(trial.to_json() + "\n")  # on disk as soon as it finishes: Ctrl-C or a crash keeps it
+        except OSError as e:  # a full disk: name the file, and hand back every trial evaluated so far
+            done = self.trials + [self.results[k] for k in sorted(self.results)]
+            err = OSError(e.errno, f"{e.strerror or e}; trial {trial.trial_id} could not be appended to the log "
+                                   f"(the trials written before are in it; all {len(done)} evaluated so far are "
+                                   "in this error's .trials)", str(self.path))
+            err.trials = done
+            raise err from e
 
     def close(self) -> None:
         """Release the log (its lock and file); the book can still tell, but no longer append."""

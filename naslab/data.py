@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from naslab.tabular import fail, load_checked, reading, write_meta
+from naslab.validate import check_int, check_seed, is_real
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 OFFLINE = ("digits", "mnist1d")
@@ -57,6 +58,15 @@ class Dataset:
     y_test: torch.Tensor
     input_shape: tuple[int, ...]  # (C, L) for signals, (C, H, W) for images
     num_classes: int
+
+    def __post_init__(self):
+        for split in ("train", "val", "test"):  # one int64 label per input, in every split
+            X, y = getattr(self, f"X_{split}"), getattr(self, f"y_{split}")
+            if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor) or len(X) != len(y):
+                got = [getattr(t, "shape", type(t).__name__) for t in (X, y)]
+                raise ValueError(f"Dataset {self.name!r}: X_{split} and y_{split} must be tensors of equal length, "
+                                 f"got {got[0]} and {got[1]}")
+        check_int(self.num_classes, "Dataset.num_classes", low=1)
 
     @property
     def is_1d(self) -> bool:
@@ -180,11 +190,14 @@ def load_dataset(
         ValueError: unknown name (the message lists the known ones), bad `n_train` / `val_fraction`.
         FileNotFoundError: an online dataset that is not on disk and `download=False`.
     """
-    key = str(name).lower().replace("_", "-")
+    if not isinstance(name, str):
+        raise ValueError(f"unknown dataset {name!r}; known datasets: {available_datasets()}")
+    key = name.lower().replace("_", "-")
     if key not in available_datasets():
         raise ValueError(f"unknown dataset {name!r}; known datasets: {available_datasets()}")
-    if not 0.0 < val_fraction < 1.0:
+    if not (is_real(val_fraction) and 0.0 < val_fraction < 1.0):
         raise ValueError(f"val_fraction={val_fraction!r} must lie strictly between 0 and 1")
+    check_seed(split_seed, "split_seed")
     root = Path(root) if root is not None else DATA_DIR
     if key == "digits":
         X, y, Xt, yt = _digits()

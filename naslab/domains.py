@@ -35,8 +35,8 @@ def _rng(rng) -> np.random.Generator:
         return rng
     if rng is None:
         return np.random.default_rng(0)
-    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-        raise ValueError(f"rng={rng!r} must be a numpy Generator or an int seed")
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise ValueError(f"rng={rng!r} must be a numpy Generator or an int seed >= 0")
     return np.random.default_rng(int(rng))
 
 
@@ -54,9 +54,19 @@ class Choice:
     values: tuple
 
     def __init__(self, values: Sequence):
+        if isinstance(values, (str, bytes)):  # Choice("relu") would become the four letters r, e, l, u
+            raise TypeError(f"Choice(values={values!r}) needs a list of values, not a str; "
+                            f"did you mean Choice([{values!r}])?")
+        if isinstance(values, (set, frozenset, dict)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"Choice(values={values!r}) needs a list or tuple of values (not a set or dict: "
+                            "their order is not the one you wrote), e.g. Choice([0.1, 1.0])")
         values = tuple(values)
         if not values:
             raise ValueError("Choice(values=()) is empty; give at least one value, e.g. Choice([0.1, 1.0])")
+        repeated = [v for i, v in enumerate(values) if v in values[:i]]
+        if repeated:
+            raise ValueError(f"Choice(values={values!r}) repeats {repeated}: each value must appear once "
+                             "(a repeat would be drawn more often and tried twice by a grid)")
         object.__setattr__(self, "values", values)
 
     def sample(self, rng) -> object:
@@ -166,6 +176,8 @@ def validate_space(space: dict) -> dict:
     if not isinstance(space, dict) or not space:
         raise ValueError(f"a search space must be a non-empty dict name -> domain, got {space!r}")
     for name, dom in space.items():
+        if not isinstance(name, str):  # configs go to JSON logs, where a key 3 comes back as "3"
+            raise ValueError(f"space key {name!r} must be a str (a parameter name), got {type(name).__name__}")
         if not isinstance(dom, DOMAINS):
             allowed = [d.__name__ for d in DOMAINS]
             raise ValueError(f"space[{name!r}]={dom!r} is not a domain; allowed: {allowed}")
@@ -183,19 +195,36 @@ def grid(space: dict, *, points: int | dict | None = None) -> list[dict]:
     Returns:
         a list of Π_i |values_i| dicts.
     """
-    validate_space(space)
-    per = points if isinstance(points, dict) else {}
-    axes = [dom.grid_values(per.get(name, None if isinstance(points, dict) else points))
-            for name, dom in space.items()]
+    axes = grid_axes(space, points=points)
+    size = math.prod(len(a) for a in axes)
+    if size > MAX_GRID:  # a 10^10-point list would fill the memory; enumerate lazily instead
+        raise ValueError(f"grid(space) has {size} configurations, more than the {MAX_GRID} a list may hold; "
+                         "use GridSearch (which enumerates lazily) or RandomSearch, or give fewer values/points")
     return [dict(zip(space, combo)) for combo in itertools.product(*axes)]
+
+
+MAX_GRID = 10**7  # configurations grid() returns as a list
+
+
+def grid_axes(space: dict, *, points: int | dict | None = None) -> list[list]:
+    """The values of each axis of `grid(space)`, in the space's order (without building the product).
+
+    A dict `points` may only name continuous axes of the space: a misspelt key is an error, not ignored.
+    """
+    validate_space(space)
+    if isinstance(points, dict):
+        continuous = [n for n, d in space.items() if isinstance(d, (Uniform, LogUniform))]
+        unknown = [k for k in points if k not in continuous]
+        if unknown:
+            raise ValueError(f"points has key(s) {unknown} that are not continuous axes of the space; "
+                             f"allowed keys: {continuous} (Choice and IntRange axes use all their values)")
+        return [dom.grid_values(points.get(name)) for name, dom in space.items()]
+    return [dom.grid_values(points) for dom in space.values()]
 
 
 def grid_size(space: dict, *, points: int | dict | None = None) -> int:
     """|grid(space)| without building it: the product of the per-axis counts."""
-    validate_space(space)
-    per = points if isinstance(points, dict) else {}
-    return math.prod(len(dom.grid_values(per.get(n, None if isinstance(points, dict) else points)))
-                     for n, dom in space.items())
+    return math.prod(len(a) for a in grid_axes(space, points=points))
 
 
 def sample(space: dict, rng=None) -> dict:

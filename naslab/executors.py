@@ -172,6 +172,10 @@ class RayExecutor(Executor):
             raise ImportError(RAY_HINT) from e
         if isinstance(num_cpus, bool) or not isinstance(num_cpus, (int, float)) or not num_cpus > 0:
             raise ValueError(f"num_cpus={num_cpus!r} must be a number > 0 (CPUs reserved per task)")
+        if max_workers is not None:
+            executor_workers(None, max_workers)  # an int >= 1, checked before Ray starts
+        if address is not None and not isinstance(address, str):
+            raise ValueError(f"address={address!r} must be a str (e.g. 'auto' or 'ray://host:10001') or None")
         self._owns_ray = not ray.is_initialized()
         if self._owns_ray:
             token = ray_token_path()

@@ -18,6 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from naslab.validate import check_int
+
 __all__ = ["get_ax", "plot_images", "plot_signals", "plot_sample", "plot_loss_curve", "plot_nas_framework",
            "PALETTE"]
 
@@ -47,6 +49,10 @@ def plot_images(X, y=None, *, ncols: int = 10, n: int | None = None, ax=None, cm
     """
     X = _as_numpy(X)
     X = X[:, 0] if X.ndim == 4 else X  # (N, H, W)
+    if X.ndim != 3:
+        raise ValueError(f"X must be (N, C, H, W) or (N, H, W) images, got shape {X.shape}")
+    check_int(ncols, "ncols", low=1)
+    check_int(n, "n", low=1, none=True)
     n = len(X) if n is None else min(n, len(X))
     rows = math.ceil(n / ncols)
     h, w = X.shape[1:]
@@ -81,7 +87,9 @@ def plot_signals(X, y=None, *, n: int = 6, ax=None, spacing: float = 4.0):
     """
     X = _as_numpy(X)
     X = X[:, 0] if X.ndim == 3 else X  # (N, L)
-    n = min(n, len(X))
+    if X.ndim != 2:
+        raise ValueError(f"X must be (N, 1, L) or (N, L) signals, got shape {X.shape}")
+    n = min(check_int(n, "n", low=1), len(X))
     ax = get_ax(ax, figsize=(6, 0.6 * n + 1))
     t = np.arange(X.shape[1])
     for i in range(n):
@@ -115,7 +123,11 @@ def plot_loss_curve(losses, *, ax=None, label: str | None = None, smooth: int = 
 
     NaN values (a diverged run) end the line; the last finite point is marked with an x.
     """
-    losses = np.asarray(losses, dtype=float)
+    check_int(smooth, "smooth", low=1, hint="the running mean's window, in updates")
+    try:
+        losses = np.asarray(losses, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(f"losses must be a sequence of numbers (one per update), got {losses!r:.60}") from None
     ax = get_ax(ax)
     if smooth > 1 and len(losses) >= smooth:
         kernel = np.ones(smooth) / smooth
@@ -157,6 +169,8 @@ def plot_nas_framework(*, ax=None, highlight: str | None = None):
     Args:
         highlight: "space", "strategy" or "estimation" to colour that box strongly (or None).
     """
+    if highlight not in (None, "space", "strategy", "estimation"):
+        raise ValueError(f"highlight={highlight!r} is unknown; allowed: ['space', 'strategy', 'estimation'] or None")
     ax = get_ax(ax, figsize=(9, 3.2))
     names = {"space": "Search space\n$\\mathcal{A}$", "strategy": "Search strategy",
              "estimation": "Performance\nestimation strategy"}

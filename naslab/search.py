@@ -16,7 +16,8 @@ one finishes); an adaptive one is asked `batch_size` proposals (default 1) befor
   A "seconds" metric (e.g. the simulated cost from a cached benchmark) replaces the measured
   wall-clock seconds.
 * With `path=`, each trial is appended to a JSONL file as soon as it finishes; running again with
-  the same file replays the finished trials (told to the fresh searcher, never re-evaluated). The
+  the same file replays the finished trials (told to the fresh searcher, never re-evaluated; only a
+  trial whose worker or executor died is run again, an objective's failure is not). The
   log's header holds the search's fingerprint, and the log is locked while the search runs.
 * Ctrl-C (KeyboardInterrupt) stops the loop and returns the trials that finished.
 
@@ -30,21 +31,18 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb; reused by notebooks 02-06.
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from naslab.asktell import AskTellBook, FailureWatch, evaluate_proposal, make_trial, search_fingerprint
 from naslab.executors import executor_workers, submit_trial, trial_outcome
 from naslab.searchers import Searcher
 from naslab.trial import Trial
-
-# ---------------------------------------------------------------------------------------------
-# checks of the call
+from naslab.validate import check_callable, check_instance, check_int
 
 
 def _resolve_metric(searcher: Any, metric: str | None) -> str:
@@ -53,14 +51,20 @@ def _resolve_metric(searcher: Any, metric: str | None) -> str:
     own = own if isinstance(own, str) else None
     if metric is not None and not isinstance(metric, str):
         raise TypeError(f"metric={metric!r} must be a str (a key of the objective's metrics)")
+    if metric == "":
+        raise ValueError("metric='' must be a non-empty str (a key of the objective's metrics)")
     if metric is not None and own is not None and metric != own:
         raise ValueError(f"run_search(metric={metric!r}) disagrees with the searcher, which scores its tells "
                          f"by metric={own!r}; give the same key to both (e.g. ControllerConfig(metric={metric!r}))")
     return metric or own or "val_acc"
 
 
-def _check_call(searcher: Any, objective: Any, executor: Any, max_seconds: Any) -> None:
+def _check_call(searcher: Any, objective: Any, executor: Any, max_seconds: Any, path: Any, on_trial: Any) -> None:
     """Clear early errors for the usual slips (swapped arguments, a lambda on a process pool...)."""
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(f"executor must be a concurrent.futures.Executor (with submit) or None, got {executor!r}")
+    check_instance(path, "path", (str, os.PathLike, type(None)), hint="a .jsonl trial log")
+    check_callable(on_trial, "on_trial", none=True, hint="called as on_trial(trial)")
     if not (callable(getattr(searcher, "ask", None)) and callable(getattr(searcher, "tell", None))):
         swapped = " (did you swap them? the order is run_search(searcher, objective, budget))" \
             if hasattr(objective, "ask") else ""
@@ -78,14 +82,9 @@ def _check_call(searcher: Any, objective: Any, executor: Any, max_seconds: Any) 
                             "use a module-level function or functools.partial, not a lambda or a closure") from e
 
 
-
 def _check_counts(budget: Any, batch_size: Any) -> None:
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-        raise ValueError(f"budget={budget!r} must be an int >= 1 (the number of trials)")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-                                   or batch_size < 1):
-        raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
-
+    check_int(budget, "budget", low=1, hint="the number of trials")
+    check_int(batch_size, "batch_size", low=1, none=True)
 
 
 def _progress_bar(progress: bool, budget: int, searcher):
@@ -95,6 +94,7 @@ def _progress_bar(progress: bool, budget: int, searcher):
     from tqdm.auto import tqdm
 
     return tqdm(total=int(budget), desc=getattr(searcher, "name", "search"), leave=False)
+
 
 def run_search(
     searcher: Searcher,
@@ -156,7 +156,7 @@ def run_search(
             TrialLogError: `path` is held by another search, or was deleted or replaced during the run.
     Warns: RuntimeWarning once when the first 3 trials all failed alike, and for a dropped torn last line.
     """
-    _check_call(searcher, objective, executor, max_seconds)
+    _check_call(searcher, objective, executor, max_seconds, path, on_trial)
     metric = _resolve_metric(searcher, metric)
     _check_counts(budget, batch_size)
     workers = executor_workers(executor, max_workers)

@@ -16,13 +16,15 @@ Taught in: notebooks/01_grid_vs_random_search.ipynb; subclassed in notebooks 02-
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from naslab.domains import grid, sample, validate_space
+from naslab.domains import MAX_GRID, grid_axes, sample, validate_space
 from naslab.trial import Trial
+from naslab.validate import check_bool, check_instance, check_int, check_seed
 
 
 @dataclass
@@ -33,6 +35,10 @@ class Proposal:
     fidelity: Any = None  # passed as objective(config, fidelity) when not None
     parent: int | None = None  # trial_id this candidate was derived from
     info: dict = field(default_factory=dict)  # copied into Trial.info
+
+    def __post_init__(self):
+        check_int(self.parent, "parent", low=0, none=True, hint="the trial_id of the parent")
+        check_instance(self.info, "info", dict)
 
 
 class Searcher:
@@ -77,18 +83,42 @@ class GridSearch(Searcher):
     adaptive = False
 
     def __init__(self, space: dict, *, shuffle: bool = False, seed: int = 0, points=None):
-        self.configs = grid(space, points=points)
-        self.seed, self.shuffle = seed, shuffle
+        self.seed, self.shuffle = check_seed(seed), check_bool(shuffle, "shuffle")
+        self.space, self.axes = space, grid_axes(space, points=points)  # the grid is enumerated lazily
+        self.size = math.prod(len(a) for a in self.axes)
+        self.order = None
         if shuffle:
-            order = np.random.default_rng(seed).permutation(len(self.configs))
-            self.configs = [self.configs[i] for i in order]
+            if self.size > MAX_GRID:
+                raise ValueError(f"shuffle=True needs the whole order of the {self.size} configurations (more than "
+                                 f"{MAX_GRID}); use RandomSearch, or a smaller grid")
+            self.order = np.random.default_rng(seed).permutation(self.size)
         self._next = 0
 
+    @property
+    def configs(self) -> list[dict]:
+        """Every configuration in the order they are asked (refused for a grid too large to list)."""
+        if self.size > MAX_GRID:
+            raise ValueError(f"the grid has {self.size} configurations, too many to list; ask() them one by one")
+        return [self._config(i) for i in range(self.size)]
+
+    def _config(self, i: int) -> dict:
+        """The i-th configuration asked: mixed-radix digits of the grid index, first parameter slowest."""
+        i = int(self.order[i]) if self.order is not None else i
+        values = []
+        for axis in reversed(self.axes):
+            i, r = divmod(i, len(axis))
+            values.append(axis[r])
+        return dict(zip(self.space, reversed(values)))
+
+    @property
+    def exhausted(self) -> bool:
+        return self._next >= self.size
+
     def ask(self) -> dict | None:
-        if self._next >= len(self.configs):
+        if self.exhausted:
             return None  # the grid is exhausted
         self._next += 1
-        return dict(self.configs[self._next - 1])
+        return self._config(self._next - 1)
 
 
 class RandomSearch(Searcher):
@@ -98,6 +128,8 @@ class RandomSearch(Searcher):
     adaptive = False
 
     def __init__(self, space, *, seed: int = 0, max_trials: int | None = None):
+        check_seed(seed)
+        check_int(max_trials, "max_trials", low=1, none=True)
         self.space, self.seed, self.max_trials = self._validate_space(space), seed, max_trials
         self.rng = np.random.default_rng(seed)
         self._asked = 0

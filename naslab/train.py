@@ -28,7 +28,16 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from naslab.utils import get_device
+from naslab.utils import DEVICES, get_device
+from naslab.validate import (
+    check_batch,
+    check_bool,
+    check_device,
+    check_model_fits,
+    check_real,
+    check_seed,
+    check_train_call,
+)
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -55,18 +64,21 @@ class TrainConfig:
             raise ValueError(f"optimizer={self.optimizer!r} is unknown; allowed: {list(OPTIMIZERS)}")
         if not (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 0 < self.lr < math.inf):
             raise ValueError(f"lr={self.lr!r} must be a finite positive number")
-        if not (isinstance(self.weight_decay, (int, float)) and 0 <= self.weight_decay < math.inf):
-            raise ValueError(f"weight_decay={self.weight_decay!r} must be a finite number >= 0")
+        check_real(self.weight_decay, "weight_decay", low=0)
         if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
             raise ValueError(f"momentum={self.momentum!r} must lie in [0, 1)")
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ValueError(f"batch_size={self.batch_size!r} must be a positive int")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             raise ValueError(f"epochs={self.epochs!r} must be a positive int")
-        if not self.blowup > 1:
+        if not (isinstance(self.blowup, (int, float)) and not isinstance(self.blowup, bool) and self.blowup > 1):
             raise ValueError(f"blowup={self.blowup!r} must be a number > 1")
-        if self.max_steps is not None and (not isinstance(self.max_steps, int) or self.max_steps < 1):
+        if self.max_steps is not None and (isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int)
+                                           or self.max_steps < 1):
             raise ValueError(f"max_steps={self.max_steps!r} must be a positive int or None")
+        check_seed(self.seed)
+        check_device(self.device, DEVICES)
+        check_bool(self.progress, "progress")
         return self
 
 
@@ -138,6 +150,7 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: 
 
     Returns (loss, acc); a model that outputs NaN gets loss NaN and the accuracy of its argmax.
     """
+    check_batch(model, X, y, batch_size)
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -149,26 +162,6 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: 
         correct += (logits.argmax(1) == yb).sum().item()
     model.train(was_training)
     return total_loss / len(y), correct / len(y)
-
-
-def _check_fits(model: nn.Module, data, device) -> None:
-    """A clear error, before any update, when `model` was built for other inputs or classes than `data`."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    was_training = model.training
-    model.eval()  # eval: no BatchNorm statistic moves, no dropout randomness is drawn
-    try:
-        with torch.no_grad():
-            out = model(data.X_val[:2].to(device))
-    except (RuntimeError, ValueError) as e:
-        raise ValueError(f"the model does not accept {getattr(data, 'name', 'the dataset')!r} inputs of shape "
-                         f"(N, {', '.join(map(str, data.X_val.shape[1:]))}): {e}") from e
-    finally:
-        model.train(was_training)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (len(data.X_val[:2]), data.num_classes):
-        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        raise ValueError(f"the model maps a batch of 2 to {got}, but {getattr(data, 'name', 'the dataset')!r} "
-                         f"needs (2, num_classes={data.num_classes}) logits")
 
 
 def train(
@@ -195,10 +188,11 @@ def train(
     Raises:
         ValueError: a bad hyper-parameter, naming it and the allowed values.
     """
+    check_train_call(model, data, cfg, overrides, callback, TrainConfig)
     cfg = replace(cfg or TrainConfig(), **overrides).validate()
     device = get_device(cfg.device)
     model.to(device)
-    _check_fits(model, data, device)
+    check_model_fits(model, data, device)
     model.train()
     opt = make_optimizer(model.parameters(), cfg)
     X, y = data.X_train, data.y_train

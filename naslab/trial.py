@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import reprlib
+import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -29,13 +31,14 @@ from typing import Any
 
 from naslab.json_values import jsonable, to_json_value
 from naslab.trial_log import drop_tail, scan_log, write_all
+from naslab.validate import check_instance, check_int, check_seed
 
 STATUSES = ("ok", "diverged", "failed")
 
 
 def as_score(v: Any) -> float:
     """A metric value as a float score: NaN for None / NaN / ±inf / "inf" (how they are stored)."""
-    if not isinstance(v, (int, float)) or isinstance(v, bool):  # None, "inf", lists...: no score
+    if not _is_real(v):  # None, "inf", lists, an int too large for a float...: no score
         return float("nan")
     return float(v) if math.isfinite(v) else float("nan")
 
@@ -61,8 +64,8 @@ class Trial:
 
     * "failed": the objective raised; or it returned something other than a dict; or a metric
       cannot be written to JSON (an nn.Module, a set...); or the score metric is missing or is not
-      a real number (a str, a bool, a list...); or "diverged" is not a bool; or "seconds" is not a
-      finite number >= 0. `error` names the key and the type.
+      a real number (a str, a bool, a list, an int too large for a float such as 10**400); or
+      "diverged" is not a bool; or "seconds" is not a finite number >= 0. `error` names the key and the type.
     * "diverged": the score is NaN or ±inf of any kind (Python, numpy, torch, 0-d tensors, None),
       or `metrics["diverged"]` is True. A recorded result, never a crash.
     * "ok": otherwise.
@@ -96,6 +99,12 @@ class Trial:
         self.metrics = {str(k): to_json_value(v, f"metric {k!r}") for k, v in self.metrics.items()}
         self.config = to_json_value(self.config, "config")
         self.fidelity = to_json_value(self.fidelity, "fidelity")
+        check_seed(self.seed)
+        check_int(self.trial_id, "trial_id", low=0, none=True)
+        check_int(self.parent, "parent", low=0, none=True)
+        if self.error is not None and not isinstance(self.error, str):
+            raise TypeError(f"error must be a str or None, got {type(self.error).__name__} {self.error!r}")
+        check_instance(self.info, "info", dict)
         if "created" not in self.info:
             self.info["created"] = time.time()
 
@@ -116,7 +125,13 @@ class Trial:
 
 
 def _is_real(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """An int or float that a float can hold (10**400 cannot: the status rule calls it failed, not a crash)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and (isinstance(v, float) or
+                                                                         abs(v) <= sys.float_info.max)
+
+
+def _kind(v: Any) -> str:
+    return f"{type(v).__name__} {reprlib.repr(v)}" + (" (too large for a float)" if type(v) is int else "")
 
 
 def trial_from_output(out: Any, metric: str, *, seconds: float, error: str | None = None, **common) -> Trial:
@@ -143,11 +158,11 @@ def trial_from_output(out: Any, metric: str, *, seconds: float, error: str | Non
         if metric not in metrics:
             error = f"objective returned no {metric!r}; its keys: {sorted(metrics)}"
         elif score is not None and not _is_real(score):
-            error = f"metric {metric!r} must be a real number, got {type(out[metric]).__name__} {score!r}"
+            error = f"metric {metric!r} must be a real number, got {_kind(out[metric])}"
         elif not isinstance(div, bool) and div not in (0, 1):
             error = f"metric 'diverged' must be a bool, got {type(out['diverged']).__name__} {div!r}"
         elif not _is_real(sec) or not (math.isfinite(sec) and sec >= 0):
-            error = f"metric 'seconds' must be a finite number >= 0, got {type(out['seconds']).__name__} {sec!r}"
+            error = f"metric 'seconds' must be a finite number >= 0, got {_kind(out['seconds'])}"
     if error is not None:
         return Trial(metrics={}, seconds=max(float(seconds), 0.0), status="failed", error=error, **common)
     if "diverged" in metrics:
@@ -156,6 +171,12 @@ def trial_from_output(out: Any, metric: str, *, seconds: float, error: str | Non
     status = "diverged" if metrics.get("diverged") or bad else "ok"
     sec = float(metrics.get("seconds", seconds))  # a simulated cost wins over the wall clock
     return Trial(metrics=metrics, seconds=sec, status=status, **common)
+
+
+def _path(path) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path={path!r} must be a str or pathlib.Path (a .jsonl file)")
+    return Path(path)
 
 
 def repair_jsonl(path: str | Path) -> str | None:
@@ -186,7 +207,8 @@ def append_jsonl(path: str | Path, trial: Trial) -> None:
     by an earlier crash is then dropped, and the line is written with a single `os.write` in append mode.
     No lock is taken: `run_search(path=...)` holds the log while it runs (`naslab.log_writer.TrialLog`).
     """
-    path = Path(path)
+    path = _path(path)
+    check_instance(trial, "trial", Trial)
     line = (trial.to_json() + "\n").encode("utf-8")
     scan = scan_log(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,7 +225,9 @@ def save_jsonl(path: str | Path, trials: list[Trial]) -> None:
     """Write `trials` to `path`, replacing the file (written to a temporary file, then renamed).
 
     An existing file that is not a trial log is a ValueError and is left unchanged."""
-    path = Path(path)
+    path = _path(path)
+    if not isinstance(trials, list | tuple) or not all(isinstance(t, Trial) for t in trials):
+        raise TypeError(f"trials must be a list of Trial records, got {reprlib.repr(trials)}")
     scan_log(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from naslab.validate import check_instance, check_seed
+
 DEVICES = ("auto", "cpu", "cuda", "mps")
 THREADS_ENV = "NASLAB_THREADS"
 DEFAULT_THREADS = 1
@@ -47,7 +49,8 @@ def set_threads(n: int | None = None) -> int:
         n, source = (raw or DEFAULT_THREADS), THREADS_ENV
     try:
         count = int(n)
-        ok = not isinstance(n, bool) and str(n).strip() == str(count) and count >= 1
+        ok = (isinstance(n, (int, np.integer)) or source != "n") and not isinstance(n, bool) \
+            and str(n).strip() == str(count) and count >= 1
     except (TypeError, ValueError):
         ok = False
     if not ok:
@@ -74,10 +77,9 @@ def script_threads(n: int | None = None) -> int:
 
 def seed_everything(seed: int) -> None:
     """Seed `random`, NumPy and torch (all devices) with `seed`."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise ValueError(f"seed must be an int, got {seed!r}")
+    check_seed(seed)  # an int in [0, 2**32 - 1]: numpy would fold a larger one onto another seed
     random.seed(int(seed))
-    np.random.seed(int(seed) % 2**32)
+    np.random.seed(int(seed))
     torch.manual_seed(int(seed))  # also seeds every CUDA device when one exists
 
 
@@ -112,6 +114,7 @@ def get_device(device: str | torch.device = "auto") -> torch.device:
 
 def count_params(model: nn.Module, *, trainable_only: bool = True) -> int:
     """Number of (trainable) parameters of `model`."""
+    check_instance(model, "model", nn.Module)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 

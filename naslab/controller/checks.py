@@ -133,6 +133,9 @@ def _differs(space, a1, a2, input_shape) -> bool:
 def check_token_extension(space: MacroSpace, base: MacroSpace | None = None, input_shape=(1, 40)) -> str:
     """Exercise checker: `space` adds a token type to every layer of `base`, round-trips, and the built child
     uses the new token (two children differing only in it are different networks)."""
+    expect(isinstance(space, MacroSpace), f"space should be an instance of your MacroSpace subclass, got "
+           f"{describe(space)}")
+    expect(base is None or isinstance(base, MacroSpace), f"base should be a MacroSpace or None, got {describe(base)}")
     base = base or MacroSpace(n_layers=space.n_layers, skips=space.skips)
     decisions = call_student(space.layer_decisions, what="()", name="layer_decisions")
     new, old = [n for n, _ in decisions], [n for n, _ in base.layer_decisions()]

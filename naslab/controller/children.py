@@ -23,11 +23,12 @@ import torch
 
 from naslab.controller.macro_space import MacroSpace
 from naslab.controller.searcher import ControllerConfig, ControllerSearcher
-from naslab.data import load_dataset
+from naslab.data import available_datasets, load_dataset
 from naslab.search import run_search
 from naslab.searchers import RandomSearch
 from naslab.train import TrainConfig, train
 from naslab.utils import count_params, seed_everything
+from naslab.validate import check_bool, check_choice, check_instance, check_int, check_real, check_seed
 
 
 @dataclass
@@ -42,17 +43,31 @@ class ChildConfig:
     cache: bool = True  # reuse the result of an architecture trained before
     device: str = "cpu"  # children this small train fastest on the CPU; "auto" picks an accelerator
 
+    def __post_init__(self):
+        if not (isinstance(self.dataset, str) and self.dataset.lower().replace("_", "-") in available_datasets()):
+            check_choice(self.dataset, "dataset", available_datasets())
+        check_int(self.steps, "steps", low=1)
+        check_int(self.batch_size, "batch_size", low=1)
+        check_real(self.lr, "lr", low=0, low_open=True)
+        check_seed(self.seed)
+        check_bool(self.cache, "cache")
+
 
 class ChildObjective:
     """Train the child a config describes and return its metrics (val_acc is the reward)."""
 
     def __init__(self, space: MacroSpace, cfg: ChildConfig | None = None, data=None):
+        check_instance(space, "space", MacroSpace)
+        check_instance(cfg, "cfg", (ChildConfig, type(None)))
         self.space, self.cfg = space, cfg or ChildConfig()
         self.data = data if data is not None else load_dataset(self.cfg.dataset)
         self.cache: dict[str, dict] = {}
         self.train_seconds = 0.0  # total time spent actually training children
 
     def __call__(self, config: dict) -> dict:
+        if not isinstance(config, dict) or "tokens" not in config:
+            raise ValueError(f"config={config!r} must be a dict with the architecture's 'tokens' "
+                             "(as ControllerSearcher and RandomArchSearch propose)")
         arch = self.space.decode(config["tokens"])
         if self.cfg.cache and arch.key in self.cache:
             return {**self.cache[arch.key], "cached": True}

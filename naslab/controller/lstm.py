@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from naslab.validate import check_int, check_real, check_seed, is_int
+
 
 @dataclass
 class Sample:
@@ -43,10 +45,18 @@ class Controller(nn.Module):
                  init_range: float = 0.08, seed: int = 0, temperature: float | None = None,
                  tanh_constant: float | None = None):
         super().__init__()
+        if isinstance(num_choices, str) or not hasattr(num_choices, "__iter__") or not list(num_choices) \
+                or not all(is_int(k) and k >= 1 for k in num_choices):
+            shown = list(num_choices) if hasattr(num_choices, "__iter__") else num_choices
+            raise ValueError(f"num_choices={shown!r} must be a non-empty list of ints >= 1")
+        check_int(hidden, "hidden", low=1)
+        check_int(num_layers, "num_layers", low=1)
+        check_real(init_range, "init_range", low=0)
+        check_seed(seed)
+        check_real(temperature, "temperature", low=0, low_open=True, none=True)
+        check_real(tanh_constant, "tanh_constant", low=0, low_open=True, none=True)
         self.temperature, self.tanh_constant = temperature, tanh_constant  # ENAS's logit bound, off by default
         self.num_choices = [int(k) for k in num_choices]
-        if not self.num_choices or min(self.num_choices) < 1:
-            raise ValueError(f"num_choices={list(num_choices)!r} must be a non-empty list of ints >= 1")
         self.hidden, self.num_layers = int(hidden), int(num_layers)
         self.start = nn.Parameter(torch.zeros(1, hidden))  # g: the first input
         self.cells = nn.ModuleList(nn.LSTMCell(hidden, hidden) for _ in range(num_layers))

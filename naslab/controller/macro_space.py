@@ -57,6 +57,15 @@ class Architecture:
     ops: tuple[tuple[tuple[str, Any], ...], ...]
     inputs: tuple[tuple[int, ...], ...]
 
+    def __post_init__(self):
+        ok = (isinstance(self.ops, tuple) and isinstance(self.inputs, tuple) and len(self.ops) == len(self.inputs)
+              and all(isinstance(layer, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in layer)
+                      for layer in self.ops))
+        if not ok:
+            raise TypeError(f"Architecture(ops={self.ops!r}, inputs={self.inputs!r}): ops must be one tuple of "
+                            "(decision, value) pairs per layer and inputs one tuple of ints per layer; "
+                            "build it with MacroSpace.decode or MacroSpace.sample")
+
     def layer(self, i: int) -> dict:
         """The choices of layer i as a dict, e.g. {"filters": 16, "kernel": 3, "stride": 2}."""
         return dict(self.ops[i])
@@ -112,11 +121,15 @@ class MacroSpace(ChildBuilder):
         for name, vals, ok in (("filters", self.filters, lambda v: v >= 1),
                                ("kernels", self.kernels, lambda v: v >= 1 and v % 2 == 1),
                                ("strides", self.strides, lambda v: v >= 1)):
-            if not vals or not all(isinstance(v, int) and not isinstance(v, bool) and ok(v) for v in vals):
+            if not isinstance(vals, tuple | list) or not vals \
+                    or not all(isinstance(v, int) and not isinstance(v, bool) and ok(v) for v in vals):
                 odd = " (odd kernel sizes only, e.g. (1, 3, 5, 7))" if name == "kernels" else ""
                 raise ValueError(f"{name}={vals!r} must be a non-empty tuple of positive ints{odd}")
-        if self.pools is not None and (not self.pools or any(p not in POOLS for p in self.pools)):
+        if self.pools is not None and (not isinstance(self.pools, tuple | list) or not self.pools
+                                       or any(p not in POOLS for p in self.pools)):
             raise ValueError(f"pools={self.pools!r} must be None or a non-empty tuple from {list(POOLS)}")
+        if not isinstance(self.skips, bool):
+            raise ValueError(f"skips={self.skips!r} must be True or False")
 
     # -- decisions and tokens ------------------------------------------------------------------
 
@@ -209,10 +222,10 @@ class MacroSpace(ChildBuilder):
 
     def sample(self, rng=None) -> Architecture:
         """A uniformly random architecture (uniform tokens = uniform architectures: decode is a bijection)."""
-        if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0):
             rng = np.random.default_rng(0 if rng is None else int(rng))
         if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng={rng!r} must be an int seed, a numpy Generator or None")
+            raise ValueError(f"rng={rng!r} must be an int seed >= 0, a numpy Generator or None")
         return self.decode([int(rng.integers(k)) for k in self.num_choices])
 
     def enumerate(self, limit: int = 100_000) -> Iterator[Architecture]:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from naslab.validate import check_real
+
 # reward shaping: accuracy -> reward (Zoph & Le cube; EAS tan, clipped below acc = 1 where tan blows up)
 REWARDS: dict[str, Callable[[float], float]] = {
     "acc": lambda acc: acc,
@@ -48,7 +50,9 @@ class EMABaseline:
 
     def update(self, reward: float) -> float | None:
         """Record `reward` and move b towards it; returns the new b (unchanged for a NaN reward)."""
-        r = float(reward)
+        if reward is not None and not hasattr(reward, "__float__") or isinstance(reward, bool):
+            raise ValueError(f"reward={reward!r} must be a number (NaN for a failed child)")
+        r = float("nan") if reward is None else float(reward)
         self.history.append(r)
         if not math.isfinite(r):
             return self.value  # a NaN reward never poisons the baseline
@@ -84,6 +88,13 @@ def reinforce_loss(
         a scalar: -(1/m') Σ_k (R_k - b) · log_prob_k - β · mean(H), over the m' finite rewards
         (0 with a gradient of zeros when none is finite).
     """
+    if not isinstance(log_prob, torch.Tensor):
+        raise TypeError(f"log_prob must be a torch tensor (m,) with a gradient, got {type(log_prob).__name__}")
+    check_real(baseline, "baseline", hint="b, a constant such as an EMABaseline's get()")
+    check_real(entropy_weight, "entropy_weight", low=0)
+    if entropy_weight and (entropy is None or entropy.reshape(-1).shape != log_prob.reshape(-1).shape):
+        raise ValueError(f"entropy_weight={entropy_weight!r} needs entropy of shape {tuple(log_prob.shape)}, got "
+                         f"{None if entropy is None else tuple(entropy.shape)}")
     R = torch.as_tensor(reward, dtype=log_prob.dtype, device=log_prob.device).reshape(-1)  # (m,)
     if R.shape != log_prob.reshape(-1).shape:
         raise ValueError(f"reward has shape {tuple(R.shape)} but log_prob has {tuple(log_prob.shape)}")

@@ -22,6 +22,7 @@ import torch
 from naslab.controller.lstm import Controller
 from naslab.controller.reinforce import REWARDS, EMABaseline, reinforce_loss
 from naslab.searchers import Searcher
+from naslab.validate import check_bool, check_instance, check_int
 
 
 @dataclass
@@ -55,8 +56,10 @@ class ControllerConfig:
     def validate(self) -> ControllerConfig:
         if self.reward not in REWARDS:
             raise ValueError(f"reward={self.reward!r} is unknown; allowed: {list(REWARDS)}")
-        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
-            raise ValueError(f"batch_size={self.batch_size!r} must be an int >= 1")
+        for key in ("batch_size", "hidden", "num_layers"):
+            check_int(getattr(self, key), key, low=1)
+        for key in ("baseline", "record_favourite"):
+            check_bool(getattr(self, key), key)
         for key in ("lr", "entropy_weight", "baseline_decay"):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -92,7 +95,12 @@ class ControllerSearcher(Searcher):
     adaptive = True
 
     def __post_init__(self):
+        check_instance(self.cfg, "cfg", ControllerConfig, hint="e.g. ControllerConfig(lr=0.01)")
         self.cfg = self.cfg.validate()
+        if isinstance(self.space, str | dict) or not hasattr(self.space, "num_choices") \
+                and not hasattr(self.space, "__iter__"):
+            raise TypeError(f"space={self.space!r} must be a MacroSpace or a list of choice counts, e.g. [3, 3]")
+        check_int(self.max_trials, "max_trials", low=1, none=True)
         nc = self.space.num_choices if hasattr(self.space, "num_choices") else list(self.space)
         self.controller = Controller(nc, hidden=self.cfg.hidden, num_layers=self.cfg.num_layers, seed=self.seed,
                                      temperature=self.cfg.temperature, tanh_constant=self.cfg.tanh_constant)

@@ -29,6 +29,8 @@ import torch
 from torch.func import functional_call
 from torch.nn import functional as F
 
+from naslab.validate import check_real
+
 Loss = Callable[[Sequence[torch.Tensor], Sequence[torch.Tensor]], torch.Tensor]  # (w, alpha) -> scalar
 ORDERS = ("first", "second")
 HVPS = ("finite", "exact")
@@ -124,6 +126,10 @@ class Architect:
             raise ValueError(f"order={order!r} is unknown; allowed: {list(ORDERS)}")
         if hvp not in HVPS:
             raise ValueError(f"hvp={hvp!r} is unknown; allowed: {list(HVPS)}")
+        if not callable(getattr(model, "alphas", None)):
+            raise TypeError(f"model must be a SearchNetwork (with alphas()), got {type(model).__name__}")
+        check_real(alpha_lr, "alpha_lr", low=0, low_open=True)
+        check_real(r, "r", low=0, low_open=True, hint="the finite-difference step is r / ||v||")
         self.model, self.order, self.r, self.unroll_momentum, self.hvp = model, order, r, unroll_momentum, hvp
         self.optimizer = torch.optim.Adam(model.alphas(), lr=alpha_lr, betas=alpha_betas,
                                           weight_decay=alpha_weight_decay)

@@ -59,6 +59,7 @@ def _outputs(name: str, C: int = 4, size: int = 8) -> None:
 def check_op(name: str) -> str:
     """The registered op `name` keeps the size at stride 1, halves it at stride 2, is finite and lets
     gradients reach its input and every parameter, in 1-D and 2-D (CheckError with the reason if not)."""
+    expect(isinstance(name, str), f"name should be the op's name (a str), got {describe(name)}")
     expect(name in OPS, f"{name!r} is not registered; registered ops: {list(OPS)}")
     _outputs(name)
     try:
@@ -71,6 +72,7 @@ def check_op(name: str) -> str:
 @graded("Exercise 1 (a new operation)")
 def check_new_op(name: str) -> str:
     """Your op `name` is registered (not a built-in), depends on its input and passes the op tests in 1-D and 2-D."""
+    expect(isinstance(name, str), f"name should be your op's name (a str), got {describe(name)}")
     expect(name in OPS, f"{name!r} is not registered; call naslab.darts.ops.register_op({name!r}, builder) first")
     expect(name not in BUILTIN, f"{name!r} is one of DARTS's built-in ops; register a new one")
     _outputs(name)
@@ -86,6 +88,8 @@ def check_new_op(name: str) -> str:
 @graded("Exercise 1 (search with your op)")
 def check_search_with_op(result, name: str) -> str:
     """A SearchResult whose search space contains `name`, with alpha holding a column for it."""
+    expect(hasattr(result, "config") and hasattr(result, "alpha_trace"),
+           f"result should be what run_darts returned (a SearchResult), got {describe(result)}")
     prims = tuple(result.config.primitives)
     expect(name in prims, f"the search space was {list(prims)}; pass primitives=(..., {name!r}) to run_darts")
     trace = np.asarray(result.alpha_trace("normal"))

@@ -21,7 +21,9 @@ import numpy as np
 
 from naslab.darts.architect import HVPS, ORDERS
 from naslab.darts.ops import PRIMITIVES
+from naslab.darts.supernet import validate_primitives
 from naslab.utils import DEVICES
+from naslab.validate import check_seed
 
 STEP_ORDERS = ("alpha_first", "w_first")  # Alg. 1 as in the paper, or w first (the order some slides list)
 LR_PERIODS = ("epoch", "step")  # the cosine schedule moves once per epoch (DARTS's code) or per step (NAS-Bench-201's)
@@ -72,6 +74,10 @@ class SearchConfig:
         for key, allowed in (("order", ORDERS), ("step_order", STEP_ORDERS), ("hvp", HVPS),
                              ("lr_period", LR_PERIODS)):
             _check_choice(key, getattr(self, key), allowed)
+        check_seed(self.seed)
+        if self.warmup_epochs >= self.epochs:  # alpha would never move: the cell of the initial alpha
+            raise ValueError(f"warmup_epochs={self.warmup_epochs} must be < epochs={self.epochs}")
+        validate_primitives(self.primitives)
         dev = self.device
         if not isinstance(dev, str) or dev.lower().split(":")[0] not in DEVICES:
             raise ValueError(f"device={dev!r} is unknown; allowed: {list(DEVICES)} (or 'cuda:N')")

@@ -56,7 +56,13 @@ class Genotype:
 
     def __post_init__(self):
         for kind in CELL_KINDS:
-            nodes = tuple(tuple((str(op), int(j)) for op, j in node) for node in getattr(self, kind))
+            given = getattr(self, kind)
+            if not isinstance(given, tuple | list) or not all(
+                    isinstance(node, tuple | list) and all(isinstance(e, tuple | list) and len(e) == 2 and
+                                                           isinstance(e[0], str) for e in node) for node in given):
+                raise ValueError(f"{kind}={given!r} must be a tuple of nodes, each a tuple of (op, input) edges, "
+                                 "e.g. ((('sep_conv_3x3', 0), ('skip_connect', 1)),); or use Genotype.parse")
+            nodes = tuple(tuple((str(op), int(j)) for op, j in node) for node in given)
             object.__setattr__(self, kind, nodes)
             if not nodes:
                 raise ValueError(f"the {kind} cell has no intermediate node; it needs at least one")
@@ -163,7 +169,11 @@ def cap_skips(weights, primitives=PRIMITIVES, *, max_skip: int = 1, k: int = 2) 
 def derive_genotype(alpha_normal, alpha_reduce, primitives=PRIMITIVES, *, k: int = 2) -> Genotype:
     """The discrete cell DARTS keeps from alpha (logits, (n_edges, n_ops) each); softmax is taken here."""
     def soft(a):
-        return torch.softmax(torch.as_tensor(a).detach().float(), dim=-1)
+        a = torch.as_tensor(a).detach().float()
+        if not torch.isfinite(a).all():  # a diverged search: its NaN alphas would still pick a cell
+            raise ValueError(f"alpha holds {int((~torch.isfinite(a)).sum())} NaN or inf entries of {a.numel()}: "
+                             "the search diverged; no cell can be derived from it")
+        return torch.softmax(a, dim=-1)
     return Genotype(derive_cell(soft(alpha_normal), primitives, k=k), derive_cell(soft(alpha_reduce), primitives, k=k))
 
 

@@ -19,6 +19,7 @@ from torch import nn
 from naslab.darts.genotype import Genotype
 from naslab.darts.ops import FactorizedReduce, ReLUConvBN, build_op, halved, layer
 from naslab.utils import check_count, check_shape_arg, expect_input
+from naslab.validate import check_int
 
 
 def reduction_layers(layers: int) -> tuple[int, ...]:
@@ -29,14 +30,15 @@ def reduction_layers(layers: int) -> tuple[int, ...]:
 
 
 def validate_input_size(input_shape: tuple[int, ...], layers: int) -> None:
-    """Raise ValueError when the input is too small for the network's reductions (each needs size >= 2)."""
+    """Raise ValueError when the input is too small for the network's reductions: each needs size >= 3, so
+    that what it outputs, ceil(size / 2), keeps >= 2 values (BatchNorm on a batch of 1 needs 2)."""
     if len(input_shape) not in (2, 3):
         raise ValueError(f"input_shape={tuple(input_shape)} must be (C, L) or (C, H, W)")
     size, n_red = min(input_shape[1:]), len(reduction_layers(layers))
     for r in range(n_red):
-        if size < 2:
+        if size < 3:
             raise ValueError(f"input_shape={tuple(input_shape)} is too small for {n_red} reduction cells: each "
-                             f"halves the size (ceil) and needs size >= 2, but reduction {r + 1} would get {size}")
+                             f"halves the size (ceil) and needs size >= 3, but reduction {r + 1} would get {size}")
         size = halved(size)
 
 
@@ -54,6 +56,7 @@ def build_cell_stack(input_shape, C: int, layers: int, stem_multiplier: int, mak
 
     Returns (stem, cells, C_out of the last cell). Channels double at each reduction cell."""
     validate_input_size(input_shape, layers)
+    check_int(C, "C", low=1, hint="channels of the first cells")
     dim, C_curr = len(input_shape) - 1, stem_multiplier * C
     stem = nn.Sequential(layer("Conv", dim)(input_shape[0], C_curr, 3, padding=1, bias=False),
                          layer("BatchNorm", dim)(C_curr))

@@ -5,10 +5,9 @@ every edge of a cell: none (zero), max / avg pooling 3, skip (identity, or a fac
 stride 2), separable convolutions 3 and 5 (ReLU-depthwise-pointwise-BN, applied twice) and dilated
 convolutions 3 and 5 (dilation 2, ReLU-depthwise-pointwise-BN).
 
-Each entry of `OPS` is a builder `builder(C, stride, affine, dim) -> nn.Module` that maps
-(B, C, L) -> (B, C, L') for dim=1 or (B, C, H, W) -> (B, C, H', W') for dim=2, where stride 1 keeps
-the size and stride 2 halves it (L' = ceil(L / 2)). Students add their own with `register_op`;
-`tests/darts/test_ops.py` runs every registered op, and `validate_op` runs the same checks in a notebook.
+Each entry of `OPS` is a builder `builder(C, stride, affine, dim) -> nn.Module` that maps (B, C, L) -> (B, C, L')
+for dim=1 or (B, C, H, W) -> (B, C, H', W') for dim=2; stride 1 keeps the size, stride 2 halves it (L' = ceil(L / 2)).
+Students add their own with `register_op`; `tests/darts/test_ops.py` and `validate_op` check every one.
 
 Taught in: notebooks/05_darts.ipynb (§ search space, exercise 1).
 """
@@ -21,6 +20,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from naslab.validate import Registry, check_int
 
 PRIMITIVES = ("none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
               "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")  # the paper's order
@@ -96,9 +97,8 @@ class SepConv(nn.Sequential):
 
 
 class FactorizedReduce(nn.Module):
-    """Halve the size without losing every other pixel: two 1x1 stride-2 convs, the second on the input
-    shifted by one, concatenated on channels -> BN. Used by `skip_connect` at stride 2 and to bring
-    the output of the cell before a reduction cell to the new size."""
+    """Halve the size keeping every pixel: two 1x1 stride-2 convs (the second on the input shifted by one),
+    concatenated on channels -> BN; `skip_connect` at stride 2, and the input of a cell after a reduction."""
 
     def __init__(self, C_in: int, C_out: int, affine: bool = True, dim: int = 2):
         super().__init__()
@@ -119,7 +119,7 @@ class FactorizedReduce(nn.Module):
 
 
 # name -> builder(C, stride, affine, dim); keep the paper's order (it is the column order of alpha)
-OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = {
+OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = Registry({  # a missing name: KeyError listing the ops
     "none": lambda C, stride, affine, dim: Zero(stride),
     "max_pool_3x3": lambda C, stride, affine, dim: layer("MaxPool", dim)(3, stride=stride, padding=1),
     "avg_pool_3x3": lambda C, stride, affine, dim: layer("AvgPool", dim)(
@@ -130,7 +130,7 @@ OPS: dict[str, Callable[[int, int, bool, int], nn.Module]] = {
     "sep_conv_5x5": lambda C, stride, affine, dim: SepConv(C, C, 5, stride, 2, affine, dim),
     "dil_conv_3x3": lambda C, stride, affine, dim: DilConv(C, C, 3, stride, 2, 2, affine, dim),
     "dil_conv_5x5": lambda C, stride, affine, dim: DilConv(C, C, 5, stride, 4, 2, affine, dim),
-}
+})
 BUILTIN = tuple(OPS)
 RELU_FIRST = (ReLUConvBN, DilConv, SepConv, FactorizedReduce)  # exactly these types have `after_relu`
 
@@ -167,14 +167,12 @@ def register_op(name: str, builder: Callable | None = None, *, overwrite: bool =
         name: a Python-identifier-like name (letters, digits, underscores), so genotype strings parse.
         builder: `builder(C, stride, affine, dim) -> nn.Module`, keeping the size at stride 1 and
             halving it at stride 2, on (B, C, L) inputs for dim=1 and (B, C, H, W) for dim=2.
-        overwrite, replace: (synonyms) allow replacing a different op you registered before under
-            `name` (never a built-in one). Registering the same builder again (e.g. re-running the
-            notebook cell that defines it) needs neither.
+        overwrite, replace: (synonyms) allow replacing a different op you registered under `name` (never a
+            built-in one). Registering the same builder again (a notebook cell run again) needs neither.
         check: run `validate_op` on 1-D and 2-D inputs at stride 1 and 2 before accepting the op; a
             failing op is not registered and raises ValueError with the reason.
 
-    Returns:
-        the builder (so the decorator form leaves the function in place).
+    Returns: the builder (so the decorator form leaves the function in place).
     """
     overwrite = overwrite or replace
     if builder is None:
@@ -194,6 +192,7 @@ def register_op(name: str, builder: Callable | None = None, *, overwrite: bool =
         try:
             with torch.random.fork_rng(devices=[]):  # the check seeds torch: leave the caller's RNG alone
                 validate_op(name)
+                validate_op(name, C=6, size=12)  # an op that works only at C = 4 and size 8 is not general
         except Exception as e:  # ValueError from the check, or the op's own crash
             if old is None:
                 del OPS[name]
@@ -216,10 +215,11 @@ def unregister_op(name: str) -> None:
 def validate_op(name: str, *, C: int = 4, size: int = 8, dims: tuple[int, ...] = DIMS) -> str:
     """Raise ValueError unless the registered op `name` is a valid DARTS candidate; return `name`.
 
-    For dim in `dims` and stride in (1, 2): the output has C channels and the input's size at stride 1,
-    ceil(size / 2) at stride 2; it is finite; a gradient reaches the input and every parameter.
-    (`naslab.check_op`, in `naslab.darts.checks`, is the exercise form: a message when right.)
+    For dim in `dims` and stride in (1, 2): C channels out, the input's size at stride 1 and ceil(size / 2) at
+    stride 2, finite, a gradient reaching the input and every parameter (`naslab.check_op`: the exercise form).
     """
+    check_int(C, "C", low=1, hint="channels")
+    check_int(size, "size", low=2, hint="the input's length or side")
     def fail(msg: str):
         raise ValueError(msg)
 

@@ -46,6 +46,7 @@ from naslab.darts.supernet import SearchNetwork
 from naslab.train import TrainConfig, batch_order, batches_on, evaluate, losses_of, train
 from naslab.trial import Trial
 from naslab.utils import Timer, get_device, seed_everything
+from naslab.validate import check_dataset
 
 
 class SkipCollapseWarning(UserWarning):
@@ -145,7 +146,9 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
     with `diverged=True` at the end of its epoch (the losses are read once per epoch; that epoch is dropped).
     Keyword `overrides` replace config fields: `run_darts(d, epochs=3)`.
     """
+    check_dataset(data)
     cfg = SearchConfig(**{**asdict(cfg or SearchConfig()), **overrides})
+    max_loss = 100 * math.log(data.num_classes)  # 100x a uniform guess's loss: diverged (as train() says)
     model, architect, w_opt, ((Xw, yw), (Xa, ya)) = build_search(data, cfg)
     result = SearchResult(cfg, model, [_record(model, 0, data, float("nan"), cfg.w_lr, 0.0)])
     kept, warned = result.history[0], False  # the last record within the skip cap; warn once
@@ -162,7 +165,7 @@ def run_darts(data, cfg: SearchConfig | None = None, *, callback=None, **overrid
                 schedule.after_step()
                 result.step_seconds.append(time.perf_counter() - ts)
             losses = losses_of(losses)  # read once per epoch
-            if not all(math.isfinite(v) for v in losses):  # a NaN loss ends the search; the epoch is dropped
+            if not all(math.isfinite(v) and v <= max_loss for v in losses):  # NaN or a blow-up: diverged
                 result.diverged = True
                 break
             rec = _record(model, epoch, data, float(np.mean(losses)), lr, time.perf_counter() - t0)

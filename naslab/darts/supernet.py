@@ -30,6 +30,7 @@ from torch.nn import functional as F
 from naslab.darts.genotype import Genotype, derive_genotype, edge_offset, n_edges
 from naslab.darts.network import build_cell_stack, preprocess, validate_cell_input
 from naslab.darts.ops import OPS, PRIMITIVES, RELU_FIRST, Zero, build_op, layer
+from naslab.validate import check_int
 
 ALPHA_NAMES = ("alpha_normal", "alpha_reduce")
 # Images run channels-last (B, C, H, W with the strides of B, H, W, C): max-pooling and the convolutions are
@@ -68,6 +69,7 @@ class MixedOp(nn.Module):
 
     def __init__(self, C: int, stride: int, primitives=PRIMITIVES, dim: int = 2):
         super().__init__()
+        check_int(C, "C", low=1, hint="channels")
         self.ops = nn.ModuleList()
         for name in primitives:
             op = build_op(name, C, stride, affine=False, dim=dim)
@@ -84,6 +86,9 @@ class MixedOp(nn.Module):
         `keep` (n_ops bools, from the network: one host read per forward, never one per op) leaves out ops
         whose weight is exactly 0 without a gradient (a one-hot, discretised cell); without it, weights that
         need no gradient are read here once per edge."""
+        if weights.shape != (len(self.ops),):  # a shape, not a value: no host read
+            raise ValueError(f"weights has shape {tuple(weights.shape)}; this MixedOp needs ({len(self.ops)},), "
+                             "one per candidate op")
         if keep is None and not weights.requires_grad:
             keep = (weights != 0).tolist()
         idx = self.active if keep is None else [i for i in self.active if keep[i]]

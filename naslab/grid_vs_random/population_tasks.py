@@ -47,6 +47,8 @@ def train_population_tasks(data, configs: Sequence[dict], executor, *, n_tasks: 
         raise ValueError("configs is empty: a population needs at least one member config")
     if n_tasks is not None and (isinstance(n_tasks, bool) or not isinstance(n_tasks, int) or n_tasks < 1):
         raise ValueError(f"n_tasks={n_tasks!r} must be an int >= 1 (chunks of the population)")
+    if not callable(getattr(executor, "submit", None)):
+        raise TypeError(f"executor must be a concurrent.futures.Executor (with submit), got {executor!r}")
     n_tasks = min(n_tasks or executor_workers(executor), len(configs))
     bounds = np.linspace(0, len(configs), n_tasks + 1).round().astype(int)  # contiguous, sizes differ by <= 1
     futures = [executor.submit(train_population, data, configs[a:b], **population_kwargs)

@@ -25,6 +25,7 @@ from collections import deque
 
 from naslab.domains import Choice, IntRange, LogUniform, Uniform, validate_space
 from naslab.searchers import Searcher
+from naslab.validate import check_int, check_seed, check_str
 
 OPTUNA_HINT = "Optuna is an optional extra: install it with `pip install 'naslab[bench]'` (or `pip install optuna`)"
 SAMPLERS = ("tpe", "random")
@@ -73,6 +74,10 @@ class OptunaSearch(Searcher):
         except ImportError as e:
             raise ImportError(OPTUNA_HINT) from e
         self.space, self.seed, self.max_trials, self.metric = validate_space(space), seed, max_trials, metric
+        check_seed(seed)
+        check_int(max_trials, "max_trials", low=1, none=True)
+        check_str(metric, "metric", hint="a key of the Trial metrics")
+        check_int(n_startup_trials, "n_startup_trials", low=0)
         if isinstance(sampler, str):
             if sampler not in SAMPLERS:
                 raise ValueError(f"sampler={sampler!r} is unknown; allowed: {list(SAMPLERS)} or an Optuna sampler")

@@ -31,6 +31,7 @@ from naslab.executors import set_torch_threads
 from naslab.json_values import jsonable
 from naslab.searchers import Proposal
 from naslab.trial import Trial
+from naslab.validate import check_callable, check_int, check_real
 
 TUNE_HINT = "Ray Tune is an optional extra: install it with `pip install 'naslab[tune]'` (or `pip install 'ray[tune]'`)"
 
@@ -152,6 +153,11 @@ def run_tune(searcher, objective, budget: int, *, path: str | Path | None = None
     Returns:
         the trials in ask order, as `run_search` returns them.
     """
+    if not (callable(getattr(searcher, "ask", None)) and callable(getattr(searcher, "tell", None))):
+        raise TypeError(f"searcher must have ask() and tell(), got a {type(searcher).__name__}")
+    check_callable(objective, "objective", hint="objective(config) -> dict of metrics")
+    check_real(cpus_per_trial, "cpus_per_trial", low=0, low_open=True)
+    check_int(max_concurrent, "max_concurrent", low=1, none=True)
     try:
         from ray import tune
     except ImportError as e:

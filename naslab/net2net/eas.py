@@ -81,6 +81,7 @@ class EASConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name}={v!r} must be an int >= 1")
+        make_plain_net((1, 40), 10, self.start_arch, bn=self.bn)  # its tokens: a clear error now, not mid-run
         return self
 
 

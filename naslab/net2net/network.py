@@ -30,6 +30,7 @@ from torch import nn
 from naslab.net2net.deeper import identity_conv, identity_linear, set_bn_identity, validate_idempotent
 from naslab.net2net.layers import CONVS, INITS, LAYERS, NORMS, spread, widen_pair, width_of
 from naslab.utils import check_count, check_shape_arg, count_params, expect_input
+from naslab.validate import check_bool, check_real, check_seed
 
 POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)
 GLOBAL_POOLS = (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
@@ -93,6 +94,7 @@ def make_plain_net(input_shape: tuple[int, ...], num_classes: int, arch: str = "
     check_count(num_classes, "num_classes")
     if not isinstance(arch, str):
         raise ValueError(f"arch={arch!r} must be a str of tokens, e.g. 'conv-8-3 pool fc-16'")
+    check_bool(bn, "bn")
     dim = len(input_shape) - 1
     conv, norm = (nn.Conv1d, nn.BatchNorm1d) if dim == 1 else (nn.Conv2d, nn.BatchNorm2d)
     layers: list[nn.Module] = []
@@ -101,6 +103,8 @@ def make_plain_net(input_shape: tuple[int, ...], num_classes: int, arch: str = "
         m = _TOKEN.match(tok)
         if m is None:
             raise ValueError(f"unknown token {tok!r} in arch={arch!r}; allowed tokens: {TOKENS}")
+        if any(v is not None and int(v) < 1 for v in m.groups()):  # conv-0-3 would fail deep inside torch
+            raise ValueError(f"token {tok!r} in arch={arch!r}: every count must be >= 1 (conv-C-K[-sS], fc-U)")
         if tok.startswith("fc"):
             if not flat:
                 layers.append(nn.Flatten())
@@ -174,6 +178,8 @@ def deepen_layer(model: nn.Sequential, k: int, *, kernel_size: int = 3, bn: bool
     """
     if init not in INITS:
         raise ValueError(f"init={init!r} is unknown; allowed: {list(INITS)}")
+    check_real(noise, "noise", low=0)  # inf gives NaN weights; -1 and nan would be ignored silently
+    check_seed(seed)
     idx = _check_k(model, k)
     i = idx[k]
     t = i + 1

@@ -61,6 +61,11 @@ def measure_preservation(teacher: nn.Module, student: nn.Module, X: torch.Tensor
     Works on copies, so no running statistic of either model is touched. X must be a batch the
     teacher accepts; a wrong shape is a ValueError naming it.
     """
+    for name, model in (("teacher", teacher), ("student", student)):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"{name} must be a torch nn.Module, got {type(model).__name__}")
+    if isinstance(modes, str) or not isinstance(modes, tuple | list):
+        raise ValueError(f"modes={modes!r} must be a tuple of modes from {list(MODES)}, e.g. ('eval',)")
     if not isinstance(X, torch.Tensor) or X.dim() < 2:
         raise ValueError(f"X must be a batch tensor of shape (B, *input_shape), got "
                          f"{tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__}")

@@ -18,8 +18,7 @@ editing either file is refused). `Benchmark.load()` validates both and raises `B
 ValueError) naming the file and the rebuild command for a corrupt, truncated, edited or inconsistent
 file: never wrong numbers (the checks every table shares are `naslab.tabular.load_checked`; the ones
 below are this table's: the metadata agrees with its config, every array has its shape and plausible
-values). Building lives in `naslab.proxies.build` (resumable, progress bar, worker processes):
-`python tools/build/build_bench.py`.
+values). Building: `naslab.proxies.build` (resumable, worker processes), `python tools/build/build_bench.py`.
 
 Taught in: notebooks/03_proxy_evaluation.ipynb.
 """
@@ -35,6 +34,7 @@ from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.data import DATA_DIR
 from naslab.proxies.kinds import TABLE_KINDS, check_kind
 from naslab.tabular import BenchmarkError, fail, load_checked, reading
+from naslab.validate import check_choice, check_int, check_items, check_real, check_seed
 
 BENCH_DIR = DATA_DIR / "bench"
 BENCH_SPACE = {"n_layers": 3, "filters": (8, 32), "kernels": (3, 7), "strides": (2,), "skips": True}
@@ -58,6 +58,16 @@ class BenchConfig:
     widths: tuple = (0.25, 0.5)
     big_sample: int = 12  # the first ones of the proxy sample also get a big (2x width, N = 2) run
     big: tuple = (("width", 2.0), ("repeats", 2))
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size", "proxy_sample"):
+            check_int(getattr(self, name), name, low=1)
+        check_int(self.big_sample, "big_sample", low=0, high=self.proxy_sample)
+        check_items(self.seeds, "seeds", check_seed, distinct=True)
+        check_choice(self.optimizer, "optimizer", ("sgd", "adam"))
+        check_real(self.lr, "lr", low=0, low_open=True)
+        check_items(self.data_fractions, "data_fractions", check_real, low=0, high=1, low_open=True)
+        check_items(self.widths, "widths", check_real, low=0, low_open=True)
 
 
 def bench_space(cfg: BenchConfig | None = None) -> MacroSpace:
@@ -112,6 +122,10 @@ class Benchmark:
     """
 
     def __init__(self, arrays: dict, meta: dict, path: Path | None = None):
+        if not (isinstance(arrays, dict) and "tokens" in arrays and isinstance(meta, dict)
+                and {"space", "fidelities", "config"} <= set(meta)):
+            raise _fail(path, "needs a dict of arrays with 'tokens' and a meta dict with ['config', 'fidelities', "
+                        "'space'] (as Benchmark.load reads them)")
         self.arrays, self.meta, self.path = arrays, meta, path
         self.space = MacroSpace(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["space"].items()})
         self.fidelities = tuple(int(f) for f in meta["fidelities"])
@@ -128,6 +142,8 @@ class Benchmark:
         `root` is the folder holding the benchmark files themselves (default `data/bench/`), not the
         `data/` folder that `load_dataset(root=...)` takes: a benchmark is a file set, not a dataset.
         """
+        if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():  # not "x.npz"
+            raise ValueError(f"name={name!r} must be a benchmark name such as {BenchConfig.name!r}, not a path")
         root = Path(root) if root is not None else BENCH_DIR
         npz = root / f"{name}.npz"
         arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD, required=("shapes", "config"))
@@ -186,7 +202,7 @@ class Benchmark:
         return int(f)
 
     def _seed(self, seed) -> int:
-        if seed not in self.seeds:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed not in self.seeds:
             raise ValueError(f"seed={seed!r} is not in the benchmark; available seeds: {list(self.seeds)}")
         return self.seeds.index(seed)
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from naslab.anytime import incumbents, last_finished
 from naslab.searchers import Proposal, Searcher
+from naslab.validate import check_seed
 
 
 def rung_schedule(n: int, eta: int = 3, r_min: float = 1, r_max: float = 9) -> list[tuple[int, float]]:
@@ -83,6 +84,7 @@ class SuccessiveHalving(Searcher):
     def __init__(self, candidates: Sequence | None = None, *, n: int | None = None, eta: int = 3,
                  r_min: float = 1, r_max: float = 9, sample: Callable | None = None, seed: int = 0,
                  metric: str = "val_acc"):
+        check_seed(seed)
         if candidates is None:
             if sample is None or n is None:
                 raise ValueError("give either `candidates` or both `sample` and `n`")

@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from naslab.validate import check_instance, check_int, check_real
+
 # ---------------------------------------------------------------------------------------------
 # the down-scaled (or up-scaled) model: NASNet's knobs on a macro architecture
 
@@ -98,6 +100,11 @@ class Proxy:
     def __post_init__(self):
         if not (isinstance(self.data_fraction, (int, float)) and 0 < self.data_fraction <= 1):
             raise ValueError(f"data_fraction={self.data_fraction!r} must lie in (0, 1]")
+        check_int(self.epochs, "epochs", low=1)
+        check_int(self.max_steps, "max_steps", low=1, none=True)
+        check_real(self.width, "width", low=0, low_open=True, hint="1.0 = the architecture as searched")
+        check_int(self.repeats, "repeats", low=1, hint="NASNet's N; 1 = as searched")
+        check_int(self.depth, "depth", low=1, none=True)
 
     def scaled(self, **changes) -> Proxy:
         return replace(self, **changes)
@@ -126,6 +133,8 @@ def run_proxy(space, arch, proxy: Proxy, data, *, train_cfg=None, seed: int = 0)
     import time
 
     from naslab.train import TrainConfig, train
+
+    check_instance(proxy, "proxy", Proxy, hint="e.g. Proxy(epochs=3)")
     from naslab.utils import count_params, seed_everything
 
     cfg = replace(train_cfg or TrainConfig(optimizer="adam", lr=1e-2, batch_size=128),

@@ -18,8 +18,15 @@ import numpy as np
 from scipy import stats
 
 
+def _scores(x, name: str) -> np.ndarray:
+    try:
+        return np.asarray(x, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={x!r} must be a sequence of numbers (one score per architecture)") from None
+
+
 def _paired(a, b) -> tuple[np.ndarray, np.ndarray]:
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    a, b = _scores(a, "proxy_scores"), _scores(b, "full_scores")
     if a.shape != b.shape:
         raise ValueError(f"proxy and reference scores must have the same length, got {a.shape} and {b.shape}")
     keep = np.isfinite(a) & np.isfinite(b)  # a failed / diverged run has no rank
@@ -44,7 +51,7 @@ def spearman_rho(proxy_scores, full_scores) -> float:
 
 def top_k_overlap(proxy_scores, full_scores, k: int) -> float:
     """|top-k by the proxy ∩ top-k by full training| / k (higher is better, ties by position)."""
-    a, b = np.asarray(proxy_scores, dtype=float), np.asarray(full_scores, dtype=float)
+    a, b = _scores(proxy_scores, "proxy_scores"), _scores(full_scores, "full_scores")
     if a.shape != b.shape:
         raise ValueError(f"proxy and reference scores must have the same length, got {a.shape} and {b.shape}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= len(a):

@@ -32,6 +32,8 @@ from torch.nn import functional as F
 
 from naslab.controller.child_net import same_size
 from naslab.controller.macro_space import Architecture, MacroSpace
+from naslab.utils import check_shape_arg
+from naslab.validate import check_callable, check_instance, check_int, check_real, check_seed
 
 
 class SuperNet(nn.Module):
@@ -39,8 +41,9 @@ class SuperNet(nn.Module):
 
     def __init__(self, space: MacroSpace, input_shape: Sequence[int], num_classes: int):
         super().__init__()
-        if len(input_shape) not in (2, 3):
-            raise ValueError(f"input_shape={tuple(input_shape)} must be (C, L) or (C, H, W)")
+        check_instance(space, "space", MacroSpace)
+        input_shape = check_shape_arg(input_shape)
+        check_int(num_classes, "num_classes", low=1)
         self.space, self.input_shape, self.dims = space, tuple(input_shape), len(input_shape) - 1
         f_max = max(space.filters)
         self.slots: list[dict[int, int]] = []  # per layer: input source (-1 = previous) -> channel offset
@@ -98,6 +101,15 @@ def train_supernet(supernet: SuperNet, data, *, epochs: int = 10, batch_size: in
     """
     from naslab.train import batch_order
 
+    check_instance(supernet, "supernet", SuperNet)
+    check_int(epochs, "epochs", low=1)
+    check_int(batch_size, "batch_size", low=1)
+    check_real(lr, "lr", low=0, low_open=True)
+    check_seed(seed)
+    check_callable(sample, "sample", none=True, hint="sample(rng) -> Architecture")
+    if tuple(data.X_train.shape[1:]) != supernet.input_shape:
+        raise ValueError(f"the supernet was built for inputs of shape (N, {', '.join(map(str, supernet.input_shape))})"
+                         f", got data {getattr(data, 'name', '')!r} with X_train of shape {tuple(data.X_train.shape)}")
     sample = sample or supernet.space.sample
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)

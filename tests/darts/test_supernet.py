@@ -143,7 +143,10 @@ def test_input_too_small_for_the_reductions():
         SearchNetwork((1, 2), 3, C=4, layers=3, steps=2)
     with pytest.raises(ValueError, match="too small"):
         DiscreteNetwork(random_genotype(2), (1, 1, 1), 3, C=4)
-    SearchNetwork((1, 3), 3, C=4, layers=3, steps=2)  # 3 -> 2 -> 1 is fine
+    with pytest.raises(ValueError, match="needs size >= 3"):  # 3 -> 2 -> 1: BatchNorm fails on length 1, batch 1
+        SearchNetwork((1, 3), 3, C=4, layers=3, steps=2)
+    net = SearchNetwork((1, 5), 3, C=4, layers=3, steps=2)  # 5 -> 3 -> 2 is fine, even on a batch of one
+    assert net(torch.randn(1, 1, 5)).shape == (1, 3)
     cell = SearchCell(2, 4, 4, 4, reduction=True, reduction_prev=False, dim=1)
     w = torch.softmax(torch.zeros(5, 8), -1)
     with pytest.raises(ValueError, match="too small for a reduction cell"):
