@@ -17,6 +17,7 @@ from naslab.bakeoff.training import TrainSpec, train_single
 from naslab.data import load_dataset
 from naslab.tabular import write_meta
 from naslab.utils import get_device
+from tests.helpers import edit_json
 
 TINY = BuildConfig(name="tiny", cells=tuple(unique_cells()[:5]) + ((0, 0, 0, 3, 0, 0),), group_size=4, n_calib=2,
                    calib_epochs=1, spec=TrainSpec(epochs=2, batch_size=32, n_train=64),
@@ -197,9 +198,7 @@ METADATA_EDITS = {  # each relabelled results while the checksum covered the .np
 @pytest.mark.parametrize("edit", METADATA_EDITS.values(), ids=METADATA_EDITS.keys())
 def test_edited_metadata_is_refused(tmp_path, edit):
     npz, js = _shipped_copy(tmp_path)
-    meta = json.loads(js.read_text())
-    edit(meta)
-    js.write_text(json.dumps(meta, indent=1))
+    edit_json(js, edit)
     with pytest.raises(BenchmarkError, match=rf"data file {js} does not match its own checksum 'meta_sha256'.*"
                                              rf"rebuild it with `{REBUILD}`"):
         CellBenchmark.load(root=tmp_path)

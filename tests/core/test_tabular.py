@@ -20,6 +20,7 @@ from naslab.tabular import (
     seal,
     write_meta,
 )
+from tests.helpers import edit_json
 
 REBUILD = "python rebuild.py"
 
@@ -86,9 +87,7 @@ def test_bad_metadata_is_the_benchmark_error_naming_the_file(tmp_path, text, err
 ])
 def test_an_edited_field_is_refused(tmp_path, edit):
     npz, js = _files(tmp_path)
-    meta = json.loads(js.read_text())
-    edit(meta)
-    js.write_text(json.dumps(meta, indent=1))
+    edit_json(js, edit)
     with pytest.raises(BenchmarkError, match=r"t.json does not match its own checksum 'meta_sha256' \(corrupt or "
                                              r"edited metadata\); rebuild it with `python rebuild.py`"):
         load_checked(npz, js, REBUILD)

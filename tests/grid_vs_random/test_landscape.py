@@ -24,6 +24,7 @@ from naslab.search import run_search
 from naslab.searchers import RandomSearch
 from naslab.tabular import BenchmarkError, file_sha256, meta_sha256, write_meta
 from naslab.train import TrainConfig
+from tests.helpers import edit_json
 
 from ..core.test_tabular import flip_audit
 
@@ -140,9 +141,7 @@ METADATA_EDITS = {
 @pytest.mark.parametrize("edit", METADATA_EDITS.values(), ids=METADATA_EDITS.keys())
 def test_edited_metadata_is_refused(tmp_path, edit):
     npz, js = _shipped_copy(tmp_path)
-    meta = json.loads(js.read_text())
-    edit(meta)
-    js.write_text(json.dumps(meta, indent=1))
+    meta = edit_json(js, edit)
     with pytest.raises(BenchmarkError, match=rf"data file {js} does not match its own checksum 'meta_sha256'"):
         load_landscape(npz)
     write_meta(npz, js, meta)  # resealed: the metadata inside the .npz or the arrays still disagree

@@ -15,6 +15,7 @@ from naslab.proxies.build import build, job_key, jobs, run_job
 from naslab.proxies.halving import SuccessiveHalving
 from naslab.search import run_search
 from naslab.tabular import write_meta
+from tests.helpers import edit_json
 
 from ..core.test_tabular import flip_audit
 
@@ -156,9 +157,7 @@ METADATA_EDITS = {  # the edits an adversarial tester made: each relabelled resu
 @pytest.mark.parametrize("edit", METADATA_EDITS.values(), ids=METADATA_EDITS.keys())
 def test_edited_metadata_is_refused(tmp_path, edit):
     npz, js = _copy(tmp_path)
-    meta = json.loads(js.read_text())
-    edit(meta)
-    js.write_text(json.dumps(meta, indent=1))
+    edit_json(js, edit)
     with pytest.raises(BenchmarkError, match=rf"data file {js} does not match its own checksum 'meta_sha256' "
                                              rf"\(corrupt or edited metadata\); rebuild it with `{REBUILD}`"):
         Benchmark.load(root=tmp_path)
