@@ -21,6 +21,8 @@ Taught in: every notebook's Exercises section (notebooks/00-06).
 from __future__ import annotations
 
 import functools
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -75,12 +77,40 @@ def _is_stub(answer) -> bool:
     return answer is None or answer is Ellipsis
 
 
-def call_student(fn, *args, what: str | None = None, name: str | None = None, **kwargs):
+def _module_files(modules) -> dict[str, str]:
+    """file path -> module name, for the modules a student's answer may not call."""
+    out = {}
+    for m in modules:
+        mod = sys.modules.get(m) or __import__(m, fromlist=["_"])
+        out[str(Path(mod.__file__).resolve())] = m
+    return out
+
+
+class _Watch:
+    """A `sys.setprofile` hook that records the first call into a forbidden module's Python code."""
+
+    def __init__(self, files: dict[str, str]):
+        self.files, self.hit, self.seen = files, None, {}
+
+    def __call__(self, frame, event, arg):
+        if event != "call" or self.hit is not None:
+            return
+        f = frame.f_code.co_filename
+        if f not in self.seen:
+            self.seen[f] = self.files.get(str(Path(f).resolve())) if f and not f.startswith("<") else None
+        if self.seen[f] is not None:
+            self.hit = f"{self.seen[f]}.{frame.f_code.co_name}"
+
+
+def call_student(fn, *args, what: str | None = None, name: str | None = None, forbid=(), **kwargs):
     """Call the student's `fn(*args, **kwargs)`; any exception inside it becomes a clear `CheckError`.
 
     Args:
         what: the input, as the message should show it (default: the arguments, described).
         name: how to call `fn` in the message (default: its name).
+        forbid: module names (e.g. "naslab.hardware.pareto") holding naslab's own version of what the
+            exercise asks the student to write. While `fn` runs, a profile hook watches every Python call;
+            one into these modules is a `CheckError` naming the function called ("write it yourself").
 
     Raises:
         NotImplementedYet: `fn` raised `NotImplementedError` (or is None / `...`); `graded` turns it
@@ -90,8 +120,22 @@ def call_student(fn, *args, what: str | None = None, name: str | None = None, **
     name = name or getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
     if _is_stub(fn):
         raise NotImplementedYet(f"{name} is still {fn!r}")
+    watch = _Watch(_module_files(forbid)) if forbid else None
+    previous = sys.getprofile()
     try:
-        return fn(*args, **kwargs)
+        if watch is not None:
+            sys.setprofile(watch)
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            if watch is not None:
+                sys.setprofile(previous)
+        if watch is not None and watch.hit is not None:
+            raise CheckError(f"your function {name} called naslab's {watch.hit}: this exercise asks you to write "
+                             f"that step yourself (naslab's version is used after the exercise)")
+        return out
+    except CheckError:
+        raise
     except NotImplementedError as e:
         raise NotImplementedYet(str(e) or f"{name} raises NotImplementedError") from None
     except Exception as e:  # the student's own error, reported as theirs

@@ -57,6 +57,7 @@ class Claim:
     high: float | None
     status: str  # "holds", "fails" or "unchecked" (FAST mode without FAST bounds)
     mode: str  # "class" or "FAST"
+    predicted: str | None = None  # the student's prediction, written before the run (predict first)
 
     def _ipython_display_(self) -> None:  # claim() printed the line; a cell ending in claim(...) shows no repr
         pass
@@ -78,7 +79,8 @@ class Claim:
     def line(self) -> str:
         """One line: `05 §7 · what: holds · observed 3 · bound in [2, 8]`."""
         word = {"holds": "holds", "fails": "DOES NOT HOLD", "unchecked": "not checked in FAST"}[self.status]
-        return f"{self.where} · {self.what}: {word} · observed {_fmt(self.observed)} · bound {self.bound()}"
+        line = f"{self.where} · {self.what}: {word} · observed {_fmt(self.observed)} · bound {self.bound()}"
+        return line if self.predicted is None else f"{line} · you predicted {self.predicted}"
 
 
 def _fmt(x) -> str:
@@ -105,7 +107,19 @@ def _within(x: float, low: float | None, high: float | None) -> bool:
     return (low is None or x >= low) and (high is None or x <= high)
 
 
-def claim(where: str, what: str, observed, low=None, high=None, *, fast=None) -> Claim:
+NO_PREDICTION = "nothing yet (fill in the prediction cell before the experiment)"
+
+
+def _prediction(predicted) -> str:
+    """The student's prediction in words: a number as the claims print numbers, anything else as str()."""
+    if predicted is None or (isinstance(predicted, str) and not predicted.strip()):
+        return NO_PREDICTION
+    if isinstance(predicted, (int, float)) and not isinstance(predicted, bool):
+        return _fmt(predicted)
+    return str(predicted).strip()
+
+
+def claim(where: str, what: str, observed, low=None, high=None, *, fast=None, predicted=...) -> Claim:
     """Check one expected result, print its line, append it to `$NASLAB_CLAIMS` if set, return it.
 
     Args:
@@ -115,6 +129,8 @@ def claim(where: str, what: str, observed, low=None, high=None, *, fast=None) ->
             or a bool. NaN observed never holds.
         low, high: inclusive bounds (either may be None); both None only for a bool `observed`.
         fast: FAST-mode bounds: None (record "unchecked"), "same" (the class bounds) or (low, high).
+        predicted: predict first: the variable the student set before the experiment ran. Given (even as
+            None, the unfilled stub), the line ends with "you predicted ..." beside what happened.
 
     Raises:
         ValueError: for a malformed `where`, an empty `what`, a non-numeric observed value or bound,
@@ -153,7 +169,8 @@ def claim(where: str, what: str, observed, low=None, high=None, *, fast=None) ->
     status = "holds" if holds else "fails"
     if mode == "FAST" and fast is None:
         status = "unchecked"
-    record = Claim(where, what.strip(), obs, lo, hi, status, mode)
+    said = None if predicted is ... else _prediction(predicted)
+    record = Claim(where, what.strip(), obs, lo, hi, status, mode, said)
     print(("CLAIM " if status == "fails" else "claim ") + record.line())
     path = os.environ.get(CLAIMS_ENV, "").strip()
     if path:

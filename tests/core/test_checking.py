@@ -77,3 +77,32 @@ def test_exercise_turns_a_message_into_a_passing_verdict_and_lets_errors_through
 def test_slip_names_how_two_answers_differ(got, want, words):
     how = slip(got, want)
     assert how == words if words in (None, "") else words in how
+
+
+def test_forbid_rejects_an_answer_that_calls_naslabs_own_version_however_imported():
+    import sys
+
+    import numpy as np
+
+    from naslab.bakeoff import stats
+    from naslab.bakeoff.stats import iqm
+
+    def via_module(x):
+        return stats.iqm(x)
+
+    def via_name(x):
+        return iqm(x)
+
+    def own(x):
+        x = np.sort(np.asarray(x, float))
+        n = len(x)
+        return float(x[n // 4: n - n // 4].mean())
+
+    before = sys.getprofile()
+    for answer in (via_module, via_name):
+        with pytest.raises(CheckError, match=r"called naslab's naslab\.bakeoff\.stats\.iqm: this exercise asks you "
+                                             r"to write that step yourself"):
+            call_student(answer, np.arange(8.0), forbid=("naslab.bakeoff.stats",))
+        assert sys.getprofile() is before
+    assert call_student(own, np.arange(8.0), forbid=("naslab.bakeoff.stats",)) == pytest.approx(3.5)
+    assert call_student(via_name, np.arange(8.0)) == pytest.approx(iqm(np.arange(8.0)))  # no forbid: allowed

@@ -120,3 +120,17 @@ def test_per_seed_lines_match_claims_across_seeds_and_give_range_and_count():
     fast = {s: [_c("01 §1", "y", v, "unchecked")] for s, v in ((0, 1.0), (1, 2.0))}
     assert per_seed_lines(fast) == ["unchecked 01 §1 · y: not checked in FAST on 2 of 2 seeds · observed "
                                     "(SEED: value) 0: 1 / 1: 2 · range 1..2 · bound <= 0.5"]
+
+
+def test_a_prediction_is_printed_beside_what_happened(capsys, monkeypatch):
+    monkeypatch.delenv("NASLAB_FAST", raising=False)
+    monkeypatch.delenv("NASLAB_CLAIMS", raising=False)
+    c = claim("05 §7", "collapsed seeds", 3, 2, 8, predicted=5)
+    assert capsys.readouterr().out.strip().endswith("observed 3 · bound in [2, 8] · you predicted 5")
+    assert c.predicted == "5" and c.holds
+    claim("05 §7", "collapsed seeds", 3, 2, 8, predicted=None)
+    assert "you predicted nothing yet (fill in the prediction cell" in capsys.readouterr().out
+    claim("05 §7", "which order wins", True, predicted="second order")
+    assert capsys.readouterr().out.strip().endswith("you predicted second order")
+    claim("05 §7", "collapsed seeds", 3, 2, 8)
+    assert "predicted" not in capsys.readouterr().out
