@@ -131,7 +131,7 @@ def stage(src: Path, executed: Path | None, mode: str) -> None:
     first only if it is new, empty or an earlier output (student.prepare_out refuses anything else)."""
     student.prepare_out(src, ROOT, tool="course/book.py")
     (src / "notebooks").mkdir()
-    for name in ("_toc.yml", "intro.md"):
+    for name in ("_toc.yml", "intro.md", "glossary.md"):
         shutil.copy2(ROOT / "course" / "book" / name, src / name)
     shutil.copy2(ROOT / "course" / "book" / "_config.yml", src / "_config.yml")
     bundle_mathjax(src)
