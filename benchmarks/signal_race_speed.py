@@ -55,7 +55,8 @@ def main() -> None:
         print(f"\nP(row beats {ref}) at {int(out['trainings'][-1])} trainings: " + ", ".join(
             f"{n} {pi['p'][i, j]:.2f} [{pi['lo'][i, j]:.2f}, {pi['hi'][i, j]:.2f}]"
             for i, n in enumerate(names) if n != ref))
-    print(f"\n{'searcher':<20}{'CPU-s/seed median':>19}{'max':>8}{'sum':>9}   (target <= {SEED_TARGET_S:.0f} s per seed)")
+    print(f"\n{'searcher':<20}{'CPU-s/seed median':>19}{'max':>8}{'sum':>9}   "
+          f"(target <= {SEED_TARGET_S:.0f} s per seed)")
     worst = 0.0
     for n in names:
         c = out["cpu_seconds"][n]

@@ -25,7 +25,7 @@ def call(name, fn, model, x, y):
         raise NotImplementedError(str(e)) from None
     except CheckError as e:
         if e.__cause__ is not None:
-            raise e.__cause__  # the student's own exception, as it was raised
+            raise e.__cause__ from None  # the student's own exception, as it was raised
         raise
 
 

@@ -69,7 +69,8 @@ class WarmStartEvolution(RegularizedEvolution):
     """`RegularizedEvolution` whose first P asks are the top P of `n_sample` random cells by `score(cell)`.
 
     Args:
-        score: cell -> float, higher = better (a zero-cost proxy, #params...); computed for free.
+        score: cell -> float, higher = better, computed for free: `table_score("synflow")` reads a column of the
+            shipped proxy table; any callable works (#params, a proxy computed on the fly).
         n_sample: N, the random cells ranked (default 1000).
         population_size, sample_size: P and S of regularised evolution.
     """
