@@ -21,6 +21,7 @@ Taught in: notebooks/06_nas_bakeoff.ipynb (sections 4 and 5).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,10 +93,7 @@ class Lookup:
 
 def cell_id(cell, n_ops: int) -> int:
     """The row of `cell` in a `Lookup`: sum_e op_e * n_ops^(n_edges - 1 - e) (lexicographic order)."""
-    i = 0
-    for op in cell:
-        i = i * n_ops + int(op)
-    return i
+    return functools.reduce(lambda i, op: i * n_ops + int(op), cell, 0)
 
 
 class TableObjective:
@@ -114,8 +112,7 @@ class TableObjective:
         k, m = self.lookup.n_ops, self.lookup.n_edges
         if len(cell) != m or not all(isinstance(o, (int, np.integer)) and 0 <= o < k for o in cell):
             raise ValueError(f"cell {cell!r} is not a cell of this table: {m} op indices in 0..{k - 1}")
-        i = cell_id(cell, k)
-        E = self.lookup.n_epochs
+        i, E = cell_id(cell, k), self.lookup.n_epochs
         epoch = E if fidelity is None else min(E, max(1, int(round(float(fidelity)))))
         return {"val_acc": float(self.lookup.val[i, self.obs_seed[i], epoch - 1]),
                 "seconds": float(self.lookup.sec[i, epoch - 1]), "epoch": epoch}
@@ -169,7 +166,8 @@ class RaceResult:
     n_trials: dict[str, np.ndarray]  # name -> (n_seeds,) trials run within the budget
     best_test: float
     seeds: list[int]
-    wall_seconds: dict[str, float] = field(default_factory=dict)  # real seconds each searcher took
+    wall_seconds: dict[str, float] = field(default_factory=dict)  # real seconds each searcher took (all seeds)
+    cpu_seconds: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n_seeds,) CPU seconds of each run
 
     @property
     def names(self) -> list[str]:
@@ -215,18 +213,19 @@ def race(lookup: Lookup, searchers: dict | None = None, *, seeds=range(50), max_
     max_seconds = 100 * lookup.full_seconds() if max_seconds is None else float(max_seconds)
     if not max_seconds > 0:
         raise ValueError(f"max_seconds={max_seconds!r} must be > 0 (simulated CPU seconds per run)")
-    paths, wall = {}, {}
+    paths, wall, cpu = {}, {}, {}
     for name, make in searchers.items():
         t0 = time.perf_counter()
-        runs = []
+        runs, cpu[name] = [], []
         for s in seeds:
-            searcher = make(s)
+            c0, searcher = time.process_time(), make(s)  # this process's CPU time: the run, lookups included
             trials = run_search(searcher, TableObjective(lookup, s), budget=10**7, max_seconds=max_seconds)
             if not trials:
                 raise RuntimeError(f"searcher {name!r} proposed nothing with seed {s}")
             if sum(t.seconds for t in trials) < max_seconds and searcher.ask() is not None:
                 break  # stopped short but not exhausted: Ctrl-C (run_search returns what it finished)
             runs.append(incumbent_path(trials, lookup))
+            cpu[name].append(time.process_time() - c0)
         if len(runs) < len(seeds):
             if not paths:
                 raise KeyboardInterrupt(f"the bake-off was interrupted during {name!r}, before any searcher finished")
@@ -247,4 +246,4 @@ def race(lookup: Lookup, searchers: dict | None = None, *, seeds=range(50), max_
             V[i, ok] = score[k[ok]]
         regret[name], val[name] = R, V
         n_trials[name] = np.array([np.searchsorted(done, max_seconds, side="right") for done, _, _ in runs])
-    return RaceResult(times, regret, val, n_trials, lookup.best_test, seeds, wall)
+    return RaceResult(times, regret, val, n_trials, lookup.best_test, seeds, wall, {n: np.array(cpu[n]) for n in paths})

@@ -3,7 +3,8 @@
 The searchers of `naslab.bakeoff.race.default_searchers` (random, evolution, local search, REINFORCE,
 successive halving, Hyperband) race BANANAS (`naslab.signals.bananas`), BOHB (`naslab.signals.bohb`),
 TPE (Optuna's, through `naslab.integrations.optuna.OptunaSearch` on a space of 6 Choice edges) and
-evolution warm-started by a proxy (`naslab.signals.warm_start`) on the same simulated cost axis: one
+evolution warm-started by a zero-cost proxy (`naslab.signals.warm_start`: by default the synflow column of the
+shipped proxy table) on the same simulated cost axis: one
 "training" is `Lookup.full_seconds()`, the mean CPU seconds of one full training (all epochs) of a
 cell, so "300 trainings" is `max_seconds = 300 * full_seconds` (the bake-off's default is 100).
 
@@ -24,6 +25,8 @@ Taught in: notebooks/07_cheap_signals.ipynb (future).
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from naslab.bakeoff.race import Lookup, default_eta, default_searchers, race
@@ -32,7 +35,7 @@ from naslab.domains import Choice
 from naslab.searchers import Searcher
 from naslab.signals.bananas import Bananas
 from naslab.signals.bohb import BOHB
-from naslab.signals.warm_start import WarmStartEvolution
+from naslab.signals.warm_start import DEFAULT_PROXY, WarmStartEvolution, table_score
 
 TRAININGS = (50, 150, 300)
 
@@ -62,7 +65,8 @@ def signal_searchers(lookup: Lookup, *, score=None, tpe=None) -> dict:
     """name -> factory(seed) for BANANAS, BOHB, TPE (when `tpe` is given) and evolution + proxy (when `score` is).
 
     Args:
-        score: cell -> float for the warm start (e.g. `table.params`, a zero-cost proxy's column).
+        score: the warm start's score: a column of the shipped proxy table by name ("synflow", "naswot", ...:
+            `naslab.signals.warm_start.table_score`, loaded once here) or any callable cell -> float.
         tpe: factory(space, seed=...) -> dict-config searcher, e.g. `naslab.integrations.optuna.OptunaSearch`.
     """
     k, m, E = lookup.n_ops, lookup.n_edges, lookup.n_epochs
@@ -70,6 +74,8 @@ def signal_searchers(lookup: Lookup, *, score=None, tpe=None) -> dict:
            "BOHB": lambda s: BOHB(k, m, E, eta=default_eta(E), seed=s)}
     if tpe is not None:
         out["TPE"] = lambda s: DictCells(tpe(cell_space(k, m), seed=s), m, name="TPE")
+    if isinstance(score, str):
+        score = table_score(score)
     if score is not None:
         out["evolution + proxy"] = lambda s: WarmStartEvolution(score, k, m, seed=s)
     return out
@@ -114,15 +120,20 @@ def pi_matrix(finals: dict, *, n_resamples: int = 1000, seed: int = 0) -> dict:
     return {"names": names, "p": p, "lo": lo, "hi": hi}
 
 
-def signal_race(lookup: Lookup, searchers: dict | None = None, *, score=None, tpe=None, seeds=range(50),
+def signal_race(lookup: Lookup, searchers: dict | None = None, *, score=DEFAULT_PROXY, tpe=None, seeds=range(50),
                 trainings=TRAININGS, n_resamples: int = 1000) -> dict:
     """Run the bake-off searchers and the predictor-based ones; judge them at `trainings` full trainings.
 
+    `searchers` None: the six of notebook 06 and `signal_searchers(lookup, score=score, tpe=tpe)`, so evolution is
+    warm-started by the proxy table's `score` column (synflow; None leaves it out).
+
     Returns:
         {"trainings": (T,), "names", "iqm"/"lo"/"hi": name -> (T,) IQM test regret and its 95 % interval,
-         "pi": [pi_matrix at each training count], "seconds_per_seed": name -> wall seconds per seed,
-         "result": the `naslab.bakeoff.race.RaceResult`}.
+         "pi": [pi_matrix at each training count], "seconds_per_seed": name -> mean wall seconds per seed,
+         "cpu_seconds": name -> (n_seeds,) CPU seconds of each seed's run, "wall_seconds": the whole race's
+         wall seconds (building the searchers, every run and the judging), "result": the `RaceResult`}.
     """
+    t0 = time.perf_counter()
     if searchers is None:
         searchers = {**default_searchers(lookup), **signal_searchers(lookup, score=score, tpe=tpe)}
     trainings = np.asarray(trainings, dtype=float)
@@ -131,11 +142,13 @@ def signal_race(lookup: Lookup, searchers: dict | None = None, *, score=None, tp
     full = lookup.full_seconds()
     res = race(lookup, searchers, seeds=seeds, max_seconds=float(trainings.max()) * full, times=trainings * full)
     out = {"trainings": trainings, "names": res.names, "iqm": {}, "lo": {}, "hi": {}, "result": res,
-           "seconds_per_seed": {n: w / len(res.seeds) for n, w in res.wall_seconds.items()}}
+           "seconds_per_seed": {n: w / len(res.seeds) for n, w in res.wall_seconds.items()},
+           "cpu_seconds": dict(res.cpu_seconds)}
     for name in res.names:
         out["iqm"][name], out["lo"][name], out["hi"][name] = bootstrap_band(res.regret[name], n_resamples=n_resamples)
     out["pi"] = [pi_matrix({n: res.regret[n][:, t] for n in res.names}, n_resamples=n_resamples)
                  for t in range(len(trainings))]
+    out["wall_seconds"] = time.perf_counter() - t0
     return out
 
 

@@ -9,7 +9,11 @@ draw a large random sample of N cells, rank it by a zero-cost proxy, and seed th
 (higher = more promising). Evolution then runs unchanged. The score is *free*: it is not charged to the
 simulated training budget of the race (a zero-cost proxy costs one mini-batch, about a thousandth of a
 training; #params costs nothing), so the comparison with plain evolution measures the value of the
-signal. Until the zero-cost table exists, `naslab.signals.race` passes the network's #params.
+signal. `table_score(proxy)` reads the score of a cell from a column of the shipped proxy table
+(data/bench/mnist1d_nb201_proxies, `naslab.signals.table.ProxyTable`): the mean over its init seeds and
+mini-batches of the cell's isomorphism class, so no network is built during the race. The race
+(`naslab.signals.race`) warm-starts with `DEFAULT_PROXY` = synflow, the proxy Abdelfattah et al. warm up
+with; a cell the proxy calls dead (-inf) ranks last.
 
 Taught in: notebooks/07_cheap_signals.ipynb (future).
 """
@@ -18,8 +22,32 @@ from __future__ import annotations
 
 import numpy as np
 
+from naslab.bakeoff.cells import canonical
 from naslab.bakeoff.searchers import RegularizedEvolution, random_cell
 from naslab.searchers import Proposal
+
+DEFAULT_PROXY = "synflow"
+
+
+def table_score(proxy: str = DEFAULT_PROXY, table=None):
+    """cell -> the proxy table's score of the cell (mean over seeds and batches of its class's row).
+
+    Args:
+        proxy: a column of the table (`ProxyTable.proxies`: synflow, snip, ..., naswot, params, flops).
+        table: a `naslab.signals.table.ProxyTable` (default: the shipped one, loaded and checked once here).
+    """
+    if table is None:
+        from naslab.signals.table import ProxyTable
+
+        table = ProxyTable.load()
+    column = table.scores(proxy)  # (n_distinct,): ValueError naming the columns for an unknown proxy
+    row = {c: i for i, c in enumerate(table.unique_cells())}
+
+    def score(cell) -> float:
+        return float(column[row[canonical(cell)]])
+
+    score.proxy = proxy
+    return score
 
 
 def top_by_score(score, rng: np.random.Generator, n_ops: int, n_edges: int, n_sample: int, k: int) -> list[tuple]:
@@ -31,8 +59,9 @@ def top_by_score(score, rng: np.random.Generator, n_ops: int, n_edges: int, n_sa
         seen[random_cell(rng, n_ops, n_edges)] = None
     cells = list(seen)
     s = np.array([float(score(c)) for c in cells])  # (n_sample,)
-    if not np.all(np.isfinite(s)):
-        raise ValueError("score(cell) returned a NaN or inf value; a proxy must give a finite float for every cell")
+    if np.isnan(s).any() or np.isposinf(s).any():
+        raise ValueError("score(cell) returned NaN or +inf; a proxy gives a finite float for every cell, or -inf "
+                         "for a net that cannot learn (it ranks last)")
     return [cells[int(i)] for i in np.argsort(-s, kind="stable")[:k]]
 
 
@@ -40,7 +69,8 @@ class WarmStartEvolution(RegularizedEvolution):
     """`RegularizedEvolution` whose first P asks are the top P of `n_sample` random cells by `score(cell)`.
 
     Args:
-        score: cell -> float, higher = better (a zero-cost proxy, #params...); computed for free.
+        score: cell -> float, higher = better, computed for free: `table_score("synflow")` reads a column of the
+            shipped proxy table; any callable works (#params, a proxy computed on the fly).
         n_sample: N, the random cells ranked (default 1000).
         population_size, sample_size: P and S of regularised evolution.
     """
@@ -64,4 +94,4 @@ class WarmStartEvolution(RegularizedEvolution):
         return super().ask()
 
 
-__all__ = ["WarmStartEvolution", "top_by_score"]
+__all__ = ["DEFAULT_PROXY", "WarmStartEvolution", "table_score", "top_by_score"]

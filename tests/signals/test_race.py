@@ -85,5 +85,9 @@ def test_signal_race_reports_every_training_count(toy):
     for n in out["names"]:
         assert out["iqm"][n].shape == (3,) and np.all(out["lo"][n] <= out["iqm"][n] + 1e-12)
     assert len(out["pi"]) == 3 and out["pi"][-1]["p"].shape == (3, 3)
+    for n in out["names"]:  # the timing the lead reads: CPU seconds of every seed's run, and the whole race
+        c = out["cpu_seconds"][n]
+        assert c.shape == (3,) and np.all(np.isfinite(c)) and np.all(c > 0), (n, c)
+    assert out["wall_seconds"] > 0 and out["wall_seconds"] >= max(out["seconds_per_seed"].values())
     with pytest.raises(ValueError, match="must be a non-empty list of positive counts"):
         signal_race(lk, seeds=range(2), trainings=(0, 5))
