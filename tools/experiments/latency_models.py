@@ -58,7 +58,8 @@ def models_table(lat: LatencyTable, *, seed: int, train_fraction: float, lut: bo
             pred = lut_predict(cells, *table)
             print(f"  lookup table: measured / LUT sum, median {np.median(y / pred):.2f} "
                   f"(the all-none network {table[1] * 1e6:.0f} us; cell minus LUT sum, median "
-                  f"{np.median(y - pred) * 1e6:.0f} us: the node sums and dispatch the ops alone leave out); "
+                  f"{np.median(y - pred) * 1e6:.0f} us: > 0 is what the ops alone leave out, node sums and dispatch; "
+                  "< 0 says the ops ran slower now than during the build); "
                   f"timed in {time.perf_counter() - t0:.1f} s at load average {load0:.2f} -> {os.getloadavg()[0]:.2f}")
             entries = ", ".join(f"s{s} {op} {v * 1e6:.0f}" for (s, op), v in sorted(table[0].items()))
             print(f"  LUT entries (us): {entries}")
