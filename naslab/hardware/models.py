@@ -13,7 +13,8 @@ percentage error MAPE = mean_c |ŷ(c) - y(c)| / y(c):
       ŷ(c) = T(none-cell) + sum_{stage s} cells_per_stage * sum_{edge e} LUT[s, op_e(c)],   LUT[s, none] = 0
 
   It ignores what the cell adds between ops (the node sums, Python dispatch), so it is biased low when
-  such overheads matter: the notebook shows how much;
+  such overheads matter: the notebook shows how much. "Calibrated", ŷ = a + b * LUT(c) with a, b fitted
+  on the training cells, keeps the ranking and removes a constant overhead and a machine-state scale;
 * **a fitted predictor** on the op per edge position (one-hot, 6 edges x 4 non-`none` ops = 24 features):
   least squares ŷ = w_0 + sum_{e, o} w_{e,o} [op_e = o] (exact when latency is additive over edges),
   or scikit-learn's gradient boosting on the same features (for interactions between edges). nn-Meter
@@ -130,8 +131,10 @@ def compare_models(cells, y, *, macs, params, lut=None, train_fraction: float = 
     out = {}
     for name, x in (("FLOPs", np.asarray(macs, dtype=float)), ("#params", np.asarray(params, dtype=float))):
         out[name] = score(fit_affine(x[tr], y[tr])(x[te]), y[te])
-    if lut is not None:
+    if lut is not None:  # as measured, and with its scale and overhead refitted on the training cells
         out["lookup table"] = score(lut_predict(pick(te), *lut), y[te])
+        out["lookup table, calibrated"] = score(fit_affine(lut_predict(pick(tr), *lut), y[tr])(
+            lut_predict(pick(te), *lut)), y[te])
     for kind in KINDS:
         out[f"fitted ({kind})"] = score(fit_predictor(pick(tr), y[tr], kind, seed)(pick(te)), y[te])
     return out

@@ -77,8 +77,12 @@ def test_compare_models_on_synthetic_latencies():
     cfg = NetConfig(C=8, stem_stride=2)
     out = compare_models(CELLS, y, macs=[macs(c, cfg) for c in CELLS], params=[n_params(c, cfg) for c in CELLS],
                          lut=(lut, 1e-4))
-    assert set(out) == {"FLOPs", "#params", "lookup table", "fitted (linear)", "fitted (boosting)"}
+    assert set(out) == {"FLOPs", "#params", "lookup table", "lookup table, calibrated", "fitted (linear)",
+                        "fitted (boosting)"}
     assert out["lookup table"]["mape"] < 1e-12 and out["fitted (linear)"]["mape"] < 1e-9
+    # a lookup table measured on a machine twice as fast, with an overhead missing: calibration repairs both
+    off = compare_models(CELLS, 2 * y + 3e-4, macs=y, params=y, lut=(lut, 1e-4))
+    assert off["lookup table"]["mape"] > 0.4 and off["lookup table, calibrated"]["mape"] < 1e-9
     assert out["lookup table"]["spearman"] == pytest.approx(1.0)
     assert fit_affine([1, 2, 3], [3, 5, 7])([10]).tolist() == pytest.approx([21.0])
     with pytest.raises(ValueError, match="train_fraction=1.5"):

@@ -50,11 +50,13 @@ def main() -> None:
           f"load average {load0:.1f} -> {os.getloadavg()[0]:.1f}")
     ceiling = noise_ceiling(lookup, cost_per_cell(table, values), seeds=range(a.seeds))
     print(f"ceiling (every cell trained once, deployed by its validation score): IQM {iqm(ceiling):.3f}")
-    for row in r.summary():
-        print(f"{row['searcher']:<22} {row['trainings']:>4} trainings: HV fraction IQM {row['iqm']:.3f} "
-              f"[{row['lo']:.3f}, {row['hi']:.3f}]")
+    rows = {(row["searcher"], row["trainings"]): row for row in r.summary()}
+    print(f"share of the exact front's HV, IQM [95 % bootstrap interval] over {a.seeds} seeds; CPU s per seed")
+    print(f"{'searcher':<22} " + " ".join(f"{f'{n} trainings':>22}" for n in r.checkpoints) + "   CPU s: median (max)")
     for name, c in r.cpu_seconds.items():
-        print(f"{name:<22} CPU per seed: median {np.median(c):.3f} s, max {c.max():.3f} s")
+        cells = [rows[(name, n)] for n in r.checkpoints]
+        print(f"{name:<22} " + " ".join(f"{x['iqm']:8.3f} [{x['lo']:.3f}, {x['hi']:.3f}]" for x in cells)
+              + f"   {np.median(c):.2f} ({c.max():.2f})")
 
 
 if __name__ == "__main__":
