@@ -1,13 +1,15 @@
 """Checks for the exercises of notebook 04 (Net2Net); contract in `naslab.checking`.
 
-* `check_widen_linear(fn)`: a hand-written Net2WiderNet on two linear layers preserves the function.
+* `check_widen_linear(fn)`: a hand-written Net2WiderNet on two linear layers preserves the function
+  (the notebook's Exercise 1 is now `naslab.net2net.checks_bn.check_widen_bn`, through a BatchNorm).
 * `check_widen_conv_linear(fn)`: the same for a conv layer followed by a linear one (flatten in between).
 * `check_identity_kernel(fn)`: a hand-written identity convolution kernel (Net2DeeperNet); even k refused
   by the student's own `ValueError`.
 
 Every returned tensor's shape is compared with the expected one *before* it is used, so a wrong axis
 gives "expected (q, d), got (n, q)" instead of a torch RuntimeError; a wrong divisor is named
-(none, a constant, replica count ± 1, a sign).
+(none, a constant, replica count ± 1, a sign). An answer that calls naslab's own Net2Net code
+(`widen_pair`, `identity_conv`, ...) is refused (`call_student(forbid=FORBID)`).
 
 Taught in: notebooks/04_net2net.ipynb (§ Exercises).
 """
@@ -22,6 +24,10 @@ from torch.nn import functional as F
 
 from naslab.checking import NotImplementedYet, call_student, describe, expect, fail, graded
 from naslab.net2net.layers import replica_counts, widen_pair, wider_mapping
+
+
+# naslab's own Net2Net code: the exercises ask for these steps by hand
+FORBID = ("naslab.net2net.layers", "naslab.net2net.network", "naslab.net2net.deeper")
 
 
 def _cases(seed: int):
@@ -80,7 +86,8 @@ def check_widen_linear(fn) -> str:
         W1, b1, W2 = torch.randn(n, d, generator=gen), torch.randn(n, generator=gen), torch.randn(p, n, generator=gen)
         g = wider_mapping(n, q, generator=gen)
         what = f"W1 ({n}, {d}), b1 ({n},), W2 ({p}, {n}), g = {g.tolist()}"
-        U1, c1, U2 = _three(call_student(fn, W1.clone(), b1.clone(), W2.clone(), g.clone(), what=what), f"fn({what})")
+        out = call_student(fn, W1.clone(), b1.clone(), W2.clone(), g.clone(), what=what, forbid=FORBID)
+        U1, c1, U2 = _three(out, f"fn({what})")
         _shape("U1", U1, (q, d), "one row per new unit: copy the *rows* of W1, W1[g]")
         _shape("c1", c1, (q,), "one bias per new unit, b1[g]")
         _shape("U2", U2, (p, q), "one column per new unit: index the *columns* of W2, W2[:, g]")
@@ -114,7 +121,7 @@ def check_widen_conv_linear(fn) -> str:
         ref = widen_pair(conv, lin, q, g=g)
         W1, b1, W2 = (t.detach().clone() for t in (conv.weight, conv.bias, lin.weight))
         what = f"W1 ({n}, {c}, {k}), b1 ({n},), W2 ({p}, {n * L}), g = {g.tolist()}, s = {L}"
-        U1, c1, U2 = _three(call_student(fn, W1, b1, W2, g.clone(), L, what=what), f"fn({what})")
+        U1, c1, U2 = _three(call_student(fn, W1, b1, W2, g.clone(), L, what=what, forbid=FORBID), f"fn({what})")
         _shape("U1", U1, (q, c, k), "one filter per new channel: copy W1's filters (axis 0), W1[g]")
         _shape("c1", c1, (q,), "one bias per new channel, b1[g]")
         _shape("U2", U2, (p, q * L), f"the Linear layer now reads q * s = {q * L} inputs")
@@ -150,7 +157,7 @@ def check_identity_kernel(fn) -> str:
     """Exercise 3: `fn(channels, k) -> weight (C, C, k)` of a Conv1d(padding=k // 2) identity; even k -> ValueError."""
     x = torch.randn(4, 3, 11, generator=torch.Generator().manual_seed(2))
     for k in (3, 1, 5, 7):
-        out = call_student(fn, 3, k, what=f"(channels=3, k={k})")
+        out = call_student(fn, 3, k, what=f"(channels=3, k={k})", forbid=FORBID)
         try:
             w = torch.as_tensor(out, dtype=torch.float32)
         except (TypeError, ValueError, RuntimeError):
