@@ -83,7 +83,8 @@ def check_widening(fn, g):
     with torch.no_grad():
         a, b = forward(*new, x), forward(pw1, dw, pw2, x)
         gap = (a - b).abs().max().item()
-        expect(torch.allclose(a, b, atol=1e-10), f"outputs differ by {gap:.3g} for g = {g.tolist()}: " + diagnose((pw1, dw, pw2), new, g))
+        expect(torch.allclose(a, b, atol=1e-10),
+               f"outputs differ by {gap:.3g} for g = {g.tolist()}: " + diagnose((pw1, dw, pw2), new, g))
 
 
 def check_shapes_and_groups(fn):

@@ -25,7 +25,6 @@ from torch.nn import functional as F
 from naslab.checking import NotImplementedYet, call_student, describe, expect, fail, graded
 from naslab.net2net.layers import replica_counts, widen_pair, wider_mapping
 
-
 # naslab's own Net2Net code: the exercises ask for these steps by hand
 FORBID = ("naslab.net2net.layers", "naslab.net2net.network", "naslab.net2net.deeper")
 

@@ -72,7 +72,8 @@ def _output(out, call: str) -> tuple[list[list], float]:
     rungs, cost = out
     expect(isinstance(rungs, list) and all(isinstance(r, list) for r in rungs), f"{call}: rungs is {describe(rungs)}; "
            "return a list with one list per rung: the candidates evaluated at that rung (wrong shape)")
-    expect(isinstance(cost, (int, float, np.integer, np.floating)) and not isinstance(cost, bool) and np.ndim(cost) == 0,
+    number = isinstance(cost, (int, float, np.integer, np.floating)) and not isinstance(cost, bool)
+    expect(number and np.ndim(cost) == 0,
            f"{call}: cost is {describe(cost)}; return one number, the total seconds charged (wrong shape)")
     return rungs, float(cost)
 
@@ -118,7 +119,8 @@ def _diagnose(bench, step, args, cands, rungs, cost, want_rungs, want_cost, per_
         fail(f"{call}: cost {cost:.4g} s, expected {want_cost:.4g} s: one rung was not charged; add the "
              "'seconds' of EVERY evaluation of every rung")
     for msg, e in ((f"r_max = {r_max}", lambda _: r_max), (f"r_min = {r_min}", lambda _: r_min)):
-        if math.isclose(cost, naslab_run(make_lookup(bench, step, charge=e), cands, eta, r_min, r_max)[1], rel_tol=1e-9):
+        charged = naslab_run(make_lookup(bench, step, charge=e), cands, eta, r_min, r_max)[1]
+        if math.isclose(cost, charged, rel_tol=1e-9):
             fail(f"{call}: cost {cost:.4g} s, expected {want_cost:.4g} s: you charged every evaluation at {msg} "
                  "epochs; charge each one the 'seconds' lookup returns at the budget it was evaluated with")
     fail(f"{call}: cost {cost:.4g} s, expected {want_cost:.4g} s (seconds per rung {[round(p, 4) for p in per_rung]}): "
