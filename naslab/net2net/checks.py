@@ -49,7 +49,7 @@ def _shape(name: str, t: torch.Tensor, want: tuple, hint: str) -> None:
            "(wrong shape or axis)")
 
 
-def _divisor(U2: torch.Tensor, W2g: torch.Tensor, count: torch.Tensor) -> str:
+def divisor_slip(U2: torch.Tensor, W2g: torch.Tensor, count: torch.Tensor) -> str:
     """Name what the outgoing weights were divided by. U2, W2g: (p, q, s) with W2g = W2 viewed and indexed by g."""
     mask = W2g.abs() > 1e-3
     if not torch.isfinite(U2).all():
@@ -98,7 +98,7 @@ def check_widen_linear(fn) -> str:
             continue
         expect(torch.allclose(U1, W1[g]) and torch.allclose(c1, b1[g]), f"U1, c1 are not copies of W1's rows and "
                f"b1's entries by g (n={n}, q={q}): U1 = W1[g], c1 = b1[g]")
-        why = _divisor(U2[:, :, None], W2[:, g][:, :, None], replica_counts(g, n)[g])
+        why = divisor_slip(U2[:, :, None], W2[:, g][:, :, None], replica_counts(g, n)[g])
         fail(f"the widened pair changes the output by {gap:.3g} (n={n}, q={q}): "
              + (why or "divide each outgoing column by its replica count |{x : g(x) = g(j)}|"))
     return "✓ check_widen_linear: correct, the widened pair computes the same function on 4 random shapes"
@@ -133,7 +133,7 @@ def check_widen_conv_linear(fn) -> str:
         expect(torch.allclose(U1, W1[g]) and torch.allclose(c1, b1[g]), f"U1, c1 are not W1's filters and b1's "
                f"entries copied by g (n={n}, q={q}): U1 = W1[g], c1 = b1[g]")
         W2g = W2.reshape(p, n, L)[:, g]  # (p, q, s)
-        why = _divisor(U2.reshape(p, q, L), W2g, replica_counts(g, n)[g])
+        why = divisor_slip(U2.reshape(p, q, L), W2g, replica_counts(g, n)[g])
         fail(f"output changed by {gap:.3g} (n={n}, q={q}): " + (why or (
             f"after the flatten channel i owns the {L} inputs i*s .. i*s+s-1 of the Linear layer: view W2 as "
             "(p, n, s), index and divide on axis 1, then flatten back")))

@@ -7,7 +7,7 @@ with the same g). The oracle is the block itself: in eval mode the widened block
 same outputs (≤ 1e-5). Only when it does not is the slip named: the old modules changed in place,
 a BatchNorm entry (γ, β, running mean, running variance) not remapped by g, fc1's rows or bias not
 copied, fc2's bias altered, or a divisor of the outgoing columns other than the replica count
-(`naslab.net2net.checks._divisor`). The student's answer may not call naslab's Net2Net code
+(`naslab.net2net.checks.divisor_slip`). The student's answer may not call naslab's Net2Net code
 (`naslab.net2net.layers`, `naslab.net2net.network`).
 
 Taught in: notebooks/04_net2net.ipynb (§ Exercises, Exercise 1).
@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from naslab.checking import call_student, describe, expect, fail, graded
-from naslab.net2net.checks import FORBID, _divisor
+from naslab.net2net.checks import FORBID, divisor_slip
 from naslab.net2net.layers import replica_counts, wider_mapping
 
 BN_ENTRIES = {"weight": "γ (bn.weight)", "bias": "β (bn.bias)", "running_mean": "the running mean",
@@ -92,6 +92,6 @@ def check_widen_bn(fn) -> str:
                    f"{head}: fc1's bias is not copied by g (fc1.bias[g])")
             expect(f2.bias is not None and torch.allclose(f2.bias, fc2.bias), f"{head}: fc2's bias must stay as it "
                    "was: it is added once per output, whatever the number of units")
-            why = _divisor(f2.weight[:, :, None], fc2.weight[:, g][:, :, None], replica_counts(g, n)[g])
+            why = divisor_slip(f2.weight[:, :, None], fc2.weight[:, g][:, :, None], replica_counts(g, n)[g])
         fail(f"{head}: " + (why or "divide each outgoing column of fc2 by its replica count |{x : g(x) = g(j)}|"))
     return "✓ check_widen_bn: correct, the widened Linear-BatchNorm-ReLU-Linear block computes the same function"
