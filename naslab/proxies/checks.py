@@ -193,10 +193,5 @@ def check_sh_budget(fn) -> str:
 
 
 def _uncapped(n, eta, r_min, r_max) -> float:
-    total, i = 0, 0
-    while n // eta**i >= 1:
-        total += (n // eta**i) * r_min * eta**i
-        if n // eta**i // eta < 1 or r_min * eta**i >= r_max:
-            break
-        i += 1
-    return total
+    """The classic slip's total: naslab's rungs, each charged r_min eta^i without the cap at r_max."""
+    return sum(n_i * r_min * eta**i for i, (n_i, _) in enumerate(rung_schedule(n, eta, r_min, r_max)))
