@@ -336,12 +336,13 @@ plots.plot_cost_vs_rank(rows[1:] + [sn_row], ceiling=rows[0]["tau"]);
 # %% [markdown]
 # ## 7 · Successive halving against random search
 #
-# A proxy need not be one fixed budget. **Successive halving** (Jamieson & Talwalkar 2016; the inner loop of Hyperband, Li et al. 2018) gives $n$ candidates a small budget $r_{min}$, keeps the best $\lfloor n_i/\eta \rfloor$, multiplies the budget by $\eta$, and repeats:
+# A proxy need not be one fixed budget. **Successive halving** (Jamieson & Talwalkar 2016; the inner loop of Hyperband, Li et al. 2018) gives $n$ candidates a small budget $r_{min}$, keeps the best $\lfloor n_i/\eta \rfloor$, multiplies the budget by $\eta$, and repeats; each round is a **rung**:
 #
 # $$n_i = \lfloor n / \eta^i \rfloor, \qquad r_i = r_{min}\,\eta^i \le r_{max}.$$
 #
 # Each rung costs about $n \cdot r_{min}$, so the whole schedule costs a few full trainings instead of $n$.
-#
+
+# %% [markdown]
 # **Exercise 1 · Build it: successive halving's rungs.** Before naslab's searcher does it for you, write one run yourself: `my_successive_halving(lookup, candidates, eta, r_min, r_max)`. `lookup(candidate, epochs)` returns `{"val_acc", "test_acc", "seconds"}` for one evaluation. Starting with every candidate at $r_0 = r_{min}$ epochs:
 #
 # 1. evaluate each candidate of the rung at the rung's budget $r_i$ and add its `"seconds"` to the cost (every evaluation trains from scratch);
