@@ -29,6 +29,12 @@ from naslab.net2net.layers import replica_counts, widen_pair, wider_mapping
 FORBID = ("naslab.net2net.layers", "naslab.net2net.network", "naslab.net2net.deeper")
 
 
+def _callable(fn, check: str) -> None:
+    """A check's own TypeError for an answer that is not a function (a stub None is handled by `graded`)."""
+    if not callable(fn):
+        raise TypeError(f"{check}(fn): fn must be your function, got {type(fn).__name__} {describe(fn)}")
+
+
 def _cases(seed: int):
     gen = torch.Generator().manual_seed(seed)
     for d, n, q, p in [(5, 3, 7, 4), (1, 1, 4, 2), (8, 6, 9, 10), (4, 2, 6, 3)]:
@@ -81,6 +87,7 @@ def check_widen_linear(fn) -> str:
 
     W1 (n, d), b1 (n,), W2 (p, n), g (q,) int64 -> U1 (q, d), c1 (q,), U2 (p, q).
     """
+    _callable(fn, "check_widen_linear")
     for gen, d, n, q, p in _cases(0):
         W1, b1, W2 = torch.randn(n, d, generator=gen), torch.randn(n, generator=gen), torch.randn(p, n, generator=gen)
         g = wider_mapping(n, q, generator=gen)
@@ -111,6 +118,7 @@ def check_widen_conv_linear(fn) -> str:
     `fn(W1, b1, W2, g, s) -> (U1, c1, U2)` with W1 (n, c, k), b1 (n,), W2 (p, n*s) where s is the
     number of positions per channel after the flatten, g (q,) -> U1 (q, c, k), c1 (q,), U2 (p, q*s).
     """
+    _callable(fn, "check_widen_conv_linear")
     for gen, _, n, q, p in _cases(1):
         c, k, L = 2, 3, 5  # s = L: a same-padded conv keeps the length
         with torch.random.fork_rng(devices=[]):
@@ -154,6 +162,7 @@ def _raised_by_student(e: BaseException) -> bool:
 @graded("Exercise 3 (identity kernel)")
 def check_identity_kernel(fn) -> str:
     """Exercise 3: `fn(channels, k) -> weight (C, C, k)` of a Conv1d(padding=k // 2) identity; even k -> ValueError."""
+    _callable(fn, "check_identity_kernel")
     x = torch.randn(4, 3, 11, generator=torch.Generator().manual_seed(2))
     for k in (3, 1, 5, 7):
         out = call_student(fn, 3, k, what=f"(channels=3, k={k})", forbid=FORBID)

@@ -41,6 +41,12 @@ def _number(x, call: str) -> float:
     return float(x)
 
 
+def _callable(fn, check: str) -> None:
+    """A check's own TypeError for an answer that is not a function (a stub None is handled by `graded`)."""
+    if not callable(fn):
+        raise TypeError(f"{check}(fn): fn must be your function, got {type(fn).__name__} {describe(fn)}")
+
+
 def _call_tau(fn, a, b):
     try:
         return call_student(fn, a.copy(), b.copy(), what=f"a={a.tolist()}, b={b.tolist()}", forbid=TAU_FORBID)
@@ -56,6 +62,7 @@ def _call_tau(fn, a, b):
 @graded("Exercise 2 (Kendall's τ)")
 def check_kendall_tau(fn) -> str:
     """Check a student's `fn(a, b) -> tau` (no ties) against naslab's on random and fixed data."""
+    _callable(fn, "check_kendall_tau")
     rng = np.random.default_rng(0)
     cases = [(np.arange(6.0), np.arange(6.0)), (np.arange(6.0), -np.arange(6.0))]
     cases += [(rng.permutation(n).astype(float), rng.permutation(n).astype(float)) for n in (12, 9, 12, 7, 10)]
@@ -107,7 +114,9 @@ def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = Non
     the check) are re-trained with `result["proxy"]` on `data` (default: the benchmark's dataset) and
     must give the reported scores and at least about the reported seconds; τ is recomputed.
     """
-    expect(isinstance(result, dict), f"result should be a dict, got {describe(result)}")
+    if not isinstance(result, dict):
+        raise TypeError(f"check_new_proxy(result, bench): result must be the dict of your proxy's run, got "
+                        f"{type(result).__name__} {describe(result)}")
     for key in ("proxy", "index", "scores", "seconds", "tau"):
         expect(key in result, f"result needs a {key!r} entry (got {sorted(result)})"
                + ("; put your Proxy in it so the check can re-run it" if key == "proxy" else ""))
@@ -159,6 +168,7 @@ def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = Non
 def check_sh_budget(fn) -> str:
     """Check `fn(n, eta, r_min, r_max) -> total budget` of successive halving (Σ n_i * r_i); the last settings
     reach the cap r_i = r_max before one candidate is left."""
+    _callable(fn, "check_sh_budget")
     cases = [(27, 3, 1, 9), (81, 3, 1, 81), (10, 3, 1, 81), (16, 2, 1, 100), (9, 3, 3, 9), (81, 3, 1, 10),
              (64, 2, 1, 5)]
     got = []

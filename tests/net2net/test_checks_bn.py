@@ -95,3 +95,9 @@ def test_the_other_exercises_refuse_naslabs_own_code():
         check_widen_conv_linear(conv_via_naslab)
     with pytest.raises(CheckError, match="called naslab's naslab.net2net.deeper"):
         check_identity_kernel(lambda c, k: identity_conv(c, k, dim=1).weight.detach())
+
+
+@pytest.mark.parametrize("check", [check_widen_conv_linear, check_identity_kernel])
+def test_the_other_04_checks_raise_their_own_type_error(check):
+    with pytest.raises(TypeError, match=f"{check.__name__}\\(fn\\): fn must be your function, got tuple"):
+        check((1, 2))
