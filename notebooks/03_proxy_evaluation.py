@@ -139,7 +139,7 @@ for a in np.random.default_rng(SEED).choice(bench.size, size=N_LIVE, replace=Fal
 claim("03 §1", "the live retraining lands within 4 points of the table's seed-0 accuracy", max(live_gap), high=0.04,
       fast="same")
 claim("03 §1", "on average the other seed differs more than the live run", np.mean(seed_gap) - np.mean(live_gap),
-      low=0.0)
+      low=0.001)
 
 # %% [markdown]
 # ## 2 · The ladder of evaluation strategies
@@ -324,8 +324,8 @@ plots.plot_sharing_cost({"every child alone": alone, "supernet + evaluation": sn
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# τ over four supernet seeds (class mode): 0.33-0.41; SEED 0 / 1 / 2 (this section re-run per seed, load 5):
-# τ 0.383 / 0.333 / 0.414, cost factor 40.6 / 37.8 / 39.8x (earlier: 31x and ≈ 50x on two other machines)
+# class mode, SEED 0 / 1 / 2: τ 0.383 / 0.333 / 0.414; cost factor 32.1 / 30.1 / 34.5x (load 9; 37.8-40.6x at load 5,
+# 31x and ≈ 50x on two other machines: it divides live CPU seconds by the table's)
 claim("03 §6", "the supernet ranks about as well as one epoch (τ between 0.25 and 0.5)", sn_row["tau"], 0.25, 0.5)
 claim("03 §6", "it is more than ten times cheaper than training all 128", alone / sn_seconds, low=10)
 
@@ -440,6 +440,7 @@ ax.set_title(f"Successive halving (27 candidates, η = 3)\nvs random search, {SH
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 # these do not depend on SEED (the comparison runs search seeds 0..SH_SEEDS-1); class mode (100 seeds): after 1 s
 # 0.885, SH minus random search at 17 s +0.0033 (standard error 0.0022), at the end 0.0015; FAST (10): 0.851, +0.010
+# SEED 0 / 1 / 2: SH's schedule 10.04 / 9.91 / 10.35 full trainings (the candidates are drawn with SEED)
 full_cost = bench.arrays["cpu_seconds"][:, 0, -1].mean()      # one full training, table seconds
 t_of = {tt: int(np.searchsorted(cmp["times"], tt)) for tt in (1.0, 17.0)}
 sh_curve, rs_curve = cmp["curves"]["successive halving"], cmp["curves"]["random search"]

@@ -307,9 +307,8 @@ for name in ["teacher", "net2net", "random pad", "scratch"]:
 # - **random pad** starts near chance: one randomly initialised layer is enough to destroy what the teacher computed,
 #   and it needs hundreds of updates to recover;
 # - **scratch** starts at chance too, but the student *shape* is much better than the teacher's: on this small dataset
-#   it overtakes the Net2Net student after about 200–300 updates and ends higher (after 100 updates the Net2Net
-#   student is still ahead);
-# - the **teacher** trained on gains nothing: it has plateaued, which is why we grew it.
+#   after 100 updates the Net2Net student is still far ahead, but scratch overtakes it later and ends higher;
+# - the **teacher** trained on gains only a few points: it has plateaued, which is why we grew it.
 #
 # So here Net2Net's gift is a **head start**, not a better final network. That differs from the ImageNet result of the
 # paper (same final accuracy, reached sooner): our teacher is tiny, the student stays close to the teacher's solution
@@ -323,7 +322,9 @@ for name in ["teacher", "net2net", "random pad", "scratch"]:
 
 # %%
 # Check what we observe above: each claim prints whether it holds in this run (naslab.claims)
-# per-seed values: see the comment of each claim (class mode, SEED 0 / 1 / 2)
+# class mode, SEED 0 / 1 / 2: |net2net - teacher| at the start 0 / 0.025 / 0.016; random pad starts at 0.099 / 0.085 /
+# 0.126, scratch at 0.105 / 0.086 / 0.103; net2net minus scratch after 100 updates 0.30 / 0.26 / 0.23; scratch minus
+# net2net at the end 0.021 / 0.080 / 0.100; the teacher's gain 0.019 / 0.028 / 0.030
 acc = {name: curves[name]["val_acc"] for name in ["teacher", "net2net", "random pad", "scratch"]}
 steps = curves["teacher"]["steps"]
 at_100 = min(int(np.searchsorted(steps, 100)), len(steps) - 1)      # the first evaluation at >= 100 updates
@@ -335,8 +336,8 @@ claim("04 §4", "scratch starts near chance too (at most 0.3)", acc["scratch"][0
 claim("04 §4", "after 100 updates the Net2Net student is ahead of scratch", acc["net2net"][at_100] - acc["scratch"][at_100],
       low=0.05)
 claim("04 §4", "scratch ends higher than the Net2Net student", acc["scratch"][-1] - acc["net2net"][-1], low=0.01)
-claim("04 §4", "the teacher trained on gains nothing (at most one point)", acc["teacher"][-1] - acc["teacher"][0],
-      high=0.01)
+claim("04 §4", "the teacher trained on gains only a few points (at most five)", acc["teacher"][-1] - acc["teacher"][0],
+      high=0.05)
 
 # %% [markdown]
 # ## 5 · Search by network transformation (EAS)
@@ -439,7 +440,7 @@ print(f"retraining {len(top)} children took {t.seconds:.1f} s (the whole EAS run
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# SEED 0 / 1 / 2 (run_claims --seeds 0,1,2): growth ahead of no growth by 0.054 / 0.016 / 0.020
+# SEED 0 / 1 / 2 (class mode, re-run 2026-12-06 with the same values): growth ahead of no growth by 0.054 / 0.016 / 0.020
 # (best EAS 0.921 / 0.840 / 0.799, random 0.921 / 0.846 / 0.806, no growth 0.868 / 0.830 / 0.786; earlier class-mode
 # runs of this notebook: 1.0, 1.7, 4.0, 5.4 points); scratch / paid 19.7 / 19.5 / 18.7; retrained from scratch minus
 # inherited (mean of the 2 best) 0.057 / 0.101 / 0.107; |best EAS - best random| 0.000 / 0.006 / 0.007
