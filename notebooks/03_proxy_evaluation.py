@@ -11,7 +11,7 @@
 #
 # We measure every classic way to *estimate* how good an architecture is — fewer epochs, less data, a smaller model, shared weights — by how well it ranks the architectures of our own search space, and what it costs.
 #
-# **Time**: class mode ≈ 1–2 min on a 2-core CPU; FAST ≈ 25 s.
+# **Time**: reading ≈ 17 min · class mode ≈ 1–2 min on a 2-core CPU · FAST ≈ 25 s.
 # **Prerequisites**: [01 · grid vs random search](01_grid_vs_random_search.ipynb) (the ask/tell search loop) and [02 · the REINFORCE controller](02_reinforce_controller.ipynb) (the macro search space).
 
 # %% [markdown]
@@ -19,7 +19,7 @@
 #
 # After this notebook you will be able to:
 #
-# - score any cheap **proxy** (fewer epochs, a data subset, a narrower model, a shared-weight supernet) by how well it **ranks** architectures: Kendall τ, Spearman ρ and top-k overlap;
+# - score any cheap **proxy** (a cheap stand-in for full training: fewer epochs, a data subset, a narrower model, a shared-weight supernet) by how well it **ranks** architectures: Kendall τ, Spearman ρ and top-k overlap;
 # - account for the **cost** of each evaluation strategy in seconds and place it on a cost-versus-rank-correlation map;
 # - explain NASNet's "search small, evaluate big" and ENAS's parameter sharing, and what each one buys;
 # - run **successive halving** as an ask/tell searcher and compare it with random search on a tabular benchmark, on a simulated time axis;
@@ -39,7 +39,7 @@ from naslab.exercise import exercise
 from naslab.grid_vs_random.plots import plot_anytime  # notebook 01's anytime plot, reused
 from naslab.proxies import plots
 from naslab.proxies.benchmark import Benchmark
-from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget, check_successive_halving
 from naslab.proxies.halving import SuccessiveHalving, compare_on_benchmark, rung_schedule
 from naslab.proxies.proxy import Proxy, evaluate_proxy, live_objective, run_proxy, scaled_build
 from naslab.proxies.ranking import kendall_tau, spearman_rho
@@ -71,9 +71,9 @@ N_NEW_PROXY = budget(full=16, fast=6)      # architectures your new proxy trains
 # %% [markdown]
 # ## 1 · A benchmark you can hold in your hand
 #
-# NAS-Bench-201 (Dong & Yang 2020) trained all 15,625 cells of a space once, so that a search becomes a **table lookup**: algorithms can be compared over many seeds at the cost of a dictionary access. Its file is gigabytes; ours is one `.npz` of a few tens of kilobytes (the next cell reads its size from the file).
+# NAS-Bench-201 (Dong & Yang 2020) trained all 15,625 cells of a space once, so that a search becomes a **table lookup**: algorithms can be compared over many seeds at the cost of a dictionary access. Its file is gigabytes; ours is a few tens of kilobytes (the next cell reads its size).
 #
-# `naslab.proxies.benchmark` holds **every architecture of a subspace of notebook 02's macro space**: 3 layers, filters ∈ {8, 32}, kernel ∈ {3, 7}, stride 2, plus the anchor token "does layer 0 also feed layer 2?" — $4^3 \times 2 = 128$ architectures. Each was trained on MNIST-1D for 9 epochs (Adam, lr $10^{-2}$, batch 128) with **2 seeds**, and its validation accuracy was recorded after *every* epoch. So the fidelities 1, 3 and 9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run. The simulated cost of an entry is its CPU seconds. `python tools/build/build_bench.py` rebuilds it (see `data/README.md` for how long that took).
+# `naslab.proxies.benchmark` holds **every architecture of a subspace of notebook 02's macro space**: 3 layers, filters ∈ {8, 32}, kernel ∈ {3, 7}, stride 2, plus the anchor token "does layer 0 also feed layer 2?" — $4^3 \times 2 = 128$ architectures. Each was trained on MNIST-1D for 9 epochs (Adam, lr $10^{-2}$, batch 128) with **2 seeds**, and its validation accuracy was recorded after *every* epoch. The **fidelity** of an evaluation is how much of the full training budget it gets (here: the number of epochs); the fidelities 1, 3 and 9 epochs (1/9, 1/3 and all of the budget) are checkpoints of one run. The simulated cost of an entry is the CPU seconds its training took.
 
 # %%
 # Load the benchmark (it is validated: a corrupt file raises an error, never wrong numbers)
@@ -117,14 +117,29 @@ claim("03 §1", "several pairs of curves cross between epoch 1 and 9",
 from dataclasses import replace
 from naslab.proxies.build import run_job
 cfg = replace(bench.config, epochs=LIVE_EPOCHS)      # epoch e of the 9-epoch run is an e-epoch run
+live_gap, seed_gap = [], []                          # |live - table seed 0| and |seed 0 - seed 1| per entry
 for a in np.random.default_rng(SEED).choice(bench.size, size=N_LIVE, replace=False):
     live = run_job(cfg, {"kind": "main", "arch": int(a), "seed": 0, "level": 0})
     table = bench.arrays["val_acc"][a, :, LIVE_EPOCHS - 1]    # seeds 0 and 1 after LIVE_EPOCHS epochs
+    live_gap.append(abs(live["curve"][-1] - table[0]))
+    seed_gap.append(abs(table[1] - table[0]))
     print(f"{bench.archs[a].key:>24} after {LIVE_EPOCHS} epochs: table {table[0]:.3f} (seed 1: {table[1]:.3f}) | "
           f"live {live['curve'][-1]:.3f} in {live['cpu_curve'][-1]:.1f} CPU s")
 
 # %% [markdown]
-# **Q: what conclusion can we make?** The live run repeats the table's seed-0 number (up to tiny floating-point differences), while the *other* seed differs by a few points. Which of the two differences tells you how precisely an architecture's accuracy is known?
+# **Expected result.** The live run lands within 4 points of the table's seed-0 number, and often repeats it exactly (training on another machine or library version is not reproducible bit for bit); on average the *other* seed differs more.
+#
+# **Q: what conclusion can we make?** Which of the two differences tells you how precisely an architecture's accuracy is known?
+
+
+# %%
+# Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+# SEED 0 / 1 / 2 (class mode, 3 entries each): largest |live - seed 0| 0.0275 / 0.0063 / 0.0188 (6 of 9 entries within
+# 0.001); mean |seed 1 - seed 0| minus mean |live - seed 0|: 0.011 / 0.030 / 0.042
+claim("03 §1", "the live retraining lands within 4 points of the table's seed-0 accuracy", max(live_gap), high=0.04,
+      fast="same")
+claim("03 §1", "on average the other seed differs more than the live run", np.mean(seed_gap) - np.mean(live_gap),
+      low=0.001)
 
 # %% [markdown]
 # ## 2 · The ladder of evaluation strategies
@@ -141,7 +156,7 @@ for a in np.random.default_rng(SEED).choice(bench.size, size=N_LIVE, replace=Fal
 #
 # $$\tau = \frac{C - D}{n(n-1)/2}, \qquad \rho = 1 - \frac{6 \sum_i d_i^2}{n(n^2 - 1)}, \qquad \text{top-}k\text{ overlap} = \frac{|\,\text{top}_k(p) \cap \text{top}_k(f)\,|}{k}.$$
 #
-# (`naslab.proxies.ranking` uses scipy's τ-b and ρ, which also handle ties.) Cost is CPU seconds, relative to full training of the same candidates.
+# With ties, naslab uses **τ-b** (Kendall's τ corrected for ties: $C - D$ divided by the geometric mean of the numbers of pairs not tied in each list), and ρ computed on average ranks. Cost is CPU seconds, relative to full training of the same candidates.
 
 # %%
 # Every stored proxy, ranked against the truth: tau, rho, top-k overlap and cost
@@ -302,17 +317,17 @@ plots.plot_proxy_scatter(ev["scores"], true_acc, name=f"supernet, {SUPERNET_EPOC
 plots.plot_sharing_cost({"every child alone": alone, "supernet + evaluation": sn_seconds}, ax=ax2);
 
 # %% [markdown]
-# **Expected result.** The supernet costs about as much as training a few children alone — tens of times cheaper than training all 128 (the factor divides CPU seconds measured live on your machine by the table's, measured on the build machine, so it moves with the machine) — and ranks them roughly as well as *one epoch* of standalone training (class mode: τ ≈ 0.33–0.41 over four seeds of the supernet), clearly below 3 epochs. FAST trains it far too briefly to rank anything. Shared weights favour children that train well *together*, not necessarily the ones that are best alone (Bender et al. 2018); on NAS-Bench-201, one-shot methods such as DARTS were found to do poorly for this kind of reason.
+# **Expected result.** The supernet costs about as much as training a few children alone — more than ten times cheaper than training all 128 (the factor divides CPU seconds measured live on your machine by the table's, so it moves with the machine) — and ranks them roughly as well as *one epoch* of standalone training (τ between 0.25 and 0.5), clearly below 3 epochs. FAST trains it far too briefly to rank anything. Shared weights favour children that train well *together*, not necessarily the ones that are best alone (Bender et al. 2018); on NAS-Bench-201, **one-shot** methods (they train one supernet once and read every candidate's score from it, as here; DARTS in notebook 05 is one) were found to do poorly for this kind of reason.
 #
 # Now every proxy on one map: cost relative to full training against τ.
 
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
-# τ over four supernet seeds (class mode): 0.33-0.41; SEED 0 / 1 / 2 (this section re-run per seed, load 5):
-# τ 0.383 / 0.333 / 0.414, cost factor 40.6 / 37.8 / 39.8x (earlier: 31x and ≈ 50x on two other machines)
-claim("03 §6", "the supernet ranks about as well as one epoch (τ ≈ 0.33–0.41)", sn_row["tau"], 0.25, 0.5)
-claim("03 §6", "it is tens of times cheaper than training all 128", alone / sn_seconds, low=10)
+# class mode, SEED 0 / 1 / 2: τ 0.383 / 0.333 / 0.414; cost factor 32.1 / 30.1 / 34.5x (load 9; 37.8-40.6x at load 5,
+# 31x and ≈ 50x on two other machines: it divides live CPU seconds by the table's)
+claim("03 §6", "the supernet ranks about as well as one epoch (τ between 0.25 and 0.5)", sn_row["tau"], 0.25, 0.5)
+claim("03 §6", "it is more than ten times cheaper than training all 128", alone / sn_seconds, low=10)
 
 # %%
 # One cost-vs-rank-correlation plot with every proxy, the supernet included
@@ -324,16 +339,67 @@ plots.plot_cost_vs_rank(rows[1:] + [sn_row], ceiling=rows[0]["tau"]);
 # %% [markdown]
 # ## 7 · Successive halving against random search
 #
-# A proxy need not be one fixed budget. **Successive halving** (Jamieson & Talwalkar 2016; the inner loop of Hyperband, Li et al. 2018) gives $n$ candidates a small budget $r_{min}$, keeps the best $\lfloor n_i/\eta \rfloor$, multiplies the budget by $\eta$, and repeats:
+# A proxy need not be one fixed budget. **Successive halving** (Jamieson & Talwalkar 2016; the inner loop of Hyperband, Li et al. 2018) gives $n$ candidates a small budget $r_{min}$, keeps the best $\lfloor n_i/\eta \rfloor$, multiplies the budget by $\eta$, and repeats; each round is a **rung**:
 #
 # $$n_i = \lfloor n / \eta^i \rfloor, \qquad r_i = r_{min}\,\eta^i \le r_{max}.$$
 #
-# Each rung costs about $n \cdot r_{min}$, so the whole schedule costs a few full trainings instead of $n$. `SuccessiveHalving` is a searcher on the ask/tell interface of notebook 01: `ask()` proposes a candidate *with a fidelity*, and `run_search` calls `objective(candidate, fidelity)` — a lookup on the benchmark, or real training.
+# Each rung costs about $n \cdot r_{min}$, so the whole schedule costs a few full trainings instead of $n$.
+
+# %% [markdown]
+# **Exercise 1 · Build it: successive halving's rungs.** Before naslab's searcher does it for you, write one run yourself: `my_successive_halving(lookup, candidates, eta, r_min, r_max)`. `lookup(candidate, epochs)` returns `{"val_acc", "test_acc", "seconds"}` for one evaluation. Starting with every candidate at $r_0 = r_{min}$ epochs:
+#
+# 1. evaluate each candidate of the rung at the rung's budget $r_i$ and add its `"seconds"` to the cost (every evaluation trains from scratch);
+# 2. stop after the rung whose budget has reached $r_{max}$, or whose $\lfloor n_i/\eta \rfloor$ is 0;
+# 3. otherwise keep the top $\lfloor n_i/\eta \rfloor$ by `"val_acc"`, best first (a tie goes to the candidate listed earlier in the rung), and set $r_{i+1} = \min(\eta\, r_i, r_{max})$.
+#
+# Return `(rungs, cost)`: `rungs[i]` is the list of candidates evaluated at rung $i$, `cost` the total seconds. `"test_acc"` is what a retrain reaches: a search must never choose with it. The check runs naslab's successive halving on the same lookups and compares the survivors and the cost.
 
 # %%
-# The rungs for 27 candidates, eta = 3, budgets 1..9 epochs; then one run on the benchmark
-print("rungs (candidates, epochs):", rung_schedule(27, 3, 1, 9))
+# 27 candidates and the lookup a search may use (seed 0 of the table; test_acc is the truth, for reporting only)
 cands = [bench.archs[i].key for i in np.random.default_rng(SEED).choice(bench.size, 27, replace=False)]
+
+
+def observe(arch, epochs):
+    r = bench.lookup(arch, fidelity=epochs, seed=0)
+    return {"val_acc": r["val_acc"], "test_acc": float(true_acc[bench.index(arch)]), "seconds": r["seconds"]}
+
+
+# %%
+# Exercise 1: one run of successive halving (evaluate and charge a rung, keep the top 1/eta, raise the budget)
+def my_successive_halving(lookup, candidates, eta, r_min, r_max):
+    # BEGIN SOLUTION
+    alive, rungs, cost, r = list(candidates), [], 0.0, r_min
+    while True:
+        r = min(r, r_max)                              # the budget of this rung, capped at r_max
+        scores = []
+        for c in alive:
+            out = lookup(c, r)
+            scores.append(out["val_acc"])              # choose by validation accuracy only
+            cost += out["seconds"]                     # every evaluation trains from scratch: charge it
+        rungs.append(list(alive))
+        k = len(alive) // eta                          # floor(n_i / eta) survive
+        if k < 1 or r >= r_max:
+            return rungs, cost
+        best_first = sorted(range(len(alive)), key=lambda j: (-scores[j], j))   # ties: the earlier one
+        alive = [alive[j] for j in best_first[:k]]
+        r *= eta
+    # END SOLUTION
+
+
+# %%
+# Check 1: the same survivors and the same cost as naslab's successive halving, on the same lookups
+with exercise(1):
+    print(check_successive_halving(my_successive_halving, bench))
+    mine, my_cost = my_successive_halving(observe, cands, 3, 1, 9)
+    print(f"your run: {[len(r) for r in mine]} candidates per rung, {my_cost:.1f} simulated CPU s, "
+          f"last rung {mine[-1]}")
+
+# %% [markdown]
+# Now the same method as naslab ships it. `SuccessiveHalving` is a searcher on the ask/tell interface of notebook 01: `ask()` proposes a candidate *with a fidelity*, and `run_search` calls `objective(candidate, fidelity)` — a lookup on the benchmark, or real training.
+
+# %%
+# naslab's version: the rungs for 27 candidates, eta = 3, budgets 1..9 epochs, and one run on the benchmark
+print("rungs (candidates, epochs):", rung_schedule(27, 3, 1, 9))
 sh = SuccessiveHalving(cands, eta=3, r_min=1, r_max=9)
 trials = run_search(sh, bench.objective(seed=0), budget=1000)
 for i, rung in enumerate(sh.history):
@@ -350,6 +416,12 @@ for t in live_trials:
     print(f"rung {t.info['rung']}: {t.config:>24} trained {t.fidelity} epoch(s) -> {t.score():.3f} "
           f"(table: {bench.lookup(t.config, t.fidelity)['val_acc']:.3f})")
 
+# %% [markdown]
+# Next we run both searchers over many seeds and compare their **anytime** performance: the true accuracy of what each search would return if it were stopped at each moment, plotted against simulated time.
+
+# %%
+MY_PREDICTION = None  # predict first: the true accuracy of what successive halving returns after one simulated second (a fraction, e.g. 0.8)
+
 # %%
 # Many seeds: what each searcher would return at each simulated time, judged by a retrain (seed 1)
 cmp = compare_on_benchmark(bench, range(SH_SEEDS), n=27, eta=3, r_min=1, r_max=9)
@@ -359,21 +431,25 @@ ax = plot_anytime(cmp["curves"], x=cmp["times"], xlabel="simulated CPU seconds (
 ax.set_title(f"Successive halving (27 candidates, η = 3)\nvs random search, {SH_SEEDS} seeds");
 
 # %% [markdown]
-# **Expected result.** Successive halving finishes its whole schedule — 27 candidates looked at — for the price of about 10 full trainings (≈ 17 simulated seconds); random search has trained 9 architectures in the same time. SH is far ahead early (after one simulated second it already returns a ≈ 0.88 architecture, when random search has barely finished its first training) and still slightly ahead at the end of its schedule; given twice the time, random search catches up. SH's weak point is its first rung: with 1 epoch (τ ≈ 0.34 above) it sometimes throws away the eventual winner, which is why Hyperband hedges over several values of $r_{min}$.
+# **Expected result.** Successive halving finishes its whole schedule — 27 candidates looked at — for the price of about 10 full trainings (≈ 17 simulated seconds); random search has trained 9 architectures in the same time. SH is far ahead early (after one simulated second it already returns a ≈ 0.88 architecture, when random search has barely finished its first training) and, at the end of its schedule, not behind (the two are within half a point); given twice the time, random search catches up. SH's weak point is its first rung: with 1 epoch (τ ≈ 0.34 above) it sometimes throws away the eventual winner, which is why Hyperband hedges over several values of $r_{min}$.
 #
 # **Q: what conclusion can we make?** How would the picture change if the 1-epoch proxy had τ ≈ 0 on your problem? And if it had τ ≈ 1?
 
 
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
+# these do not depend on SEED (the comparison runs search seeds 0..SH_SEEDS-1); class mode (100 seeds): after 1 s
+# 0.885, SH minus random search at 17 s +0.0033 (standard error 0.0022), at the end 0.0015; FAST (10): 0.851, +0.010
+# SEED 0 / 1 / 2: SH's schedule 10.04 / 9.91 / 10.35 full trainings (the candidates are drawn with SEED)
 full_cost = bench.arrays["cpu_seconds"][:, 0, -1].mean()      # one full training, table seconds
 t_of = {tt: int(np.searchsorted(cmp["times"], tt)) for tt in (1.0, 17.0)}
 sh_curve, rs_curve = cmp["curves"]["successive halving"], cmp["curves"]["random search"]
 claim("03 §7", "SH's whole schedule costs about 10 full trainings", sum(t.seconds for t in trials) / full_cost, 8, 12,
       fast="same")
-claim("03 §7", "after one simulated second SH returns a ≈ 0.88 architecture", sh_curve[:, t_of[1.0]].mean(), low=0.85)
-claim("03 §7", "at the end of its schedule SH is still (slightly) ahead",
-      sh_curve[:, t_of[17.0]].mean() - rs_curve[:, t_of[17.0]].mean(), -0.005, 0.03)
+claim("03 §7", "after one simulated second SH returns a ≈ 0.88 architecture", sh_curve[:, t_of[1.0]].mean(), low=0.85,
+      predicted=MY_PREDICTION)
+claim("03 §7", "at the end of its schedule SH is not behind (within half a point)",
+      sh_curve[:, t_of[17.0]].mean() - rs_curve[:, t_of[17.0]].mean(), 0.0, 0.005)
 claim("03 §7", "given twice the time, random search catches up",
       abs(sh_curve[:, -1].mean() - rs_curve[:, -1].mean()), high=0.01)
 
@@ -391,10 +467,10 @@ proxy_explorer(bench, extra_rows=[sn_row])
 # %% [markdown]
 # ## Exercises
 #
-# **1. Kendall's τ by counting pairs.** Write `my_tau(a, b)` for two score lists without ties: count the concordant pairs $C$ (both lists order $i, j$ the same way) and the discordant ones $D$, and return $(C - D) / \binom{n}{2}$. Write your answer in the cell below and run the check.
+# **2. Kendall's τ by counting pairs.** Write `my_tau(a, b)` for two score lists without ties: count the concordant pairs $C$ (both lists order $i, j$ the same way) and the discordant ones $D$, and return $(C - D) / \binom{n}{2}$. Write your answer in the cell below and run the check (calling scipy's or naslab's τ does not count).
 
 # %%
-# Exercise 1: Kendall's tau = (C - D) / (n choose 2)
+# Exercise 2: Kendall's tau = (C - D) / (n choose 2)
 def my_tau(a, b):
     # BEGIN SOLUTION
     n, s = len(a), 0
@@ -406,17 +482,17 @@ def my_tau(a, b):
 
 
 # %%
-# Check 1
-with exercise(1):
+# Check 2
+with exercise(2):
     print(check_kendall_tau(my_tau))
 
 # %% [markdown]
-# **2. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check re-runs your proxy on a few of the architectures (so put it in `result`), recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
+# **3. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check re-runs your proxy on a few of the architectures (so put it in `result`), recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
 
 # %%
-# Exercise 2: a new proxy of your own (the worked example: shallow, short, small-data)
+# Exercise 3: a new proxy of your own (the worked example: shallow, short, small-data)
 index = np.random.default_rng(1).choice(bench.size, size=N_NEW_PROXY, replace=False)
-with exercise(2):
+with exercise(3):
     # BEGIN SOLUTION
     my_proxy = Proxy(name="2 layers, 2 epochs, 1/3 data", epochs=2, depth=2, data_fraction=1 / 3)
     # END SOLUTION
@@ -427,16 +503,16 @@ with exercise(2):
           f"{out['seconds'].sum():.1f} CPU s for {len(index)} architectures")
 
 # %%
-# Check 2: the check re-trains your proxy on a few of the architectures and recomputes tau
-with exercise(2):
+# Check 3: the check re-trains your proxy on a few of the architectures and recomputes tau
+with exercise(3):
     print(check_new_proxy(result, bench, data))
 
 
 # %% [markdown]
-# **3. The bill of successive halving.** Write `sh_budget(n, eta, r_min, r_max)` that returns the total budget $\sum_i n_i r_i$ of one successive-halving run (use the rung rule of section 7: stop when a rung holds one candidate or reaches $r_{max}$). Then answer: how many full trainings ($r_{max}$ each) is SH with $n = 81$, $\eta = 3$, $r_{min} = 1$, $r_{max} = 81$ worth?
+# **4. The bill of successive halving.** Write `sh_budget(n, eta, r_min, r_max)` that returns the total budget $\sum_i n_i r_i$ of one successive-halving run (use the rung rule of section 7, without naslab's schedule: stop when a rung holds one candidate or reaches $r_{max}$). Then answer: how many full trainings ($r_{max}$ each) is SH with $n = 81$, $\eta = 3$, $r_{min} = 1$, $r_{max} = 81$ worth?
 
 # %%
-# Exercise 3: the budget of successive halving, rung by rung
+# Exercise 4: the budget of successive halving, rung by rung
 def sh_budget(n, eta, r_min, r_max):
     # BEGIN SOLUTION
     total, i = 0, 0
@@ -449,12 +525,12 @@ def sh_budget(n, eta, r_min, r_max):
     # END SOLUTION
 
 
-with exercise(3):
+with exercise(4):
     print(f"n = 81: {sh_budget(81, 3, 1, 81)} epochs = {sh_budget(81, 3, 1, 81) / 81:.0f} full trainings")
 
 # %%
-# Check 3
-with exercise(3):
+# Check 4
+with exercise(4):
     print(check_sh_budget(sh_budget))
 
 # %% [markdown]
@@ -463,8 +539,8 @@ with exercise(3):
 # - A proxy is judged by how it **ranks** architectures (Kendall τ, Spearman ρ, top-k overlap), not by how close its accuracy is to the final one — any increasing transform leaves the ranking unchanged.
 # - Even full training has a **noise ceiling**: two seeds agree only to τ ≈ 0.6–0.7 here; a few epochs get close to it at a fraction of the cost, while very cheap proxies (1 epoch, 1/9 of the data) rank poorly.
 # - Cost is what you measure on *your* hardware: narrower tiny models save little time on a CPU.
-# - **Parameter sharing** is the cheapest way to score every architecture (tens of times cheaper than training all of them here; section 6 measures the factor on your machine) and ranks them about as well as one epoch of standalone training; **scaling knobs** (N, F) let you search small and deploy big — but in our space the small ranking did not survive scaling *up*, while scaling *down* to half the channels kept it.
-# - **Successive halving** spends small budgets on many candidates and large ones on few; on a tabular benchmark it can be compared with random search over many seeds in seconds.
+# - **Parameter sharing** is the cheapest way to score every architecture (more than ten times cheaper than training all of them here; section 6 measures the factor on your machine) and ranks them about as well as one epoch of standalone training; **scaling knobs** (N, F) let you search small and deploy big — but in our space the small ranking did not survive scaling *up*, while scaling *down* to half the channels kept it.
+# - **Successive halving** spends small budgets on many candidates and large ones on few; you wrote its rungs, and on a tabular benchmark it can be compared with random search over many seeds in seconds.
 
 # %% [markdown]
 # ## Questionnaire

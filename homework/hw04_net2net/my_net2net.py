@@ -14,6 +14,7 @@ MobileNet-style blocks split a convolution into a 1x1 *pointwise* conv (mixing c
    ValueError naming the missing channels.
 2. `identity_depthwise(channels, k)`: a depthwise Conv1d(channels, channels, k, groups=channels,
    padding=k // 2) that computes the identity (Net2DeeperNet's new layer), ValueError for an even k.
+Write both by hand: the tests refuse an answer that calls naslab's Net2Net code (`naslab.net2net`).
 Check yourself: `make grade HW=4`.
 """
 

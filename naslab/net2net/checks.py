@@ -1,13 +1,15 @@
 """Checks for the exercises of notebook 04 (Net2Net); contract in `naslab.checking`.
 
-* `check_widen_linear(fn)`: a hand-written Net2WiderNet on two linear layers preserves the function.
+* `check_widen_linear(fn)`: a hand-written Net2WiderNet on two linear layers preserves the function
+  (the notebook's Exercise 1 is now `naslab.net2net.checks_bn.check_widen_bn`, through a BatchNorm).
 * `check_widen_conv_linear(fn)`: the same for a conv layer followed by a linear one (flatten in between).
 * `check_identity_kernel(fn)`: a hand-written identity convolution kernel (Net2DeeperNet); even k refused
   by the student's own `ValueError`.
 
 Every returned tensor's shape is compared with the expected one *before* it is used, so a wrong axis
 gives "expected (q, d), got (n, q)" instead of a torch RuntimeError; a wrong divisor is named
-(none, a constant, replica count ± 1, a sign).
+(none, a constant, replica count ± 1, a sign). An answer that calls naslab's own Net2Net code
+(`widen_pair`, `identity_conv`, ...) is refused (`call_student(forbid=FORBID)`).
 
 Taught in: notebooks/04_net2net.ipynb (§ Exercises).
 """
@@ -22,6 +24,15 @@ from torch.nn import functional as F
 
 from naslab.checking import NotImplementedYet, call_student, describe, expect, fail, graded
 from naslab.net2net.layers import replica_counts, widen_pair, wider_mapping
+
+# naslab's own Net2Net code: the exercises ask for these steps by hand
+FORBID = ("naslab.net2net.layers", "naslab.net2net.network", "naslab.net2net.deeper")
+
+
+def _callable(fn, check: str) -> None:
+    """A check's own TypeError for an answer that is not a function (a stub None is handled by `graded`)."""
+    if not callable(fn):
+        raise TypeError(f"{check}(fn): fn must be your function, got {type(fn).__name__} {describe(fn)}")
 
 
 def _cases(seed: int):
@@ -44,7 +55,7 @@ def _shape(name: str, t: torch.Tensor, want: tuple, hint: str) -> None:
            "(wrong shape or axis)")
 
 
-def _divisor(U2: torch.Tensor, W2g: torch.Tensor, count: torch.Tensor) -> str:
+def divisor_slip(U2: torch.Tensor, W2g: torch.Tensor, count: torch.Tensor) -> str:
     """Name what the outgoing weights were divided by. U2, W2g: (p, q, s) with W2g = W2 viewed and indexed by g."""
     mask = W2g.abs() > 1e-3
     if not torch.isfinite(U2).all():
@@ -76,11 +87,13 @@ def check_widen_linear(fn) -> str:
 
     W1 (n, d), b1 (n,), W2 (p, n), g (q,) int64 -> U1 (q, d), c1 (q,), U2 (p, q).
     """
+    _callable(fn, "check_widen_linear")
     for gen, d, n, q, p in _cases(0):
         W1, b1, W2 = torch.randn(n, d, generator=gen), torch.randn(n, generator=gen), torch.randn(p, n, generator=gen)
         g = wider_mapping(n, q, generator=gen)
         what = f"W1 ({n}, {d}), b1 ({n},), W2 ({p}, {n}), g = {g.tolist()}"
-        U1, c1, U2 = _three(call_student(fn, W1.clone(), b1.clone(), W2.clone(), g.clone(), what=what), f"fn({what})")
+        out = call_student(fn, W1.clone(), b1.clone(), W2.clone(), g.clone(), what=what, forbid=FORBID)
+        U1, c1, U2 = _three(out, f"fn({what})")
         _shape("U1", U1, (q, d), "one row per new unit: copy the *rows* of W1, W1[g]")
         _shape("c1", c1, (q,), "one bias per new unit, b1[g]")
         _shape("U2", U2, (p, q), "one column per new unit: index the *columns* of W2, W2[:, g]")
@@ -92,7 +105,7 @@ def check_widen_linear(fn) -> str:
             continue
         expect(torch.allclose(U1, W1[g]) and torch.allclose(c1, b1[g]), f"U1, c1 are not copies of W1's rows and "
                f"b1's entries by g (n={n}, q={q}): U1 = W1[g], c1 = b1[g]")
-        why = _divisor(U2[:, :, None], W2[:, g][:, :, None], replica_counts(g, n)[g])
+        why = divisor_slip(U2[:, :, None], W2[:, g][:, :, None], replica_counts(g, n)[g])
         fail(f"the widened pair changes the output by {gap:.3g} (n={n}, q={q}): "
              + (why or "divide each outgoing column by its replica count |{x : g(x) = g(j)}|"))
     return "✓ check_widen_linear: correct, the widened pair computes the same function on 4 random shapes"
@@ -105,6 +118,7 @@ def check_widen_conv_linear(fn) -> str:
     `fn(W1, b1, W2, g, s) -> (U1, c1, U2)` with W1 (n, c, k), b1 (n,), W2 (p, n*s) where s is the
     number of positions per channel after the flatten, g (q,) -> U1 (q, c, k), c1 (q,), U2 (p, q*s).
     """
+    _callable(fn, "check_widen_conv_linear")
     for gen, _, n, q, p in _cases(1):
         c, k, L = 2, 3, 5  # s = L: a same-padded conv keeps the length
         with torch.random.fork_rng(devices=[]):
@@ -114,7 +128,7 @@ def check_widen_conv_linear(fn) -> str:
         ref = widen_pair(conv, lin, q, g=g)
         W1, b1, W2 = (t.detach().clone() for t in (conv.weight, conv.bias, lin.weight))
         what = f"W1 ({n}, {c}, {k}), b1 ({n},), W2 ({p}, {n * L}), g = {g.tolist()}, s = {L}"
-        U1, c1, U2 = _three(call_student(fn, W1, b1, W2, g.clone(), L, what=what), f"fn({what})")
+        U1, c1, U2 = _three(call_student(fn, W1, b1, W2, g.clone(), L, what=what, forbid=FORBID), f"fn({what})")
         _shape("U1", U1, (q, c, k), "one filter per new channel: copy W1's filters (axis 0), W1[g]")
         _shape("c1", c1, (q,), "one bias per new channel, b1[g]")
         _shape("U2", U2, (p, q * L), f"the Linear layer now reads q * s = {q * L} inputs")
@@ -127,7 +141,7 @@ def check_widen_conv_linear(fn) -> str:
         expect(torch.allclose(U1, W1[g]) and torch.allclose(c1, b1[g]), f"U1, c1 are not W1's filters and b1's "
                f"entries copied by g (n={n}, q={q}): U1 = W1[g], c1 = b1[g]")
         W2g = W2.reshape(p, n, L)[:, g]  # (p, q, s)
-        why = _divisor(U2.reshape(p, q, L), W2g, replica_counts(g, n)[g])
+        why = divisor_slip(U2.reshape(p, q, L), W2g, replica_counts(g, n)[g])
         fail(f"output changed by {gap:.3g} (n={n}, q={q}): " + (why or (
             f"after the flatten channel i owns the {L} inputs i*s .. i*s+s-1 of the Linear layer: view W2 as "
             "(p, n, s), index and divide on axis 1, then flatten back")))
@@ -148,9 +162,10 @@ def _raised_by_student(e: BaseException) -> bool:
 @graded("Exercise 3 (identity kernel)")
 def check_identity_kernel(fn) -> str:
     """Exercise 3: `fn(channels, k) -> weight (C, C, k)` of a Conv1d(padding=k // 2) identity; even k -> ValueError."""
+    _callable(fn, "check_identity_kernel")
     x = torch.randn(4, 3, 11, generator=torch.Generator().manual_seed(2))
     for k in (3, 1, 5, 7):
-        out = call_student(fn, 3, k, what=f"(channels=3, k={k})")
+        out = call_student(fn, 3, k, what=f"(channels=3, k={k})", forbid=FORBID)
         try:
             w = torch.as_tensor(out, dtype=torch.float32)
         except (TypeError, ValueError, RuntimeError):

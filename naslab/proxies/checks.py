@@ -1,28 +1,36 @@
 """Checks for the exercises of notebook 03 (proxy evaluation); contract in `naslab.checking`.
 
-* `check_kendall_tau(fn)`: a hand-written Kendall tau matches scipy's tau-b (no ties).
+* `check_successive_halving(fn, bench)` (Exercise 1, in `naslab.proxies.checks_halving`): the student's
+  rungs of successive halving against naslab's `SuccessiveHalving` on the same lookup.
+* `check_kendall_tau(fn)`: a hand-written Kendall tau matches scipy's tau-b (no ties); calling naslab's
+  or scipy's τ is refused.
 * `check_new_proxy(result, bench, data)`: a student's proxy, graded on what the check recomputes: it
   re-runs the `Proxy` in `result["proxy"]` on a sample of the architectures (the reported scores and
   seconds must match the re-run), recomputes τ against the truth, and asks for a proxy that is
   cheaper than full training by construction (fewer epochs or steps, less data, a smaller model).
 * `check_sh_budget(fn)`: a successive-halving budget count Σ n_i r_i matches `rung_schedule`,
-  including settings where r_i reaches the cap r_max.
+  including settings where r_i reaches the cap r_max; calling `naslab.proxies.halving` is refused.
 
 Taught in: notebooks/03_proxy_evaluation.ipynb (§ Exercises).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from naslab.checking import call_student, describe, expect, fail, graded, slip
+from naslab.checking import CheckError, call_student, describe, expect, fail, graded, slip
 from naslab.config import budget
+from naslab.proxies.checks_halving import check_successive_halving
 from naslab.proxies.halving import rung_schedule
 from naslab.proxies.proxy import Proxy, run_proxy
 from naslab.proxies.ranking import kendall_tau, spearman_rho
 from naslab.proxies.study import truth
+
+__all__ = ["check_kendall_tau", "check_new_proxy", "check_sh_budget", "check_successive_halving"]
+
+
+# naslab's and scipy's Kendall τ: the exercise asks for the pair count itself
+TAU_FORBID = ("naslab.proxies.ranking", "scipy.stats._stats_py")
 
 
 def _number(x, call: str) -> float:
@@ -33,20 +41,32 @@ def _number(x, call: str) -> float:
     return float(x)
 
 
-def _pairs(a, b) -> tuple[int, int]:
-    s = np.sign(a[:, None] - a[None, :]) * np.sign(b[:, None] - b[None, :])  # (n, n): +1 concordant, -1 discordant
-    iu = np.triu_indices(len(a), 1)
-    return int((s[iu] > 0).sum()), int((s[iu] < 0).sum())
+def _callable(fn, check: str) -> None:
+    """A check's own TypeError for an answer that is not a function (a stub None is handled by `graded`)."""
+    if not callable(fn):
+        raise TypeError(f"{check}(fn): fn must be your function, got {type(fn).__name__} {describe(fn)}")
 
 
-@graded("Exercise 1 (Kendall's τ)")
+def _call_tau(fn, a, b):
+    try:
+        return call_student(fn, a.copy(), b.copy(), what=f"a={a.tolist()}, b={b.tolist()}", forbid=TAU_FORBID)
+    except CheckError as e:
+        if "called naslab's scipy." in str(e):
+            name = str(e).split("called naslab's ", 1)[1].split(":", 1)[0].rsplit(".", 1)[-1]
+            fail(f"your function called scipy's {name}: " + ("that is Spearman's ρ (a correlation of ranks); "
+                 if name == "spearmanr" else "") + "this exercise asks you to count the concordant and discordant "
+                 "pairs yourself, τ = (C - D) / (n choose 2)")
+        raise
+
+
+@graded("Exercise 2 (Kendall's τ)")
 def check_kendall_tau(fn) -> str:
     """Check a student's `fn(a, b) -> tau` (no ties) against naslab's on random and fixed data."""
+    _callable(fn, "check_kendall_tau")
     rng = np.random.default_rng(0)
     cases = [(np.arange(6.0), np.arange(6.0)), (np.arange(6.0), -np.arange(6.0))]
     cases += [(rng.permutation(n).astype(float), rng.permutation(n).astype(float)) for n in (12, 9, 12, 7, 10)]
-    got = [_number(call_student(fn, a.copy(), b.copy(), what=f"a={a.tolist()}, b={b.tolist()}"),
-                   f"fn({a.tolist()}, {b.tolist()})") for a, b in cases]
+    got = [_number(_call_tau(fn, a, b), f"fn({a.tolist()}, {b.tolist()})") for a, b in cases]
     want = [kendall_tau(a, b) for a, b in cases]
     how = slip(got, want, atol=1e-9)
     if how is None:
@@ -55,8 +75,8 @@ def check_kendall_tau(fn) -> str:
         fail("that is Spearman's ρ (a correlation of ranks); Kendall's τ counts pairs: (C - D) / (n choose 2)")
     expect(how == "" or "sign" not in how, f"your τ is {how}: a concordant pair (ordered the same way by a and b) "
            "counts +1, a discordant one -1")
-    cd = [_pairs(a, b) for a, b in cases]
-    if np.allclose(got, [c / math.comb(len(a), 2) for (c, _), (a, _) in zip(cd, cases)]):
+    # without ties C + D = n(n-1)/2, so C / (n choose 2) = (1 + τ) / 2: no pair counting needed here
+    if np.allclose(got, [(1 + w) / 2 for w in want]):
         fail("you return C / (n choose 2): subtract the discordant pairs, τ = (C - D) / (n choose 2)")
     ratio = [g / w for g, w in zip(got, want) if w != 0]
     ns = [len(a) for (a, _), w in zip(cases, want) if w != 0]
@@ -86,7 +106,7 @@ def _cheaper(proxy: Proxy, full_epochs: int) -> list[str]:
     return [] if more else cuts
 
 
-@graded("Exercise 2 (a new proxy)")
+@graded("Exercise 3 (a new proxy)")
 def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = None) -> str:
     """Check the new-proxy exercise: `result` = {"proxy", "index", "scores", "seconds", "tau"} of your proxy.
 
@@ -94,7 +114,9 @@ def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = Non
     the check) are re-trained with `result["proxy"]` on `data` (default: the benchmark's dataset) and
     must give the reported scores and at least about the reported seconds; τ is recomputed.
     """
-    expect(isinstance(result, dict), f"result should be a dict, got {describe(result)}")
+    if not isinstance(result, dict):
+        raise TypeError(f"check_new_proxy(result, bench): result must be the dict of your proxy's run, got "
+                        f"{type(result).__name__} {describe(result)}")
     for key in ("proxy", "index", "scores", "seconds", "tau"):
         expect(key in result, f"result needs a {key!r} entry (got {sorted(result)})"
                + ("; put your Proxy in it so the check can re-run it" if key == "proxy" else ""))
@@ -142,15 +164,16 @@ def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = Non
             f"{len(pick)} re-run by the check agree")
 
 
-@graded("Exercise 3 (successive-halving budget)")
+@graded("Exercise 4 (successive-halving budget)")
 def check_sh_budget(fn) -> str:
     """Check `fn(n, eta, r_min, r_max) -> total budget` of successive halving (Σ n_i * r_i); the last settings
     reach the cap r_i = r_max before one candidate is left."""
+    _callable(fn, "check_sh_budget")
     cases = [(27, 3, 1, 9), (81, 3, 1, 81), (10, 3, 1, 81), (16, 2, 1, 100), (9, 3, 3, 9), (81, 3, 1, 10),
              (64, 2, 1, 5)]
     got = []
     for args in cases:
-        out = call_student(fn, *args, what=f"(n, eta, r_min, r_max) = {args}")
+        out = call_student(fn, *args, what=f"(n, eta, r_min, r_max) = {args}", forbid=("naslab.proxies.halving",))
         if isinstance(out, (list, tuple)):
             fail(f"fn{args} returned {describe(out)}: return one number, the total Σ n_i r_i, not the rungs "
                  "(wrong shape)")
@@ -180,10 +203,5 @@ def check_sh_budget(fn) -> str:
 
 
 def _uncapped(n, eta, r_min, r_max) -> float:
-    total, i = 0, 0
-    while n // eta**i >= 1:
-        total += (n // eta**i) * r_min * eta**i
-        if n // eta**i // eta < 1 or r_min * eta**i >= r_max:
-            break
-        i += 1
-    return total
+    """The classic slip's total: naslab's rungs, each charged r_min eta^i without the cap at r_max."""
+    return sum(n_i * r_min * eta**i for i, (n_i, _) in enumerate(rung_schedule(n, eta, r_min, r_max)))

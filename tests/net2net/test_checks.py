@@ -6,7 +6,6 @@ import torch
 
 from naslab.checking import CheckError
 from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
-from naslab.net2net.layers import replica_counts
 
 
 def reject(check, answer, fragment):
@@ -17,8 +16,8 @@ def reject(check, answer, fragment):
 # ---- exercise 1: Net2WiderNet, Linear -> Linear --------------------------------------------------------------
 
 
-def counts(g, n):
-    return replica_counts(g, n).float()
+def counts(g, n):  # by hand: the checks refuse answers that call naslab.net2net.layers (replica_counts included)
+    return torch.bincount(g, minlength=n).float()
 
 
 def widen(W1, b1, W2, g, divisor=lambda c: c):
