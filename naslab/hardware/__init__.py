@@ -8,5 +8,5 @@ compares latency models against the measurement (`models`), computes the exact P
 hypervolume (`pareto`: Deb et al. 2002, Zitzler & Thiele 1998), and races multi-objective searchers on
 the ask/tell interface (`searchers`, `race`).
 
-Taught in: notebooks/08_hardware_aware.ipynb (future).
+Taught in: notebooks/08_hardware_aware.ipynb.
 """
