@@ -6,7 +6,8 @@ al., ICLR 2020; HW-NAS-Bench: Li et al., ICLR 2021; nn-Meter: Zhang et al., Mobi
 measures the latency of the cells of notebook 06's table on the running machine (`latency`, `build`),
 compares latency models against the measurement (`models`), computes the exact Pareto front and its
 hypervolume (`pareto`: Deb et al. 2002, Zitzler & Thiele 1998), and races multi-objective searchers on
-the ask/tell interface (`searchers`, `race`).
+the ask/tell interface (`searchers`, `race`). The notebook's own helpers: `live` (the live check with
+progress), `deploy` (what a search deploys, the best cell under a budget), `checks`, `plots`, `widgets`.
 
-Taught in: notebooks/08_hardware_aware.ipynb (future).
+Taught in: notebooks/08_hardware_aware.ipynb.
 """

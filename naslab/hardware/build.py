@@ -16,7 +16,7 @@ loses at most the running job and the same command resumes. Each session's wall
 time, CPU seconds, load averages and machine are logged; resuming on another CPU is refused. When every
 job is done the records are packed into <name>.npz + <name>.json, checksummed by `naslab.tabular.write_meta`.
 
-Taught in: notebooks/08_hardware_aware.ipynb (future).
+Taught in: notebooks/08_hardware_aware.ipynb.
 """
 
 from __future__ import annotations

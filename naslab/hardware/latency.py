@@ -15,7 +15,7 @@ HW-NAS-Bench's users met the pitfall of mixing per-image and per-batch latency: 
 its batch size. The record keeps the machine (CPU model, cores), the torch version and the thread count,
 since a latency means nothing without them.
 
-Taught in: notebooks/08_hardware_aware.ipynb (future).
+Taught in: notebooks/08_hardware_aware.ipynb.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ NSGA-II (Deb, Pratap, Agarwal, Meyarivan, IEEE TEC 2002) ranks a population by *
 distance* (sum over objectives of the gap between a point's two neighbours, normalised by the objective's
 range; the extremes get infinity), which prefers points in sparse parts of the front.
 
-Taught in: notebooks/08_hardware_aware.ipynb (future).
+Taught in: notebooks/08_hardware_aware.ipynb.
 """
 
 from __future__ import annotations

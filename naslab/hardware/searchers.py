@@ -17,7 +17,7 @@ searchers.mutate`), and each tell appends the child and removes the oldest. They
 * `OptunaNSGA2`: Optuna's `NSGAIISampler` on a two-objective study (a thin wrapper: naslab's
   `OptunaSearch` creates single-objective studies, and the topics may not import the integrations).
 
-Taught in: notebooks/08_hardware_aware.ipynb (future).
+Taught in: notebooks/08_hardware_aware.ipynb.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ latencies with q25 <= median <= q75, MACs and parameter counts equal to the netw
 measured it: compare a live measurement with `naslab.hardware.latency.compare` before trusting the
 shipped numbers on another CPU (HW-NAS-Bench, Li et al., ICLR 2021, ships one table per device).
 
-Taught in: notebooks/08_hardware_aware.ipynb (future).
+Taught in: notebooks/08_hardware_aware.ipynb.
 """
 
 from __future__ import annotations

@@ -169,6 +169,24 @@ def _fakes():
             {"seed 0": np.array([True, False, False])}, title="orders"),
         "naslab.bakeoff.plots.plot_seed_vs_seed": lambda: _m(6).plot_seed_vs_seed(
             RNG.random(200), RNG.random(200), top=20, title="noise"),
+        # 08
+        "naslab.hardware.plots.plot_run_times": lambda: _m(8).plot_run_times(
+            {"batch 1": 1e-4 * (1 + RNG.random(20)), "batch 64": 1e-3 * (1 + RNG.random(20))}, warmup=3, title="runs"),
+        "naslab.hardware.plots.plot_live_vs_shipped": lambda: _m(8).plot_live_vs_shipped(
+            1e-4 * (1 + RNG.random(30)), 1e-4 * (1 + RNG.random(30)), title="live"),
+        "naslab.hardware.plots.plot_models": lambda: _m(8).plot_models(
+            {"FLOPs": 1e-4 * (1 + RNG.random(30)), "lookup table": 1e-4 * (1 + RNG.random(30))},
+            1e-4 * (1 + RNG.random(30)), title="models"),
+        "naslab.hardware.plots.plot_front": lambda: _m(8).plot_front(
+            np.array([0.3, 0.4, 0.5, 0.45]), np.array([3e-4, 2e-4, 1e-4, 2.5e-4]), [0, 1, 2], ref=(0.55, 3.2e-4),
+            highlight={"best": 0}, title="front"),
+        "naslab.hardware.plots.plot_hv_fraction": lambda: _m(8).plot_hv_fraction(
+            [{"searcher": n, "trainings": t, "iqm": v, "lo": v - 0.05, "hi": v + 0.05} for n, d in
+             (("random", 0.0), ("MO evolution", 0.1)) for t, v in ((50, 0.4 + d), (100, 0.5 + d), (200, 0.6 + d))],
+            ceiling=0.9, title="share"),
+        "naslab.hardware.plots.plot_budget": lambda: _m(8).plot_budget(
+            np.array([0.3, 0.4, 0.5, 0.45]), np.array([3e-4, 2e-4, 1e-4, 2.5e-4]), [0, 1, 2], 2.6e-4,
+            {"random": 3, "MO evolution": 1, "constrained": None}, title="budget"),
     }
 
 
@@ -179,7 +197,8 @@ def _rank(name, v):
 
 
 def _m(nb: int):
-    name = {1: "grid_vs_random", 2: "controller", 3: "proxies", 4: "net2net", 5: "darts", 6: "bakeoff"}[nb]
+    name = {1: "grid_vs_random", 2: "controller", 3: "proxies", 4: "net2net", 5: "darts", 6: "bakeoff",
+            8: "hardware"}[nb]
     return importlib.import_module(f"naslab.{name}.plots")
 
 

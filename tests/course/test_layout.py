@@ -120,7 +120,7 @@ def test_core_never_imports_a_topic_folder():
 
 # the course order: a topic folder may import topics of its own or earlier notebooks only
 COURSE_ORDER = {"welcome": 0, "grid_vs_random": 1, "controller": 2, "proxies": 3, "net2net": 4, "darts": 5,
-                "bakeoff": 6, "signals": 7, "hardware": 8}  # 07 and 08: their notebooks are in the making
+                "bakeoff": 6, "signals": 7, "hardware": 8}  # 07: its notebook is in the making
 # optional integrations (Optuna, Ray Tune): they may import the core and the topics; nothing in naslab imports them
 OPTIONAL = "integrations"
 
