@@ -99,7 +99,8 @@ def test_stubs_name_their_exercise():
 def test_the_handout_never_says_the_cell_holds_a_worked_answer():
     text = "# Exercise 1: mutation (worked answer)\n# Exercise 3: own (worked answer: random search)\n" \
            "# Exercise 2: keep (an aside)\n"
-    assert student.WORKED.sub(r"\1", text) == "# Exercise 1: mutation\n# Exercise 3: own\n# Exercise 2: keep (an aside)\n"
+    want = "# Exercise 1: mutation\n# Exercise 3: own\n# Exercise 2: keep (an aside)\n"
+    assert student.WORKED.sub(r"\1", text) == want
 
 
 @pytest.mark.parametrize("text, where", [
