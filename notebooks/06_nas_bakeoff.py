@@ -62,7 +62,7 @@ print(f"naslab {naslab.__version__} | {mode_name()} mode | everything here is a 
 # %% tags=["parameters"]
 # Parameters: tests run with NASLAB_FAST=1, which shrinks every budget (no cell is ever skipped)
 FAST = is_fast()
-SEED = 0                                 # first search seed: the bake-off runs seeds SEED .. SEED + SEEDS - 1
+SEED = 0                                 # which block of seeds: the bake-off runs seeds SEED*SEEDS .. (SEED+1)*SEEDS - 1
 TABLE = "mnist1d_nb201"                  # the ground-truth table ("toy": a formula with a known optimum)
 SEEDS = budget(full=50, fast=8)          # search seeds per searcher in the bake-off
 BUDGET_TRAININGS = budget(full=100, fast=60)  # simulated budget: this many full trainings of an average cell
@@ -206,14 +206,14 @@ top10 = np.quantile(lookup.val[:, :, -1], 0.9)        # a trial in the top 10 % 
 traces, share = {}, {}
 for name, make in [("random", RandomCellSearch), ("evolution", RegularizedEvolution), ("local search", LocalSearch)]:
     share[name] = []
-    for seed in range(SEED, SEED + TRACE_SEEDS):
+    for seed in range(SEED * TRACE_SEEDS, (SEED + 1) * TRACE_SEEDS):
         run = naslab.run_search(make(seed=seed), TableObjective(lookup, seed=seed), budget=10**6,
                                 max_seconds=budget_s / 2)
         share[name].append(np.mean([t.score() >= top10 for t in run]))
-        if seed == SEED:
+        if seed == SEED * TRACE_SEEDS:
             traces[name] = ([t.seconds for t in run], [t.score() for t in run])
 ax = plot_search_trace(traces, best=float(lookup.val[:, :, -1].max()),
-                       title=f"Seed {SEED}, half the budget: where each searcher spends its trials")
+                       title=f"Seed {SEED * TRACE_SEEDS}, half the budget: where each searcher spends its trials")
 share = {n: float(np.median(v)) for n, v in share.items()}
 print(f"median share of trials in the top 10 % over {TRACE_SEEDS} seeds:", {n: f"{v:.0%}" for n, v in share.items()})
 
@@ -265,7 +265,7 @@ MY_PREDICTION = None  # predict first: evolution's final IQM regret minus random
 
 # %%
 # The bake-off: 6 searchers x SEEDS seeds over the table (a few seconds: every evaluation is a lookup)
-result = race(lookup, searchers, seeds=range(SEED, SEED + SEEDS), max_seconds=budget_s)
+result = race(lookup, searchers, seeds=range(SEED * SEEDS, (SEED + 1) * SEEDS), max_seconds=budget_s)
 for name in result.names:
     print(f"{name:<20} {result.wall_seconds[name]:5.1f} s wall, {result.n_trials[name].mean():6.0f} trials per run")
 bands = curve_bands(result)
@@ -361,7 +361,7 @@ from naslab.bakeoff.supernet import supernet_ranking
 unique_test = table.accuracies("test")                    # (n distinct,) the truth that ranks are taken in
 darts = {}
 for order in ("first", "second"):
-    for seed in range(SEED, SEED + DARTS_SEEDS):
+    for seed in range(SEED * DARTS_SEEDS, (SEED + 1) * DARTS_SEEDS):
         run = darts_on_table(table, order=order, epochs=DARTS_EPOCHS, seed=seed)
         darts[f"{order} order, seed {seed}"] = run
         h = run.history[-1]
@@ -385,7 +385,7 @@ print(f"DARTS: median final rank {darts_median_rank:,.0f}, {darts_param_free:.1f
 
 # %%
 # The weight-sharing supernet as a ranker: its accuracy (DARTS's shared weights, one-hot paths) vs the truth
-sn = supernet_ranking(table, params=darts[f"first order, seed {SEED}"].params, n_cells=SN_CELLS)
+sn = supernet_ranking(table, params=darts[f"first order, seed {SEED * DARTS_SEEDS}"].params, n_cells=SN_CELLS)
 print(f"Kendall tau between supernet accuracy and true test accuracy on {SN_CELLS} cells: {sn['tau']:.2f}")
 
 # %% [markdown]
@@ -410,7 +410,7 @@ from naslab.bakeoff.oneshot import alpha_grad
 from naslab.bakeoff.supernet import supernet_loss
 
 gaps, margins, differ, agree = {}, {}, {}, []
-for seed in range(SEED, SEED + DARTS_SEEDS):
+for seed in range(SEED * DARTS_SEEDS, (SEED + 1) * DARTS_SEEDS):
     a1, a2 = darts[f"first order, seed {seed}"], darts[f"second order, seed {seed}"]
     gaps[f"seed {seed}"] = np.abs(a1.alpha - a2.alpha).max((1, 2))     # (epochs,) largest weight gap
     top2 = np.sort(a1.alpha, -1)[..., -2:]                              # (epochs, 6, 2) the two best weights
@@ -420,7 +420,7 @@ for seed in range(SEED, SEED + DARTS_SEEDS):
 plot_order_gap(gaps, margins, differ, title="DARTS first vs second order, same seed, same batches")
 
 # the two architecture gradients at the end of a search, on 4 fixed batches, xi = the largest w lr of the search
-run, data_1d = darts[f"first order, seed {SEED}"], naslab.load_dataset("mnist1d")
+run, data_1d = darts[f"first order, seed {SEED * DARTS_SEEDS}"], naslab.load_dataset("mnist1d")
 names, w = list(run.params), [p.clone().requires_grad_(True) for p in run.params.values()]
 alpha_end = torch.tensor(np.log(run.alpha[-1])).requires_grad_(True)   # softmax is all the loss sees
 cosines = []
@@ -432,7 +432,7 @@ for b in range(4):
     cosines.append(float(torch.nn.functional.cosine_similarity(g1.flatten(), g2.flatten(), 0)))
 cost_ratio = np.median([darts[f"second order, seed {s}"].history[-1]["cpu_seconds"]
                         / darts[f"first order, seed {s}"].history[-1]["cpu_seconds"]
-                        for s in range(SEED, SEED + DARTS_SEEDS)])
+                        for s in range(SEED * DARTS_SEEDS, (SEED + 1) * DARTS_SEEDS)])
 print(f"final cells agree on {agree} of 6 edges; largest softmax(alpha) gap {max(g[-1] for g in gaps.values()):.3f}; "
       f"cosine between the first- and second-order gradients {np.round(cosines, 3)}; "
       f"second order costs {cost_ratio:.1f}x the CPU time of first order")

@@ -46,10 +46,11 @@ def check_uses_the_results(make):
     # a searcher that ignores tell() is random search under another name: once one cell scored 1 and every
     # other 0, its next asks must gather near that cell (random cells lie within 2 edges of it 1.7 % of the time)
     near = near_share(guarded(make)(5), scores_one=True)
-    assert near >= 0.15, f"after one cell scored 1 and the others 0, only {near:.0%} of the next asks are near it"
     low = near_share(guarded(make)(5), scores_one=False)
-    assert low < near, (f"after one cell scored 0 and the others 1, {low:.0%} of the next asks are near it: a higher "
-                        "score is better (your searcher minimises)")
+    assert low < 0.15 or near > low, (f"after one cell scored 0 and the others 1, {low:.0%} of the next asks are "
+                                      "near it: a higher score is better (your searcher minimises)")
+    assert near >= 0.15, (f"after one cell scored 1 and the others 0, only {near:.0%} of the next asks are near it: "
+                          "your searcher ignores what tell() gives it")
 
 
 def check_never_repeats(make, lookup, n=150):

@@ -1,4 +1,4 @@
-"""Exercise checks of notebook 06, and `claim`, the code behind every "Expected result".
+"""Exercise checks of notebook 06: mutation and the interquartile mean with its bootstrap interval.
 
 Each `check_*` follows naslab's check contract (`naslab.checking`): it runs the student's answer against an
 oracle, through `call_student` (an exception inside the student's code is reported as theirs, a stub as
@@ -33,7 +33,7 @@ STATS_MODULES = ("naslab.bakeoff.stats", "scipy.stats._resampling", "scipy.stats
 
 def _callable(fn, what: str = "fn") -> None:
     if not callable(fn):
-        raise TypeError(f"{what} must be a function, got {type(fn).__name__} ({fn!r:.60})")
+        raise TypeError(f"{what} must be a function, got {type(fn).__name__}")
 
 
 @graded("Exercise 1")

@@ -38,7 +38,7 @@ _PROBE = [(0, 0, 0, 0, 0, 0), (0, 0, 0, 1, 1, 1), (0, 0, 0, 2, 2, 2), (0, 0, 0, 
 def _need(value, kind, what: str):
     if not isinstance(value, kind) or (kind is not Lookup and not callable(value)):
         want = "a function" if kind is object else kind.__name__
-        raise TypeError(f"{what} must be {want}, got {type(value).__name__} ({value!r:.60})")
+        raise TypeError(f"{what} must be {want}, got {type(value).__name__}")
 
 
 def _edges_apart(a, b) -> int:
