@@ -272,7 +272,7 @@ bands = curve_bands(result)
 plot_regret_curves(result.times, bands, title=f"Test regret of the incumbent, {SEEDS} seeds per searcher");
 
 # %% [markdown]
-# **Expected result.** All curves fall quickly in the first tenth of the budget and then flatten far above zero: after the budget of 100 trainings, every searcher's IQM regret lies between 4 and 13 points (the best cells are rare, section 1), and the best and the worst searcher end within 3 points of each other. Regularised evolution ends below random search, by less than 3 points. This is the picture NAS-Bench-201 reported on CIFAR-10, where random search, REINFORCE and regularised evolution ended within a few tenths of a point of each other: on a table, the search strategy matters much less than the papers that introduced each one suggested.
+# **Expected result.** All curves fall quickly in the first tenth of the budget and then flatten far above zero: after the budget of 100 trainings, every searcher's IQM regret lies between 4 and 13 points (the best cells are rare, section 1), and the best and the worst searcher end within 3 points of each other. Regularised evolution ends below random search, by 0.1–3 points. This is the picture NAS-Bench-201 reported on CIFAR-10, where random search, REINFORCE and regularised evolution ended within a few tenths of a point of each other: on a table, the search strategy matters much less than the papers that introduced each one suggested.
 #
 # **Q: what conclusion can we make?** Why do all curves flatten long before the regret is zero? (Hint: what does the search see, and what is it judged by?)
 
@@ -283,8 +283,10 @@ claim("06 §4", "the best searcher's final IQM regret (points)", 100 * min(iqm_f
 claim("06 §4", "the worst searcher's final IQM regret (points)", 100 * max(iqm_final.values()), 6, 13)
 claim("06 §4", "spread between the best and the worst searcher's final IQM regret (points)",
       100 * (max(iqm_final.values()) - min(iqm_final.values())), 0, 3)
+# class mode, SEED = 0 / 1 / 2 (disjoint blocks of 50 seeds): best 6.47 / 6.78 / 7.27, worst 8.17 / 7.96 / 7.86,
+# spread 1.70 / 1.18 / 0.59, evolution minus random -1.70 / -1.18 / -0.55 points
 claim("06 §4", "evolution's final IQM regret minus random's (points, negative = evolution better)",
-      100 * (iqm_final["evolution"] - iqm_final["random"]), -3, 0, predicted=MY_PREDICTION)
+      100 * (iqm_final["evolution"] - iqm_final["random"]), -3, -0.1, predicted=MY_PREDICTION)
 
 # %% [markdown]
 # ## 5 · The final ranking, with intervals
@@ -389,13 +391,15 @@ sn = supernet_ranking(table, params=darts[f"first order, seed {SEED * DARTS_SEED
 print(f"Kendall tau between supernet accuracy and true test accuracy on {SN_CELLS} cells: {sn['tau']:.2f}")
 
 # %% [markdown]
-# **Expected result.** DARTS does not find a good cell here: the median true rank of its final cells is worse than that of the cell random search returns after the bake-off's budget (the dotted line) — typically hundreds to thousands of places down among the 4,930 — and the supernet's own ranking of cells hardly agrees with the truth (Kendall τ between −0.3 and 0.3). Unlike NAS-Bench-201 on CIFAR-10, this tiny 4-epoch setting does not collapse to skip connections: at most 3 of the 6 edges of DARTS's final cells are parameter-free on average. Weight sharing fails here in the milder way notebook 03 showed for the macro space — the shared weights rank cells poorly — rather than by collapse.
+# **Expected result.** DARTS does not find a good cell here: the median true rank of its final cells is worse than that of the cell random search returns after the bake-off's budget (the dotted line), by several hundred to a few thousand places (300–3,500) among the 4,930 distinct cells, and the supernet's own ranking of cells hardly agrees with the truth (Kendall τ between −0.3 and 0.3). Unlike NAS-Bench-201 on CIFAR-10, this tiny 4-epoch setting does not collapse to skip connections: at most 3 of the 6 edges of DARTS's final cells are parameter-free on average. Weight sharing fails here in the milder way notebook 03 showed for the macro space — the shared weights rank cells poorly — rather than by collapse.
 #
 # **Q: what conclusion can we make?** DARTS cost a few CPU seconds; the bake-off's searchers spent the equivalent of a hundred full trainings. Which one would you trust with your next search space, and what would you check first?
 
 # %%
-claim("06 §6", "DARTS's median final rank minus random search's median final rank (places, > 0: DARTS worse)",
-      darts_median_rank - random_median_rank, 0, 4930)
+# class mode, SEED = 0 / 1 / 2 (DARTS seeds 0-1 / 2-3 / 4-5): rank gap 1118 / 768.5 / 2261 places, parameter-free
+# edges 1.75 / 1 / 3, supernet tau 0.007 / 0.157 / -0.006
+claim("06 §6", "DARTS's median final cell ranks this many places below random search's median final cell",
+      darts_median_rank - random_median_rank, 300, 3500)
 claim("06 §6", "DARTS: parameter-free edges of the final cells, on average (of 6)", darts_param_free, 0, 3)
 claim("06 §6", "Kendall tau of the supernet's ranking against the truth", sn["tau"], -0.3, 0.3)
 
