@@ -15,7 +15,8 @@ Write `CellSearcher(seed=0)`, an ask/tell `naslab.Searcher` over cells:
   `naslab.controller`) or into the table fails the tests.
 It passes when, on seeds it has never seen and at a fixed simulated budget (100 average full trainings,
 100 seeds), its IQM test regret is below random search's. The instructor grades it once more on other
-seeds and on a copy of the table whose ops are renamed, and with four workers over a long run.
+seeds with a copy of the table whose ops are renamed (it must do as well there as on the shipped table),
+and with four workers over a long run.
 
 Ideas that work: regularised evolution (Real et al., AAAI 2019: a population of P cells, tournament of S,
 mutate one edge of the winner, remove the oldest), local search with restarts (White et al. 2020), each
