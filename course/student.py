@@ -12,7 +12,9 @@ Each marked region is replaced, at its own indentation, by
     raise NotImplementedError("Exercise 1: <the exercise's title>")
 
 where the message is the cell's `# Exercise N ...` heading in a notebook, and `HW<n> · <function>` (the
-enclosing def or class) in a homework file. Regions are stripped from the notebook sources
+enclosing def or class) in a homework file. A heading's aside that speaks of the answer the build removes,
+`# Exercise 1: mutation (worked answer)`, loses that aside in the handout (`# Exercise 1: mutation`): the
+student's cell holds no worked answer. Regions are stripped from the notebook sources
 (notebooks/NN_name.py, jupytext py:percent), which are then converted to .ipynb without outputs, and
 from every .py of homework/; folders named `hidden/` (the instructor's extra tests) and files named
 `*_reference*` are left out. The handout also carries the package, the data, a student README and a
@@ -47,6 +49,7 @@ END = re.compile(r"^\s*# END SOLUTION\s*$")
 EXERCISE = re.compile(r"^#\s*(Exercise\s+\d+)\b[^:]*:?\s*(.*)$")
 DEF = re.compile(r"^\s*(?:def|class)\s+(\w+)")
 HW = re.compile(r"hw(\d+)")
+WORKED = re.compile(r"(?m)^(#\s*Exercise\s+\d+\b[^\n(]*?)\s*\([^()\n]*\bworked answer\b[^()\n]*\)[ \t]*$")
 # what the handout carries besides notebooks and homework (copied as they are)
 CARRY = ["naslab", "data/README.md", "data/bench", "pyproject.toml", "environment.yml", "course/grade.py",
          "course/grade_run.py", "course/grade_plugin.py"]
@@ -118,6 +121,7 @@ def build_notebook(src: Path, dest_dir: Path, stem: str | None = None) -> Path:
     import jupytext
 
     text = strip_solutions(src.read_text(), _notebook_label)
+    text = WORKED.sub(r"\1", text)  # the handout's cell holds the student's answer, not a worked one
     nb = jupytext.reads(text, fmt="py:percent")
     for cell in nb.cells:
         if cell.cell_type == "code":

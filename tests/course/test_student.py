@@ -75,6 +75,8 @@ def test_no_marker_and_no_solution_line_survives(handout):
         nb = nbformat.read(handout / "notebooks" / f"{src.stem}.ipynb", as_version=4)
         lines = [ln for c in nb.cells for ln in c.source.splitlines()]
         assert not [ln for ln in lines if "BEGIN SOLUTION" in ln or "END SOLUTION" in ln]
+        assert not [ln for ln in lines if ln.startswith("# Exercise") and "worked answer" in ln], \
+            f"{src.stem}: the handout's exercise cell says it holds a worked answer"
         _assert_no_solution_survives(src, lines)
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs in the handout"
     for src in HOMEWORK:
@@ -92,6 +94,13 @@ def test_stubs_name_their_exercise():
                                  "        # END SOLUTION\n",
                                  lambda ls, i: student._homework_label(ls, i, Path("hw07_x/my_x.py")))
     assert 'raise NotImplementedError("HW7 · S.ask")' in hw
+
+
+def test_the_handout_never_says_the_cell_holds_a_worked_answer():
+    text = "# Exercise 1: mutation (worked answer)\n# Exercise 3: own (worked answer: random search)\n" \
+           "# Exercise 2: keep (an aside)\n"
+    want = "# Exercise 1: mutation\n# Exercise 3: own\n# Exercise 2: keep (an aside)\n"
+    assert student.WORKED.sub(r"\1", text) == want
 
 
 @pytest.mark.parametrize("text, where", [
