@@ -11,7 +11,7 @@ simulated training budget of the race (a zero-cost proxy costs one mini-batch, a
 training; #params costs nothing), so the comparison with plain evolution measures the value of the
 signal. Until the zero-cost table exists, `naslab.signals.race` passes the network's #params.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §4.
 """
 
 from __future__ import annotations

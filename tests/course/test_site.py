@@ -134,7 +134,7 @@ def test_toc_lists_every_notebook(browser, server):
                               ".map(a => a.getAttribute('href'))")
         for n in NOTEBOOKS:
             assert any(f"notebooks/{n}.html" in (h or "") for h in links), f"{n} missing from the site's navigation"
-        assert "Seven notebooks (00–06)" in page.inner_text("main")
+        assert "Eight notebooks (00–07)" in page.inner_text("main")
     finally:
         page.context.close()
 
