@@ -1,8 +1,11 @@
 """Exercise checks of notebook 07: a zero-cost proxy naslab does not ship (GradSign), and BANANAS's acquisition step.
 
-* `check_gradsign(fn)`: GradSign (Zhang & Jia, ICLR 2022, eq. 6) of a net for one batch,
+* `check_gradsign(fn)`: GradSign (Zhang & Jia, ICLR 2022, arXiv:2110.08616) of a net for one batch,
 
       GradSign = Σ_k | Σ_i sign( ∂ℓ(f(x_i), y_i) / ∂θ_k ) |,       θ = the weights (tensors of dim >= 2),
+
+  with each example's gradient of its own loss taken in one forward pass of the whole batch (BatchNorm on
+  the batch's statistics, as every proxy here; the check nets have no BN, so the two readings agree there),
 
   checked against closed forms: a linear net z = W x has per-example gradient (p_i - e_{y_i}) x_iᵀ, a
   two-layer ReLU net adds δ1 = (W2ᵀ δ2) ⊙ 1[z1 > 0] for the first layer (backprop written out, p = softmax z);
