@@ -69,13 +69,13 @@ print(f"naslab {naslab.__version__} | {mode_name()} mode | proxies: {list(BUILTI
 FAST = is_fast()
 SEED = 0                                   # picks the live cells, the bootstrap, the lab's splits, the race's seeds
 LIVE_CELLS = budget(full=8, fast=3)        # cells whose nine proxies are recomputed live in section 1
-N_BOOT = budget(full=300, fast=30)         # bootstrap resamples behind every interval of section 2
+N_BOOT = budget(full=200, fast=30)         # bootstrap resamples behind every interval of section 2
 LAB_SIZES = budget(full=(10, 20, 50, 100, 200), fast=(10, 50))  # training cells of the predictors (section 3)
 LAB_SEEDS = budget(full=2, fast=1)         # train/test splits per training size
 RACE_SEEDS = budget(full=10, fast=2)       # search seeds per searcher in the race (section 4)
-STUDENT_CELLS = budget(full=300, fast=40)  # cells your proxy scores in exercise 1
-MACRO_ARCHS = budget(full=128, fast=16)    # notebook 03's architectures your proxy scores in exercise 1
-MY_RACE_SEEDS = budget(full=3, fast=1)     # seeds of your BANANAS in exercise 2
+STUDENT_CELLS = budget(full=100, fast=20)  # cells your proxy scores in exercise 1
+MACRO_ARCHS = budget(full=48, fast=16)     # notebook 03's architectures your proxy scores in exercise 1
+MY_RACE_SEEDS = budget(full=3, fast=2)     # seeds of your BANANAS in exercise 2
 
 # %% [markdown]
 # ## Recap
@@ -313,20 +313,27 @@ model_based = ("BANANAS", "BOHB", "TPE")
 print("IQM regret at 300 trainings (points): " + ", ".join(f"{n} {v[-1]:.2f}" for n, v in iqm.items()))
 print("P(X beats random) at 300: " + ", ".join(f"{n} {P[(n, 'random')]:.2f}" for n in names if n != "random"))
 print(f"warm start at 50 trainings: {iqm['evolution + proxy'][0]:.2f} vs evolution {iqm['evolution'][0]:.2f} points")
+finals = np.concatenate([race_out["result"].final(n) for n in names])     # (6 x RACE_SEEDS,) final regrets
+values, counts = np.unique(np.round(finals, 6), return_counts=True)
+common_share, common_regret = counts.max() / len(finals), 100 * values[counts.argmax()]
+spread300 = max(v[-1] for v in iqm.values()) - min(v[-1] for v in iqm.values())
+print(f"final IQMs span {spread300:.2f} points; {common_share:.0%} of all runs end on one cell "
+      f"(regret {common_regret:.2f} points)")
 
 # %% [markdown]
-# **Expected result.** Every curve falls from 50 to 300 trainings, and after 300 the model-based searchers end ahead of random search: BANANAS's probability of beating random search is above 0.5. The warm start pays at the start — after 50 trainings evolution from synflow's favourites is ahead of evolution from random cells — because synflow, like #params, prefers big cells, and big cells are good here. With this few seeds most intervals overlap and most of the matrix is pale: the order of the model-based searchers is not settled, as in the BANANAS paper's own table, where the top methods on NAS-Bench-101 after 150 queries lie within 0.4 points of each other.
+# **Expected result.** After 300 trainings the six searchers end within about a point of each other, 6–8 points above the best cell. Random search ends last or nearly so, and every other searcher beats it with a probability above one half; BANANAS too, but not by more than the others. The reason the curves meet is in the last printout: a large share of all runs, whatever the searcher, end on *one* cell. A search sees one noisy training run per cell, and after a few hundred trainings every good searcher has found the cell whose observed validation score is among the luckiest in the table — not the best test accuracy. That is the noise ceiling of section 2 again, limiting searchers as it limits proxies. The warm start from synflow's favourites is not reliably ahead after 50 trainings either: synflow's top cells are big cells, a good region, but evolution from random cells finds that region within its first 50 trainings anyway. The BANANAS paper's own table tells a similar story on NAS-Bench-101: after 150 queries the best methods lie within 0.4 points of each other.
 #
 # **Q: what conclusion can we make?** BOHB uses cheap short trainings; BANANAS uses none. Which one would you expect to gain more from a table whose one-epoch scores rank cells well, and why?
 
 # %%
-# class mode, SEED 0-2 (10 search seeds each): see the README for the per-seed ranges
-claim("07 §4", "every searcher's IQM regret falls from 50 to 300 trainings", all(v[-1] <= v[0] for v in iqm.values()))
+# class mode, SEED 0-2 (10 search seeds each, per-seed values in the comments); FAST (2 seeds) is unchecked
+claim("07 §4", "spread of the six final IQM regrets after 300 trainings (points)", spread300, 0, 1.5)
 claim("07 §4", "P(BANANAS beats random search) after 300 trainings", P[("BANANAS", "random")], 0.5, 1)
+claim("07 §4", "random search's final IQM regret minus the best searcher's (points)",
+      iqm["random"][-1] - min(v[-1] for v in iqm.values()), 0, 3)
+claim("07 §4", "share of all runs that end on the single most common cell", common_share, 0.3, 1)
 claim("07 §4", "warm start minus evolution, IQM regret after 50 trainings (points, < 0: warm start ahead)",
-      iqm["evolution + proxy"][0] - iqm["evolution"][0], -10, 0)
-claim("07 §4", "best model-based searcher minus random, IQM regret after 300 trainings (points)",
-      min(iqm[n][-1] for n in model_based) - iqm["random"][-1], -10, 0)
+      iqm["evolution + proxy"][0] - iqm["evolution"][0], -5, 3)
 
 # %% [markdown]
 # ## Explore
