@@ -258,7 +258,7 @@ for n in LAB_SIZES:  # one size at a time (the same splits as all at once), to s
     print(f"{n:>4} training cells done [{time.perf_counter() - t0:.0f} s]")
 lab = {**parts[0], "sizes": list(LAB_SIZES), "tau": np.concatenate([q["tau"] for q in parts], axis=2)}
 print(format_taus(lab))
-plots.plot_tau_curves(lab, title="Held-out Kendall tau of three predictors (dashed: with proxy features)");
+ax = plots.plot_tau_curves(lab, title="Held-out Kendall tau of three predictors (dashed: with proxy features)")
 tau = {(m, f, n): float(lab["tau"][i, j, k].mean()) for i, m in enumerate(lab["models"])
        for j, f in enumerate(lab["feature_sets"]) for k, n in enumerate(lab["sizes"])}
 n_lo, n_hi = lab["sizes"][0], lab["sizes"][-1]
