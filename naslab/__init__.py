@@ -5,8 +5,8 @@ on first use, so `import naslab` never touches the network and does no heavy wor
 
 The README lists every module in one line and the public API that homework may use. Layout: the
 shared core (config, utils, data, models, train, trial, json_values, domains, searchers, asktell,
-search, anytime, plots, widgets...) sits at the top; each of the seven notebooks 00-06 has its own
-topic folder (welcome, grid_vs_random, controller, proxies, net2net, darts, bakeoff) holding its
+search, anytime, plots, widgets...) sits at the top; each of the eight notebooks 00-07 has its own
+topic folder (welcome, grid_vs_random, controller, proxies, net2net, darts, bakeoff, signals) holding its
 algorithms, plots, widget panels and exercise checks; the optional integrations (Optuna, Ray Tune)
 sit in `naslab/integrations/`. No module inside naslab imports this facade: each imports a name from
 the module that defines it, and the map below is for notebooks and homework.

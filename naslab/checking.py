@@ -1,6 +1,6 @@
 """The contract every exercise check follows, and the one place a student's code is called.
 
-Every `check_*` in `naslab/<topic>/checks.py` (notebooks 00-06):
+Every `check_*` in `naslab/<topic>/checks.py` (notebooks 00-07):
 
 * **right answer** -> returns a `Verdict` (a `str`, shown without quotes in a notebook) starting with "✓";
   `verdict.passed` is True.
@@ -15,7 +15,7 @@ Every `check_*` in `naslab/<topic>/checks.py` (notebooks 00-06):
 Checks never trust a self-reported number: what they grade (a τ, a cost, an output) they recompute.
 They use `expect(cond, msg)` rather than `assert`, so they work under `python -O` too.
 
-Taught in: every notebook's Exercises section (notebooks/00-06).
+Taught in: every notebook's Exercises section (notebooks/00-07).
 """
 
 from __future__ import annotations

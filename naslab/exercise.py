@@ -10,7 +10,7 @@ and the notebook runs on. The check cell is wrapped too: there a `NameError` mea
 cell did not define its answer yet (still the stub), which is reported the same way. Every other
 exception (a wrong answer, a bug in your code) propagates unchanged, with its traceback.
 
-Used by: every notebook's exercise and check cells (00-06).
+Used by: every notebook's exercise and check cells (00-07).
 """
 
 from __future__ import annotations

@@ -2,5 +2,5 @@
 table over every cell of notebook 06's NAS-Bench-201-style space, and how they are judged against the
 ground truth. Import from the modules.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb.
 """

@@ -18,7 +18,7 @@ from scratch at every iteration; here the first fit runs `steps` Adam steps from
 and each later fit continues from the previous weights for `refit_steps` steps (`refit_steps=None`:
 retrain from scratch, as the paper), which keeps a 300-training run near a second of CPU.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §4.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ candidates changes. With D_b the (cell, score) pairs observed at budget b (epoch
 4. draw N_s = 64 candidates from l with the bandwidth widened by `bw_factor` (= 3, BOHB's default)
    and return the one maximising l(x) / g(x) (proportional to TPE's expected improvement).
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §4.
 """
 
 from __future__ import annotations

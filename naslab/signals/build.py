@@ -15,7 +15,7 @@ Ray-backed pool), so a bigger table (more seeds, batches, other proxies) is one 
 The .npz is written byte-for-byte reproducibly (`write_npz`: fixed zip timestamps), so an interrupted and
 resumed build gives the same file as one uninterrupted run; the .json is sealed with tabular's scheme.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future); data/README.md will say how the shipped file was made.
+Taught in: notebooks/07_cheap_signals.ipynb §1 (the table it builds); data/README.md says how the shipped file was made.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Mellor, Turner, Storkey, Crowley, "Neural Architecture Search without Training":
 
 Both run the net with BatchNorm on batch statistics and are higher = predicted better as written.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §1.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ path get different encodings; cells that differ only on dead edges (no input-out
 them) share one, as the computation they define is the same. `onehot_encoding` (6 x n_ops bits, one
 per edge and op) is the "adjacency" baseline of the paper's Table 1.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §3.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Anchors (`ANCHORS`): Abdelfattah et al., ICLR 2021, Spearman ρ over NAS-Bench-2
 jacob_cov 0.73, snip 0.60, grad_norm 0.59, grasp 0.51, fisher 0.36; Kendall τ on 500 NAS-Bench-201 cells of
 CIFAR-100 (a public model-zoo project): params 0.53, flops 0.57, synflow 0.55, jacob_cov 0.56.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §2.
 """
 
 from __future__ import annotations

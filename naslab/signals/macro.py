@@ -10,7 +10,7 @@ hooks), scored on one training mini-batch, and `study.score_row` judges the scor
     zero_cost_scores(bench, name)  -> {"scores": (n,), "seconds": (n,)}
     zero_cost_row(bench, name)     -> the row `study.standard_rows` gives the training proxies
 
-Taught in: notebooks/07_cheap_signals.ipynb (future). Notebook 03 itself cannot import this (a topic imports
+Taught in: notebooks/07_cheap_signals.ipynb (exercise 1). Notebook 03 itself cannot import this (a topic imports
 only earlier topics): for its ladder to show a zero-cost row, the registry (`nets`, `registry`, `saliency`,
 `codes`, `measures`) would move to the core, or notebook 03 would call `study.score_row` on scores it is given.
 """

@@ -16,7 +16,7 @@ is "bigger = predicted better", the bet that capacity helps.
 any `torch.nn.Module` (e.g. a notebook-03 macro child net) as a `ProxyNet` through forward hooks, so
 every proxy, a student's too, scores notebook 03's architectures as well as notebook 06's cells.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §1.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ code runs the nets); `bn="off"` drops BatchNorm (synflow: Tanaka et al. 2020 sco
 with bn="batch" its logits equal `network.forward(..., train=True)` (tests/signals/test_nets.py).
 `mlp_net(weights)` is a plain ReLU MLP, the oracle nets of the tests and a student's first experiments.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §1.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ and three predictors: the BANANAS MLP ensemble (mean of the members), scikit-lea
 RandomForestRegressor and GaussianProcessRegressor (RBF + white-noise kernel) as baselines. Proxy
 features are standardised with the training cells' mean and standard deviation.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §3.
 """
 
 from __future__ import annotations

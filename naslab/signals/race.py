@@ -20,7 +20,7 @@ of X and of Y independently. P(X > X) = 1/2 and P(X > Y) + P(Y > X) = 1.
 Optuna is an optional integration that nothing in naslab imports (the layout rule): pass
 `tpe=OptunaSearch` (any `factory(space, seed=...)` of a dict-config searcher) to race TPE.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §4.
 """
 
 from __future__ import annotations

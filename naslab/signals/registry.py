@@ -16,7 +16,7 @@ first runs it on two check nets (a ReLU MLP and a benchmark cell) and refuses it
 it crashes, returns something that is not a real number, returns NaN or +inf, changes the net's
 weights, or gives two different scores for the same input.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §1.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ Signs (higher = predicted better, `naslab.signals.registry`): the five are used 
 code returns them; grasp's sum -θ ⊙ Hg is the one whose *sign* matters (it can be negative), and it is
 their sign, under which they report ρ = +0.51 on NAS-Bench-201 CIFAR-10.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §1.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Loading checks like every table of the course (`naslab.tabular.load_checked`: SH
 the metadata), then here: the arrays its .json lists with their shapes, the cell list of its config, no
 NaN or +inf. Anything else is a `BenchmarkError` naming the file and the rebuild command.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §1.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ mini-batches of the cell's isomorphism class, so no network is built during the 
 (`naslab.signals.race`) warm-starts with `DEFAULT_PROXY` = synflow, the proxy Abdelfattah et al. warm up
 with; a cell the proxy calls dead (-inf) ranks last.
 
-Taught in: notebooks/07_cheap_signals.ipynb (future).
+Taught in: notebooks/07_cheap_signals.ipynb §4.
 """
 
 from __future__ import annotations

@@ -169,6 +169,24 @@ def _fakes():
             {"seed 0": np.array([True, False, False])}, title="orders"),
         "naslab.bakeoff.plots.plot_seed_vs_seed": lambda: _m(6).plot_seed_vs_seed(
             RNG.random(200), RNG.random(200), top=20, title="noise"),
+        # 07
+        "naslab.signals.plots.plot_proxy_scatter": lambda: _m(7).plot_proxy_scatter(
+            RNG.random(200), RNG.random(200), name="synflow", band=(0.9, 1.0)),
+        "naslab.signals.plots.plot_judge": lambda: _m(7).plot_judge(
+            [{"name": "synflow", "rho": 0.6, "rho_lo": 0.58, "rho_hi": 0.62, "anchor_rho": 0.74},
+             {"name": "ceiling: seed 0 vs 1", "rho": 0.45, "rho_lo": 0.43, "rho_hi": 0.47,
+              "anchor_rho": float("nan")}]),
+        "naslab.signals.plots.plot_tau_curves": lambda: _m(7).plot_tau_curves(
+            {"sizes": [10, 50, 200], "models": ["BANANAS", "GP"], "feature_sets": ["encoding", "encoding + proxies"],
+             "tau": RNG.random((2, 2, 3, 2))}),
+        "naslab.signals.plots.plot_race_iqm": lambda: _m(7).plot_race_iqm(
+            {"trainings": [50, 150, 300], "names": ["random", "BANANAS"],
+             "iqm": {"random": [0.1, 0.08, 0.07], "BANANAS": [0.09, 0.05, 0.04]},
+             "lo": {"random": [0.09, 0.07, 0.06], "BANANAS": [0.08, 0.04, 0.03]},
+             "hi": {"random": [0.11, 0.09, 0.08], "BANANAS": [0.1, 0.06, 0.05]}}),
+        "naslab.signals.plots.plot_pi_matrix": lambda: _m(7).plot_pi_matrix(
+            {"names": ["random", "BANANAS"], "p": [[0.5, 0.2], [0.8, 0.5]], "lo": [[0.5, 0.1], [0.7, 0.5]],
+             "hi": [[0.5, 0.3], [0.9, 0.5]]}),
         # 08
         "naslab.hardware.plots.plot_run_times": lambda: _m(8).plot_run_times(
             {"batch 1": 1e-4 * (1 + RNG.random(20)), "batch 64": 1e-3 * (1 + RNG.random(20))}, warmup=3, title="runs"),
@@ -198,7 +216,7 @@ def _rank(name, v):
 
 def _m(nb: int):
     name = {1: "grid_vs_random", 2: "controller", 3: "proxies", 4: "net2net", 5: "darts", 6: "bakeoff",
-            8: "hardware"}[nb]
+            7: "signals", 8: "hardware"}[nb]
     return importlib.import_module(f"naslab.{name}.plots")
 
 
@@ -244,6 +262,7 @@ def _widget_draws():
     from naslab.grid_vs_random.widgets import draw_landscape, draw_synthetic
     from naslab.net2net.network import make_plain_net
     from naslab.net2net.widgets import draw_net2net
+    from naslab.signals.widgets import draw_proxy
 
     space = MacroSpace(n_layers=3)
     rng = np.random.default_rng(1)
@@ -268,6 +287,8 @@ def _widget_draws():
         "landscape": ((11, 4.8), lambda fig: draw_landscape(
             fig, {"digits": build_landscape("digits", epochs=1, n_seeds=2, n_trials=4)}, budget=2)),
         "net2net": ((10, 5.8), lambda fig: draw_net2net(fig, model, torch.randn(4, 1, 8, 8), extra_units=2)),
+        "proxy": ((7.5, 4.6), lambda fig: draw_proxy(fig, {"naswot": RNG.random(300)}, RNG.random(300), "naswot",
+                                                     (90, 100))),
     }
 
 

@@ -134,7 +134,7 @@ def test_toc_lists_every_notebook(browser, server):
                               ".map(a => a.getAttribute('href'))")
         for n in NOTEBOOKS:
             assert any(f"notebooks/{n}.html" in (h or "") for h in links), f"{n} missing from the site's navigation"
-        assert "Eight notebooks (00–06 and 08)" in page.inner_text("main")
+        assert "Nine notebooks (00–08)" in page.inner_text("main")
     finally:
         page.context.close()
 
