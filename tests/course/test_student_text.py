@@ -82,11 +82,17 @@ def glossary_terms() -> dict[str, str]:
     return dict(rows)
 
 
+PREVIEW = re.compile(r"^#+ (Learning goals|Further reading)", re.M)
+
+
 def first_use(term: str) -> tuple[str, str] | None:
-    """(notebook number, markdown cell) where `term` first appears in course order, or None."""
+    """(notebook number, markdown cell) where `term` first appears in course order, or None. The title cell and
+    the learning goals only preview what the notebook teaches, and further reading lists papers: not uses."""
     rx = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.I)
     for path in NOTEBOOKS:
-        for cell in words_tool.markdown_cells(path):
+        for cell in words_tool.markdown_cells(path)[1:]:
+            if PREVIEW.search(cell):
+                continue
             if rx.search(cell):
                 return path.name[:2], cell
     return None
