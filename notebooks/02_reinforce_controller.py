@@ -211,6 +211,45 @@ for r in [0.60, 0.70, float("nan"), 0.90]:
 # **Q: what conclusion can we make?** The untrained controller is almost uniform (entropy close to $\log 18$). Why does Zoph & Le's small initialisation range make that so, and why is it what we want before any reward has been seen?
 
 # %% [markdown]
+# ### 2.2 · Exercise 1 · Write one REINFORCE update
+#
+# From section 3 on, the notebook trains controllers with naslab's loop. Write its heart first: one update from a batch of $m$ sampled children. Your `reinforce_update(controller, optimizer, tokens, rewards, b, *, decay, beta)` receives the children's `tokens` (shape $(m, T)$), their `rewards` (shape $(m,)$, NaN for a crashed child) and the baseline `b` from earlier batches (`None` before the first batch). It must:
+#
+# 1. keep only the $m'$ children whose reward is finite;
+# 2. use `b`, or on the first batch the mean of those rewards;
+# 3. score the tokens with `controller(tokens=tokens)`: **teacher forcing**, i.e. the controller is fed the given tokens instead of sampling, and returns their $\log P(a_{1:T})$ and entropy $H$ with a gradient;
+# 4. compute the loss (3), averaged over the $m'$ children, and take one optimiser step (`zero_grad`, `backward`, `step`);
+# 5. only then move the baseline towards each finite reward, $b \leftarrow \text{decay}\cdot b + (1-\text{decay})\,R$ (the first reward ever seen starts $b$),
+#
+# and return `(loss, new_b)`. The check runs your function beside naslab's loop on the reward table of section 3, with the same children for 4 updates (one child crashes), and compares the loss, the gradients, the parameters and $b$ after every update.
+
+# %%
+# Exercise 1: one REINFORCE update from m children: loss (3), one optimiser step, then the baseline
+def reinforce_update(controller, optimizer, tokens, rewards, b, *, decay, beta):
+    # BEGIN SOLUTION
+    ok = torch.isfinite(rewards)                    # (m,) children that did not crash
+    R = rewards[ok]                                 # (m',)
+    b_used = R.mean().item() if b is None else b    # the first batch: its own mean
+    s = controller(tokens=tokens)                   # teacher forcing: log P (m,) and entropy (m,), with gradient
+    advantage = (R - b_used).detach()               # (m',) R - b, a constant
+    loss = -(advantage * s.log_prob[ok]).mean() - beta * s.entropy[ok].mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    for r in R.tolist():                            # after the step: b only ever holds earlier rewards
+        b = r if b is None else decay * b + (1 - decay) * r
+    return loss, b
+    # END SOLUTION
+
+
+# %%
+# Check exercise 1: your update beside naslab's loop, on the same children
+from naslab.controller.check_update import check_reinforce_update
+
+with exercise(1):
+    print(check_reinforce_update(reinforce_update))
+
+# %% [markdown]
 # ## 3 · A toy first: a reward table we know
 #
 # Before paying for real children, give the controller a table of 18 made-up "accuracies": 3 filter counts × 3 kernel sizes × 2 strides. More filters help, kernel 5 beats 3 and 7, stride 2 helps, and the combination (32 filters, kernel 5, stride 2) gets a bonus: it is the unique best arm, 0.93, and the runner-up has 0.84. Each update samples $m = 4$ children.
@@ -465,50 +504,28 @@ search_panel(cmp, space, input_shape=data.input_shape)
 #
 # Write your answer in each exercise cell (inside its `with exercise(n):` block where it has one) and run the check cell after it.
 #
-# ### Exercise 1 · Reward shaping
+# ### Exercise 2 · Reward shaping
 #
 # Zoph & Le rewarded the controller with the accuracy cubed, $R = \text{acc}^3$; EAS (Cai et al. 2018) uses $R = \tan(\text{acc}\cdot\pi/2)$, which maps $[0, 1)$ onto $[0, \infty)$. Write `tan_reward(acc)`. Then think: both shapings stretch the differences between *good* children. Why would that matter for REINFORCE's advantages $R-b$?
 
 # %%
-# Exercise 1: EAS's reward shaping R = tan(acc · π / 2)
+# Exercise 2: EAS's reward shaping R = tan(acc · π / 2)
 def tan_reward(acc):
     # BEGIN SOLUTION
     return math.tan(acc * math.pi / 2)
     # END SOLUTION
 
 
-with exercise(1):
+with exercise(2):
     print([round(tan_reward(a), 2) for a in (0.5, 0.8, 0.9, 0.95)])
 
 # %%
-# Check exercise 1
+# Check exercise 2
 from naslab.controller.checks import check_reward_shaping
 
-with exercise(1):
+with exercise(2):
     print(check_reward_shaping(tan_reward, "tan"))
 
-
-# %% [markdown]
-# ### Exercise 2 · The REINFORCE gradient of a softmax policy
-#
-# Write `my_gradient(logits, rewards, actions, b)`: the mean over the sampled `actions` of $(R(a_i) - b)\,(e_{a_i} - p)$ with $p = \mathrm{softmax}(\text{logits})$, as a tensor of shape $(k,)$.
-
-# %%
-# Exercise 2: the REINFORCE gradient, the mean of (R(a_i) - b)(e_{a_i} - p) over the samples
-def my_gradient(logits, rewards, actions, b):
-    # BEGIN SOLUTION
-    p = torch.softmax(logits.double(), -1)                                      # (k,)
-    score = torch.nn.functional.one_hot(actions, len(p)).double() - p           # (n, k)
-    return ((rewards.double()[actions] - b)[:, None] * score).mean(0)           # (k,)
-    # END SOLUTION
-
-
-# %%
-# Check exercise 2
-from naslab.controller.checks import check_reinforce_gradient
-
-with exercise(2):
-    print(check_reinforce_gradient(my_gradient))
 
 # %% [markdown]
 # ### Exercise 3 · Add a token type
