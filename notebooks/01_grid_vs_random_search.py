@@ -12,7 +12,7 @@
 # We tune the learning rate and weight decay of a small network with grid search and random search, on a toy
 # function and on a real landscape, and see why random search wins when one hyper-parameter matters more than another.
 #
-# **Time**: class mode ≈ 2–3 min on a 2-core CPU; FAST ≈ 30 s.
+# **Time**: reading ≈ 14 min · class mode ≈ 0.5–1 min on a 2-core CPU · FAST ≈ 30 s.
 # **Prerequisites**: [00 · Welcome](00_welcome.ipynb) (datasets, `naslab.train`, `Trial`).
 
 # %% [markdown]
@@ -21,7 +21,7 @@
 # After this notebook you will be able to:
 #
 # - explain, with the *low effective dimensionality* argument of Bergstra & Bengio (2012), why random search beats grid search at the same budget;
-# - define a search space with log-uniform domains and drive any searcher through the ask/tell loop `run_search`, with a resumable JSONL log;
+# - define a search space whose scale parameters are sampled evenly per decade, and drive any searcher through the loop `run_search`, with a resumable log;
 # - train a whole hyper-parameter grid at once with **population training**, and check it against one-by-one training;
 # - compare two searchers fairly: best-so-far against the budget, mean and spread over 20 seeds, and a test set opened once;
 # - size a random search with $1-(1-q)^n$.
@@ -152,16 +152,16 @@ synthetic_panel(budget=9)
 # ## 2 · The search machinery: spaces, ask / tell, `run_search`
 #
 # A **search space** is a dict of domains (`naslab.domains`): `Choice(values)`, `Uniform(a, b)`, `IntRange(a, b)` and `LogUniform(a, b)`.
-# Learning rate and weight decay are *scale* parameters, so we sample them **log-uniformly**:
+# Learning rate and weight decay are *scale* parameters, so we make them **log-uniform**: uniform in the logarithm,
 #
 # $$u \sim \mathcal U(\log_{10} a, \log_{10} b), \qquad x = 10^{u}, \qquad p(x) \propto 1/x \text{ on } [a, b],$$
 #
 # which gives every decade the same probability. The course grid is $\{10^{-4}, 10^{-3}, 10^{-2}, 0.1, 1, 10\}^2$ (36 points); random search samples both parameters log-uniformly on $[10^{-4}, 10]$.
 #
-# A **searcher** has two methods: `ask()` proposes a configuration (or `None` when it has nothing more), `tell(config, trial)` hands back the finished `Trial`.
+# A **searcher** speaks the **ask/tell** interface, two methods: `ask()` proposes a configuration (or `None` when it has nothing more), `tell(config, trial)` hands back the finished `Trial`.
 # `run_search(searcher, objective, budget)` asks, evaluates `objective(config) -> metrics`, tells, and records every `Trial` — optionally to a JSONL file that a rerun **resumes** from.
 # Ctrl-C (■ in Jupyter) stops the loop and returns what finished. With `executor=ProcessPoolExecutor(2)` trials run in parallel, with the same results for a fixed seed.
-# The REINFORCE controller (notebook 02) and successive halving (notebook 03) are searchers too.
+# The REINFORCE search of notebook 02 and successive halving (notebook 03) are searchers too.
 
 # %%
 # The course grid, and a check that log-uniform sampling puts 20 % of the draws in each decade
@@ -330,7 +330,7 @@ else:
 # %% [markdown]
 # ## 5 · A fair comparison: the same budget, 20 seeds
 #
-# One run of each searcher proves nothing. We compare the **best validation accuracy found so far** after $n = 1, \dots, 36$ trials over 20 searcher seeds: the line is the **median** over the seeds, the band runs from the first to the third quartile. (Why not the mean? Early on, a few seeds' best run so far is a diverged one at chance accuracy; they drag the mean below its own 25–75 % band, while the median stays inside it.)
+# One run of each searcher proves nothing. We compare **anytime** curves, the best validation accuracy found so far after $n = 1, \dots, 36$ trials (or seconds of budget), over 20 searcher seeds: the line is the **median** over the seeds, the band runs from the first to the third quartile. (Why not the mean? Early on, a few seeds' best run so far is a diverged one at chance accuracy; they drag the mean below its own 25–75 % band, while the median stays inside it.)
 # Two details make it fair:
 #
 # - grid search visits the grid in a **seeded random order** (in order it would spend its first six trials on lr = $10^{-4}$);
@@ -639,7 +639,7 @@ with exercise(3):
 #
 # - J. Bergstra & Y. Bengio, *Random Search for Hyper-Parameter Optimization*, JMLR 13:281–305, 2012 — §1 and Fig. 1 (grid vs random, low effective dimensionality), §2 (neural-network experiments), §3 (Gaussian-process analysis of which parameters matter).
 # - A. Zheng, *Evaluating Machine Learning Models* (O'Reilly, 2015) and her Dato blog post on hyper-parameter tuning — the popular form of the "60 random trials" argument.
-# - L. Li & A. Talwalkar, *Random Search and Reproducibility for Neural Architecture Search*, UAI 2019 (arXiv:1902.07638) — §4: random search as a strong NAS baseline.
+# - L. Li & A. Talwalkar, *Random Search and Reproducibility for Neural Architecture Search*, UAI 2019 (arXiv:1902.07638) — §4: random search as a strong reference point for NAS.
 # - T. Elsken, J. H. Metzen & F. Hutter, *Neural Architecture Search: A Survey*, JMLR 20, 2019 — §3 (search strategies).
 # - A. Zhang et al., *Dive into Deep Learning*, chapter "Hyperparameter Optimization" — the searcher / scheduler API that `naslab.search` follows.
-# - Next: [02 · the REINFORCE controller](02_reinforce_controller.ipynb) — a searcher that learns from its `tell`s.
+# - Next: [02 · REINFORCE](02_reinforce_controller.ipynb) — a searcher that learns from its `tell`s.
