@@ -43,7 +43,7 @@ def _close(a, b) -> bool:
 def _diagnose(loss: float, before, tokens, R, b_used, b_after, rec_loss: float) -> str:
     """Name the slip whose loss equals the student's: naslab's `reinforce_loss` on altered inputs."""
     s = before(tokens=tokens)
-    lp, H = s.log_prob.detach(), s.entropy.detach()
+    lp = s.log_prob.detach()
     ok = torch.isfinite(R)
     m, m_ok, T = len(R), int(ok.sum()), tokens.shape[1]
     policy = float(reinforce_loss(lp, R, b_used))
@@ -54,7 +54,7 @@ def _diagnose(loss: float, before, tokens, R, b_used, b_after, rec_loss: float) 
     wrong = [
         (-rec_loss, "your loss has the wrong sign: we maximise E[R], so the loss is −(1/m) Σ (R − b) log P − β·mean(H) "
                     "and gradient descent on it climbs J"),
-        (-policy + bonus, "the policy term has the wrong sign: the loss is −(1/m) Σ (R − b) log P (minus: we maximise)"),
+        (-policy + bonus, "the policy term has the wrong sign: the loss is −(1/m) Σ (R − b) log P (we maximise)"),
         (policy - bonus, "the entropy bonus has the wrong sign: subtract β·mean(H) (higher entropy, lower loss)"),
         (policy, "you left out the entropy bonus: subtract beta times the children's mean entropy"),
         (float(reinforce_loss(lp, R, 0.0)) + bonus, "you did not subtract the baseline: the advantage is R − b"),

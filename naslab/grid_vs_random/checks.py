@@ -54,7 +54,7 @@ def check_trials_needed(fn) -> str:
     if not callable(fn):
         raise TypeError(f"check_trials_needed takes your function trials_needed(N, G, p), got {type(fn).__name__}")
     got = {}
-    for (N, G, p), want in FINITE_CASES.items():
+    for N, G, p in FINITE_CASES:
         n = call_student(fn, N, G, p, what=f"(N={N}, G={G}, p={p})")
         expect(not isinstance(n, (list, tuple, np.ndarray)), f"trials_needed({N}, {G}, {p}) returned "
                f"{type(n).__name__} {n!r}: return one int (a number of trials), not a sequence (wrong shape)")
@@ -207,9 +207,9 @@ def check_searcher(cls, *, budget: int = 30, seeds: int = 10) -> str:
     rand = best_vs_trials([run_search(RandomSearch(course_space(), seed=s), surrogate_objective, budget)
                            for s in range(seeds)])[:, -1].mean()
     expect(mine >= rand - 0.02 or above < 0.6, f"mean best {mine:.3f} after {budget} trials is worse than random "
-           f"search's {rand:.3f}, and {above:.0%} of your first {budget // 3} configs have lr or weight_decay above 1: you sample "
-           "uniformly on [1e-4, 10], so 9 of 10 draws land in the top decade; sample log-uniformly (uniform in "
-           "log10, then 10 ** x)")
+           f"search's {rand:.3f}, and {above:.0%} of your first {budget // 3} configs have lr or weight_decay above 1: "
+           "you sample uniformly on [1e-4, 10], so 9 of 10 draws land in the top decade; sample log-uniformly "
+           "(uniform in log10, then 10 ** x)")
     expect(mine >= rand - 0.02, f"mean best {mine:.3f} after {budget} trials is worse than random search's "
            f"{rand:.3f}: does tell() keep the *highest* score (trial.score(), higher is better)?")
     return f"mean best after {budget} trials {mine:.3f} (random search: {rand:.3f}) over {seeds} seeds"

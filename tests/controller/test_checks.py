@@ -4,7 +4,6 @@ is rejected with a message naming the mistake (the message text is asserted)."""
 import math
 
 import pytest
-import torch
 from torch import nn
 
 from naslab.checking import CheckError

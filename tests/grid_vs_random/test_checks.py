@@ -99,7 +99,8 @@ GRID_WRONG = {
                           sp.values()))], "paired the values \\(zip\\)"),
     "last key slowest": (lambda sp: [dict(zip(sp, c[::-1])) for c in itertools.product(*(d.values for d in
                          reversed(sp.values())))], "another order: the first key changes slowest"),
-    "tuples, not dicts": (lambda sp: list(itertools.product(*(d.values for d in sp.values()))), "each config is a dict"),
+    "tuples, not dicts": (lambda sp: list(itertools.product(*(d.values for d in sp.values()))),
+                          "each config is a dict"),
     "a repeated config": (lambda sp: right_grid(sp) + right_grid(sp)[:1], "repeats a config"),
     "missing the last axis": (lambda sp: right_grid(dict(list(sp.items())[:-1])) if len(sp) > 1 else right_grid(sp),
                               "every key of the space"),

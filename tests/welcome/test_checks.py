@@ -3,9 +3,8 @@ exercise; each wrong one is rejected with a message naming the mistake (the mess
 
 import dataclasses
 
-from torch import nn
-
 import pytest
+from torch import nn
 
 from naslab.checking import CheckError
 from naslab.data import load_dataset
