@@ -190,6 +190,14 @@ class LocalSearch(Searcher):
             self.best, self.best_score = config, trial.score()
 
 
+class OwnRandom(Searcher):  # random search written by hand: honest, but it ignores tell()
+    def __init__(self, space, *, seed=0):
+        self.space, self.seed, self.rng = space, seed, np.random.default_rng(seed + 12345)
+
+    def ask(self):
+        return sample(self.space, self.rng)
+
+
 class Minimises(LocalSearch):  # the classic slip, a sign error: keeps the *worst* trial
     def tell(self, config, trial):
         if -trial.score() > self.best_score:
@@ -204,7 +212,7 @@ class Stuck(Searcher):  # a constant proposal
         return {"lr": 0.1, "weight_decay": 1e-4}
 
 
-class StopsEarly(RandomSearch):  # off by one: stops after budget - 1 trials
+class StopsEarly(OwnRandom):  # off by one: stops after budget - 1 trials
     def __init__(self, space, *, seed=0):
         super().__init__(space, seed=seed)
         self.n = 0
@@ -214,37 +222,37 @@ class StopsEarly(RandomSearch):  # off by one: stops after budget - 1 trials
         return None if self.n >= 30 else super().ask()
 
 
-class Tuple(RandomSearch):  # wrong shape: a tuple, not a dict
+class Tuple(OwnRandom):  # wrong shape: a tuple, not a dict
     def ask(self):
         c = super().ask()
         return (c["lr"], c["weight_decay"])
 
 
-class NegativeLr(RandomSearch):  # sign error: -log instead of log
+class NegativeLr(OwnRandom):  # sign error: -log instead of log
     def ask(self):
         c = super().ask()
         return {"lr": -c["lr"], "weight_decay": c["weight_decay"]}
 
 
-class OutOfBounds(RandomSearch):
+class OutOfBounds(OwnRandom):
     def ask(self):
         c = super().ask()
         return {"lr": c["lr"] * 100, "weight_decay": c["weight_decay"]}
 
 
-class Unseeded(RandomSearch):
+class Unseeded(OwnRandom):
     def __init__(self, space, *, seed=0):
         super().__init__(space, seed=seed)
         self.rng = np.random.default_rng()
 
 
-class WrongKeys(RandomSearch):
+class WrongKeys(OwnRandom):
     def ask(self):
         c = super().ask()
         return {"learning_rate": c["lr"], "weight_decay": c["weight_decay"]}
 
 
-class Float32(RandomSearch):  # numpy scalars: rounded, and not JSON-serialisable
+class Float32(OwnRandom):  # numpy scalars: rounded, and not JSON-serialisable
     def ask(self):
         return {k: np.float32(v) for k, v in super().ask().items()}
 
@@ -257,7 +265,7 @@ class Linear(LocalSearch):  # the classic slip: uniform on [1e-4, 10] instead of
         return super().ask()
 
 
-class TellRaises(RandomSearch):
+class TellRaises(OwnRandom):
     def tell(self, config, trial):
         raise ValueError("my tell is broken")
 
@@ -271,15 +279,17 @@ SEARCHER_WRONG = {
     "out of bounds": (OutOfBounds, "outside \\[1e-4, 10\\]"),
     "unseeded": (Unseeded, "same seed must give the same configs"),
     "wrong keys": (WrongKeys, "keys lr, weight_decay"),
+    "ignores tell (random by hand)": (OwnRandom, "about random search's .* must learn from tell"),
     "numpy float32 values": (Float32, "not Python floats \\(numpy scalars such as np.float32"),
     "classic: linear, not log sampling": (Linear, "you sample uniformly on \\[1e-4, 10\\].*log-uniformly"),
     "own exception in tell": (TellRaises, "raised ValueError: my tell is broken on input run_search"),
 }
 
 
-def test_searcher_accepts_random_and_local_search():
-    assert check_searcher(RandomSearch).passed
+def test_searcher_accepts_local_search_and_rejects_naslabs_random_search():
     assert check_searcher(LocalSearch).passed
+    reject(check_searcher, RandomSearch, "naslab's RandomSearch")
+
 
 
 @pytest.mark.parametrize("name", SEARCHER_WRONG)
