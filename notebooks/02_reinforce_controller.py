@@ -515,18 +515,18 @@ search_panel(cmp, space, input_shape=data.input_shape)
 #
 # ### Exercise 2 · Reward shaping
 #
-# Zoph & Le rewarded the controller with the accuracy cubed, $R = \text{acc}^3$; EAS (Cai et al. 2018) uses $R = \tan(\text{acc}\cdot\pi/2)$, which maps $[0, 1)$ onto $[0, \infty)$. Write `tan_reward(acc)`. Then think: both shapings stretch the differences between *good* children. Why would that matter for REINFORCE's advantages $R-b$?
+# Zoph & Le rewarded the controller with the accuracy cubed, $R = \text{acc}^3$; EAS (Cai et al. 2018) uses $R = \tan(\text{acc}\cdot\pi/2)$, which maps $[0, 1)$ onto $[0, \infty)$. Write `tan_reward(accs)` for a whole batch: a tensor of accuracies in, a tensor of rewards of the same shape out. Two details matter in a real search: an accuracy of exactly 1 would give an infinite reward, so clip the accuracy at 0.999 first; and a crashed child's accuracy is NaN, whose reward must stay NaN so that your update of Exercise 1 leaves it out. The cell after the check compares the advantages $R-b$ of four good children under the three shapings. Both shapings stretch the differences between *good* children: why does that matter for REINFORCE?
 
 # %%
-# Exercise 2: EAS's reward shaping R = tan(acc · π / 2)
-def tan_reward(acc):
+# Exercise 2: EAS's reward shaping R = tan(acc · π / 2) for a tensor of accuracies, clipped at 0.999, NaN kept
+def tan_reward(accs):
     # BEGIN SOLUTION
-    return math.tan(acc * math.pi / 2)
+    return torch.tan(accs.clamp(max=0.999) * math.pi / 2)  # clamp keeps NaN as NaN
     # END SOLUTION
 
 
 with exercise(2):
-    print([round(tan_reward(a), 2) for a in (0.5, 0.8, 0.9, 0.95)])
+    print(tan_reward(torch.tensor([0.5, 0.8, 0.9, 0.95, 1.0, float("nan")], dtype=torch.float64)))
 
 # %%
 # Check exercise 2
@@ -534,6 +534,14 @@ from naslab.controller.checks import check_reward_shaping
 
 with exercise(2):
     print(check_reward_shaping(tan_reward, "tan"))
+
+# %%
+# Four good children: how far apart are their advantages R - b (b = the batch mean) under each shaping?
+accs = torch.tensor([0.90, 0.92, 0.94, 0.96], dtype=torch.float64)
+with exercise(2):
+    for name, r in [("acc", accs), ("acc^3", accs ** 3), ("tan", tan_reward(accs))]:
+        adv = r - r.mean()
+        print(f"{name:>6}: advantages {adv.numpy().round(3)}; best minus worst = {float(adv[-1] - adv[0]):.3f}")
 
 
 # %% [markdown]

@@ -1,6 +1,7 @@
 """Checks for the exercises of notebook 02 (REINFORCE controller); contract in `naslab.checking`.
 
-* `check_reward_shaping(fn, kind)`: a reward shaping matches `REWARDS[kind]` and increases with accuracy.
+* `check_reward_shaping(fn, kind)`: a reward shaping of a tensor of accuracies matches `REWARDS[kind]` (clipped at
+  acc = 1, NaN kept NaN) and increases with accuracy.
 * `check_reinforce_update(fn)` (Exercise 1, one REINFORCE update) lives in `naslab.controller.check_update`.
 * `check_token_extension(space)`: a macro space with a new token type round-trips, every layer `make_layer`
   returns has the shape it claims, and the new token really changes the built child.
@@ -15,38 +16,60 @@ import math
 import numpy as np
 import torch
 
-from naslab.checking import call_student, describe, expect, fail, graded, slip
+from naslab.checking import CheckError, call_student, describe, expect, fail, graded, slip
 from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.controller.reinforce import REWARDS
 
 
 @graded("Exercise 2 (reward shaping)")
 def check_reward_shaping(fn, kind: str = "tan") -> str:
-    """Check a student's reward shaping `fn(acc) -> reward` against `REWARDS[kind]` and monotonicity."""
+    """Check `fn(accs) -> rewards` on a tensor of accuracies against `REWARDS[kind]` (which the answer may not call):
+    34 accuracies in [0, 0.99], then 1.0 (tan is clipped at 0.999, so the reward stays finite) and NaN (a crashed
+    child: the reward stays NaN, and the REINFORCE update leaves it out)."""
     if kind not in REWARDS:
         raise ValueError(f"kind={kind!r} is unknown; allowed: {list(REWARDS)}")
+    if not callable(fn):
+        raise TypeError(f"check_reward_shaping takes your function fn(accs) -> rewards, got {describe(fn)}")
     accs = np.linspace(0.0, 0.99, 34)
-    got = []
-    for a in accs:
-        r = call_student(fn, float(a), what=f"acc={a:.3f}", forbid=("naslab.controller.reinforce",))
-        expect(np.ndim(r) == 0, f"fn({a:.3f}) returned {describe(r)}: return one number per accuracy (wrong shape)")
-        got.append(float(r))
-    got, want = np.array(got), np.array([REWARDS[kind](float(a)) for a in accs])
+    x = torch.tensor([*accs, 1.0, math.nan], dtype=torch.float64)  # (36,)
+    try:
+        out = call_student(fn, x.clone(), what="a float64 tensor of 36 accuracies (the last two: 1.0 and NaN)",
+                           forbid=("naslab.controller.reinforce",))
+    except CheckError as e:
+        if "only one element tensors" in str(e) or "Boolean value of Tensor" in str(e):
+            fail(f"{e}. Work on the whole tensor with torch functions (torch.tan, torch.clamp), not math.tan or an "
+                 "`if` on one value")
+        raise
+    try:
+        got_t = torch.as_tensor(out, dtype=torch.float64).detach()
+    except (TypeError, ValueError, RuntimeError):
+        fail(f"fn(accs) returned {describe(out)}: return a tensor with one reward per accuracy (wrong shape)")
+    expect(tuple(got_t.shape) == (36,), f"fn(accs) returned shape {tuple(got_t.shape)} for 36 accuracies: return "
+           "one reward per accuracy (wrong shape)")
+    got, want = got_t[:34].numpy(), np.array([REWARDS[kind](float(a)) for a in accs])
     how = slip(got, want, rtol=1e-6, atol=1e-9)
-    if how is None:
-        return f"✓ {kind} reward shaping matches on {len(accs)} accuracies"
-    others = [k for k in REWARDS if k != kind and np.allclose(got, [REWARDS[k](float(a)) for a in accs])]
-    if others:
-        fail(f"that is the {others[0]!r} shaping, not {kind!r}")
-    if kind == "tan" and np.allclose(got, np.tan(accs * math.pi), rtol=1e-6):
-        fail("you computed tan(acc · π): the EAS shaping is tan(acc · π / 2), which maps [0, 1) onto [0, ∞)")
-    if kind == "tan" and np.allclose(got, np.tan(accs * 90.0), rtol=1e-6):
-        fail("you computed tan(acc · 90): math.tan takes radians, so use acc · π / 2")
-    expect(how == "" or "sign" not in how, f"your rewards are {how}: rewards grow with accuracy")
-    expect(np.all(np.diff(got) > 0), f"your rewards {'are ' + how if how else 'do not increase'}: a reward "
-           f"shaping must increase with accuracy (fn(0.5) = {got[17]:.4g}, fn(0.99) = {got[-1]:.4g})")
-    i = int(np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
-    fail(f"your rewards are {how or 'wrong'}: fn({accs[i]:.3f}) = {got[i]:.6g}, expected {want[i]:.6g} for {kind!r}")
+    if how is not None:
+        others = [k for k in REWARDS if k != kind and np.allclose(got, [REWARDS[k](float(a)) for a in accs])]
+        if others:
+            fail(f"that is the {others[0]!r} shaping, not {kind!r}")
+        if kind == "tan" and np.allclose(got, np.tan(accs * math.pi), rtol=1e-6):
+            fail("you computed tan(acc · π): the EAS shaping is tan(acc · π / 2), which maps [0, 1) onto [0, ∞)")
+        if kind == "tan" and np.allclose(got, np.tan(accs * 90.0), rtol=1e-6):
+            fail("you computed tan(acc · 90): tan takes radians, so use acc · π / 2")
+        expect(how == "" or "sign" not in how, f"your rewards are {how}: rewards grow with accuracy")
+        expect(np.all(np.diff(got) > 0), f"your rewards {'are ' + how if how else 'do not increase'}: a reward "
+               f"shaping must increase with accuracy (fn(0.5) = {got[17]:.4g}, fn(0.99) = {got[-1]:.4g})")
+        i = int(np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
+        fail(f"your rewards are {how or 'wrong'}: fn({accs[i]:.3f}) = {got[i]:.6g}, expected {want[i]:.6g} for "
+             f"{kind!r}")
+    top, want_top = float(got_t[34]), REWARDS[kind](1.0)
+    if not math.isclose(top, want_top, rel_tol=1e-6):
+        fail(f"accuracy 1.0 gave {top:.6g}, expected {want_top:.6g}: tan(π/2) is infinite, so clip the accuracy at "
+             "0.999 first (torch.clamp(accs, max=0.999))" if kind == "tan" else
+             f"accuracy 1.0 gave {top:.6g}, expected {want_top:.6g}")
+    expect(math.isnan(float(got_t[35])), f"a NaN accuracy (a crashed child) gave the reward {float(got_t[35]):.4g}: "
+           "keep it NaN, so that the REINFORCE update leaves that child out instead of learning from a made-up reward")
+    return f"✓ {kind} reward shaping matches on {len(accs)} accuracies, clips acc = 1 and keeps NaN"
 
 
 def _layer_shapes(space: MacroSpace, arch: Architecture, input_shape) -> None:

@@ -4,6 +4,7 @@ is rejected with a message naming the mistake (the message text is asserted)."""
 import math
 
 import pytest
+import torch
 from torch import nn
 
 from naslab.checking import CheckError
@@ -20,24 +21,26 @@ def reject(check, answer, fragment, *args):
 
 
 def tan_reward(acc):
-    return math.tan(acc * math.pi / 2)
+    return torch.tan(acc.clamp(max=0.999) * math.pi / 2)
 
 
 def own_error(acc):
-    if acc > 0.5:
-        raise ValueError("acc too high")
-    return acc
+    return acc[acc > 0.5][40]
 
 
 REWARD_WRONG = {
     "off by one": (lambda a: tan_reward(a) + 1, "shifted by \\+1 \\(off by one"),
     "sign error": (lambda a: -tan_reward(a), "negative of the expected values \\(a sign error\\)"),
-    "constant": (lambda a: 1.0, "same value 1 for every input \\(a constant\\)"),
-    "wrong shape": (lambda a: [tan_reward(a), a], "one number per accuracy \\(wrong shape\\)"),
-    "classic: tan(acc·π)": (lambda a: math.tan(a * math.pi), "tan\\(acc · π\\)"),
-    "classic: degrees": (lambda a: math.tan(a * 90), "radians"),
+    "constant": (lambda a: torch.ones_like(a), "same value 1 for every input \\(a constant\\)"),
+    "wrong shape": (lambda a: tan_reward(a)[:-1], "shape \\(35,\\) for 36 accuracies.*wrong shape"),
+    "classic: tan(acc·π)": (lambda a: torch.tan(a.clamp(max=0.999) * math.pi), "tan\\(acc · π\\)"),
+    "classic: degrees": (lambda a: torch.tan(a * 90), "radians"),
     "another shaping": (lambda a: a ** 3, "'cube' shaping"),
-    "own ValueError": (own_error, "raised ValueError: acc too high on input acc=0.510"),
+    "no clipping at acc = 1": (lambda a: torch.tan(a * math.pi / 2), "clip the accuracy at 0.999"),
+    "NaN replaced by 0": (lambda a: torch.nan_to_num(tan_reward(a), nan=0.0), "keep it NaN"),
+    "math.tan on a tensor": (lambda a: math.tan(a * math.pi / 2), "torch functions \\(torch.tan"),
+    "a list": (lambda a: [float(v) for v in tan_reward(a)][:3], "shape \\(3,\\) for 36"),
+    "own IndexError": (own_error, "raised IndexError"),
 }
 
 
@@ -54,11 +57,14 @@ def test_reward_shaping_names_the_mistake(name):
 def test_reward_shaping_rejects_naslabs_own_shaping():
     from naslab.controller.reinforce import REWARDS
 
-    reject(check_reward_shaping, lambda a: REWARDS["tan"](a), "called naslab's naslab.controller.reinforce", "tan")
+    reject(check_reward_shaping, lambda a: torch.tensor([REWARDS["tan"](float(v)) for v in a]),
+           "called naslab's naslab.controller.reinforce", "tan")
 
 
 def test_reward_shaping_cube_and_bad_kind():
     reject(check_reward_shaping, lambda a: a ** 2, "wrong: fn\\(0.030\\) = 0.0009", "cube")
+    with pytest.raises(TypeError, match="takes your function"):
+        check_reward_shaping(0.5, "tan")
     with pytest.raises(ValueError, match="allowed"):
         check_reward_shaping(tan_reward, "square")
 
