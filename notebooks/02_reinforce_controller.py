@@ -467,7 +467,7 @@ for m, a in winners.items():
     print(f"{m:>10}: {a.key:<34} {FINAL_STEPS} steps -> val {res.val_acc:.3f}, test {test_acc:.3f}")
 
 # %% [markdown]
-# **Expected result.** Trained longer, both winners reach about 0.95 or more on the test split in class mode (0.96–0.98 for seeds 0–2): around or above the CNN figure of the MNIST-1D paper (94 %) and far above its MLP (68 %). Which method's winner is ahead changes with the seeds.
+# **Expected result.** Trained longer, both winners reach about 0.95 or more on the test split in class mode (0.96–0.98 in our runs): around or above the CNN figure of the MNIST-1D paper (94 %) and far above its MLP (68 %). Which method's winner is ahead changes with the seeds.
 #
 # **Q: what conclusion can we make?** The search ranked children after only `CHILD_STEPS` steps. Is the child that is best after 80 steps also the best after 1,000? What would you need to measure to know (notebook 03)?
 
