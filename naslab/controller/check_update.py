@@ -74,7 +74,8 @@ def _diagnose(loss: float, before, tokens, R, b_used, b_after, rec_loss: float) 
         if m_ok < m or "NaN" not in msg:
             if _close(loss, value):
                 return msg
-    return f"your loss is {loss:.6g}, naslab's loop gives {rec_loss:.6g} on the same children"
+    return (f"your loss is {loss:.6g}, naslab's loop gives {rec_loss:.6g} on the same children: score the given "
+            "tokens with controller(tokens=tokens) and follow (3) term by term")
 
 
 def _new_baseline_slip(got: float, b_in, rewards: list[float], want: float) -> str:
