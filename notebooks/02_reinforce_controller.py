@@ -511,7 +511,7 @@ search_panel(cmp, space, input_shape=data.input_shape)
 # %% [markdown]
 # ## Exercises
 #
-# Write your answer in each exercise cell (inside its `with exercise(n):` block where it has one) and run the check cell after it.
+# Exercise 1 (one REINFORCE update) sits in section 2.2, before the notebook uses naslab's loop. Write your answer in each exercise cell (inside its `with exercise(n):` block where it has one) and run the check cell after it.
 #
 # ### Exercise 2 · Reward shaping
 #
