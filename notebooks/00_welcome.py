@@ -12,7 +12,7 @@
 # This notebook checks your set-up, introduces the two offline datasets of the course, trains one tiny
 # network, and frames Neural Architecture Search (NAS) as the three questions every later notebook answers.
 #
-# **Time**: class mode ≈ 1 min on a 2-core CPU; FAST ≈ 15 s.
+# **Time**: reading ≈ 7 min · class mode ≈ 0.2–0.5 min on a 2-core CPU · FAST ≈ 15 s.
 # **Prerequisites**: Python, NumPy, and a first PyTorch training loop (`loss.backward()`, `optimizer.step()`).
 
 # %% [markdown]
@@ -40,7 +40,7 @@ from naslab.claims import claim
 from naslab.config import budget, is_fast, mode_name
 from naslab.data import available_datasets, load_dataset
 from naslab.exercise import exercise
-from naslab.models import make_cnn, make_mlp
+from naslab.models import make_mlp
 from naslab.train import TrainConfig, train
 from naslab.trial import Trial, append_jsonl, load_jsonl
 from naslab.utils import count_params, get_device, seed_everything, set_threads
@@ -87,7 +87,7 @@ plots.plot_nas_framework(highlight=None);
 # | notebook | search space | search strategy | performance estimation |
 # |---|---|---|---|
 # | 01 grid vs random | learning rate × weight decay | **grid, random** | full training |
-# | 02 REINFORCE controller | **layers as tokens** (Zoph & Le) | **RL controller** | short training (a proxy) |
+# | 02 REINFORCE | **layers as tokens** (Zoph & Le) | **reinforcement learning** | short training (a proxy) |
 # | 03 proxy evaluation | the space of 02 | successive halving | **proxies, parameter sharing** |
 # | 04 Net2Net | **networks grown by transformations** | RL meta-controller | **inherited weights** |
 # | 05 DARTS | **cells of operations** | **gradient descent on α** | the supernet |
@@ -158,7 +158,7 @@ claim("00 §3", "the MLP reaches 52–65 % validation accuracy on MNIST-1D", res
 # ## 4 · Run modes and trial records
 #
 # - **Class mode** is the default: each notebook finishes in at most ~5 minutes on a 2-core CPU.
-# - **FAST mode** (`NASLAB_FAST=1`) is what the tests use: every budget shrinks through `budget(full=…, fast=…)`, every cell still runs.
+# - **FAST mode** (`NASLAB_FAST=1`) is a quick check that everything runs: every budget shrinks through `budget(full=…, fast=…)`, every cell still runs.
 #
 # Every search of the course writes `Trial` records — the configuration or architecture, the fidelity, the seed, the metrics, the seconds and a status — one JSON line each, so an interrupted search keeps what it finished.
 
@@ -195,24 +195,39 @@ panel(draw, {"index": W.IntSlider(value=0, min=0, max=199, description="sample")
 # %% [markdown]
 # ## Exercises
 #
-# **1. A CNN instead of an MLP.** Build `make_cnn(mnist1d.input_shape, 10, channels=(32, 32, 32))`, train it with the same `cfg` (progress off), and compare its validation accuracy with the MLP's. Write your answer in the cell below, inside its `with exercise(1):` block, and run the check.
+# **1. A CNN instead of an MLP.** Write `my_cnn(input_shape, num_classes, channels)` with `torch.nn` layers: for each entry `c_out` of `channels`, a `Conv1d` with `c_out` output channels, kernel size 3, stride 2 and padding 1, followed by a `ReLU`; then **global average pooling** (the mean over all positions, `AdaptiveAvgPool1d(1)`), a `Flatten` and a `Linear` layer to `num_classes` outputs. Each stride-2 convolution halves the signal's length. Build `my_cnn(mnist1d.input_shape, 10, (32, 32, 32))`, train it with the same `cfg` (progress off), and compare its validation accuracy with the MLP's. Write your answer in the cells below and run the checks.
 
 # %%
-# Exercise 1: a small CNN on the same data and budget
+# Exercise 1: a small 1-D CNN, layer by layer
+from torch import nn
+
+
+def my_cnn(input_shape, num_classes, channels):
+    # BEGIN SOLUTION
+    layers, c = [], input_shape[0]
+    for c_out in channels:
+        layers += [nn.Conv1d(c, c_out, kernel_size=3, stride=2, padding=1), nn.ReLU()]
+        c = c_out
+    layers += [nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(c, num_classes)]
+    return nn.Sequential(*layers)
+    # END SOLUTION
+
+
 with exercise(1):
     seed_everything(SEED)
     # BEGIN SOLUTION
-    cnn = make_cnn(mnist1d.input_shape, mnist1d.num_classes, channels=(32, 32, 32))
+    cnn = my_cnn(mnist1d.input_shape, mnist1d.num_classes, (32, 32, 32))
     cnn_result = train(cnn, mnist1d, cfg, progress=False)
     # END SOLUTION
     print(f"CNN {cnn_result.val_acc:.3f} vs MLP {result.val_acc:.3f} with {count_params(cnn):,} vs "
           f"{count_params(mlp):,} parameters")
 
 # %%
-# Check 1: the CNN really trained with the MLP's budget (and in class mode it beats the MLP)
-from naslab.welcome.checks import check_cnn, check_n_params
+# Check 1: your layers compute the asked network; the CNN really trained with the MLP's budget (in class mode it wins)
+from naslab.welcome.checks import check_cnn, check_cnn_builder, check_n_params
 
 with exercise(1):
+    print(check_cnn_builder(my_cnn))
     print(check_cnn(cnn, cnn_result, result, mnist1d))
 
 

@@ -60,6 +60,18 @@ def test_covers_every_bin_evenly():
             assert counts.min() >= 6 and counts.max() <= 10, f"seed {seed}, axis {j}: bin counts {counts.tolist()}"
 
 
+def test_every_choice_gets_an_equal_share():
+    # 200 points over 4 values: floor(u * 4) gives each value a quarter (50 +- 3 for an even sequence);
+    # rounding u * 3 to the nearest index gives the two end values half the mass of the middle ones (33 / 67)
+    for seed in range(3):
+        s = QuasiRandomSearch({"c": Choice(["a", "b", "c", "d"])}, seed=seed)
+        counts = [c["c"] for c in _asks(s, 200)]
+        shares = {v: counts.count(v) for v in "abcd"}
+        assert all(45 <= n <= 55 for n in shares.values()), (
+            f"seed {seed}: counts {shares} over 200 asks; every value should get a quarter. Rounding u * "
+            "(len - 1) to the nearest index gives the end values half the mass: use floor(u * len(values))")
+
+
 def test_finds_a_known_optimum_through_run_search():
     # f(x, y) = -(x - 0.3)^2 - (y - 0.7)^2 on [0, 1]^2, optimum 0: 64 even points land within 0.01 of it
     def objective(c):

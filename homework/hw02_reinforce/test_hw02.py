@@ -1,4 +1,5 @@
-"""Homework 2 tests: leave-one-out advantages by hand, the gradient by autograd, unbiasedness on a bandit."""
+"""Homework 2 tests: leave-one-out advantages by hand, the gradient by autograd, unbiasedness on a bandit and
+the variance the baseline removes."""
 
 import math
 
@@ -12,7 +13,8 @@ from naslab.controller.reinforce import reinforce_loss
 def test_advantages_by_hand():
     A = rloo_advantages([1.0, 2.0, 3.0])
     assert A.dtype == torch.float64 and A.shape == (3,)
-    assert A.tolist() == pytest.approx([1 - 2.5, 2 - 2.0, 3 - 1.5])
+    assert A.tolist() == pytest.approx([1 - 2.5, 2 - 2.0, 3 - 1.5]), (
+        f"advantages {A.tolist()}: child k's baseline is the mean of the *other* rewards (leave-one-out), not of all")
 
 
 def test_constant_rewards_give_zero_advantage():
@@ -57,3 +59,18 @@ def test_unbiased_on_a_softmax_bandit():
         est += -g / steps
     assert torch.allclose(est, exact, atol=0.03), f"mean estimate {est.tolist()} vs exact {exact.tolist()}"
     assert not math.isnan(est.sum().item())
+
+
+def test_variance_lower_than_no_baseline():
+    torch.manual_seed(1)
+    theta = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    r = torch.tensor([10.0, 10.5, 11.0], dtype=torch.float64)  # a large common offset
+    p = torch.softmax(theta.detach(), 0)
+    g_rloo, g_plain = [], []
+    for _ in range(300):
+        a = torch.multinomial(p, 4, replacement=True)
+        logp = torch.log_softmax(theta, 0)[a]
+        g_rloo.append(torch.autograd.grad(rloo_loss(logp, r[a]), theta, retain_graph=True)[0])
+        g_plain.append(torch.autograd.grad(reinforce_loss(logp, r[a], 0.0), theta)[0])
+    v_rloo, v_plain = torch.stack(g_rloo).var(0).sum(), torch.stack(g_plain).var(0).sum()
+    assert v_rloo < v_plain / 20, f"variance with RLOO {v_rloo:.4f} vs without a baseline {v_plain:.4f}"

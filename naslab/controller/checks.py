@@ -1,7 +1,8 @@
 """Checks for the exercises of notebook 02 (REINFORCE controller); contract in `naslab.checking`.
 
-* `check_reward_shaping(fn, kind)`: a reward shaping matches `REWARDS[kind]` and increases with accuracy.
-* `check_reinforce_gradient(fn)`: a hand-written REINFORCE gradient (R(a) - b)(e_a - p) matches naslab's.
+* `check_reward_shaping(fn, kind)`: a reward shaping of a tensor of accuracies matches `REWARDS[kind]` (clipped at
+  acc = 1, NaN kept NaN) and increases with accuracy.
+* `check_reinforce_update(fn)` (Exercise 1, one REINFORCE update) lives in `naslab.controller.check_update`.
 * `check_token_extension(space)`: a macro space with a new token type round-trips, every layer `make_layer`
   returns has the shape it claims, and the new token really changes the built child.
 
@@ -15,77 +16,60 @@ import math
 import numpy as np
 import torch
 
-from naslab.checking import call_student, describe, expect, fail, graded, slip
+from naslab.checking import CheckError, call_student, describe, expect, fail, graded, slip
 from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.controller.reinforce import REWARDS
-from naslab.controller.toy import reinforce_samples
 
 
-@graded("Exercise 1 (reward shaping)")
+@graded("Exercise 2 (reward shaping)")
 def check_reward_shaping(fn, kind: str = "tan") -> str:
-    """Check a student's reward shaping `fn(acc) -> reward` against `REWARDS[kind]` and monotonicity."""
+    """Check `fn(accs) -> rewards` on a tensor of accuracies against `REWARDS[kind]` (which the answer may not call):
+    34 accuracies in [0, 0.99], then 1.0 (tan is clipped at 0.999, so the reward stays finite) and NaN (a crashed
+    child: the reward stays NaN, and the REINFORCE update leaves it out)."""
     if kind not in REWARDS:
         raise ValueError(f"kind={kind!r} is unknown; allowed: {list(REWARDS)}")
+    if not callable(fn):
+        raise TypeError(f"check_reward_shaping takes your function fn(accs) -> rewards, got {describe(fn)}")
     accs = np.linspace(0.0, 0.99, 34)
-    got = []
-    for a in accs:
-        r = call_student(fn, float(a), what=f"acc={a:.3f}")
-        expect(np.ndim(r) == 0, f"fn({a:.3f}) returned {describe(r)}: return one number per accuracy (wrong shape)")
-        got.append(float(r))
-    got, want = np.array(got), np.array([REWARDS[kind](float(a)) for a in accs])
+    x = torch.tensor([*accs, 1.0, math.nan], dtype=torch.float64)  # (36,)
+    try:
+        out = call_student(fn, x.clone(), what="a float64 tensor of 36 accuracies (the last two: 1.0 and NaN)",
+                           forbid=("naslab.controller.reinforce",))
+    except CheckError as e:
+        if "only one element tensors" in str(e) or "Boolean value of Tensor" in str(e):
+            fail(f"{e}. Work on the whole tensor with torch functions (torch.tan, torch.clamp), not math.tan or an "
+                 "`if` on one value")
+        raise
+    try:
+        got_t = torch.as_tensor(out, dtype=torch.float64).detach()
+    except (TypeError, ValueError, RuntimeError):
+        fail(f"fn(accs) returned {describe(out)}: return a tensor with one reward per accuracy (wrong shape)")
+    expect(tuple(got_t.shape) == (36,), f"fn(accs) returned shape {tuple(got_t.shape)} for 36 accuracies: return "
+           "one reward per accuracy (wrong shape)")
+    got, want = got_t[:34].numpy(), np.array([REWARDS[kind](float(a)) for a in accs])
     how = slip(got, want, rtol=1e-6, atol=1e-9)
-    if how is None:
-        return f"✓ {kind} reward shaping matches on {len(accs)} accuracies"
-    others = [k for k in REWARDS if k != kind and np.allclose(got, [REWARDS[k](float(a)) for a in accs])]
-    if others:
-        fail(f"that is the {others[0]!r} shaping, not {kind!r}")
-    if kind == "tan" and np.allclose(got, np.tan(accs * math.pi), rtol=1e-6):
-        fail("you computed tan(acc · π): the EAS shaping is tan(acc · π / 2), which maps [0, 1) onto [0, ∞)")
-    if kind == "tan" and np.allclose(got, np.tan(accs * 90.0), rtol=1e-6):
-        fail("you computed tan(acc · 90): math.tan takes radians, so use acc · π / 2")
-    expect(how == "" or "sign" not in how, f"your rewards are {how}: rewards grow with accuracy")
-    expect(np.all(np.diff(got) > 0), f"your rewards {'are ' + how if how else 'do not increase'}: a reward "
-           f"shaping must increase with accuracy (fn(0.5) = {got[17]:.4g}, fn(0.99) = {got[-1]:.4g})")
-    i = int(np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
-    fail(f"your rewards are {how or 'wrong'}: fn({accs[i]:.3f}) = {got[i]:.6g}, expected {want[i]:.6g} for {kind!r}")
-
-
-@graded("Exercise 2 (REINFORCE gradient)")
-def check_reinforce_gradient(fn) -> str:
-    """Check `fn(logits, rewards, actions, baseline) -> (k,)` mean REINFORCE gradient on fixed samples."""
-    logits, rewards = torch.tensor([0.3, -0.2, 0.5, 0.0]), torch.tensor([0.2, 0.9, 0.4, 0.6])
-    n = 500
-    for b in (0.0, 0.5):
-        a, g = reinforce_samples(logits, rewards, n, baseline=b, seed=3)
-        out = call_student(fn, logits.clone(), rewards.clone(), a.clone(), b,
-                           what=f"(logits (4,), rewards (4,), actions ({n},), b={b})")
-        try:
-            got = torch.as_tensor(out, dtype=torch.float64).detach()
-        except (TypeError, ValueError, RuntimeError):
-            fail(f"return a tensor of shape (4,), got {describe(out)}")
-        if tuple(got.shape) == (n, 4):
-            fail(f"your gradient has shape ({n}, 4), one row per sample: average over the samples (.mean(0)) to get "
-                 "shape (4,) (wrong shape)")
-        expect(tuple(got.shape) == (4,), f"expected a gradient of shape (4,), got {tuple(got.shape)} (wrong shape)")
-        want = g.mean(0)
-        how = slip(got, want, atol=1e-5)
-        if how is None:
-            continue
-        if b:
-            for b2, word in ((0.0, "ignores the baseline b: use (R(a_i) - b)"), (-b, "adds the baseline: use R - b")):
-                _, g2 = reinforce_samples(logits, rewards, n, baseline=b2, seed=3)
-                expect(not torch.allclose(got, g2.mean(0), atol=1e-5), f"baseline={b}: your gradient {word}")
-        if how and "times" in how:
-            c = float(how.split(" ")[0])
-            expect(not math.isclose(c, n, rel_tol=1e-3), f"your gradient is {how}: you summed over the {n} "
-                   "samples; take the mean")
-            expect(not math.isclose(c, n / (n - 1), rel_tol=1e-4), f"your gradient is {how}: you divided by n - 1 "
-                   "(off by one); take the mean over n samples")
-        if torch.allclose(got, torch.zeros(4, dtype=torch.float64)):
-            fail("your gradient is all zeros (a constant): weight (e_a - p) by R(a) - b")
-        fail(f"baseline={b}: your gradient is {how or 'wrong'}: got {got.tolist()}, want {want.tolist()} "
-             "(the mean over samples of (R(a_i) - b)(e_{a_i} - p), p = softmax(logits))")
-    return "✓ your REINFORCE gradient matches naslab's on 500 samples, with and without a baseline"
+    if how is not None:
+        others = [k for k in REWARDS if k != kind and np.allclose(got, [REWARDS[k](float(a)) for a in accs])]
+        if others:
+            fail(f"that is the {others[0]!r} shaping, not {kind!r}")
+        if kind == "tan" and np.allclose(got, np.tan(accs * math.pi), rtol=1e-6):
+            fail("you computed tan(acc · π): the EAS shaping is tan(acc · π / 2), which maps [0, 1) onto [0, ∞)")
+        if kind == "tan" and np.allclose(got, np.tan(accs * 90.0), rtol=1e-6):
+            fail("you computed tan(acc · 90): tan takes radians, so use acc · π / 2")
+        expect(how == "" or "sign" not in how, f"your rewards are {how}: rewards grow with accuracy")
+        expect(np.all(np.diff(got) > 0), f"your rewards {'are ' + how if how else 'do not increase'}: a reward "
+               f"shaping must increase with accuracy (fn(0.5) = {got[17]:.4g}, fn(0.99) = {got[-1]:.4g})")
+        i = int(np.flatnonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-9))[0])
+        fail(f"your rewards are {how or 'wrong'}: fn({accs[i]:.3f}) = {got[i]:.6g}, expected {want[i]:.6g} for "
+             f"{kind!r}")
+    top, want_top = float(got_t[34]), REWARDS[kind](1.0)
+    if not math.isclose(top, want_top, rel_tol=1e-6):
+        fail(f"accuracy 1.0 gave {top:.6g}, expected {want_top:.6g}: tan(π/2) is infinite, so clip the accuracy at "
+             "0.999 first (torch.clamp(accs, max=0.999))" if kind == "tan" else
+             f"accuracy 1.0 gave {top:.6g}, expected {want_top:.6g}")
+    expect(math.isnan(float(got_t[35])), f"a NaN accuracy (a crashed child) gave the reward {float(got_t[35]):.4g}: "
+           "keep it NaN, so that the REINFORCE update leaves that child out instead of learning from a made-up reward")
+    return f"✓ {kind} reward shaping matches on {len(accs)} accuracies, clips acc = 1 and keeps NaN"
 
 
 def _layer_shapes(space: MacroSpace, arch: Architecture, input_shape) -> None:

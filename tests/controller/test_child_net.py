@@ -81,3 +81,18 @@ def test_a_subclass_overrides_make_layer_and_build_uses_it():
     assert all(isinstance(layer[1], nn.Dropout) for layer in net.layers)
     assert MacroSpace.reduce((5, 1), 2) == ((2, 1), (3, 1))  # the shrink rule: axes of length 1 stay
     assert np.prod(net(torch.randn(2, 1, 10)).shape) == 6
+
+
+def test_notebook_02_space_on_digits_every_child_ends_at_8_over_2_to_the_strides():
+    # notebook 02 §4 (what the shrink rule guarantees, a fact of construction, so a test and not a claim): on an
+    # 8 x 8 digit a child with k stride-2 layers ends at ceil(8 / 2^k) per side, i.e. 8, 4, 2, then 1 x 1 for
+    # three or four stride-2 layers, and never below 1 x 1
+    space = MacroSpace(n_layers=4, filters=(4, 8, 16, 32), kernels=(1, 3, 5, 7), strides=(1, 2), skips=True)
+    seen = set()
+    for s in range(300):
+        arch = space.sample(s)
+        k = sum(arch.layer(i)["stride"] == 2 for i in range(arch.n_layers))
+        last = space.shapes(arch, (1, 8, 8))[-1][1:]
+        assert tuple(last) == (max(1, 8 // 2 ** k),) * 2, (arch.key, k, last)
+        seen.add(k)
+    assert {3, 4} <= seen  # the conditional of the claim is exercised, not vacuous

@@ -83,7 +83,7 @@ def test_forged_conftest_config_and_tests_are_ignored(stub_hw01, tmp_path):
     s = grade.score(HW1, stub_hw01, timeout=60)
     names = sorted(t.split("::")[-1] for t in s.tests)
     assert (s.count("passed"), len(s.tests), s.count("todo")) == (0, 8, 8), s.tests
-    assert "test_keys_types_and_bounds" in names and "test_a_long_log_uniform_run_stays_inside" in names
+    assert "test_keys_types_and_bounds" in names and "test_every_int_gets_an_equal_share" in names
     assert not [n for n in names if n.startswith("test_free")] and not witness.exists()
 
 

@@ -1,14 +1,21 @@
 """Notebook 01's exercise checks: one right answer and a table of wrong ones per exercise; each wrong one
 is rejected with a message that names the mistake (the message text is asserted, not only the type)."""
 
+import itertools
 import math
 
 import numpy as np
 import pytest
 
 from naslab.checking import CheckError
-from naslab.domains import Choice, Uniform, sample
-from naslab.grid_vs_random.checks import check_momentum_space, check_searcher, check_trials_needed, surrogate_objective
+from naslab.domains import Choice, Uniform, grid, sample
+from naslab.grid_vs_random.checks import (
+    check_grid,
+    check_momentum_space,
+    check_searcher,
+    check_trials_needed,
+    surrogate_objective,
+)
 from naslab.grid_vs_random.spaces import COURSE_VALUES, course_grid
 from naslab.searchers import RandomSearch, Searcher
 
@@ -18,32 +25,42 @@ def reject(check, answer, fragment):
         check(answer)
 
 
-# ---- exercise 3: trials_needed -------------------------------------------------------------------------------
+# ---- exercise 3: trials_needed with distinct draws ------------------------------------------------------------
 
 
-def right_trials(q, p):
-    return math.ceil(math.log(1 - p) / math.log(1 - q))
+def right_trials(N, G, p):
+    n, miss = 0, 1.0
+    while 1 - miss < p:  # P(no good one in n distinct draws) = Π_i (N - G - i) / (N - i)
+        miss *= (N - G - n) / (N - n)
+        n += 1
+    return n
 
 
-def raises_value_error(q, p):
+def by_comb(N, G, p):
+    return next(n for n in range(1, N + 1) if 1 - math.comb(N - G, n) / math.comb(N, n) >= p)
+
+
+def raises_value_error(N, G, p):
     raise ValueError("my own bug")
 
 
 TRIALS_WRONG = {
-    "off by one (+1)": (lambda q, p: right_trials(q, p) + 1, "one too many \\(off by one\\)"),
-    "off by one (int truncates)": (lambda q, p: int(math.log(1 - p) / math.log(1 - q)), "one too few \\(off by one\\)"),
-    "sign error": (lambda q, p: math.ceil(math.log(1 - p) / -math.log(1 - q)), "sign error"),
-    "wrong shape (a list)": (lambda q, p: [right_trials(q, p)], "not a sequence \\(wrong shape\\)"),
-    "constant": (lambda q, p: 59, "whatever q and p are \\(a constant\\)"),
-    "classic: a float, not rounded": (lambda q, p: math.log(1 - p) / math.log(1 - q), "not an int.*math.ceil"),
-    "swapped q and p": (lambda p, q: right_trials(q, p), "swapped q and p"),
-    "own ValueError": (raises_value_error, "raised ValueError: my own bug on input \\(q=0.05, p=0.95\\)"),
+    "classic: with replacement": (lambda N, G, p: math.ceil(math.log(1 - p) / math.log(1 - G / N)),
+                                  "with-replacement answer of section 6"),
+    "off by one (+1)": (lambda N, G, p: right_trials(N, G, p) + 1, "one too many \\(off by one\\)"),
+    "off by one (-1)": (lambda N, G, p: right_trials(N, G, p) - 1, "one too few \\(off by one\\)"),
+    "sign error": (lambda N, G, p: -right_trials(N, G, p), "not positive \\(a sign error"),
+    "wrong shape (a list)": (lambda N, G, p: [right_trials(N, G, p)], "not a sequence \\(wrong shape\\)"),
+    "constant": (lambda N, G, p: 59, "whatever N, G and p are \\(a constant\\)"),
+    "a float": (lambda N, G, p: float(right_trials(N, G, p)), "is a float, not an int"),
+    "own ValueError": (raises_value_error, "raised ValueError: my own bug on input \\(N=720, G=36, p=0.95\\)"),
 }
 
 
-def test_trials_needed_accepts_the_right_answer():
-    v = check_trials_needed(right_trials)
-    assert v.passed and v.startswith("✓") and "59" in v
+def test_trials_needed_accepts_two_right_answers():
+    for fn in (right_trials, by_comb):
+        v = check_trials_needed(fn)
+        assert v.passed and v.startswith("✓") and "57 distinct draws" in v
 
 
 @pytest.mark.parametrize("name", TRIALS_WRONG)
@@ -51,12 +68,59 @@ def test_trials_needed_names_the_mistake(name):
     reject(check_trials_needed, *TRIALS_WRONG[name])
 
 
-def test_trials_needed_stub_is_not_implemented_yet():
-    def stub(q, p):
+def test_trials_needed_stub_and_wrong_type():
+    def stub(N, G, p):
         raise NotImplementedError("Exercise 3: trials_needed")
 
     v = check_trials_needed(stub)
     assert not v.passed and "not implemented yet" in v and "Exercise 3" in v
+    with pytest.raises(TypeError, match="takes your function trials_needed"):
+        check_trials_needed(57)
+
+
+# ---- exercise 1: the full grid -------------------------------------------------------------------------------
+
+
+def right_grid(space):
+    keys = list(space)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(space[k].values for k in keys))]
+
+
+def recursive_grid(space):
+    keys = list(space)
+    if not keys:
+        return [{}]
+    rest = recursive_grid({k: space[k] for k in keys[1:]})
+    return [{keys[0]: v, **r} for v in space[keys[0]].values for r in rest]
+
+
+GRID_WRONG = {
+    "zip, not product": (lambda sp: [dict(zip(sp, vals)) for vals in itertools.zip_longest(*(d.values for d in
+                          sp.values()))], "paired the values \\(zip\\)"),
+    "last key slowest": (lambda sp: [dict(zip(sp, c[::-1])) for c in itertools.product(*(d.values for d in
+                         reversed(sp.values())))], "another order: the first key changes slowest"),
+    "tuples, not dicts": (lambda sp: list(itertools.product(*(d.values for d in sp.values()))),
+                          "each config is a dict"),
+    "a repeated config": (lambda sp: right_grid(sp) + right_grid(sp)[:1], "repeats a config"),
+    "missing the last axis": (lambda sp: right_grid(dict(list(sp.items())[:-1])) if len(sp) > 1 else right_grid(sp),
+                              "every key of the space"),
+    "calls naslab's grid": (lambda sp: grid(sp), "called naslab's naslab.domains"),
+    "a set, not a list": (lambda sp: {tuple(c.items()) for c in right_grid(sp)}, "return a list of dicts"),
+}
+
+
+def test_grid_accepts_two_right_answers():
+    assert check_grid(right_grid).passed and check_grid(recursive_grid).passed
+
+
+@pytest.mark.parametrize("name", GRID_WRONG)
+def test_grid_names_the_mistake(name):
+    reject(check_grid, *GRID_WRONG[name])
+
+
+def test_grid_wrong_type():
+    with pytest.raises(TypeError, match="takes your function my_grid"):
+        check_grid(course_grid())
 
 
 # ---- exercise 1: the momentum grid ---------------------------------------------------------------------------
@@ -126,6 +190,14 @@ class LocalSearch(Searcher):
             self.best, self.best_score = config, trial.score()
 
 
+class OwnRandom(Searcher):  # random search written by hand: honest, but it ignores tell()
+    def __init__(self, space, *, seed=0):
+        self.space, self.seed, self.rng = space, seed, np.random.default_rng(seed + 12345)
+
+    def ask(self):
+        return sample(self.space, self.rng)
+
+
 class Minimises(LocalSearch):  # the classic slip, a sign error: keeps the *worst* trial
     def tell(self, config, trial):
         if -trial.score() > self.best_score:
@@ -140,7 +212,7 @@ class Stuck(Searcher):  # a constant proposal
         return {"lr": 0.1, "weight_decay": 1e-4}
 
 
-class StopsEarly(RandomSearch):  # off by one: stops after budget - 1 trials
+class StopsEarly(OwnRandom):  # off by one: stops after budget - 1 trials
     def __init__(self, space, *, seed=0):
         super().__init__(space, seed=seed)
         self.n = 0
@@ -150,37 +222,50 @@ class StopsEarly(RandomSearch):  # off by one: stops after budget - 1 trials
         return None if self.n >= 30 else super().ask()
 
 
-class Tuple(RandomSearch):  # wrong shape: a tuple, not a dict
+class Tuple(OwnRandom):  # wrong shape: a tuple, not a dict
     def ask(self):
         c = super().ask()
         return (c["lr"], c["weight_decay"])
 
 
-class NegativeLr(RandomSearch):  # sign error: -log instead of log
+class NegativeLr(OwnRandom):  # sign error: -log instead of log
     def ask(self):
         c = super().ask()
         return {"lr": -c["lr"], "weight_decay": c["weight_decay"]}
 
 
-class OutOfBounds(RandomSearch):
+class OutOfBounds(OwnRandom):
     def ask(self):
         c = super().ask()
         return {"lr": c["lr"] * 100, "weight_decay": c["weight_decay"]}
 
 
-class Unseeded(RandomSearch):
+class Unseeded(OwnRandom):
     def __init__(self, space, *, seed=0):
         super().__init__(space, seed=seed)
         self.rng = np.random.default_rng()
 
 
-class WrongKeys(RandomSearch):
+class WrongKeys(OwnRandom):
     def ask(self):
         c = super().ask()
         return {"learning_rate": c["lr"], "weight_decay": c["weight_decay"]}
 
 
-class TellRaises(RandomSearch):
+class Float32(OwnRandom):  # numpy scalars: rounded, and not JSON-serialisable
+    def ask(self):
+        return {k: np.float32(v) for k, v in super().ask().items()}
+
+
+class Linear(LocalSearch):  # the classic slip: uniform on [1e-4, 10] instead of log-uniform
+    def ask(self):
+        if self.asked < self.n_init or self.best is None:
+            self.asked += 1
+            return {k: float(self.rng.uniform(1e-4, 10.0)) for k in self.space}
+        return super().ask()
+
+
+class TellRaises(OwnRandom):
     def tell(self, config, trial):
         raise ValueError("my tell is broken")
 
@@ -194,18 +279,27 @@ SEARCHER_WRONG = {
     "out of bounds": (OutOfBounds, "outside \\[1e-4, 10\\]"),
     "unseeded": (Unseeded, "same seed must give the same configs"),
     "wrong keys": (WrongKeys, "keys lr, weight_decay"),
+    "ignores tell (random by hand)": (OwnRandom, "about random search's .* must learn from tell"),
+    "numpy float32 values": (Float32, "not Python floats \\(numpy scalars such as np.float32"),
+    "classic: linear, not log sampling": (Linear, "you sample uniformly on \\[1e-4, 10\\].*log-uniformly"),
     "own exception in tell": (TellRaises, "raised ValueError: my tell is broken on input run_search"),
 }
 
 
-def test_searcher_accepts_random_and_local_search():
-    assert check_searcher(RandomSearch).passed
+def test_searcher_accepts_local_search_and_rejects_naslabs_random_search():
     assert check_searcher(LocalSearch).passed
+    reject(check_searcher, RandomSearch, "naslab's RandomSearch")
+
 
 
 @pytest.mark.parametrize("name", SEARCHER_WRONG)
 def test_searcher_names_the_mistake(name):
     reject(check_searcher, *SEARCHER_WRONG[name])
+
+
+def test_searcher_wrong_type():
+    with pytest.raises(TypeError, match="takes your searcher class"):
+        check_searcher(RandomSearch(course_grid()))
 
 
 def test_searcher_stub_is_not_implemented_yet():

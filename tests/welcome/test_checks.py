@@ -4,13 +4,65 @@ exercise; each wrong one is rejected with a message naming the mistake (the mess
 import dataclasses
 
 import pytest
+from torch import nn
 
 from naslab.checking import CheckError
 from naslab.data import load_dataset
 from naslab.models import make_cnn, make_mlp
 from naslab.train import TrainResult, evaluate
 from naslab.utils import seed_everything
-from naslab.welcome.checks import check_cnn, check_n_params
+from naslab.welcome.checks import check_cnn, check_cnn_builder, check_n_params
+
+# ---- exercise 1: build the CNN by hand ----------------------------------------------------------------------
+
+
+def my_cnn(input_shape, num_classes, channels, *, stride=2, padding=1, relu=True, pool=nn.AdaptiveAvgPool1d,
+           flatten=True, kernel=3, last=None):
+    layers, c = [], input_shape[0]
+    for c_out in channels:
+        layers += [nn.Conv1d(c, c_out, kernel, stride=stride, padding=padding)] + ([nn.ReLU()] if relu else [])
+        c = c_out
+    layers += [pool(1)] + ([nn.Flatten()] if flatten else []) + [nn.Linear(c, last or num_classes)]
+    return nn.Sequential(*layers)
+
+
+class Unflattened(nn.Module):
+    def __init__(self, *a):
+        super().__init__()
+        self.net = my_cnn(*a, flatten=False)
+
+    def forward(self, x):
+        return self.net[:-1](x).transpose(1, 2) @ self.net[-1].weight.T + self.net[-1].bias  # (B, 1, classes)
+
+
+CNN_WRONG = {
+    "no ReLU": (lambda *a: my_cnn(*a, relu=False), "put a ReLU after every conv"),
+    "stride 1": (lambda *a: my_cnn(*a, stride=1), "every conv has stride 2"),
+    "no padding": (lambda *a: my_cnn(*a, padding=0), "every conv pads 1"),
+    "max pooling": (lambda *a: my_cnn(*a, pool=nn.AdaptiveMaxPool1d), "max pooling: the head averages"),
+    "kernel 5": (lambda *a: my_cnn(*a, kernel=5, padding=2), "every conv has kernel size 3"),
+    "widths": (lambda s, n, ch: my_cnn(s, n, (*ch, 8)), "conv widths"),
+    "not flattened": (lambda *a: Unflattened(*a), "flatten the pooled"),
+    "calls make_cnn": (lambda s, n, ch: make_cnn(s, n, ch), "called naslab's naslab.models"),
+    "not a module": (lambda *a: [nn.Linear(2, 2)], "return an nn.Module"),
+}
+
+
+def test_cnn_builder_accepts_the_right_answer():
+    assert check_cnn_builder(my_cnn).passed
+
+
+@pytest.mark.parametrize("name", CNN_WRONG)
+def test_cnn_builder_names_the_mistake(name):
+    fn, fragment = CNN_WRONG[name]
+    with pytest.raises(CheckError, match=fragment):
+        check_cnn_builder(fn)
+
+
+def test_cnn_builder_wrong_type():
+    with pytest.raises(TypeError, match="takes your function my_cnn"):
+        check_cnn_builder(make_cnn((1, 40), 10))
+
 
 # ---- exercise 2: count parameters by hand --------------------------------------------------------------------
 
@@ -38,6 +90,7 @@ N_PARAMS_WRONG = {
     "constant": (lambda h: 12345, "returns 12345 whatever hidden is \\(a constant\\)"),
     "wrong shape: a list per layer": (lambda h: [a * b + b for a, b in layers(h)], "not a count per layer"),
     "a float": (lambda h: float(n_params(h)), "is a float"),
+    "builds it": (lambda h: sum(p.numel() for p in make_mlp((1, 40), 10, h).parameters()), "called naslab's"),
     "own IndexError": (own_error, "your function own_error raised IndexError: tuple index out of range on input "
                        "hidden=\\(\\)"),
 }
