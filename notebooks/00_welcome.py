@@ -160,7 +160,7 @@ claim("00 §3", "the MLP reaches 52–65 % validation accuracy on MNIST-1D", res
 # - **Class mode** is the default: each notebook finishes in at most ~5 minutes on a 2-core CPU.
 # - **FAST mode** (`NASLAB_FAST=1`) is a quick check that everything runs: every budget shrinks through `budget(full=…, fast=…)`, every cell still runs.
 #
-# Every search of the course writes `Trial` records — the configuration or architecture, the fidelity, the seed, the metrics, the seconds and a status — one JSON line each, so an interrupted search keeps what it finished.
+# Every search of the course writes `Trial` records — the configuration or architecture, the **fidelity** (how much of a full training it got, e.g. its epochs), the seed, the metrics, the seconds and a status — one JSON line each, so an interrupted search keeps what it finished.
 
 # %%
 # Record the run above as a Trial, append it to a JSONL file, read it back

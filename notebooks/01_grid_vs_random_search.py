@@ -161,7 +161,7 @@ synthetic_panel(budget=9)
 # A **searcher** speaks the **ask/tell** interface, two methods: `ask()` proposes a configuration (or `None` when it has nothing more), `tell(config, trial)` hands back the finished `Trial`.
 # `run_search(searcher, objective, budget)` asks, evaluates `objective(config) -> metrics`, tells, and records every `Trial` — optionally to a JSONL file that a rerun **resumes** from.
 # Ctrl-C (■ in Jupyter) stops the loop and returns what finished. With `executor=ProcessPoolExecutor(2)` trials run in parallel, with the same results for a fixed seed.
-# The REINFORCE search of notebook 02 and successive halving (notebook 03) are searchers too.
+# The searchers of notebooks 02 and 03 speak this interface too.
 
 # %%
 # The course grid, and a check that log-uniform sampling puts 20 % of the draws in each decade
@@ -262,7 +262,7 @@ print(f"changing weight decay within 1e-4..1e-2 at that lr moves it over {np.ptp
 # %% [markdown]
 # **Expected result.** The learning rate is the important parameter: along a column the accuracy runs from chance (lr = 10 diverges, lr = $10^{-4}$ barely moves in 20 epochs) to ≈ 0.98 on digits (≈ 0.54 on MNIST-1D with this MLP).
 # Weight decay hardly matters while it is small ($\le 10^{-2}$ changes a few tenths of a point to a few points); once $\eta\lambda$ approaches 1 it shrinks the weights as fast as they learn, and the run dies.
-# Population training reproduces one-by-one training to within a validation example on the stable runs; at large learning rates (lr ≳ 0.1, towards the edge of stability) tiny rounding differences can grow and change a result (so can a different CPU): section 5 re-trains 720 runs and finds a few dozen such mismatches, all at large learning rates.
+# Population training reproduces one-by-one training to within a validation example on the stable runs; at large learning rates (lr ≳ 0.1, towards the **edge of stability**, where a step overshoots the loss's curvature, so the loss stops falling smoothly) tiny rounding differences can grow and change a result (so can a different CPU): section 5 re-trains 720 runs and finds a few dozen such mismatches, all at large learning rates.
 
 
 # %%

@@ -124,7 +124,7 @@ claim("02 §1", "the estimate pushes up the arms with R(a) above J(θ) and down 
 # %% [markdown]
 # ### 1.2 · A baseline: same mean, much less variance
 #
-# Since $\sum_a p(a;\theta) = 1$ for every $\theta$, $\;\mathbb E_a[\nabla_\theta \log p(a;\theta)] = \sum_a \nabla_\theta p(a;\theta) = \nabla_\theta 1 = 0$. So for any constant $b$ (one that does not depend on the sampled $a$),
+# Since $\sum_a p(a;\theta) = 1$ for every $\theta$, $\;\mathbb E_a[\nabla_\theta \log p(a;\theta)] = \sum_a \nabla_\theta p(a;\theta) = \nabla_\theta 1 = 0$. So for any constant $b$ (one that does not depend on the sampled $a$), called a **baseline**,
 #
 # $$\mathbb E_a\big[(R(a)-b)\,\nabla_\theta\log p(a;\theta)\big] = \nabla_\theta J. \tag{2}$$
 #

@@ -150,7 +150,7 @@ claim("03 §1", "on average the other seed differs more than the live run", np.m
 # 2. **fewer epochs or steps**: read the validation accuracy early (NASNet's children: 20 epochs);
 # 3. **less data**: train on a random subset of the training set;
 # 4. **a down-scaled model**: fewer channels, fewer layers or cell repeats (NASNet searched with N = 2);
-# 5. **parameter sharing**: train one supernet once; every child inherits its weights (ENAS, section 6).
+# 5. **parameter sharing**: train one **supernet** (a network holding every child as a sub-network) once; every child inherits its weights (ENAS, section 6).
 #
 # A search only uses the *order* of its candidates, so we judge a proxy $p$ by how it ranks $n$ architectures against the truth $f$ — here full training **with another seed** (seed 1), i.e. what retraining gives. For two lists without ties, with $C$ concordant and $D$ discordant pairs and $d_i$ the rank difference of architecture $i$,
 #

@@ -87,7 +87,8 @@ N_SCRATCH = budget(full=2, fast=1)               # children retrained from scrat
 #   buy speed with fidelity.
 #
 # This notebook adds another way to make evaluation cheap: each new network **inherits** its parent's knowledge through a
-# *function-preserving* transformation, so it starts where the parent stopped.
+# **function-preserving** transformation (the bigger network computes exactly what the smaller one did), so it starts
+# where the parent stopped.
 
 # %% [markdown]
 # ## 1 · Net2WiderNet: more units, same function

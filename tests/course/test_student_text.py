@@ -82,17 +82,21 @@ def glossary_terms() -> dict[str, str]:
     return dict(rows)
 
 
-PREVIEW = re.compile(r"^#+ (Learning goals|Further reading)", re.M)
+PREVIEW = re.compile(r"^#+ (Learning goals|Further reading)|^Where each notebook of the course sits", re.M)
+RECAP = re.compile(r"^#+ Recap", re.M)
 
 
 def first_use(term: str) -> tuple[str, str] | None:
-    """(notebook number, markdown cell) where `term` first appears in course order, or None. The title cell and
-    the learning goals only preview what the notebook teaches, and further reading lists papers: not uses."""
+    """(notebook number, markdown cell) where `term` first appears in course order, or None. The title cell, the
+    learning goals, the recap and 00's course map only preview what a notebook teaches, and further reading
+    lists papers: those are not uses."""
     rx = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.I)
     for path in NOTEBOOKS:
-        for cell in words_tool.markdown_cells(path)[1:]:
+        for cell in words_tool.markdown_cells(path):
             if PREVIEW.search(cell):
                 continue
+            if RECAP.search(cell):  # the recap's bullets look back; its closing lines introduce today's notebook
+                cell = cell[cell.rfind("\n- "):].split("\n\n", 1)[-1] if "\n\n" in cell[cell.rfind("\n- "):] else ""
             if rx.search(cell):
                 return path.name[:2], cell
     return None
