@@ -31,10 +31,11 @@ def test_mb_conv_structure(registered, dim, taps):
 
 @pytest.mark.parametrize("dim", [1, 2])
 def test_mb_conv_strides_on_the_depthwise_conv(registered, dim):
-    convs = [m for m in build_op(registered, 4, 2, dim=dim).modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d))]
+    op = build_op(registered, 4, 2, dim=dim)
+    convs = [m for m in op.modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d))]
     assert [c.stride for c in convs] == [(1,) * dim, (2,) * dim, (1,) * dim], (
-        f"strides {[c.stride for c in convs]}: the stride belongs to the depthwise 3-tap conv; the 1x1 convs keep stride 1 "
-        "(a strided 1x1 conv drops three of every four positions without looking at them)")
+        f"strides {[c.stride for c in convs]}: the stride belongs to the depthwise 3-tap conv; the 1x1 convs keep "
+        "stride 1 (a strided 1x1 conv drops three of every four positions without looking at them)")
 
 
 @pytest.mark.parametrize("dim", [1, 2])

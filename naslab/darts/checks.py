@@ -191,7 +191,8 @@ def check_hvp(fn, *, rtol: float = 1e-3) -> str:
     for scale in (1.0, 100.0):
         v = [scale * t for t in v0]
         want = hvp_exact(loss, w, alpha, v)
-        got = call_student(fn, loss, [t.clone() for t in w], alpha, [t.clone() for t in v], forbid=("naslab.darts.architect",),
+        got = call_student(fn, loss, [t.clone() for t in w], alpha, [t.clone() for t in v],
+                           forbid=("naslab.darts.architect",),
                            what=f"w {[tuple(t.shape) for t in w]}, alpha [(3,)], v with ‖v‖ = {norm(v).item():.3g}")
         if isinstance(got, torch.Tensor):
             fail(f"return a list with one tensor per alpha tensor, got a single {describe(got)} (wrong shape)")

@@ -89,7 +89,8 @@ def check_mixed_op(fn) -> str:
                         continue
                     if torch.allclose(got, mixed(x, weights(net.alpha_normal.detach(), edge)), atol=ATOL):
                         fail(f"edge {edge}: {slip}")
-            fail(f"edge {edge}: max |yours − expected| = {float((got.detach() - want).abs().max()):.3g}; the mixed edge is "
+            err = float((got.detach() - want).abs().max())
+            fail(f"edge {edge}: max |yours − expected| = {err:.3g}; the mixed edge is "
                  "Σ_o softmax(α[edge])_o · o(x) over every op of `ops`")
         # invariant: the output depends on row `edge` of α and on no other row (autograd)
         grad = torch.autograd.grad(got.square().sum(), alpha, allow_unused=True)[0] if got.requires_grad else None
@@ -106,6 +107,11 @@ def _optimisers(net):
     w_opt = torch.optim.SGD(net.weights(), lr=0.05, momentum=0.9, weight_decay=3e-4)
     alpha_kw = dict(alpha_lr=0.05, alpha_betas=(0.5, 0.999), alpha_weight_decay=1e-3)
     return w_opt, alpha_kw
+
+
+def _adam(net, kw: dict):
+    return torch.optim.Adam(net.alphas(), lr=kw["alpha_lr"], betas=kw["alpha_betas"],
+                            weight_decay=kw["alpha_weight_decay"])
 
 
 def _batches(seed: int = 1):
@@ -127,7 +133,8 @@ def _naslab_run(**how) -> list[list[torch.Tensor]]:
     for train, val in _batches():
         bw, ba = {"train": train, "val": val}[how.get("w_on", "train")], {"train": train, "val": val}[
             how.get("alpha_on", "val")]
-        search_step(net, arch, w_opt, bw, ba, xi=0.0, grad_clip=float("inf"), step_order=how.get("order", "alpha_first"))
+        search_step(net, arch, w_opt, bw, ba, xi=0.0, grad_clip=float("inf"),
+                    step_order=how.get("order", "alpha_first"))
         out.append(_state(net))
     return out
 
@@ -136,13 +143,13 @@ def _one_loss_run(which: str) -> list[list[torch.Tensor]]:
     """The slip "both optimisers stepped on one loss": zero both, backward `which`, step α and w."""
     net = _net(0)
     w_opt, kw = _optimisers(net)
-    a_opt = torch.optim.Adam(net.alphas(), lr=kw["alpha_lr"], betas=kw["alpha_betas"], weight_decay=kw["alpha_weight_decay"])
+    a_opt = _adam(net, kw)
     out = []
     for (Xt, yt), (Xv, yv) in _batches():
         w_opt.zero_grad()
         a_opt.zero_grad()
-        loss = {"L_train": lambda: F.cross_entropy(net(Xt), yt), "L_val": lambda: F.cross_entropy(net(Xv), yv),
-                "L_train + L_val": lambda: F.cross_entropy(net(Xt), yt) + F.cross_entropy(net(Xv), yv)}[which]()
+        parts = [F.cross_entropy(net(X), y) for X, y, name in ((Xt, yt, "L_train"), (Xv, yv, "L_val")) if name in which]
+        loss = sum(parts[1:], parts[0])
         loss.backward()
         a_opt.step()
         w_opt.step()
@@ -153,7 +160,8 @@ def _one_loss_run(which: str) -> list[list[torch.Tensor]]:
 STEP_SLIPS = {  # name of the slip -> how naslab's step (or a one-loss step) makes it
     "w stepped before α (the first arXiv version's order); the ICLR paper and its code step α first, then w "
     "against the new α": lambda: _naslab_run(order="w_first"),
-    "α stepped on the training batch: α descends ∇α L_val, on the validation batch": lambda: _naslab_run(alpha_on="train"),
+    "α stepped on the training batch: α descends ∇α L_val, on the validation batch":
+        lambda: _naslab_run(alpha_on="train"),
     "w stepped on the validation batch: w descends ∇w L_train, on the training batch": lambda: _naslab_run(w_on="val"),
     "the two batches swapped (α on training data, w on validation data)":
         lambda: _naslab_run(alpha_on="train", w_on="val"),
@@ -175,7 +183,7 @@ def check_darts_step(fn) -> str:
     want = _naslab_run()
     net = _net(0)
     w_opt, kw = _optimisers(net)
-    a_opt = torch.optim.Adam(net.alphas(), lr=kw["alpha_lr"], betas=kw["alpha_betas"], weight_decay=kw["alpha_weight_decay"])
+    a_opt = _adam(net, kw)
     got = []
     for train, val in _batches():
         call_student(fn, net, train, val, w_opt, a_opt, forbid=FORBID_STEP, name="my_darts_step",
@@ -193,7 +201,8 @@ def check_darts_step(fn) -> str:
     (a1, w1), (a2, _) = ok
     if a1 and w1 and not a2:
         fail("step 1 matches, but α differs after step 2: gradients not zeroed: the previous step's "
-             "L_train.backward() left a gradient on α; zero α's gradients (alpha_opt.zero_grad()) before L_val's backward")
+             "L_train.backward() left a gradient on α; zero α's gradients (alpha_opt.zero_grad()) before L_val's "
+             "backward")
     if a1 and not w1:
         fail("α is right after step 1 but w is not: gradients not zeroed between the two updates? L_val.backward() "
              "also leaves a gradient on w; zero w's gradients (w_opt.zero_grad()) before L_train's backward")

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from naslab.checking import CheckError
-from naslab.darts.architect import hvp_finite_difference, norm
+from naslab.darts.architect import hvp_finite_difference
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
 from naslab.darts.genotype import derive_cell, random_genotype
 from naslab.darts.ops import OPS, PRIMITIVES, ReLUConvBN, layer, register_op, unregister_op

@@ -42,7 +42,8 @@ MIXED_WRONG = {
     "mean": (mixed(lambda a, e: torch.full((a.shape[1],), 1 / a.shape[1])), "the mean of the ops"),
     "wrong row": (mixed(lambda a, e: torch.softmax(a[0], -1)), "the wrong row of α"),
     "detached weights": (mixed(lambda a, e: torch.softmax(a[e], -1).detach()), "no gradient reaches α"),
-    "stacked, not summed": (lambda x, a, e, ops: torch.stack([w * op(x) for w, op in zip(torch.softmax(a[e], -1), ops)]),
+    "stacked, not summed": (lambda x, a, e, ops: torch.stack([w * op(x)
+                                                              for w, op in zip(torch.softmax(a[e], -1), ops)]),
                             "output shape \\(8, 3, 4, 16\\)"),
     "calls naslab's weighted_sum": (lambda x, a, e, ops: weighted_sum(torch.softmax(a[e], -1), [op(x) for op in ops]),
                                     "called naslab's naslab.darts.supernet.weighted_sum"),
