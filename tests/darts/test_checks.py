@@ -43,6 +43,7 @@ OP_WRONG = {
     "no gradient to a parameter": (lambda C, s, a, d: _Unused(C, s, d), "parameter unused gets no gradient"),
     "naslab's ReLUConvBN, not written": (lambda C, s, a, d: ReLUConvBN(C, C, 3, s, 1, a, d),
                                          "built from naslab's ReLUConvBN: .* yourself from torch.nn"),
+    "a built-in op returned": (lambda C, s, a, d: OPS["dil_conv_3x3"](C, s, a, d), "built from naslab's DilConv"),
 }
 
 
