@@ -10,10 +10,11 @@
    on (B, C, L) inputs for dim = 1 and (B, C, H, W) for dim = 2 (`naslab.darts.ops.layer("Conv", dim)`
    gives the class). `naslab.validate_op` checks the shapes and the gradients.
 2. `derive_cell_max_skip(weights, primitives, k=2, max_skip=2)`: DARTS's derivation
-   (`naslab.darts.genotype.derive_cell`) followed by P-DARTS's rule (Chen et al., ICCV 2019, §3.3)
-   against skip-connection collapse: while the cell keeps more than `max_skip` skip_connect edges, the
-   kept skip edge with the *smallest* skip weight keeps its input but takes its strongest operation other
-   than `none` and `skip_connect`. `max_skip` must be an int >= 0 (ValueError otherwise).
+   (`naslab.darts.genotype.derive_cell`) followed by a P-DARTS-style rule (Chen et al., ICCV 2019, §3.3,
+   limit the skips; P-DARTS itself derives the cell again) against skip-connection collapse: while the
+   cell keeps more than `max_skip` skip_connect edges, the kept skip edge with the *smallest* skip weight
+   keeps its input but takes its strongest operation other than `none` and `skip_connect`. `max_skip` must
+   be an int >= 0 (ValueError otherwise).
 Check yourself: `make grade HW=5`.
 """
 

@@ -29,6 +29,24 @@ def test_mb_conv_structure(registered, dim, taps):
     assert sum(p.numel() for p in op.parameters()) == want
 
 
+@pytest.mark.parametrize("dim", [1, 2])
+def test_mb_conv_strides_on_the_depthwise_conv(registered, dim):
+    op = build_op(registered, 4, 2, dim=dim)
+    convs = [m for m in op.modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.Conv2d))]
+    assert [c.stride for c in convs] == [(1,) * dim, (2,) * dim, (1,) * dim], (
+        f"strides {[c.stride for c in convs]}: the stride belongs to the depthwise 3-tap conv; the 1x1 convs keep "
+        "stride 1 (a strided 1x1 conv drops three of every four positions without looking at them)")
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_mb_conv_ends_linear(registered, dim):
+    torch.manual_seed(0)
+    op = build_op(registered, 4, 1, dim=dim)
+    y = op(torch.randn(8, 4, *([8] * dim)))
+    assert (y < 0).any(), ("every output is >= 0: a ReLU after the 1x1 projection? MobileNetV2's bottleneck ends "
+                           "with Conv 1x1 -> BN and no activation (a linear bottleneck)")
+
+
 def _weights(steps=3, seed=0):
     torch.manual_seed(seed)
     return torch.softmax(torch.randn(n_edges(steps), len(PRIMITIVES)), -1)

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 
 from naslab.checking import call_student, describe, expect, fail, graded
-from naslab.darts.architect import hvp_exact, norm
+from naslab.darts.architect import hvp_exact, hvp_finite_difference, norm
 from naslab.darts.genotype import derive_cell, n_edges
-from naslab.darts.ops import BUILTIN, DIMS, OPS, PRIMITIVES, build_op, halved, validate_op
+from naslab.darts.ops import BUILTIN, DIMS, OPS, PRIMITIVES, ReLUConvBN, build_op, halved, validate_op
 
 __all__ = ["check_op", "check_new_op", "check_search_with_op", "check_derivation", "check_hvp"]
 
@@ -69,7 +69,7 @@ def check_op(name: str) -> str:
     return f"✓ {name}: a valid DARTS candidate in 1-D and 2-D"
 
 
-@graded("Exercise 1 (a new operation)")
+@graded("Exercise 3 (a new operation)")
 def check_new_op(name: str) -> str:
     """Your op `name` is registered (not a built-in), depends on its input and passes the op tests in 1-D and 2-D."""
     expect(isinstance(name, str), f"name should be your op's name (a str), got {describe(name)}")
@@ -78,6 +78,9 @@ def check_new_op(name: str) -> str:
     _outputs(name)
     torch.manual_seed(0)
     op = build_op(name, 4, 1, affine=True, dim=1).eval()
+    shipped = sorted({type(m).__name__ for m in op.modules() if type(m).__module__ == ReLUConvBN.__module__})
+    expect(not shipped, f"{name!r} is built from naslab's {', '.join(shipped)}: this exercise asks you to build "
+           "ReLU -> Conv -> BN yourself from torch.nn")
     x = torch.randn(2, 4, 8)
     expect(not torch.allclose(op(x), op(torch.randn(2, 4, 8) * 3 + 1)), f"{name!r} gives the same output whatever "
            "its input (a constant): that is DARTS's `none`; your op must transform x")
@@ -85,11 +88,15 @@ def check_new_op(name: str) -> str:
     return f"✓ {name}: keeps the size at stride 1, halves it at stride 2, finite, gradients flow (1-D and 2-D)"
 
 
-@graded("Exercise 1 (search with your op)")
+@graded("Exercise 3 (search with your op)")
 def check_search_with_op(result, name: str) -> str:
     """A SearchResult whose search space contains `name`, with alpha holding a column for it."""
-    expect(hasattr(result, "config") and hasattr(result, "alpha_trace"),
-           f"result should be what run_darts returned (a SearchResult), got {describe(result)}")
+    if not (hasattr(result, "config") and hasattr(result, "alpha_trace") and hasattr(result, "history")):
+        raise TypeError(f"result should be what run_darts returned (a SearchResult), got {describe(result)}"
+                        + (" (a genotype: pass the search's result, not its .genotype)" if hasattr(result, "normal")
+                           else ""))
+    expect(not getattr(result, "diverged", False), f"the search diverged (a NaN or exploding loss) after "
+           f"{len(result.history) - 1} finished epoch(s): lower the learning rates (w_lr, alpha_lr) and search again")
     prims = tuple(result.config.primitives)
     expect(name in prims, f"the search space was {list(prims)}; pass primitives=(..., {name!r}) to run_darts")
     trace = np.asarray(result.alpha_trace("normal"))
@@ -130,14 +137,15 @@ def _strengths(weights, m: int) -> np.ndarray:
     return weights[row: row + 2 + m, 1:].max(1).values.numpy()  # (2 + m,) strongest non-none op per edge
 
 
-@graded("Exercise 2 (derivation)")
+@graded("Exercise 4 (derivation)")
 def check_derivation(fn) -> str:
     """`fn(weights, primitives, k)` -> per node a tuple of (op, input) pairs, like `derive_cell`."""
     runs = []
     for weights, k in _cases():
         steps = len(derive_cell(weights, PRIMITIVES, k=k))
         want = tuple(tuple(sorted(node)) for node in derive_cell(weights, PRIMITIVES, k=k))
-        raw = call_student(fn, weights.clone(), PRIMITIVES, k, what=f"weights {tuple(weights.shape)}, k={k}")
+        raw = call_student(fn, weights.clone(), PRIMITIVES, k, what=f"weights {tuple(weights.shape)}, k={k}",
+                           forbid=("naslab.darts.genotype",))
         runs.append((weights, k, _normalise(raw, steps), want))
     expect(all(op != "none" for *_, got, _ in runs for node in got for op, _ in node), "your derivation kept a "
            "`none` edge: rank edges by their strongest op *other than* none, and never pick `none` as an edge's op")
@@ -168,13 +176,7 @@ def check_derivation(fn) -> str:
     return "✓ derivation matches naslab's derive_cell for k = 1 and k = 2"
 
 
-def _fd(loss, w, alpha, v, eps):
-    gp = torch.autograd.grad(loss([a + eps * b for a, b in zip(w, v)], alpha), alpha)
-    gm = torch.autograd.grad(loss([a - eps * b for a, b in zip(w, v)], alpha), alpha)
-    return [(p - m) / (2 * eps) for p, m in zip(gp, gm)]
-
-
-@graded("Exercise 3 (finite-difference HVP)")
+@graded("Exercise 5 (finite-difference HVP)")
 def check_hvp(fn, *, rtol: float = 1e-3) -> str:
     """`fn(loss, w, alpha, v)` -> list of tensors like alpha: the central difference of eq. (8), ε = 0.01/‖v‖.
     Tried with a short and a long v (‖v‖ ≈ 300), so ε must be divided by ‖v‖."""
@@ -191,6 +193,7 @@ def check_hvp(fn, *, rtol: float = 1e-3) -> str:
         v = [scale * t for t in v0]
         want = hvp_exact(loss, w, alpha, v)
         got = call_student(fn, loss, [t.clone() for t in w], alpha, [t.clone() for t in v],
+                           forbid=("naslab.darts.architect",),
                            what=f"w {[tuple(t.shape) for t in w]}, alpha [(3,)], v with ‖v‖ = {norm(v).item():.3g}")
         if isinstance(got, torch.Tensor):
             fail(f"return a list with one tensor per alpha tensor, got a single {describe(got)} (wrong shape)")
@@ -214,7 +217,7 @@ def check_hvp(fn, *, rtol: float = 1e-3) -> str:
         eps = 0.01 / norm(v).item()
         if abs(c - eps ** 2 / 2) < 0.05 * eps ** 2:
             fail(f"{how}: you computed (g+ − g−) / 2 · ε; divide by 2ε, do not multiply by ε")
-        plain = _fd(loss, w, alpha, v, 0.01)
+        plain = hvp_finite_difference(loss, w, alpha, v, r=0.01 * norm(v).item())  # ε = 0.01: r = ε‖v‖
         if scale > 1 and (norm([a - b for a, b in zip(got, plain)]) / norm(want)).item() < rtol:
             fail(f"{how}: your ε = 0.01 is not divided by ‖v‖, so w ± εv moves far from w when v is long; "
                  "use ε = 0.01 / ‖v‖")

@@ -2,7 +2,7 @@
 
 DARTS (Liu, Simonyan & Yang, ICLR 2019) tends to fill the normal cell with `skip_connect` as the search
 goes on ("collapse"); RobustDARTS (Zela et al., ICLR 2020) isolates it in its diagnostic space S2, where
-every edge picks `sep_conv_3x3` or `skip_connect`. A mitigation (DARTS+'s early stopping, P-DARTS's cap
+every edge picks `sep_conv_3x3` or `skip_connect`. A mitigation (DARTS+'s early stopping, a P-DARTS-style cap
 on skips) can only return a better cell where skips in the normal cell cost accuracy. `skip_cost`
 measures that cost directly, with no search in between: the normal cell of S2 (2 nodes, 4 edges, each
 node taking inputs 0 and 1, the warm-up cell's wiring) gets 0, 2 or 4 skips, the reduction cell is held

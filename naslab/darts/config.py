@@ -25,7 +25,7 @@ from naslab.darts.supernet import validate_primitives
 from naslab.utils import DEVICES
 from naslab.validate import check_seed
 
-STEP_ORDERS = ("alpha_first", "w_first")  # Alg. 1 as in the paper, or w first (the order some slides list)
+STEP_ORDERS = ("alpha_first", "w_first")  # Alg. 1 as in the ICLR paper, or w first (arXiv v1)
 LR_PERIODS = ("epoch", "step")  # the cosine schedule moves once per epoch (DARTS's code) or per step (NAS-Bench-201's)
 
 

@@ -16,6 +16,7 @@ Taught in: notebooks/05_darts.ipynb (§ derivation, exercise 2).
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ FORMAT = "'normal: op~i + op~j | op~i + op~j | ... ; reduce: op~i + op~j | ...'"
 def n_edges(steps: int) -> int:
     """Edges of a search cell with `steps` intermediate nodes: 2 + 3 + ... + (steps + 1)."""
     return steps * (steps + 3) // 2
+
+
+def n_cells(steps: int, n_ops: int = 7) -> int:
+    """Discrete cells of one kind: node m keeps 2 of its 2 + m inputs, each with one of `n_ops` real ops,
+    Π_m C(2 + m, 2) · n_ops^(2 · steps) (notebook 05 §1: about 10^9 per kind for the paper's 4 nodes)."""
+    return math.prod(math.comb(2 + m, 2) for m in range(steps)) * n_ops ** (2 * steps)
 
 
 def edge_offset(node: int) -> int:
@@ -147,7 +154,8 @@ def derive_cell(weights, primitives=PRIMITIVES, *, k: int = 2) -> tuple:
 
 
 def cap_skips(weights, primitives=PRIMITIVES, *, max_skip: int = 1, k: int = 2) -> tuple:
-    """`derive_cell` with at most `max_skip` skip connections (P-DARTS's cap on skips, Chen et al. 2019, M = 2 of 8).
+    """`derive_cell` with at most `max_skip` skip connections (a P-DARTS-style cap on skips; Chen et al. 2019
+    use M = 2 of 8 and derive their final cell again under it).
 
     While the derived cell has too many skips, the skip edge with the weakest skip weight loses its skip (its
     weight is set to 0) and the cell is derived again, so that edge keeps its next-best operation.
@@ -208,6 +216,6 @@ def genotype_weights(nodes, primitives=PRIMITIVES) -> torch.Tensor:
     return w
 
 
-__all__ = ["Genotype", "derive_cell", "cap_skips", "derive_genotype", "random_genotype", "genotype_weights",
+__all__ = ["Genotype", "n_cells", "derive_cell", "cap_skips", "derive_genotype", "random_genotype", "genotype_weights",
            "shared_edges", "n_edges",
            "edge_offset"]

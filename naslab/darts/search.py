@@ -7,7 +7,8 @@ step takes one batch from each half and
     2. updates w by descending ∇_w L_train(w, α)   (SGD + momentum, cosine learning rate, clip 5)
 
 (the paper's order and its code's; `SearchConfig(step_order="w_first")` runs the order some course
-slides list, w then α: after the first step the two orders are the same alternation shifted by half a step)
+slides list after the first arXiv version, w then α: the first α step sees different weights, so the two runs
+differ from the first step on; notebook 05 §6 measures how far)
 
 The step itself is `naslab.darts.step.darts_step` with the settings of `naslab.darts.config.SearchConfig`
 (shared with DARTS on the cell table of notebook 06); this module holds the loop over the two halves,
@@ -113,7 +114,8 @@ def search_step(model, architect, w_opt, batch_w, batch_a, *, xi: float, grad_cl
     the w step (0-dim, detached, on the device: read it outside the step loop).
 
     "alpha_first" (the ICLR paper's Alg. 1 and its code): α on the alpha-half batch, then w on the w-half.
-    "w_first" (the order some slides list): w first, then α against the updated w.
+    "w_first" (arXiv v1, and some slides): w first, then α against the updated w; the trajectories differ
+    from the alpha_first ones from the first step on.
     """
     (Xw, yw), (Xa, ya) = batch_w, batch_a
     return darts_step(lambda: architect.step(Xw, yw, Xa, ya, xi=xi, w_optimizer=w_opt),  # α ← α − lr_α ∇_α L_val

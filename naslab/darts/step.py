@@ -6,7 +6,7 @@ DARTS (Liu, Simonyan & Yang, ICLR 2019, Alg. 1 and §A.1.1), with the settings o
     2. w ← w − lr_w(t) · SGD-momentum(clip(∇_w L_train(w, α), grad_clip))
 
 `darts_step` runs the two updates in `step_order` ("alpha_first": the paper's Alg. 1 and its code;
-"w_first": the order some slides list) and skips 1. during a warm-up. `w_update` is step 2; it returns
+"w_first": arXiv v1's order, which some slides list) and skips 1. during a warm-up. `w_update` is step 2; it returns
 the loss as a device tensor, never read inside the step (a read is a host-device sync on a GPU): the
 callers read an epoch's losses at its end and stop when one is not finite. `WSchedule` holds the w
 learning rate, cosine-annealed from `w_lr` to `w_lr_min` over the search,

@@ -9,9 +9,9 @@ import torch
 from torch import nn
 
 from naslab.checking import CheckError
-from naslab.darts.architect import hvp_finite_difference, norm
+from naslab.darts.architect import hvp_finite_difference
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
-from naslab.darts.genotype import derive_cell
+from naslab.darts.genotype import derive_cell, random_genotype
 from naslab.darts.ops import OPS, PRIMITIVES, ReLUConvBN, layer, register_op, unregister_op
 
 
@@ -24,7 +24,8 @@ def reject(check, answer, fragment, *args):
 
 
 def conv_3x3(C, stride, affine, dim):
-    return ReLUConvBN(C, C, 3, stride, 1, affine, dim)
+    return nn.Sequential(nn.ReLU(), layer("Conv", dim)(C, C, 3, stride, 1, bias=False),
+                         layer("BatchNorm", dim)(C, affine=affine))
 
 
 OP_WRONG = {
@@ -40,6 +41,9 @@ OP_WRONG = {
     "sign error: negative padding": (lambda C, s, a, d: ReLUConvBN(C, C, 3, s, -1, a, d),
                                      "op 'ex_op' raised RuntimeError: negative padding"),
     "no gradient to a parameter": (lambda C, s, a, d: _Unused(C, s, d), "parameter unused gets no gradient"),
+    "naslab's ReLUConvBN, not written": (lambda C, s, a, d: ReLUConvBN(C, C, 3, s, 1, a, d),
+                                         "built from naslab's ReLUConvBN: .* yourself from torch.nn"),
+    "a built-in op returned": (lambda C, s, a, d: OPS["dil_conv_3x3"](C, s, a, d), "built from naslab's DilConv"),
 }
 
 
@@ -108,11 +112,11 @@ def test_new_op_stub_is_not_implemented_yet():
         unregister_op("ex_op")
 
 
-def fake_result(primitives, epochs=2, n_edges=14, finite=True):
+def fake_result(primitives, epochs=2, n_edges=14, finite=True, diverged=False):
     history = [{"weights_normal": np.full((n_edges, len(primitives)), 1 / len(primitives))} for _ in range(epochs)]
     if not finite:
         history[-1]["weights_normal"][:] = np.nan
-    res = SimpleNamespace(config=SimpleNamespace(primitives=primitives), history=history)
+    res = SimpleNamespace(config=SimpleNamespace(primitives=primitives), history=history, diverged=diverged)
     res.alpha_trace = lambda kind: np.stack([h[f"weights_{kind}"] for h in history])
     return res
 
@@ -127,12 +131,20 @@ SEARCH_WRONG = {
     "op not searched": (fake_result(("none", "skip_connect", "sep_conv_3x3")), "pass primitives=\\(..., 'ex_op'\\)"),
     "no search epoch (off by one)": (fake_result(("none", "ex_op"), epochs=1), "run at least one search epoch"),
     "diverged": (fake_result(("none", "ex_op"), finite=False), "not finite"),
+    "diverged in the first epoch": (fake_result(("none", "ex_op"), epochs=1, diverged=True),
+                                    "the search diverged \\(a NaN or exploding loss\\) after 0 finished epoch"),
     "wrong shape: alpha of another space": (_other_columns(), "alpha has 3 columns for 2 primitives \\(wrong shape\\)"),
 }
 
 
 def test_search_with_op_accepts_a_search_that_used_it():
     assert check_search_with_op(fake_result(("none", "skip_connect", "ex_op")), "ex_op").passed
+
+
+def test_search_with_op_given_a_genotype_raises_its_own_type_error():
+    g = random_genotype(2, seed=0)
+    with pytest.raises(TypeError, match="a SearchResult.*a genotype: pass the search's result, not its .genotype"):
+        check_search_with_op(g, "ex_op")
 
 
 @pytest.mark.parametrize("name", SEARCH_WRONG)
@@ -171,9 +183,10 @@ DERIVE_WRONG = {
 }
 
 
-def test_derivation_accepts_the_right_answer():
-    assert check_derivation(lambda w, p, k: derive_cell(w, p, k=k)).passed
+def test_derivation_accepts_the_right_answer_and_rejects_naslabs():
     assert check_derivation(derive).passed
+    reject(check_derivation, lambda w, p, k: derive_cell(w, p, k=k),
+           "called naslab's naslab.darts.genotype.derive_cell: this exercise asks you to write that step yourself")
 
 
 @pytest.mark.parametrize("name", DERIVE_WRONG)
@@ -191,7 +204,7 @@ def fd(loss, w, alpha, v, eps):
 
 
 def my_hvp(loss, w, alpha, v, combine=lambda gp, gm, eps: (gp - gm) / (2 * eps), scaled=True):
-    eps = 0.01 / norm(v) if scaled else 0.01
+    eps = 0.01 / torch.sqrt(sum((t ** 2).sum() for t in v)) if scaled else 0.01  # not architect.norm: forbidden
     gp, gm = fd(loss, w, alpha, v, eps)
     return [combine(a, b, eps) for a, b in zip(gp, gm)]
 
@@ -208,9 +221,9 @@ HVP_WRONG = {
 }
 
 
-def test_hvp_accepts_eq8():
-    assert check_hvp(hvp_finite_difference).passed
+def test_hvp_accepts_eq8_and_rejects_naslabs():
     assert check_hvp(my_hvp).passed
+    reject(check_hvp, hvp_finite_difference, "called naslab's naslab.darts.architect.hvp_finite_difference")
 
 
 @pytest.mark.parametrize("name", HVP_WRONG)

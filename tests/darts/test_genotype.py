@@ -1,9 +1,11 @@
 """cap_skips: the derived cell with at most max_skip skip connections (P-DARTS's cap), checked by hand."""
 
+import math
+
 import numpy as np
 import pytest
 
-from naslab.darts.genotype import cap_skips, derive_cell
+from naslab.darts.genotype import cap_skips, derive_cell, n_cells
 
 PRIM = ("sep_conv_3x3", "skip_connect")
 
@@ -41,3 +43,20 @@ def test_cap_without_skip_in_the_space_and_bad_cap():
     assert cap_skips(_weights(), prim, max_skip=0) == derive_cell(_weights(), prim)
     with pytest.raises(ValueError, match="max_skip=-1"):
         cap_skips(_weights(), PRIM, max_skip=-1)
+
+
+@pytest.mark.parametrize("steps, n_ops", [(1, 2), (2, 2), (2, 3), (3, 2)])
+def test_n_cells_counts_every_distinct_cell(steps, n_ops):
+    """Oracle: enumerate every cell (per node, 2 distinct inputs of 2 + m, an op on each) and count."""
+    import itertools
+    per_node = [len(list(itertools.combinations(range(2 + m), 2))) * n_ops ** 2 for m in range(steps)]
+    assert n_cells(steps, n_ops) == math.prod(per_node)
+    cells = set(itertools.product(*[[(pair, ops) for pair in itertools.combinations(range(2 + m), 2)
+                                     for ops in itertools.product(range(n_ops), repeat=2)] for m in range(steps)]))
+    assert n_cells(steps, n_ops) == len(cells)
+
+
+def test_n_cells_of_the_paper_and_of_notebook_05():
+    """Notebook 05 §1's figures: about 5·10^7 (normal, reduce) pairs of 2-node cells, about 10^18 of 4-node ones."""
+    assert n_cells(2) == 3 * 7 ** 4 and 5e7 < n_cells(2) ** 2 < 6e7
+    assert n_cells(4) == 1 * 3 * 6 * 10 * 7 ** 8 and 1e18 < n_cells(4) ** 2 < 1.1e18

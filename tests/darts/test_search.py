@@ -27,6 +27,8 @@ from naslab.darts.search import (
 from naslab.data import load_dataset
 from naslab.train import evaluate
 
+from .test_checks import conv_3x3, derive, my_hvp
+
 TINY = {"C": 4, "steps": 2, "layers": 3, "batch_size": 32, "epochs": 1, "device": "cpu"}
 
 
@@ -182,6 +184,12 @@ def test_check_new_op_and_search_with_it(data):
         check_new_op("sep_conv_3x3")
     register_op("conv_3x3_ex", lambda C, stride, affine, dim: ReLUConvBN(C, C, 3, stride, 1, affine, dim))
     try:
+        with pytest.raises(AssertionError, match="built from naslab's ReLUConvBN"):  # write it yourself
+            check_new_op("conv_3x3_ex")
+    finally:
+        unregister_op("conv_3x3_ex")
+    register_op("conv_3x3_ex", conv_3x3)
+    try:
         assert "conv_3x3_ex" in check_new_op("conv_3x3_ex")
         res = run_darts(data, SearchConfig(**TINY), primitives=("none", "skip_connect", "conv_3x3_ex"))
         msg = check_search_with_op(res, "conv_3x3_ex")
@@ -201,32 +209,34 @@ def test_check_new_op_and_search_with_it(data):
 
 
 def test_check_derivation_accepts_right_and_rejects_wrong():
-    assert "matches" in check_derivation(lambda w, p, k: derive_cell(w, p, k=k))
+    assert "matches" in check_derivation(derive)
+    with pytest.raises(AssertionError, match="called naslab's naslab.darts.genotype.derive_cell"):
+        check_derivation(lambda w, p, k: derive_cell(w, p, k=k))
 
     def keeps_none(w, p, k):  # ranks and picks with `none` included
-        return derive_cell(w, ("none_",) + tuple(p[1:]), k=k)
+        return derive(w, p, k, with_none=True)
 
     def ranks_by_sum(w, p, k):  # scores edges by the sum of their non-none weights (always 1 - w_none)
         out, row = [], 0
-        for m in range(len(derive_cell(w, p, k=k))):
+        for m in range({5: 2, 9: 3, 14: 4}[len(w)]):
             rows = w[row: row + 2 + m]
             keep = sorted(torch.argsort(-rows[:, 1:].sum(1), stable=True)[:k].tolist())
             out.append(tuple((p[1 + int(rows[j, 1:].argmax())], j) for j in keep))
             row += 2 + m
         return tuple(out)
 
-    for wrong in (keeps_none, ranks_by_sum):
-        with pytest.raises(AssertionError):
+    for wrong, why in ((keeps_none, "kept a `none` edge"), (ranks_by_sum, r"k=\d: node \d")):
+        with pytest.raises(AssertionError, match=why):
             check_derivation(wrong)
 
 
 def test_check_hvp_accepts_eq8_and_rejects_the_slip():
-    assert "matches" in check_hvp(hvp_finite_difference)
+    assert "matches" in check_hvp(my_hvp)
+    with pytest.raises(AssertionError, match="called naslab's naslab.darts.architect.hvp_finite_difference"):
+        check_hvp(hvp_finite_difference)
 
-    def slipped(loss, w, alpha, v):
-        right = hvp_finite_difference(loss, w, alpha, v)
-        eps = 0.01 / torch.sqrt(sum((t ** 2).sum() for t in v))
-        return [h * (2 * eps) / 2 * eps for h in right]  # (g+ − g−) / 2 · ε instead of / (2ε)
+    def slipped(loss, w, alpha, v):  # (g+ − g−) / 2 · ε instead of / (2ε)
+        return my_hvp(loss, w, alpha, v, combine=lambda gp, gm, eps: (gp - gm) / 2 * eps)
 
     with pytest.raises(AssertionError, match="divide by 2ε"):
         check_hvp(slipped)
