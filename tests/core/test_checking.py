@@ -4,20 +4,26 @@ the mistake, the student's exception reported as theirs, a stub -> "not implemen
 import pytest
 
 from naslab.checking import CheckError, Verdict, call_student, graded, slip
-from naslab.controller.checks import check_reinforce_gradient, check_reward_shaping, check_token_extension
+from naslab.bakeoff.checks import check_iqm, check_mutation
+from naslab.controller.check_update import check_reinforce_update
+from naslab.controller.checks import check_reward_shaping, check_token_extension
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
-from naslab.grid_vs_random.checks import check_momentum_space, check_searcher, check_trials_needed
+from naslab.darts.step_checks import check_darts_step, check_mixed_op
+from naslab.grid_vs_random.checks import check_grid, check_momentum_space, check_searcher, check_trials_needed
+from naslab.hardware.checks import check_front_ranks, check_hypervolume, check_lut_latency
 from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
+from naslab.net2net.checks_bn import check_widen_bn
 from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
-from naslab.welcome.checks import check_cnn, check_n_params
+from naslab.signals.checks import check_acquisition, check_gradsign
+from naslab.welcome.checks import check_cnn, check_cnn_builder, check_n_params
 
-ALL_CHECKS = [check_cnn, check_n_params, check_momentum_space, check_searcher, check_trials_needed,
-              check_reward_shaping, check_reinforce_gradient, check_token_extension, check_kendall_tau,
-              check_new_proxy, check_sh_budget, check_widen_linear, check_widen_conv_linear, check_identity_kernel,
-              check_op, check_new_op, check_search_with_op, check_derivation, check_hvp]
-FUNCTION_CHECKS = [check_n_params, check_trials_needed, check_reward_shaping, check_reinforce_gradient,
-                   check_kendall_tau, check_sh_budget, check_widen_linear, check_widen_conv_linear,
-                   check_identity_kernel, check_derivation, check_hvp]
+FUNCTION_CHECKS = [check_n_params, check_cnn_builder, check_trials_needed, check_grid, check_reward_shaping,
+                   check_reinforce_update, check_kendall_tau, check_sh_budget, check_widen_linear,
+                   check_widen_conv_linear, check_identity_kernel, check_widen_bn, check_derivation, check_hvp,
+                   check_mixed_op, check_darts_step, check_mutation, check_iqm, check_gradsign, check_acquisition,
+                   check_front_ranks, check_hypervolume, check_lut_latency]
+ALL_CHECKS = [check_cnn, check_momentum_space, check_searcher, check_token_extension, check_new_proxy, check_op,
+              check_new_op, check_search_with_op, *FUNCTION_CHECKS]
 
 
 def stub(*args, **kwargs):
