@@ -3,8 +3,8 @@ the mistake, the student's exception reported as theirs, a stub -> "not implemen
 
 import pytest
 
-from naslab.checking import CheckError, Verdict, call_student, graded, slip
 from naslab.bakeoff.checks import check_iqm, check_mutation
+from naslab.checking import CheckError, Verdict, call_student, graded, slip
 from naslab.controller.check_update import check_reinforce_update
 from naslab.controller.checks import check_reward_shaping, check_token_extension
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
