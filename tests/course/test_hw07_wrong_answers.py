@@ -14,6 +14,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch.nn import functional as F
@@ -306,3 +307,21 @@ def test_the_grader_prints_the_slip(tmp_path):
     assert failed["test_zico_of_a_case_worked_by_hand"] == \
         "AssertionError: ZiCo = 12 = S, not log S: take the log of each layer's sum (on the two-example case worked " \
         "by hand)"
+
+
+def test_the_level_3_recipe_runs():
+    """The README's question 7 recipe (the ProxyNet wrapped as an nn.Module, the reference zico in the registry),
+    run on 3 cells instead of 200: every score finite, every ρ a number."""
+    from naslab.signals.registry import unregister_proxy
+
+    text = (HW / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, flags=re.S).group(1)
+    code = "\n".join(line[3:] for line in code.splitlines())  # the block sits indented under item 7
+    assert "choice(len(cells), 200," in code
+    code = code.replace("choice(len(cells), 200,", "choice(len(cells), 3,")
+    ns = {}
+    try:
+        exec(compile(code, "README.md (question 7)", "exec"), ns)
+    finally:
+        unregister_proxy("zico")
+    assert ns["mine"].shape == (3,) and np.isfinite(ns["mine"]).all(), ns["mine"]
