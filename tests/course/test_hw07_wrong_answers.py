@@ -113,11 +113,10 @@ def score(check=True, tensor=False, g=None, log="layers", mu="abs", spread="std"
             if over == "params":  # mean and std over the parameters of each example, summed over the examples
                 terms.append((block.abs().mean(1) / block.std(1, correction=ddof)).sum())
                 continue
-            m = {"abs": lambda: block.abs().mean(0), "signed": lambda: block.mean(0),
-                 "abs_of_mean": lambda: block.mean(0).abs()}[mu]()
+            m = {"abs": block.abs().mean(0), "signed": block.mean(0), "abs_of_mean": block.mean(0).abs()}[mu]
             sd = block.std(0, correction=ddof)
             keep = sd > 0 if skip else torch.ones_like(sd, dtype=torch.bool)
-            ratio = {"std": lambda: m / sd, "var": lambda: m / sd ** 2, "inverted": lambda: sd / m}[spread]()
+            ratio = {"std": m / sd, "var": m / sd ** 2, "inverted": sd / m}[spread]
             terms.append(ratio[keep].sum() if log != "inside" else ratio[keep].log().sum())
         if log in ("inside", "none"):
             out = sum(terms, torch.tensor(0.0))
