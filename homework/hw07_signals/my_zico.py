@@ -2,7 +2,7 @@
 
 Notebook 07 judged the zero-cost proxies that naslab ships (synflow, snip, grasp, grad_norm, fisher,
 jacob_cov, NASWOT) against the cell table. ZiCo (Li, Tan, Lian, Wei & Zhang, "ZiCo: Zero-shot NAS via
-Inverse Coefficient of Variation on Gradients", ICLR 2023, eq. 2; arXiv:2301.11300) is not among them. Its
+Inverse Coefficient of Variation on Gradients", ICLR 2023, arXiv:2301.11300) is not among them. Its
 idea: a network trains well when its gradients are large on average and agree across examples, so it
 scores each weight by the inverse coefficient of variation of its gradient over the examples of a batch.
 For a batch (x_1, y_1), ..., (x_n, y_n):
