@@ -14,13 +14,14 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch.nn import functional as F
 
 ROOT = Path(__file__).resolve().parents[2]
 HW = ROOT / "homework" / "hw07_signals"
-for _p in (HW, HW / "hidden"):  # the assignment's own imports: my_gradsign, test_hw07 (the hidden file uses it)
+for _p in (HW, HW / "hidden"):  # the assignment's own imports: my_zico, test_hw07 (the hidden file uses it)
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 public = importlib.import_module("test_hw07")
@@ -91,17 +92,38 @@ def grads_through_naslab(model, x, y):
     return torch.stack(rows).detach()
 
 
-def score(how="signs", check=True, tensor=False, g=None, **slip):
+def score(check=True, tensor=False, g=None, log="layers", mu="abs", spread="std", ddof=0, over="examples",
+          layers="weights", skip=True, skip_layer=True, split=None, **slip):
+    """ZiCo with a choice of slips: the log, μ, σ, which axis, which tensors are layers, the skips, the batches."""
     def fn(model, x, y):
         if check and len(x) < 2:
             raise ValueError(f"need at least 2 examples, got {len(x)}")
         G = (g or grads(**slip))(model, x, y)
-        s = torch.sign(G)
-        out = {"signs": lambda: s.sum(0).abs().sum(), "raw": lambda: G.sum(0).abs().sum(),
-               "no_abs": lambda: s.sum(), "batch": lambda: torch.sign(G.sum(0)).abs().sum(),
-               "count": lambda: s.abs().sum(), "axis": lambda: s.sum(1).abs().sum(),
-               "mean": lambda: s.sum(0).abs().sum() / len(x),
-               "ge0": lambda: (2.0 * (G >= 0) - 1).sum(0).abs().sum()}[how]()
+        if split:
+            G = torch.stack([rows.mean(0) for rows in G.chunk(split)])  # the paper's mini-batches
+        names = [(n, p) for n, p in model.named_parameters()]
+        pick = {"weights": lambda n, p: p.dim() >= 2, "all": lambda n, p: True,
+                "named": lambda n, p: n.endswith("weight"),
+                "last": lambda n, p: n == [k for k, q in names if q.dim() >= 2][-1]}[layers]
+        terms, start = [], 0
+        for n, p in names:
+            block, start = G[:, start:start + p.numel()], start + p.numel()
+            if not pick(n, p):
+                continue
+            if over == "params":  # mean and std over the parameters of each example, summed over the examples
+                terms.append((block.abs().mean(1) / block.std(1, correction=ddof)).sum())
+                continue
+            m = {"abs": block.abs().mean(0), "signed": block.mean(0), "abs_of_mean": block.mean(0).abs()}[mu]
+            sd = block.std(0, correction=ddof)
+            keep = sd > 0 if skip else torch.ones_like(sd, dtype=torch.bool)
+            ratio = {"std": m / sd, "var": m / sd ** 2, "inverted": sd / m}[spread]
+            terms.append(ratio[keep].sum() if log != "inside" else ratio[keep].log().sum())
+        if log in ("inside", "none"):
+            out = sum(terms, torch.tensor(0.0))
+        elif log == "total":
+            out = torch.log(sum(terms, torch.tensor(0.0)))
+        else:
+            out = sum((torch.log(t) for t in terms if not skip_layer or t != 0), torch.tensor(0.0))
         return out if tensor else float(out)
     return fn
 
@@ -113,9 +135,12 @@ def linear_gradients(fn):
         public.check_linear_gradients(fn, seed)
 
 
-def linear_gradsign(fn):
-    for seed in (0, 1, 2):
-        public.check_linear_gradsign(fn, seed)
+def zico_public(fn):
+    """Every public check of zico's value, in the order of the public file."""
+    public.check_zico_by_hand(fn)
+    public.check_zico_adds_layers(fn)
+    public.check_zico_scale_free(fn)
+    public.check_zico_skips_zero_std(fn)
 
 
 def left(name):
@@ -134,52 +159,71 @@ REJECTED = [  # (wrong answer, the check that rejects it, a fragment of its mess
      "sample_gradients: a .grad was left on a parameter"),
     ("G: naslab's gradients", grads_through_naslab, linear_gradients,
      "called naslab's naslab.signals.measures.module_net"),
-    ("GradSign: gradients, not signs", score("raw"), linear_gradsign, "that sums the gradients themselves"),
-    ("GradSign: no absolute value", score("no_abs"), linear_gradsign, "the absolute value is missing"),
-    ("GradSign: the batch gradient's sign", score("batch"), linear_gradsign, "the sign of the batch gradient"),
-    ("GradSign: |sign| summed", score("count"), linear_gradsign, "|sign| summed counts the gradients"),
-    ("GradSign: the wrong axis", score("axis"), linear_gradsign, "the sum runs over the wrong axis"),
-    ("GradSign: divided by n", score("mean"), linear_gradsign, "GradSign is normalised"),
-    ("GradSign: a tensor, not a float", score(tensor=True), linear_gradsign, "return GradSign as a Python float"),
-    ("GradSign: one example accepted", score(check=False), public.check_needs_two_examples,
+    ("ZiCo: no log", score(log="none"), public.check_zico_by_hand, "ZiCo = 12 = S, not log S"),
+    ("ZiCo: std with ddof 1", score(ddof=1), public.check_zico_by_hand, "that std divides by n - 1"),
+    ("ZiCo: the variance, not the std", score(spread="var"), public.check_zico_by_hand,
+     "that divides mean |g| by the variance"),
+    ("ZiCo: the variance (scale check)", score(spread="var"), public.check_zico_scale_free,
+     "that divides by the variance"),
+    ("ZiCo: std / mean, inverted", score(spread="inverted"), public.check_zico_by_hand, "the ratio is upside down"),
+    ("ZiCo: the mean of g, not of |g|", score(mu="signed"), public.check_zico_by_hand,
+     "that takes the mean of g, not of |g|"),
+    ("ZiCo: |mean of g|", score(mu="abs_of_mean"), public.check_zico_by_hand, "that takes |mean of g|"),
+    ("ZiCo: the log inside the sum", score(log="inside"), public.check_zico_by_hand,
+     "the log is inside the sum over the parameters"),
+    ("ZiCo: std over the parameters", score(over="params"), public.check_zico_by_hand,
+     "mean and std run over the parameters of each example"),
+    ("ZiCo: the log of the total", score(log="total"), public.check_zico_adds_layers,
+     "that is the log of the total over all layers"),
+    ("ZiCo: only the last layer", score(layers="last"), public.check_zico_adds_layers,
+     "only one of the two layers was counted"),
+    ("ZiCo: zero-std parameters kept", score(skip=False), public.check_zico_skips_zero_std,
+     "a parameter whose gradient has std 0 over the examples was not skipped"),
+    ("ZiCo: a tensor, not a float", score(tensor=True), public.check_zico_by_hand, "return ZiCo as a Python float"),
+    ("ZiCo: one example accepted", score(check=False), public.check_needs_two_examples,
      "one example gave no ValueError"),
-    ("GradSign: naslab's gradients", score(g=grads_through_naslab), linear_gradsign,
+    ("ZiCo: naslab's gradients", score(g=grads_through_naslab), public.check_zico_by_hand,
      "called naslab's naslab.signals.measures.module_net"),
 ]
 
 # wrong answers that every public check accepts and one hidden check rejects:
 # (label, the function, the wrong answer, the hidden file's check_* helper, a fragment of its message)
 HIDDEN_ONLY = [
-    ("GradSign: sign(0) counted as +1", "gradsign", score("ge0"), "check_zero_sign", "a zero gradient was counted"),
+    ("ZiCo: the biases counted as layers", "zico", score(layers="all"), "check_linear_zico",
+     "zico: the biases were counted"),
     ("G: only the last layer", "sample_gradients", grads(last_only=True), "check_mlp",
      "sample_gradients: only the last layer is in G"),
-    ("GradSign: only the last layer", "gradsign", score(last_only=True), "check_mlp",
-     "gradsign: only the last layer is in G"),
+    ("ZiCo: std over 2 mini-batches", "zico", score(split=2), "check_mlp",
+     "zico: the std runs over the gradients of 2 mini-batches"),
     ("G: forced eval mode", "sample_gradients", grads(mode=False), "check_mode", "this is the value in eval mode"),
     ("G: one forward per example", "sample_gradients", grads(alone=True), "check_mode",
      "a forward of one example alone fails in train mode"),
-    ("GradSign: forced eval mode", "gradsign", score(mode=False), "check_mode", "this is the value in eval mode"),
+    ("ZiCo: forced eval mode", "zico", score(mode=False), "check_mode", "this is the value in eval mode"),
+    ("ZiCo: every tensor named weight", "zico", score(layers="named"), "check_mode",
+     "zico: the BatchNorm's 1-D weight (its scale) was counted as a layer"),
     ("G: allow_unused=False", "sample_gradients", grads(allow_unused=False), "check_unused",
      "autograd refused (allow_unused=False)"),
     ("G: a None gradient flattened", "sample_gradients", grads(none_as_zero=False), "check_unused",
      "is None: count it as zeros"),
-    ("GradSign: allow_unused=False", "gradsign", score(allow_unused=False), "check_unused",
+    ("ZiCo: allow_unused=False", "zico", score(allow_unused=False), "check_unused",
      "autograd refused (allow_unused=False)"),
+    ("ZiCo: a layer with sum 0 kept", "zico", score(skip_layer=False), "check_unused",
+     "zico is -inf: a layer that forward never uses"),
 ]
 # the hidden file's tests: which helper each calls, and for which functions (its parametrize list)
-HIDDEN_TESTS = {"test_a_weight_no_example_moves_has_sign_zero": ("check_zero_sign", ["gradsign"]),
-                "test_mlp_against_torch_func": ("check_mlp", ["sample_gradients", "gradsign"]),
-                "test_run_in_the_models_own_mode": ("check_mode", ["sample_gradients", "gradsign"]),
-                "test_unused_parameters_count_zero": ("check_unused", ["sample_gradients", "gradsign"])}
+HIDDEN_TESTS = {"test_zico_against_the_oracle_on_linear_models_with_biases": ("check_linear_zico", ["zico"]),
+                "test_mlp_against_torch_func": ("check_mlp", ["sample_gradients", "zico"]),
+                "test_run_in_the_models_own_mode": ("check_mode", ["sample_gradients", "zico"]),
+                "test_unused_parameters_count_zero": ("check_unused", ["sample_gradients", "zico"])}
 
 
 def run_hidden(check: str, name: str, fn):
-    return hidden.check_zero_sign(fn) if check == "check_zero_sign" else getattr(hidden, check)(name, fn)
+    return hidden.check_linear_zico(fn) if check == "check_linear_zico" else getattr(hidden, check)(name, fn)
 
 
 PUBLIC_CHECKS = {
     "sample_gradients": [linear_gradients, left("sample_gradients")],
-    "gradsign": [linear_gradsign, left("gradsign"), public.check_needs_two_examples],
+    "zico": [zico_public, left("zico"), public.check_needs_two_examples],
 }
 
 
@@ -211,10 +255,18 @@ def test_every_hidden_test_has_a_wrong_answer_only_it_rejects():
         assert covered == set(names), f"{test}: no hidden-only wrong answer for {set(names) - covered}"
 
 
-def test_the_reference_solution_passes_every_check():
-    import my_gradsign
+def test_the_public_file_holds_no_zico_formula():
+    """The public tests ship readable: they check ZiCo through a case worked by hand and invariants, never by
+    computing it (no std / log of gradients in the file); the oracle lives in the hidden file."""
+    src = (HW / "test_hw07.py").read_text()
+    assert not re.search(r"\.std\(|\.var\(|torch\.log\(", src), "a readable ZiCo in the public tests"
+    assert "def zico_of(" in (HW / "hidden" / "test_hw07_hidden.py").read_text()
 
-    fns = {"sample_gradients": my_gradsign.sample_gradients, "gradsign": my_gradsign.gradsign}
+
+def test_the_reference_solution_passes_every_check():
+    import my_zico
+
+    fns = {"sample_gradients": my_zico.sample_gradients, "zico": my_zico.zico}
     for name, checks in PUBLIC_CHECKS.items():
         for check in checks:
             check(fns[name])
@@ -224,31 +276,51 @@ def test_the_reference_solution_passes_every_check():
 
 
 def test_no_shipped_naslab_function_answers_the_homework():
-    """GradSign and per-example gradients are not in naslab: no registered proxy, no public name."""
+    """ZiCo and per-example gradients are not in naslab: no registered proxy, no public name."""
     import naslab
     from naslab.signals.registry import REGISTRY
 
-    assert not [n for n in REGISTRY if "sign" in n.lower()], sorted(REGISTRY)
-    assert not [n for n in naslab._API if "gradsign" in n.lower() or "sample_grad" in n.lower()]
+    assert not [n for n in REGISTRY if "zico" in n.lower()], sorted(REGISTRY)
+    assert not [n for n in naslab._API if "zico" in n.lower() or "sample_grad" in n.lower()]
     src = "\n".join(p.read_text() for p in (ROOT / "naslab").rglob("*.py"))
-    assert "gradsign" not in src.lower() and "sample_gradients" not in src
+    assert "zico" not in src.lower() and "sample_gradients" not in src
 
 
 def test_the_grader_prints_the_slip(tmp_path):
-    """End to end: course/grade.py on a submission whose `gradsign` leaves out the absolute value reports it by
-    name in the public test, and the hidden tests that score GradSign fail too."""
+    """End to end: course/grade.py on a submission whose `zico` leaves out the log reports it by name in the
+    public test, and the hidden tests that score ZiCo fail too."""
     sys.path.insert(0, str(ROOT / "course"))
     import grade
 
     sub = tmp_path / "hw07_signals"
     sub.mkdir()
-    src = (HW / "my_gradsign.py").read_text()
-    wrong = src.replace("sample_gradients(model, x, y)).sum(0).abs().sum())", "sample_gradients(model, x, y)).sum())")
+    src = (HW / "my_zico.py").read_text()
+    wrong = src.replace("score += math.log(s)", "score += s")
     assert wrong != src
-    (sub / "my_gradsign.py").write_text(wrong)
+    (sub / "my_zico.py").write_text(wrong)
     s = grade.score(HW, sub)
     failed = {t.split("::")[-1]: m for t, (o, m) in s.tests.items() if o == "failed"}
-    assert {f"test_gradsign_of_a_linear_model[{i}]" for i in range(3)} <= set(failed), failed
+    assert {"test_zico_of_a_case_worked_by_hand", "test_zico_against_the_oracle_on_linear_models_with_biases",
+            "test_mlp_against_torch_func[zico]"} <= set(failed), failed
     assert not [t for t in failed if "sample_gradients" in t], failed
-    assert failed["test_gradsign_of_a_linear_model[0]"] == \
-        "AssertionError: the absolute value is missing or outside the sum over k: GradSign = Σ_k |Σ_i sign(G[i, k])|"
+    assert failed["test_zico_of_a_case_worked_by_hand"] == \
+        "AssertionError: ZiCo = 12 = S, not log S: take the log of each layer's sum (on the two-example case worked " \
+        "by hand)"
+
+
+def test_the_level_3_recipe_runs():
+    """The README's question 7 recipe (the ProxyNet wrapped as an nn.Module, the reference zico in the registry),
+    run on 3 cells instead of 200: every score finite, every ρ a number."""
+    from naslab.signals.registry import unregister_proxy
+
+    text = (HW / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, flags=re.S).group(1)
+    code = "\n".join(line[3:] for line in code.splitlines())  # the block sits indented under item 7
+    assert "choice(len(cells), 200," in code
+    code = code.replace("choice(len(cells), 200,", "choice(len(cells), 3,")
+    ns = {}
+    try:
+        exec(compile(code, "README.md (question 7)", "exec"), ns)
+    finally:
+        unregister_proxy("zico")
+    assert ns["mine"].shape == (3,) and np.isfinite(ns["mine"]).all(), ns["mine"]

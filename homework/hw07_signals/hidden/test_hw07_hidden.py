@@ -1,12 +1,14 @@
-"""Homework 7, hidden tests: a weight no example moves (sign 0), torch.func on a two-layer MLP, each function in
-the model's own mode (train and eval), and a parameter that forward never uses. Each catches a slip that the
-public tests let through (the planted wrong answers of tests/course/test_hw07_wrong_answers.py)."""
+"""Homework 7, hidden tests: ZiCo against the oracle (the closed form of G, then the formula) on linear models with
+biases, torch.func on a two-layer MLP, each function in the model's own mode (train and eval), and a parameter
+that forward never uses. Each catches a slip that the public tests let through (the planted wrong answers of
+tests/course/test_hw07_wrong_answers.py)."""
 
 import copy
+import math
 
 import pytest
 import torch
-from test_hw07 import FUNCTIONS, bn_case, call, close, expect, linear_case, linear_truth, signs_score
+from test_hw07 import FUNCTIONS, bn_case, call, close, expect, linear_case, linear_truth
 from torch import nn
 from torch.func import functional_call, jacrev
 from torch.nn import functional as F
@@ -22,8 +24,23 @@ def functional_gradients(model, x, y, names=None) -> torch.Tensor:
     return torch.cat([v.reshape(len(x), -1) for v in jac.values()], 1).double().detach()
 
 
-def truth(name, g: torch.Tensor):
-    return g if name == "sample_gradients" else signs_score(g)
+def zico_of(g: torch.Tensor, model, layer=lambda name, p: p.dim() >= 2) -> float:
+    """The oracle: ZiCo = Σ_l log S_l, S_l = Σ_{θ in l, σ_θ > 0} mean_i |g_iθ| / σ_θ (ddof 0), l over the
+    parameters `layer` accepts (default: tensors of dimension ≥ 2), S_l = 0 skipped. g (n, P) in
+    model.named_parameters() order."""
+    total, start = 0.0, 0
+    for name, p in model.named_parameters():
+        block, start = g[:, start:start + p.numel()], start + p.numel()
+        if not layer(name, p):
+            continue
+        std = block.std(0, correction=0)
+        s = float((block.abs().mean(0)[std > 0] / std[std > 0]).sum())
+        total += math.log(s) if s > 0 else 0.0
+    return total
+
+
+def truth(name, g: torch.Tensor, model):
+    return g if name == "sample_gradients" else zico_of(g, model)
 
 
 def guarded(name, fn, *args):
@@ -49,16 +66,19 @@ def guarded(name, fn, *args):
                              "batch): ℓ_i is row i of ONE forward of the whole batch") from e
 
 
-def check_zero_sign(fn):
-    model, x, y = linear_case(seed=3)
-    x[:, 0] = 0.0  # the first input feature is always 0: the weights W[:, 0] get gradient exactly 0
-    want = signs_score(linear_truth(model, x, y))
-    got = call("gradsign", fn, model, x, y)
-    k, n = model.out_features, len(x)
-    expect(not close(got, want + k * n) and not close(got, want - k * n) and not close(got, want + k),
-           f"GradSign is off by a multiple of n = {n} on the {k} weights whose gradient is exactly 0: a zero "
-           "gradient was counted as +1 or -1; sign(0) = 0 (torch.sign), so such a weight adds nothing")
-    expect(close(got, want), f"with an input feature that is always 0, GradSign is {want:.0f}, got {got}")
+def check_linear_zico(fn):
+    for seed in (0, 1, 2):
+        model, x, y = linear_case(seed)  # random weights and biases, every class present
+        g = linear_truth(model, x, y)  # (n, k·d + k): the weight's columns, then the bias's
+        got = call("zico", fn, model, x, y)
+        expect(isinstance(got, float), f"return ZiCo as a Python float, got {type(got).__name__}")
+        biases = zico_of(g, model, lambda name, p: True)
+        one = math.log(math.exp(zico_of(g, model)) + math.exp(zico_of(g, model, lambda name, p: p.dim() < 2)))
+        expect(not close(got, biases) and not close(got, one),
+               "zico: the biases were counted: ZiCo's layers are the weight tensors of dimension ≥ 2 (Linear / "
+               "Conv weights); biases are left out")
+        want = zico_of(g, model)
+        expect(close(got, want), f"zico of a random nn.Linear(5, 3) (seed {seed}) is {want:.6f}, got {got}")
 
 
 def mlp_case(seed=0):
@@ -69,33 +89,45 @@ def mlp_case(seed=0):
 
 def check_mlp(name, fn):
     model, x, y = mlp_case()
-    want, last = functional_gradients(model, x, y), functional_gradients(model, x, y, ["2.weight", "2.bias"])
+    want = functional_gradients(model, x, y)
     got = call(name, fn, model, x, y)
-    expect(not close(got, truth(name, last)), f"{name}: only the last layer is in G (every parameter counts)")
-    expect(close(got, truth(name, want)), f"{name} does not match torch.func.jacrev of the per-example losses "
-                                          "on a Linear-Tanh-Linear MLP")
+    if name == "sample_gradients":
+        last = functional_gradients(model, x, y, ["2.weight", "2.bias"])
+        expect(not close(got, last), f"{name}: only the last layer is in G (every parameter counts)")
+    else:
+        halves = torch.stack([rows.mean(0) for rows in want.chunk(2)])  # the mean-loss gradients of 2 mini-batches
+        expect(not close(got, zico_of(halves, model)),
+               f"{name}: the std runs over the gradients of 2 mini-batches (the paper's code splits its data so): "
+               "here every example is its own batch, mean and std over the n rows of G")
+    expect(close(got, truth(name, want, model)), f"{name} does not match torch.func.jacrev of the per-example "
+                                                 "losses on a Linear-Tanh-Linear MLP")
 
 
 def check_mode(name, fn):
     for train in (False, True):
         model, x, y = bn_case(seed=1, train=train)
         other = copy.deepcopy(model).train(not train)
-        want, slip = truth(name, functional_gradients(model, x, y)), truth(name, functional_gradients(other, x, y))
+        g = functional_gradients(model, x, y)
+        want, slip = truth(name, g, model), truth(name, functional_gradients(other, x, y), model)
         got = guarded(name, fn, model, x, y)
         (mode, stats), wrong = (("train", "batch"), "eval") if train else (("eval", "running"), "train")
         expect(not close(got, slip), f"{name}: the model is in {mode} mode but this is the value in {wrong} mode: "
                f"run the model in the mode it is in (BatchNorm on {stats} statistics), do not call .{wrong}()")
+        if name == "zico":
+            expect(not close(got, zico_of(g, model, lambda n, p: n.endswith("weight"))),
+                   f"{name}: the BatchNorm's 1-D weight (its scale) was counted as a layer: ZiCo's layers are the "
+                   "weight tensors of dimension ≥ 2 (Linear / Conv weights)")
         expect(close(got, want), f"{name} does not match torch.func in {mode} mode (Linear-BatchNorm-ReLU-Linear)")
         expect(model.training == train, f"{name}: the model was in {mode} mode: leave it there")
 
 
 class Spare(nn.Module):
-    """A Linear-Tanh-Linear MLP, optionally with a parameter that forward never uses (its gradient is zero)."""
+    """A Linear-Tanh-Linear MLP, optionally with a 2 x 2 weight that forward never uses (its gradient is zero)."""
 
     def __init__(self, spare: bool):
         super().__init__()
         if spare:
-            self.spare = nn.Parameter(torch.ones(2, dtype=torch.float64))
+            self.spare = nn.Parameter(torch.ones(2, 2, dtype=torch.float64))
         self.a, self.b = nn.Linear(4, 6).double(), nn.Linear(6, 3).double()
 
     def forward(self, x):
@@ -108,26 +140,30 @@ def check_unused(name, fn):
     without.load_state_dict({k: v for k, v in with_spare.state_dict().items() if k != "spare"})
     x, y = torch.randn(6, 4, dtype=torch.float64), torch.arange(6) % 3
     g = functional_gradients(without, x, y)
-    want = torch.cat([torch.zeros(len(x), 2, dtype=torch.float64), g], 1)  # the spare comes first, as registered
+    want = torch.cat([torch.zeros(len(x), 4, dtype=torch.float64), g], 1)  # the spare comes first, as registered
     got = guarded(name, fn, with_spare, x, y)
-    expect(close(got, truth(name, want)), f"{name}: a parameter that forward never uses has gradient 0 (its columns "
-                                          "of G are zeros, in model.parameters() order) and adds nothing to GradSign")
+    if name == "zico":
+        expect(got != float("-inf"), f"{name} is -inf: a layer that forward never uses has std 0 on every "
+                                     "parameter, so its sum S_l is 0 and log 0 = -inf: skip a layer whose sum is 0")
+    expect(close(got, truth(name, want, with_spare)),
+           f"{name}: a parameter that forward never uses has gradient 0 (its columns of G are zeros, in "
+           "model.parameters() order) and adds nothing to ZiCo")
 
 
-def test_a_weight_no_example_moves_has_sign_zero():
-    check_zero_sign(FUNCTIONS["gradsign"])
+def test_zico_against_the_oracle_on_linear_models_with_biases():
+    check_linear_zico(FUNCTIONS["zico"])
 
 
-@pytest.mark.parametrize("name", ["sample_gradients", "gradsign"])
+@pytest.mark.parametrize("name", ["sample_gradients", "zico"])
 def test_mlp_against_torch_func(name):
     check_mlp(name, FUNCTIONS[name])
 
 
-@pytest.mark.parametrize("name", ["sample_gradients", "gradsign"])
+@pytest.mark.parametrize("name", ["sample_gradients", "zico"])
 def test_run_in_the_models_own_mode(name):
     check_mode(name, FUNCTIONS[name])
 
 
-@pytest.mark.parametrize("name", ["sample_gradients", "gradsign"])
+@pytest.mark.parametrize("name", ["sample_gradients", "zico"])
 def test_unused_parameters_count_zero(name):
     check_unused(name, FUNCTIONS[name])
