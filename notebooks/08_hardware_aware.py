@@ -191,14 +191,14 @@ plot_models({k: preds[k] for k in ("lookup table", "fitted (linear)", "fitted (b
             title="Op-level models");
 
 # %% [markdown]
-# **Expected result.** FLOPs and #params rank the cells only moderately (ρ between 0.5 and 0.85) and miss by 8–30 % on average: this network is so small that fixed costs per op (a Python call, a memory pass) matter as much as arithmetic, and a skip connection or a pooling costs time but no FLOPs. The lookup table ranks better than FLOPs but underestimates (its median prediction is 50–100 % of the measurement, once divided by this machine's speed ratio from section 1, since the table was timed elsewhere or at another time): it leaves out the additions of the node sums and the glue between ops. The fitted predictors learn those from the data and are best, with ρ ≥ 0.85 and MAPE ≤ 10 % — short of nn-Meter's mark, but their ρ is higher than that between two measurements of the same cells (section 1): what is left is mostly the noise of measuring, which no model of the network can predict.
+# **Expected result.** FLOPs and #params rank the cells only moderately (ρ between 0.5 and 0.85) and miss by 8–30 % on average: this network is so small that fixed costs per op (a Python call, a memory pass) matter as much as arithmetic, and a skip connection or a pooling costs time but no FLOPs. The lookup table ranks better than FLOPs but underestimates (its median prediction is 50–100 % of the measurement, once divided by this machine's speed ratio from section 1, since the table was timed elsewhere or at another time): it leaves out the additions of the node sums and the glue between ops. The fitted predictors learn those from the data and are best, with ρ ≥ 0.85 and MAPE ≤ 10 % — short of nn-Meter's mark. What is left is mostly the noise of measuring, which no model of the network can predict: on the held-out cells whose timed runs spread little (relative IQR below the median), the best predictor's ρ is 0.97 or more, 0.1–0.3 above its ρ on the noisier half.
 #
 # **Q: what conclusion can we make?** A paper reports "30 % fewer FLOPs". What would you ask before believing its network is faster?
 
 # %%
 # SEED 0/1/2 (class mode): FLOPs rho 0.717 / 0.715 / 0.709, MAPE 11.2 / 11.5 / 11.5 %; lookup table
 # predicted / measured over the speed ratio 0.84 / 0.96 / 0.86 and ranks better than FLOPs on all 3; best fitted rho 0.884 / 0.893 / 0.881,
-# MAPE 6.7 / 7.1 / 7.0 %, above the live sample's rho on all 3
+# MAPE 6.7 / 7.1 / 7.0 %
 s = scores
 claim("08 §2", "FLOPs: Spearman rho on held-out cells", s["FLOPs"]["spearman"], 0.5, 0.85, fast="same",
       predicted=MY_PREDICTION)
@@ -210,8 +210,18 @@ claim("08 §2", "lookup table ranks better than FLOPs (Spearman)", bool(s["looku
 best_fit = max(("fitted (linear)", "fitted (boosting)"), key=lambda k: s[k]["spearman"])
 claim("08 §2", "best fitted predictor: Spearman rho", s[best_fit]["spearman"], 0.85, 1, fast="same")
 claim("08 §2", "best fitted predictor: MAPE (%)", 100 * s[best_fit]["mape"], 0, 10, fast="same")
-claim("08 §2", "best fitted predictor's rho is above that of the live sample vs the table (section 1)",
-      bool(s[best_fit]["spearman"] > live["spearman"]))
+# where the best predictor misses: held-out cells whose runs spread little (relative IQR below the median)
+# against the noisy half; SEED 0-4: 0.993 / 0.990 / 0.990 / 0.990 / 0.990 vs 0.804 / 0.807 / 0.789 / 0.790 / 0.825
+# (differences 0.164-0.201)
+rel_iqr = (lat_table.latencies(1, "q75") - lat_table.latencies(1, "q25")) / lat1
+quiet = rel_iqr[te] < np.median(rel_iqr)
+rho_quiet = score(preds[best_fit][quiet], lat1[te][quiet])["spearman"]
+rho_noisy = score(preds[best_fit][~quiet], lat1[te][~quiet])["spearman"]
+print(f"{best_fit}: Spearman {rho_quiet:.3f} on the quietly timed half of the held-out cells, {rho_noisy:.3f} on the rest")
+claim("08 §2", "best fitted predictor on the quietly timed held-out cells: Spearman rho", rho_quiet, 0.97, 1,
+      fast="same")
+claim("08 §2", "best fitted predictor: rho on the quietly timed half minus rho on the noisy half", rho_quiet - rho_noisy,
+      0.1, 0.3, fast="same")
 
 # %% [markdown]
 # ## 3 · The exact Pareto front
