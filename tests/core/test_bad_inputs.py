@@ -871,7 +871,7 @@ TOPICS = [
     ("check_op dict", lambda: naslab.check_op({"a": 1}), CheckError, L("{'a': 1}")),
     ("checks: check_new_op dict", lambda: _checks("darts").check_new_op({"a": 1}), CheckError,
      L("name should be your op's name (a str), got {'a': 1}")),
-    ("checks: check_search_with_op 3", lambda: _checks("darts").check_search_with_op(3, "x"), CheckError,
+    ("checks: check_search_with_op 3", lambda: _checks("darts").check_search_with_op(3, "x"), TypeError,
      L("result should be what run_darts returned (a SearchResult), got 3")),
     ("checks: check_token_extension 3", lambda: _checks("controller").check_token_extension(3), CheckError,
      L("space should be an instance of your MacroSpace subclass, got 3")),
