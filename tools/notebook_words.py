@@ -1,10 +1,13 @@
-"""Words a student reads per notebook, the longest markdown cell, and the reading time the title must state.
+"""Words a student reads per notebook, the longest markdown cell, the reading time the title must state,
+and the lines a student writes.
 
     python tools/notebook_words.py                 # every notebook: a table for the README
     python tools/notebook_words.py notebooks/05_darts.ipynb
 
 A word is a run of letters or digits (LaTeX commands and inline code count as the words they show);
 reading time is `ceil(words / WPM)` minutes at WPM = 200, a careful reading speed for technical prose.
+A line a student writes is a non-blank, non-comment code line between `# BEGIN SOLUTION` and `# END SOLUTION`
+(the lines the student edition removes).
 tests/course/test_student_text.py holds every notebook to its stated reading time and to MAX_CELL_WORDS.
 """
 
@@ -31,6 +34,26 @@ def markdown_cells(path: Path) -> list[str]:
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
 
 
+def code_cells(path: Path) -> list[str]:
+    """The code cells of a notebook (.ipynb), as text."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def solution_lines(text: str) -> int:
+    """Non-blank, non-comment lines between the solution markers of `text` (a cell or a whole source)."""
+    n, inside = 0, False
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("# BEGIN SOLUTION"):
+            inside = True
+        elif s.startswith("# END SOLUTION"):
+            inside = False
+        elif inside and s and not s.startswith("#"):
+            n += 1
+    return n
+
+
 def words(text: str) -> int:
     """Words of prose in `text`: each formula counts as one word."""
     n_math = len(MATH.findall(text))
@@ -49,7 +72,8 @@ def summary(path: Path) -> dict:
     longest = max(range(len(counts)), key=counts.__getitem__) if counts else -1
     return {"notebook": Path(path).name, "words": sum(counts), "longest_cell": counts[longest] if counts else 0,
             "longest_at": longest, "reading_min": reading_minutes(sum(counts)),
-            "stated_min": int(stated.group(1)) if stated else None}
+            "stated_min": int(stated.group(1)) if stated else None,
+            "student_lines": sum(solution_lines(c) for c in code_cells(path))}
 
 
 def main() -> None:
@@ -57,14 +81,15 @@ def main() -> None:
     p.add_argument("paths", nargs="*", type=Path)
     args = p.parse_args()
     paths = args.paths or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    print("| notebook | words | longest markdown cell | reading (min) | stated |")
-    print("|---|---|---|---|---|")
-    total = 0
+    print("| notebook | words | longest markdown cell | reading (min) | stated | lines students write |")
+    print("|---|---|---|---|---|---|")
+    total, lines = 0, 0
     for path in paths:
         s = summary(path)
-        total += s["words"]
-        print(f"| {s['notebook']} | {s['words']:,} | {s['longest_cell']} | {s['reading_min']} | {s['stated_min']} |")
-    print(f"| all | {total:,} | | {reading_minutes(total)} | |")
+        total, lines = total + s["words"], lines + s["student_lines"]
+        print(f"| {s['notebook']} | {s['words']:,} | {s['longest_cell']} | {s['reading_min']} | {s['stated_min']} "
+              f"| {s['student_lines']} |")
+    print(f"| all | {total:,} | | {reading_minutes(total)} | | {lines} |")
 
 
 if __name__ == "__main__":

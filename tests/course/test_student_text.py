@@ -121,3 +121,16 @@ def test_each_glossary_term_is_defined_where_it_is_first_used(term):
     assert re.search(rf"\*\*[^*]*{t}[^*]*\*\*|\*\*[^*]+\*\*\s*\({t}[),;]", cell, re.I), (
         f"{term!r} is first used in notebook {nb} without being defined there (bold it where the text defines it): "
         f"{cell[:300]}")
+
+
+def test_solution_lines_counts_only_code_between_the_markers():
+    cell = ("def f(x):\n    # BEGIN SOLUTION\n    y = x + 1\n\n    # a comment\n    return y\n    # END SOLUTION\n"
+            "print(f(1))\n")
+    assert words_tool.solution_lines(cell) == 2
+    assert words_tool.solution_lines("x = 1\n") == 0
+
+
+def test_students_write_at_least_200_lines_in_notebooks_00_to_06():
+    # issue 22 item 1: the student writes each method's core before using naslab's version
+    per = {p.name: words_tool.summary(p)["student_lines"] for p in NOTEBOOKS if p.name[:2] <= "06"}
+    assert sum(per.values()) >= 200, f"students write {sum(per.values())} lines in 00-06: {per}"
