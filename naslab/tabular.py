@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -144,5 +144,16 @@ def load_checked(npz: Path, js: Path, rebuild: str, required: Iterable[str] = ()
     return arrays, meta
 
 
-__all__ = ["BenchmarkError", "BenchmarkMissingError", "META_KEY", "fail", "file_sha256", "load_checked", "meta_sha256",
-           "read_meta", "reading", "seal", "write_meta"]
+def load_table(cls, npz: Path, rebuild: str, required: Iterable[str], check: Callable[[Path, dict, dict], None]):
+    """`cls(arrays, meta, npz)` for the table `npz` (+ the .json beside it), after `load_checked` and after
+    `check(npz, arrays, meta)`, the table's own checks; a missing key or a wrong type while checking or
+    building is the `BenchmarkError` of `reading`."""
+    npz = Path(npz)
+    arrays, meta = load_checked(npz, npz.with_suffix(".json"), rebuild, required)
+    with reading(npz, rebuild):
+        check(npz, arrays, meta)
+        return cls(arrays, meta, npz)
+
+
+__all__ = ["BenchmarkError", "BenchmarkMissingError", "META_KEY", "fail", "file_sha256", "load_checked", "load_table",
+           "meta_sha256", "read_meta", "reading", "seal", "write_meta"]

@@ -26,7 +26,7 @@ import numpy as np
 from naslab.bakeoff.build import BENCH_DIR, REBUILD
 from naslab.bakeoff.cells import OPS, all_cells, canonical, cell_str, check_cell, parse_cell, unique_cells
 from naslab.proxies.ranking import kendall_tau
-from naslab.tabular import BenchmarkError, fail, load_checked, reading
+from naslab.tabular import BenchmarkError, fail, load_table
 
 METRICS = ("val", "test")
 _KEYS = ("cells", "val_acc", "test_acc", "train_loss", "params", "macs", "seconds_per_epoch")
@@ -53,12 +53,9 @@ class CellBenchmark:
     def load(cls, name: str = "mnist1d_nb201", root: str | Path | None = None) -> CellBenchmark:
         """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off)."""
         root = Path(root) if root is not None else BENCH_DIR
-        npz = root / f"{name}.npz"
-        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD,
-                                    required=("shapes", "ops", "seeds", "epochs", "config", "cost_model"))
-        with reading(npz, REBUILD):  # a missing key or a wrong type is the benchmark's error too
-            cls._check(npz, arrays, meta, meta["shapes"])
-            return cls(arrays, meta, npz)
+        return load_table(cls, root / f"{name}.npz", REBUILD,
+                          required=("shapes", "ops", "seeds", "epochs", "config", "cost_model"),
+                          check=lambda npz, arrays, meta: cls._check(npz, arrays, meta, meta["shapes"]))
 
     @staticmethod
     def _check(path, arrays, meta, shapes) -> None:

@@ -27,7 +27,7 @@ from naslab.bakeoff.cells import OPS, canonical, cell_str, check_cell, parse_cel
 from naslab.bakeoff.network import macs, n_params
 from naslab.hardware.build import NAME, REBUILD, LatencyConfig
 from naslab.hardware.latency import TimingSpec, compare, measure_sample
-from naslab.tabular import BenchmarkError, fail, load_checked, reading
+from naslab.tabular import BenchmarkError, fail, load_table
 
 STATS = ("median", "q25", "q75")
 _KEYS = ("cells", *STATS, "macs", "params")
@@ -46,12 +46,8 @@ class LatencyTable:
     def load(cls, name: str = NAME, root: str | Path | None = None) -> LatencyTable:
         """Load and validate data/bench/<name>.npz + .json (BenchmarkError when anything is off)."""
         root = Path(root) if root is not None else BENCH_DIR
-        npz = root / f"{name}.npz"
-        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD,
-                                    required=("shapes", "ops", "batch_sizes", "config", "machine"))
-        with reading(npz, REBUILD):
-            cls.check(npz, arrays, meta)
-            return cls(arrays, meta, npz)
+        return load_table(cls, root / f"{name}.npz", REBUILD,
+                          required=("shapes", "ops", "batch_sizes", "config", "machine"), check=cls.check)
 
     @staticmethod
     def check(path, arrays: dict, meta: dict) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 from naslab.bakeoff.build import BENCH_DIR
 from naslab.bakeoff.cells import OPS, unique_cells
 from naslab.signals.build import REBUILD
-from naslab.tabular import fail, load_checked, reading
+from naslab.tabular import fail, load_table
 
 NAME = "mnist1d_nb201_proxies"
 
@@ -41,12 +41,8 @@ class ProxyTable:
     def load(cls, name: str = NAME, root: str | Path | None = None) -> ProxyTable:
         """Load and validate <root>/<name>.npz + .json (default data/bench); BenchmarkError when anything is off."""
         root = Path(root) if root is not None else BENCH_DIR
-        npz = root / f"{name}.npz"
-        arrays, meta = load_checked(npz, root / f"{name}.json", REBUILD,
-                                    required=("config", "proxies", "shapes", "needs_data", "ops"))
-        with reading(npz, REBUILD):
-            cls._check(npz, arrays, meta)
-            return cls(arrays, meta, npz)
+        return load_table(cls, root / f"{name}.npz", REBUILD,
+                          required=("config", "proxies", "shapes", "needs_data", "ops"), check=cls._check)
 
     @staticmethod
     def _check(path, arrays: dict, meta: dict) -> None:

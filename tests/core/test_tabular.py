@@ -14,6 +14,7 @@ from naslab.tabular import (
     BenchmarkMissingError,
     fail,
     load_checked,
+    load_table,
     meta_sha256,
     read_meta,
     reading,
@@ -91,6 +92,28 @@ def test_an_edited_field_is_refused(tmp_path, edit):
     with pytest.raises(BenchmarkError, match=r"t.json does not match its own checksum 'meta_sha256' \(corrupt or "
                                              r"edited metadata\); rebuild it with `python rebuild.py`"):
         load_checked(npz, js, REBUILD)
+
+
+class _Table:
+    def __init__(self, arrays, meta, path):
+        self.arrays, self.meta, self.path = arrays, meta, path
+
+
+def test_load_table_builds_the_class_after_its_checks_and_names_the_file_when_they_fail(tmp_path):
+    npz, _ = _files(tmp_path)
+    seen = []
+    table = load_table(_Table, npz, REBUILD, required=("shapes",), check=lambda *a: seen.append(a[0]))
+    assert seen == [npz] and table.path == npz and table.meta["cost"] == 1.5e-06
+    np.testing.assert_array_equal(table.arrays["a"], np.arange(4.0))
+
+    def missing_key(path, arrays, meta):
+        return arrays["b"]
+
+    with pytest.raises(BenchmarkError, match=r"t.npz does not hold what its loader expects \(KeyError: 'b'\); "
+                                             r"rebuild it with `python rebuild.py`"):
+        load_table(_Table, npz, REBUILD, required=(), check=missing_key)
+    with pytest.raises(BenchmarkMissingError, match="no data file .*u.npz"):
+        load_table(_Table, tmp_path / "u.npz", REBUILD, required=(), check=missing_key)
 
 
 def test_reading_turns_lookup_errors_into_the_benchmark_error():
