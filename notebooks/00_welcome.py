@@ -12,7 +12,7 @@
 # This notebook checks your set-up, introduces the two offline datasets of the course, trains one tiny
 # network, and frames Neural Architecture Search (NAS) as the three questions every later notebook answers.
 #
-# **Time**: reading ≈ 7 min · class mode ≈ 0.1–0.2 min on a 2-core CPU · FAST ≈ 9 s.
+# **Time**: reading ≈ 8 min · class mode ≈ 0.1–0.2 min on a 2-core CPU · FAST ≈ 9 s.
 # **Prerequisites**: Python, NumPy, and a first PyTorch training loop (`loss.backward()`, `optimizer.step()`).
 
 # %% [markdown]
@@ -23,6 +23,7 @@
 # - check that your environment (Python, PyTorch, the device) is ready for the course;
 # - load the offline datasets (`digits`, `mnist1d`) with a fixed train / validation / test split, and say why the test split is kept for the very end;
 # - train a small network with `naslab.train` and read its result record (validation accuracy, loss curve, seconds, `diverged`);
+# - write one epoch of its training loop yourself, and reproduce `naslab.train` exactly;
 # - name the three parts of NAS: **search space**, **search strategy**, **performance estimation strategy**;
 # - switch between class mode and FAST mode, and record an experiment as a `Trial`.
 
@@ -128,6 +129,9 @@ ax2.set_title("MNIST-1D: signals of length 40");
 # `naslab.train.train(model, data, cfg)` runs SGD with momentum (or Adam) and returns a `TrainResult`: validation accuracy and loss, the loss per update, the steps, the seconds, and a `diverged` flag. A run whose loss turns NaN or explodes is *recorded* as diverged with chance accuracy — it never crashes a search.
 
 # %%
+MY_PREDICTION = None  # predict first: the validation accuracy the MLP below reaches on MNIST-1D (a fraction, e.g. 0.9)
+
+# %%
 # An MLP on MNIST-1D, with a live progress bar
 seed_everything(SEED)
 mlp = make_mlp(mnist1d.input_shape, mnist1d.num_classes, hidden=HIDDEN)
@@ -152,7 +156,8 @@ ax2.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1));
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 # bound: this cell with SEED = 0, 1, 2 gave 0.569, 0.549, 0.585 (re-run with `SEED = s` in the parameters cell:
 # seed_everything(s), then the same make_mlp / TrainConfig(..., seed=s) / train as above)
-claim("00 §3", "the MLP reaches 52–65 % validation accuracy on MNIST-1D", result.val_acc, 0.52, 0.65)
+claim("00 §3", "the MLP reaches 52–65 % validation accuracy on MNIST-1D", result.val_acc, 0.52, 0.65,
+      predicted=MY_PREDICTION)
 
 # %% [markdown]
 # ## 4 · Run modes and trial records
@@ -249,7 +254,56 @@ with exercise(2):
     print(check_n_params(n_params))
 
 # %% [markdown]
-# **3. Why keep the test split aside?** Pick the best of the two models above by validation accuracy, and only then evaluate the winner once on `mnist1d.X_test`. Write in one sentence why evaluating both on the test split and keeping the better one would be cheating.
+# **3. One epoch by hand.** `train` hides the loop that every notebook runs. An **epoch** is one pass over the training data, cut into **mini-batches** (small random groups of `batch_size` samples); each mini-batch gives one update of the weights. Write `train_one_epoch(model, opt, X, y, batch_size, g)`:
+#
+# - put the model in training mode (`model.train()`: dropout and batch norm behave differently there);
+# - shuffle: `torch.randperm(len(y), generator=g)` cut into consecutive batches of `batch_size`, the last one possibly smaller (`perm.split(batch_size)`); naslab draws its order exactly this way;
+# - for each batch: the mean cross-entropy loss, `opt.zero_grad()`, `loss.backward()`, `opt.step()`;
+# - return the mean of the batch losses, one Python number.
+#
+# The check runs naslab's `train` for one epoch on a copy of the same model with the same seed: after the epoch your weights must agree with its weights. Then your loop, called `EPOCHS` times with one generator, retrains the MLP of §3.
+
+# %%
+# Exercise 3: one epoch of mini-batch training, written by hand
+from torch.nn import functional as F
+
+
+def train_one_epoch(model, opt, X, y, batch_size, g):
+    # BEGIN SOLUTION
+    model.train()                                       # batch norm / dropout in their training behaviour
+    perm = torch.randperm(len(y), generator=g)          # this epoch's order, from the given generator
+    losses = []
+    for idx in perm.split(batch_size):                  # consecutive batches; the last may be smaller
+        loss = F.cross_entropy(model(X[idx]), y[idx])   # the mean over the batch
+        opt.zero_grad()                                 # forget the previous batch's gradients
+        loss.backward()                                 # d loss / d w into every p.grad
+        opt.step()                                      # w <- w - lr * (its momentum / Adam update)
+        losses.append(loss.item())
+    return sum(losses) / len(losses)
+    # END SOLUTION
+
+
+with exercise(3):
+    seed_everything(SEED)                               # the same start as the MLP of §3
+    dev = next(mlp.parameters()).device                 # where train() put the MLP
+    net = make_mlp(mnist1d.input_shape, mnist1d.num_classes, hidden=HIDDEN).to(dev)
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)  # what train() builds from cfg
+    g = torch.Generator().manual_seed(SEED)             # one generator for all epochs, seeded as cfg.seed
+    X, y = mnist1d.X_train.to(dev), mnist1d.y_train.to(dev)
+    epoch_losses = [train_one_epoch(net, opt, X, y, cfg.batch_size, g) for _ in range(EPOCHS)]
+    gap = max((p - q).abs().max().item() for p, q in zip(net.parameters(), mlp.parameters()))
+    print("mean training loss per epoch:", " ".join(f"{v:.3f}" for v in epoch_losses))
+    print(f"largest weight difference from the MLP that train() gave in §3: {gap:.1e}")
+
+# %%
+# Check 3: your epoch gives naslab's weights (its train() on a copy of the same model, same seed, to 1e-6)
+from naslab.welcome.loop_checks import check_train_one_epoch
+
+with exercise(3):
+    print(check_train_one_epoch(train_one_epoch))
+
+# %% [markdown]
+# **4. Why keep the test split aside?** Pick the best of the two models above by validation accuracy, and only then evaluate the winner once on `mnist1d.X_test`. Write in one sentence why evaluating both on the test split and keeping the better one would be cheating.
 
 # %% [markdown]
 # ## Summary

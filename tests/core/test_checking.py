@@ -16,9 +16,10 @@ from naslab.net2net.checks_bn import check_widen_bn
 from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
 from naslab.signals.checks import check_acquisition, check_gradsign
 from naslab.welcome.checks import check_cnn, check_cnn_builder, check_n_params
+from naslab.welcome.loop_checks import check_train_one_epoch
 
-FUNCTION_CHECKS = [check_n_params, check_cnn_builder, check_trials_needed, check_grid, check_reward_shaping,
-                   check_reinforce_update, check_kendall_tau, check_sh_budget, check_widen_linear,
+FUNCTION_CHECKS = [check_n_params, check_cnn_builder, check_train_one_epoch, check_trials_needed, check_grid,
+                   check_reward_shaping, check_reinforce_update, check_kendall_tau, check_sh_budget, check_widen_linear,
                    check_widen_conv_linear, check_identity_kernel, check_widen_bn, check_derivation, check_hvp,
                    check_mixed_op, check_darts_step, check_mutation, check_iqm, check_gradsign, check_acquisition,
                    check_front_ranks, check_hypervolume, check_lut_latency]
