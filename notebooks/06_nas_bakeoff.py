@@ -21,7 +21,7 @@
 #
 # - explain what a **tabular benchmark** (a stored table of the trained result of every architecture in a space, here NAS-Bench-201, Dong & Yang 2020) makes possible: many seeds, one simulated cost axis, ground truth;
 # - write the cycle of **regularised evolution** yourself (Real et al. 2019: tournament selection, mutation, *ageing*), then use naslab's version and **local search** (White et al. 2020) on the ask/tell interface;
-# - run the REINFORCE controller on a cell's tokens and **Hyperband** (Li et al. 2018) on the epoch fidelity on the same footing;
+# - write **Hyperband**'s schedule of brackets (Li et al. 2018), then run it on the epoch fidelity and the REINFORCE controller on a cell's tokens on the same footing;
 # - compare searchers by the **test regret** of their incumbent with robust statistics: the **interquartile mean** and 95 % **bootstrap confidence intervals** over seeds (all defined below);
 # - read where **DARTS** lands in the ground-truth ranking of its own space;
 # - enter a searcher of your own in the bake-off.
@@ -29,6 +29,7 @@
 # %%
 # Setup: plots inline, the naslab imports, and the environment
 # %matplotlib inline
+import math
 from collections import deque
 
 import matplotlib.pyplot as plt
@@ -37,8 +38,9 @@ import torch
 
 import naslab
 from naslab.bakeoff.checks import check_iqm, check_iqm_interval, check_mutation
+from naslab.bakeoff.checks_hyperband import check_hyperband_schedule
 from naslab.bakeoff.checks_search import check_evolution_cycle, check_searcher
-from naslab.bakeoff.hyperband import Hyperband, hyperband_brackets
+from naslab.bakeoff.hyperband import hyperband_schedule
 from naslab.bakeoff.plots import (
     plot_darts_vs_truth,
     plot_final_ranking,
@@ -70,7 +72,7 @@ TRACE_SEEDS = budget(full=10, fast=3)    # seeds counted in section 2 (one of th
 DARTS_EPOCHS = budget(full=10, fast=1)   # epochs of each DARTS search on the table's space
 DARTS_SEEDS = budget(full=2, fast=1)     # DARTS searches per order (first, second)
 SN_CELLS = budget(full=100, fast=20)     # cells ranked with the supernet's shared weights
-CHECK_SEEDS = budget(full=10, fast=3)    # seeds of your searcher in exercise 3
+CHECK_SEEDS = budget(full=10, fast=3)    # seeds of your searcher in exercise 5
 
 # %% [markdown]
 # ## Recap
@@ -236,13 +238,47 @@ claim("06 §2", "local search: median share in the top 10 % minus random's (poin
 #
 # The **incumbent** of a search is the cell it would return if stopped now: for a multi-fidelity searcher, its best cell *among those trained longest so far* (a 1-epoch score never beats a full one).
 
+# %% [markdown]
+# **Exercise 3 · Hyperband's schedule.** Before naslab's `Hyperband` joins the race, write the plan it follows (Li et al., Algorithm 1). Write `my_hyperband(R, eta)`: it returns one list per bracket, $s = s_{max}$ first down to $s = 0$, and bracket $s$ is a list of $s + 1$ **rungs** (the rounds of its successive halving), each a pair $(n_i, r_i)$: the number of cells in rung $i$ and the epochs each of them is trained.
+#
+# - $s_{max} = \lfloor \log_\eta R \rfloor$, the largest $s$ with $\eta^s \le R$: find it with integers, because a floating-point logarithm can land just below a whole number;
+# - $n = \lceil \frac{s_{max}+1}{s+1}\eta^s \rceil$ cells and $r = R\eta^{-s}$ epochs start the bracket;
+# - rung $i = 0, \dots, s$ keeps $n_i = \lfloor n\eta^{-i} \rfloor$ cells for $r_i = r\eta^i$ epochs, so the last rung trains exactly $R$.
+#
+# For $R = 81$, $\eta = 3$ the first bracket is `[(81, 1.0), (27, 3.0), (9, 9.0), (3, 27.0), (1, 81.0)]`. The check compares your schedule with the paper's table for that case and with naslab's Hyperband on six pairs $(R, \eta)$.
+
 # %%
-# Hyperband's brackets for this table: (n cells, r epochs) per rung
+# Exercise 3: Hyperband's schedule
+def my_hyperband(R, eta):
+    # BEGIN SOLUTION
+    s_max = 0
+    while eta ** (s_max + 1) <= R:   # the largest s with eta^s <= R, in integers
+        s_max += 1
+    brackets = []
+    for s in range(s_max, -1, -1):   # the most aggressive bracket first
+        n = math.ceil((s_max + 1) / (s + 1) * eta**s)
+        r = R * eta**-s
+        rungs = []
+        for i in range(s + 1):
+            rungs.append((n // eta**i, r * eta**i))   # n_i = floor(n eta^-i), r_i = r eta^i
+        brackets.append(rungs)
+    return brackets
+    # END SOLUTION
+
+# %%
+# Check 3
+with exercise(3):
+    print(check_hyperband_schedule(my_hyperband))
+
+# %% [markdown]
+# **Q:** Bracket $s = 0$ trains only $s_{max} + 1$ cells, each for the full $R$ epochs: what does Hyperband insure itself against by keeping it beside the aggressive brackets?
+
+# %%
+# Hyperband's brackets for this table, from naslab's schedule: (n cells, r epochs) per rung
 eta = default_eta(n_epochs)
 print(f"R = {n_epochs} epochs, eta = {eta}")
-for s, _, _ in hyperband_brackets(n_epochs, eta):
-    hb_sh = Hyperband(lambda g: (0,) * 6, n_epochs, eta=eta, brackets=[s]).sh
-    print(f"bracket s = {s}: " + " -> ".join(f"{n_i} x {r_i:.3g} ep" for n_i, r_i in hb_sh.schedule))
+for rungs in hyperband_schedule(n_epochs, eta):
+    print(f"bracket s = {len(rungs) - 1}: " + " -> ".join(f"{n_i} x {r_i:.3g} ep" for n_i, r_i in rungs))
 searchers = default_searchers(lookup)
 print("the bake-off:", list(searchers))
 
@@ -475,12 +511,12 @@ bakeoff_panel(result)
 # %% [markdown]
 # ## Exercises
 #
-# Exercises 1 and 2 (mutation, the evolution cycle) are in section 2.
+# Exercises 1 and 2 (mutation, the evolution cycle) are in section 2, exercise 3 (Hyperband's schedule) in section 3.
 #
-# **3. The interquartile mean and its interval.** (a) Write `my_iqm(x)` for a 1-D array of final regrets: sort, drop the lowest and the highest quarter ($\lfloor n/4 \rfloor$ runs at each end, `n // 4`) and average the rest. (b) Write `my_iqm_interval(x, rng, n_boot=2000)`, the 95 % percentile-bootstrap interval of your IQM: draw `n_boot` resamples of the `n` runs *with* replacement (`rng.integers(n, size=(n_boot, n))` gives their indices), compute `my_iqm` of each resample, and return the 2.5th and 97.5th percentiles of those values as `(lo, hi)`. Then compare the IQM with the median and the mean on the final regrets of random search, and your interval with the one in section 5.
+# **4. The interquartile mean and its interval.** (a) Write `my_iqm(x)` for a 1-D array of final regrets: sort, drop the lowest and the highest quarter ($\lfloor n/4 \rfloor$ runs at each end, `n // 4`) and average the rest. (b) Write `my_iqm_interval(x, rng, n_boot=2000)`, the 95 % percentile-bootstrap interval of your IQM: draw `n_boot` resamples of the `n` runs *with* replacement (`rng.integers(n, size=(n_boot, n))` gives their indices), compute `my_iqm` of each resample, and return the 2.5th and 97.5th percentiles of those values as `(lo, hi)`. Then compare the IQM with the median and the mean on the final regrets of random search, and your interval with the one in section 5.
 
 # %%
-# Exercise 3: the interquartile mean and its bootstrap interval
+# Exercise 4: the interquartile mean and its bootstrap interval
 def my_iqm(x):
     # BEGIN SOLUTION
     x = np.sort(np.asarray(x, dtype=float))
@@ -498,23 +534,23 @@ def my_iqm_interval(x, rng, n_boot=2000):
     return float(lo), float(hi)
     # END SOLUTION
 
-with exercise(3):
+with exercise(4):
     r = final["random"]
     lo, hi = my_iqm_interval(r, np.random.default_rng(0))
     print(f"random search, final regret: IQM {100 * my_iqm(r):.2f} [{100 * lo:.2f}, {100 * hi:.2f}], "
           f"median {100 * np.median(r):.2f}, mean {100 * r.mean():.2f} points")
 
 # %%
-# Check 3
-with exercise(3):
+# Check 4
+with exercise(4):
     print(check_iqm(my_iqm))
     print(check_iqm_interval(my_iqm_interval, my_iqm))
 
 # %% [markdown]
-# **4. Enter your own searcher.** Write a searcher — a subclass of `naslab.Searcher` with `ask()` returning a cell and `tell(cell, trial)` — and enter it in the bake-off against random search. It must draw all its randomness from `np.random.default_rng(seed)`, learn only from what `tell` gives it (`trial.score()`, the validation accuracy: higher is better), and be your own code: the check refuses calls into naslab's searchers or its table. Ideas: evolution that never re-evaluates a cell it has seen, local search with first improvement, a population that mutates two edges early on. The check rejects asks that are not cells, searchers that ignore their seed, ask the same few cells, or ignore or invert their scores, then races yours against random search over `CHECK_SEEDS` seeds.
+# **5. Enter your own searcher.** Write a searcher — a subclass of `naslab.Searcher` with `ask()` returning a cell and `tell(cell, trial)` — and enter it in the bake-off against random search. It must draw all its randomness from `np.random.default_rng(seed)`, learn only from what `tell` gives it (`trial.score()`, the validation accuracy: higher is better), and be your own code: the check refuses calls into naslab's searchers or its table. Ideas: evolution that never re-evaluates a cell it has seen, local search with first improvement, a population that mutates two edges early on. The check rejects asks that are not cells, searchers that ignore their seed, ask the same few cells, or ignore or invert their scores, then races yours against random search over `CHECK_SEEDS` seeds.
 
 # %%
-# Exercise 4: your own searcher
+# Exercise 5: your own searcher
 class MySearcher(naslab.Searcher):
     name = "my searcher"
 
@@ -549,8 +585,8 @@ class MySearcher(naslab.Searcher):
         # END SOLUTION
 
 # %%
-# Check 4
-with exercise(4):
+# Check 5
+with exercise(5):
     print(check_searcher(lambda s: MySearcher(seed=s), lookup, seeds=range(CHECK_SEEDS),
                          max_seconds=budget_s / 2))
 

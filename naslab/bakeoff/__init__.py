@@ -7,7 +7,8 @@ A NAS-Bench-201-style cell benchmark on MNIST-1D built by naslab (`ops`, `cells`
 regularised evolution, local search, the REINFORCE controller on the cell's tokens), `hyperband`
 (successive halving and Hyperband on the epoch fidelity), `race` (every searcher x seed on one
 simulated cost axis, judged by test regret), `stats` (IQM and bootstrap intervals), `plots`,
-`widgets`, `checks`. Dong & Yang, "NAS-Bench-201", ICLR 2020 (arXiv:2001.00326).
+`widgets`, `checks`, `checks_search`, `checks_hyperband` (the exercise checks). Dong & Yang,
+"NAS-Bench-201", ICLR 2020 (arXiv:2001.00326).
 
 Taught in: notebooks/06_nas_bakeoff.ipynb.
 """

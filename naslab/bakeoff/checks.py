@@ -7,11 +7,12 @@ oracle, through `call_student` (an exception inside the student's code is report
 * `check_mutation(fn)`: Real et al.'s mutation changes exactly one edge to a *different* op, every draw
   from the rng it is given (exercise 1).
 * `check_iqm(fn)`: the interquartile mean (the 25 %-trimmed mean, floor(n/4) runs off each end), not the
-  median, the mean or round(n/4) (exercise 3).
+  median, the mean or round(n/4) (exercise 4).
 * `check_iqm_interval(fn, iqm_fn)`: the 95 % percentile-bootstrap interval of the IQM, against scipy's
-  `stats.bootstrap` (method="percentile") on the same samples (exercise 3).
+  `stats.bootstrap` (method="percentile") on the same samples (exercise 4).
 
-The evolution cycle (exercise 2) and the searcher of exercise 4 are checked in `naslab.bakeoff.checks_search`.
+The evolution cycle (exercise 2) and the searcher of exercise 5 are checked in `naslab.bakeoff.checks_search`,
+Hyperband's schedule (exercise 3) in `naslab.bakeoff.checks_hyperband`.
 Oracles: scipy (`stats.trim_mean`, `stats.bootstrap`), exact invariants; the student's code runs under
 `call_student(forbid=...)`, so calling naslab's own `mutate`, `iqm` or `bootstrap_band` is refused.
 
@@ -81,7 +82,7 @@ def check_mutation(fn, n_ops: int = N_OPS) -> str:
     return f"✓ one edge, a different op, all {len(counts)} neighbours reachable and about equally likely"
 
 
-@graded("Exercise 3")
+@graded("Exercise 4")
 def check_iqm(fn) -> str:
     """Check `fn(x) -> float`, the interquartile mean of a 1-D array (scipy's 25 %-trimmed mean)."""
     from scipy import stats
@@ -128,7 +129,7 @@ def _close(got, ref, scale=None) -> bool:
     return all(abs(g - r) <= 0.06 * (hi - lo) for g, r in zip(got, ref))
 
 
-@graded("Exercise 3")
+@graded("Exercise 4")
 def check_iqm_interval(fn, iqm_fn, n_boot: int = 4000) -> str:
     """Check `fn(x, rng, n_boot) -> (lo, hi)`: the 95 % percentile-bootstrap interval of `iqm_fn` over the runs.
 

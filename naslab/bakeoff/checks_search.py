@@ -11,7 +11,7 @@ in the bake-off (Real, Aggarwal, Huang, Le, AAAI 2019, Algorithm 1; NAS-Bench-20
 * `guarded(make)`: a searcher factory whose asks and tells run under `call_student(forbid=SEARCHER_MODULES)`
   (also used by homework 06).
 
-Taught in: notebooks/06_nas_bakeoff.ipynb (section 2 and the exercises).
+Taught in: notebooks/06_nas_bakeoff.ipynb (section 2, exercise 2; the exercises, exercise 5).
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def near_share(searcher, scores_one: bool = True, n_first: int = 30, n_later: in
     return float(np.mean([_edges_apart(c, mark) <= 2 for c in later])) if later else 0.0
 
 
-@graded("Exercise 4")
+@graded("Exercise 5")
 def check_searcher(make, lookup, *, seeds=range(10), max_seconds: float | None = None) -> str:
     """Enter `make(seed) -> Searcher` in the bake-off against random search, over the same seeds.
 

@@ -14,6 +14,8 @@ fidelities are epochs and may be fractional (R / eta^s), the objective rounds th
 budget instead of a count, the brackets are run again with fresh random candidates until the budget
 is spent: `Hyperband(..., brackets=[s_max])` is therefore "successive halving, repeated".
 
+`hyperband_schedule` lists every bracket's rungs (n_i, r_i): the oracle of notebook 06's exercise 3.
+
 Taught in: notebooks/06_nas_bakeoff.ipynb (section 3); successive halving itself in notebook 03.
 """
 
@@ -24,7 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from naslab.proxies.halving import SuccessiveHalving
+from naslab.proxies.halving import SuccessiveHalving, rung_schedule
 from naslab.searchers import Searcher
 
 
@@ -46,6 +48,15 @@ def hyperband_brackets(R: float, eta: int = 3, r_min: float = 1) -> list[tuple[i
         n = int(math.ceil((s_max + 1) / (s + 1) * eta**s - 1e-9))
         out.append((s, n, R / eta**s))
     return out
+
+
+def hyperband_schedule(R: float, eta: int = 3, r_min: float = 1) -> list[list[tuple[int, float]]]:
+    """The rungs (n_i, r_i) of every bracket, most aggressive first: exactly what `Hyperband` runs.
+
+    Bracket s is `SuccessiveHalving(n, eta, r_min=r, r_max=R)`: n_i = floor(n / eta^i), r_i = r * eta^i (capped
+    at R), i = 0..s. Example: hyperband_schedule(81, 3)[1] == [(34, 3.0), (11, 9.0), (3, 27.0), (1, 81.0)].
+    """
+    return [rung_schedule(n, eta, r, R) for _, n, r in hyperband_brackets(R, eta, r_min)]
 
 
 class Hyperband(Searcher):

@@ -57,7 +57,7 @@ def test_check_mutation_names_the_slip(slip):
     reject(checks.check_mutation, fn, fragment)
 
 
-# ---- exercise 2: the interquartile mean ---------------------------------------------------------------------
+# ---- exercise 4 (a): the interquartile mean -----------------------------------------------------------------
 
 
 def _trim(x, a, b):
@@ -99,7 +99,7 @@ def test_check_iqm_raises_its_own_type_error():
         checks.check_iqm(3)
 
 
-# ---- exercise 3: the bootstrap interval of the IQM --------------------------------------------------------------
+# ---- exercise 4 (b): the bootstrap interval of the IQM ----------------------------------------------------------
 
 
 def boot(stat=_iqm, q=(2.5, 97.5), replace=True, own_rng=False):
@@ -137,7 +137,7 @@ def test_check_iqm_interval_names_the_slip(slip):
     reject(checks.check_iqm_interval, fn, fragment, _iqm)
 
 
-# ---- exercise 4: a searcher in the bake-off -------------------------------------------------------------------
+# ---- exercise 5: a searcher in the bake-off ---------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

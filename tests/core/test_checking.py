@@ -4,6 +4,7 @@ the mistake, the student's exception reported as theirs, a stub -> "not implemen
 import pytest
 
 from naslab.bakeoff.checks import check_iqm, check_mutation
+from naslab.bakeoff.checks_hyperband import check_hyperband_schedule
 from naslab.checking import CheckError, Verdict, call_student, graded, slip
 from naslab.controller.check_update import check_reinforce_update
 from naslab.controller.checks import check_reward_shaping, check_token_extension
@@ -22,7 +23,7 @@ FUNCTION_CHECKS = [check_n_params, check_cnn_builder, check_train_one_epoch, che
                    check_reward_shaping, check_reinforce_update, check_kendall_tau, check_sh_budget, check_widen_linear,
                    check_widen_conv_linear, check_identity_kernel, check_widen_bn, check_derivation, check_hvp,
                    check_mixed_op, check_darts_step, check_mutation, check_iqm, check_gradsign, check_acquisition,
-                   check_front_ranks, check_hypervolume, check_lut_latency]
+                   check_front_ranks, check_hypervolume, check_lut_latency, check_hyperband_schedule]
 ALL_CHECKS = [check_cnn, check_momentum_space, check_searcher, check_token_extension, check_new_proxy, check_op,
               check_new_op, check_search_with_op, *FUNCTION_CHECKS]
 
