@@ -39,10 +39,11 @@ from naslab.exercise import exercise
 from naslab.grid_vs_random.plots import plot_anytime  # notebook 01's anytime plot, reused
 from naslab.proxies import plots
 from naslab.proxies.benchmark import Benchmark
-from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget, check_successive_halving
+from naslab.proxies.checks import check_curve_proxy, check_kendall_tau, check_sh_budget, check_successive_halving
+from naslab.proxies.checks_curve import CURVE_EPOCHS
 from naslab.proxies.halving import SuccessiveHalving, compare_on_benchmark, rung_schedule
-from naslab.proxies.proxy import Proxy, evaluate_proxy, live_objective, run_proxy, scaled_build
-from naslab.proxies.ranking import kendall_tau, spearman_rho
+from naslab.proxies.proxy import live_objective, run_proxy, scaled_build
+from naslab.proxies.ranking import kendall_tau
 from naslab.proxies.study import proxy_scores, score_row, standard_rows, truth
 from naslab.proxies.supernet import SuperNet, evaluate_archs, train_supernet
 from naslab.search import run_search
@@ -59,7 +60,6 @@ LIVE_EPOCHS = budget(full=9, fast=3)       # ...for this many epochs (the table 
 SUPERNET_EPOCHS = budget(full=40, fast=2)  # epochs of shared-weight training, one child per batch
 SH_SEEDS = budget(full=100, fast=10)       # repetitions of successive halving vs random search
 SH_LIVE_N = budget(full=9, fast=3)         # candidates of the small live successive-halving run
-N_NEW_PROXY = budget(full=16, fast=6)      # architectures your new proxy trains (exercise 2)
 
 # %% [markdown]
 # ## Recap
@@ -487,25 +487,58 @@ with exercise(2):
     print(check_kendall_tau(my_tau))
 
 # %% [markdown]
-# **3. Invent a new proxy and score it.** Combine the knobs into a proxy of your own — for example only the first 2 layers (`depth=2`) for 2 epochs on a third of the data — train it with `evaluate_proxy` on `N_NEW_PROXY` architectures, and score it against the truth with the naslab API. The check re-runs your proxy on a few of the architectures (so put it in `result`), recomputes your τ and verifies that your proxy is cheaper than full training. Is it on the good side of the cost-vs-τ map?
+# **3. A proxy from the start of the learning curve, and its judge.** **Learning-curve extrapolation** (predicting where a training curve ends from its first epochs) is one more cheap estimate. Write two functions.
+#
+# `my_curve_proxy(curve)` gets only `curve`, the validation accuracies of one architecture after epochs 1, 2 and 3 (an array of 3 floats), and returns one float: a higher score must mean a better architecture. The plain last value `curve[-1]` is the 3-epoch proxy of section 2; invent something that uses the curve's shape, e.g. the last value plus a damped step of its slope, or a curve fitted to the three points and read at epoch 9.
+#
+# `my_judge(scores, truth, seconds)` returns a dict with
+#
+# - `"rho"`: Spearman's ρ by hand: rank each list (1 = lowest; tied values share their **average rank**, the mean of the positions they occupy), then take Pearson's correlation of the two lists of ranks;
+# - `"top_overlap"`: the fraction of the true top $k$ found in the proxy's top $k$, with $k = \lfloor n/10 \rfloor$ (at least 1);
+# - `"cost"`: the total of the seconds.
+#
+# The check compares your judge with reference statistics on random inputs, ties included (calling scipy's or naslab's rank functions does not count), then gives your proxy the first 3 epochs of every architecture and reports its ρ and top-10 % overlap beside the last value's. There is no bar to pass: did your invention beat the last value, and on which measure?
 
 # %%
-# Exercise 3: a new proxy of your own (the worked example: shallow, short, small-data)
-index = np.random.default_rng(1).choice(bench.size, size=N_NEW_PROXY, replace=False)
-with exercise(3):
+# Exercise 3: a proxy from the first 3 epochs of a learning curve, and the judge of any proxy
+def my_curve_proxy(curve):
     # BEGIN SOLUTION
-    my_proxy = Proxy(name="2 layers, 2 epochs, 1/3 data", epochs=2, depth=2, data_fraction=1 / 3)
+    gain = (curve[-1] - curve[0]) / (len(curve) - 1)    # the mean gain per epoch so far
+    return float(curve[-1] + 0.5 * gain)                # the last value plus a damped step
     # END SOLUTION
-    out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], my_proxy, data, seed=0)
-    result = {"proxy": my_proxy, "index": index, "scores": out["scores"], "seconds": out["seconds"],
-              "tau": kendall_tau(out["scores"], truth(bench, index))}
-    print(f"{my_proxy.name}: tau {result['tau']:.2f}, rho {spearman_rho(out['scores'], truth(bench, index)):.2f}, "
-          f"{out['seconds'].sum():.1f} CPU s for {len(index)} architectures")
+
+
+def my_judge(scores, truth, seconds):
+    # BEGIN SOLUTION
+    def ranks(x):                                       # 1 = lowest; tied values share the mean of their positions
+        x = np.asarray(x, dtype=float)
+        r = np.empty(len(x))
+        r[np.argsort(x)] = np.arange(1, len(x) + 1)
+        for v in np.unique(x):
+            r[x == v] = r[x == v].mean()
+        return r
+
+    def top(x):                                         # the positions of the k highest values
+        return set(np.argsort(-np.asarray(x, dtype=float))[:k].tolist())
+
+    k = max(1, len(scores) // 10)
+    rho = np.corrcoef(ranks(scores), ranks(truth))[0, 1]    # Pearson's r of the ranks
+    return {"rho": float(rho), "top_overlap": len(top(scores) & top(truth)) / k, "cost": float(np.sum(seconds))}
+    # END SOLUTION
+
 
 # %%
-# Check 3: the check re-trains your proxy on a few of the architectures and recomputes tau
+# Your proxy on every architecture (epochs 1-3 of seed 0), judged by your judge against the truth (a retrain)
 with exercise(3):
-    print(check_new_proxy(result, bench, data))
+    first = bench.arrays["val_acc"][:, 0, :CURVE_EPOCHS]          # (128, 3): the start of every curve
+    for name, s in (("your curve proxy", [my_curve_proxy(c.copy()) for c in first]), ("last value", first[:, -1])):
+        j = my_judge(np.array(s), true_acc, bench.cost(CURVE_EPOCHS))
+        print(f"{name:<17} rho {j['rho']:.2f} | top-10 % overlap {j['top_overlap']:.0%} | {j['cost']:.0f} CPU s")
+
+# %%
+# Check 3: your judge against reference statistics (ties included), then your proxy on every architecture
+with exercise(3):
+    print(check_curve_proxy(my_curve_proxy, my_judge, bench))
 
 
 # %% [markdown]

@@ -4,10 +4,9 @@
   rungs of successive halving against naslab's `SuccessiveHalving` on the same lookup.
 * `check_kendall_tau(fn)`: a hand-written Kendall tau matches scipy's tau-b (no ties); calling naslab's
   or scipy's τ is refused.
-* `check_new_proxy(result, bench, data)`: a student's proxy, graded on what the check recomputes: it
-  re-runs the `Proxy` in `result["proxy"]` on a sample of the architectures (the reported scores and
-  seconds must match the re-run), recomputes τ against the truth, and asks for a proxy that is
-  cheaper than full training by construction (fewer epochs or steps, less data, a smaller model).
+* `check_curve_proxy(proxy, judge, bench)` (Exercise 3, in `naslab.proxies.checks_curve`): the student's
+  judge (Spearman ρ, top-10 % overlap, total cost) against scipy and naslab, then the student's proxy
+  from the first epochs of the learning curve, on every architecture of the benchmark.
 * `check_sh_budget(fn)`: a successive-halving budget count Σ n_i r_i matches `rung_schedule`,
   including settings where r_i reaches the cap r_max; calling `naslab.proxies.halving` is refused.
 
@@ -19,14 +18,12 @@ from __future__ import annotations
 import numpy as np
 
 from naslab.checking import CheckError, call_student, describe, expect, fail, graded, slip
-from naslab.config import budget
+from naslab.proxies.checks_curve import check_curve_proxy
 from naslab.proxies.checks_halving import check_successive_halving
 from naslab.proxies.halving import rung_schedule
-from naslab.proxies.proxy import Proxy, run_proxy
 from naslab.proxies.ranking import kendall_tau, spearman_rho
-from naslab.proxies.study import truth
 
-__all__ = ["check_kendall_tau", "check_new_proxy", "check_sh_budget", "check_successive_halving"]
+__all__ = ["check_curve_proxy", "check_kendall_tau", "check_sh_budget", "check_successive_halving"]
 
 
 # naslab's and scipy's Kendall τ: the exercise asks for the pair count itself
@@ -87,81 +84,6 @@ def check_kendall_tau(fn) -> str:
     i = int(np.flatnonzero(~np.isclose(got, want, atol=1e-9))[0])
     a, b = cases[i]
     fail(f"your τ is {how or 'wrong'}: fn({a.tolist()}, {b.tolist()}) = {got[i]:.4f}, expected {want[i]:.4f}")
-
-
-def _cheaper(proxy: Proxy, full_epochs: int) -> list[str]:
-    """The knobs that make `proxy` cheaper than full training (empty: it is not cheaper)."""
-    cuts = []
-    if proxy.epochs < full_epochs:
-        cuts.append(f"{proxy.epochs} of {full_epochs} epochs")
-    if proxy.max_steps is not None:
-        cuts.append(f"at most {proxy.max_steps} steps")
-    if proxy.data_fraction < 1:
-        cuts.append(f"{proxy.data_fraction:.2g} of the data")
-    if proxy.width < 1:
-        cuts.append(f"width x{proxy.width:g}")
-    if proxy.depth is not None:
-        cuts.append(f"the first {proxy.depth} layers")
-    more = proxy.epochs > full_epochs or proxy.width > 1 or proxy.repeats > 1
-    return [] if more else cuts
-
-
-@graded("Exercise 3 (a new proxy)")
-def check_new_proxy(result: dict, bench, data=None, *, n_rerun: int | None = None) -> str:
-    """Check the new-proxy exercise: `result` = {"proxy", "index", "scores", "seconds", "tau"} of your proxy.
-
-    Nothing self-reported is trusted: `n_rerun` architectures (2 in FAST mode, 3 in class mode, drawn by
-    the check) are re-trained with `result["proxy"]` on `data` (default: the benchmark's dataset) and
-    must give the reported scores and at least about the reported seconds; τ is recomputed.
-    """
-    if not isinstance(result, dict):
-        raise TypeError(f"check_new_proxy(result, bench): result must be the dict of your proxy's run, got "
-                        f"{type(result).__name__} {describe(result)}")
-    for key in ("proxy", "index", "scores", "seconds", "tau"):
-        expect(key in result, f"result needs a {key!r} entry (got {sorted(result)})"
-               + ("; put your Proxy in it so the check can re-run it" if key == "proxy" else ""))
-    proxy = result["proxy"]
-    expect(isinstance(proxy, Proxy), f"result['proxy'] should be your naslab Proxy, got {describe(proxy)}")
-    idx = np.asarray(result["index"]).ravel()
-    scores, seconds = np.asarray(result["scores"], float), np.asarray(result["seconds"], float)
-    expect(scores.shape == idx.shape and seconds.shape == idx.shape, f"one score and one seconds entry per index: "
-           f"index {idx.shape}, scores {scores.shape}, seconds {seconds.shape} (wrong shape)")
-    expect(len(idx) >= 5, f"score at least 5 architectures, got {len(idx)}")
-    expect(np.issubdtype(idx.dtype, np.integer) and idx.min() >= 0 and idx.max() < bench.size,
-           f"index must hold benchmark positions in 0..{bench.size - 1}, got {idx.tolist()}")
-    dup = sorted({int(i) for i in idx if (idx == i).sum() > 1})
-    expect(not dup, f"index lists architectures {dup} more than once")
-    cuts = _cheaper(proxy, bench.config.epochs)
-    expect(cuts, f"{proxy} is not cheaper than full training ({bench.config.epochs} epochs, all the data, the "
-           "model as searched): cut epochs, data or model size, and add no width or repeats")
-    expect(np.all(np.isfinite(scores)), f"your scores contain NaN: {scores.tolist()}")
-    expect(np.ptp(scores) > 0, f"all your scores equal {scores[0]:.4g} (a constant): Kendall's τ is undefined (nan) "
-           "when a proxy cannot tell the architectures apart; train longer or on more data")
-    from naslab.data import load_dataset  # the check re-runs the proxy on real data
-
-    data = data if data is not None else load_dataset(bench.config.dataset)
-    n_rerun = n_rerun or budget(full=3, fast=2)
-    pick = np.random.default_rng(int(idx.sum()) + len(idx)).choice(len(idx), size=min(n_rerun, len(idx)),
-                                                                    replace=False)
-    for j in sorted(pick.tolist()):
-        out = call_student(run_proxy, bench.space, bench.archs[int(idx[j])], proxy, data,
-                           seed=int(result.get("seed", 0)), name=f"run_proxy with your Proxy {proxy.name!r}",
-                           what=f"architecture {int(idx[j])} of the benchmark")
-        expect(abs(out["val_acc"] - scores[j]) <= 0.02, f"architecture {int(idx[j])} (scores[{j}]): you report "
-               f"{scores[j]:.3f}, re-running your proxy gives {out['val_acc']:.3f}. Report the proxy's own "
-               "validation accuracy, one score per index in the same order (the truth is not a proxy)")
-        expect(seconds[j] >= 0.2 * out["cpu_seconds"], f"architecture {int(idx[j])}: you report {seconds[j]:.3g} s, "
-               f"re-running your proxy took {out['cpu_seconds']:.3g} CPU s: report the measured seconds")
-    want = kendall_tau(scores, truth(bench, idx))
-    tau = _number(result["tau"], "result['tau']")
-    if not np.isclose(tau, want, atol=1e-9):
-        if np.isclose(tau, -want, atol=1e-9):
-            fail(f"tau = {tau:.3f} has the wrong sign: your scores against truth(bench, index) give {want:.3f}")
-        if np.isclose(tau, spearman_rho(scores, truth(bench, idx)), atol=1e-9):
-            fail(f"tau = {tau:.3f} is Spearman's ρ; Kendall's τ of your scores is {want:.3f}")
-        fail(f"tau = {tau:.3f}, but your scores against truth(bench, index) give {want:.3f}")
-    return (f"✓ your proxy ({', '.join(cuts)}): τ = {want:.2f} on {len(idx)} architectures; "
-            f"{len(pick)} re-run by the check agree")
 
 
 @graded("Exercise 4 (successive-halving budget)")

@@ -14,7 +14,7 @@ from naslab.grid_vs_random.checks import check_grid, check_momentum_space, check
 from naslab.hardware.checks import check_front_ranks, check_hypervolume, check_lut_latency
 from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
 from naslab.net2net.checks_bn import check_widen_bn
-from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+from naslab.proxies.checks import check_curve_proxy, check_kendall_tau, check_sh_budget
 from naslab.signals.checks import check_acquisition, check_gradsign
 from naslab.welcome.checks import check_cnn, check_cnn_builder, check_n_params
 from naslab.welcome.loop_checks import check_train_one_epoch
@@ -24,7 +24,7 @@ FUNCTION_CHECKS = [check_n_params, check_cnn_builder, check_train_one_epoch, che
                    check_widen_conv_linear, check_identity_kernel, check_widen_bn, check_derivation, check_hvp,
                    check_mixed_op, check_darts_step, check_mutation, check_iqm, check_gradsign, check_acquisition,
                    check_front_ranks, check_hypervolume, check_lut_latency, check_hyperband_schedule]
-ALL_CHECKS = [check_cnn, check_momentum_space, check_searcher, check_token_extension, check_new_proxy, check_op,
+ALL_CHECKS = [check_cnn, check_momentum_space, check_searcher, check_token_extension, check_curve_proxy, check_op,
               check_new_op, check_search_with_op, *FUNCTION_CHECKS]
 
 
@@ -41,7 +41,7 @@ def test_a_stub_function_is_not_implemented_yet_not_a_traceback(check):
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
 def test_every_check_says_not_implemented_for_a_missing_answer(check):
-    args = {check_cnn: (None, None, None, None), check_new_proxy: (None, None),
+    args = {check_cnn: (None, None, None, None), check_curve_proxy: (None, None, None),
             check_search_with_op: (None, "x")}.get(check, (None,))
     v = check(*args)
     assert not v.passed and "not implemented yet" in v

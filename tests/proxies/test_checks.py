@@ -1,6 +1,6 @@
 """Notebook 03's exercise checks: one right answer and a table of wrong ones per exercise; each wrong one
-is rejected with a message naming the mistake (the message text is asserted). The new-proxy check is
-fed real runs: it re-trains the proxy itself, so a made-up score or cost cannot pass."""
+is rejected with a message naming the mistake (the message text is asserted). Exercise 3 (the curve proxy
+and its judge) is in test_checks_curve.py."""
 
 import itertools
 import math
@@ -10,13 +10,9 @@ import pytest
 from scipy import stats
 
 from naslab.checking import CheckError
-from naslab.data import load_dataset
-from naslab.proxies.benchmark import Benchmark
-from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+from naslab.proxies.checks import check_kendall_tau, check_sh_budget
 from naslab.proxies.halving import SuccessiveHalving, rung_schedule
-from naslab.proxies.proxy import Proxy, evaluate_proxy
 from naslab.proxies.ranking import kendall_tau
-from naslab.proxies.study import truth
 
 
 def reject(check, answer, fragment, *args):
@@ -137,65 +133,3 @@ def test_sh_budget_accepts_the_right_answer_and_reaches_the_cap():
 @pytest.mark.parametrize("name", SH_WRONG)
 def test_sh_budget_names_the_mistake(name):
     reject(check_sh_budget, *SH_WRONG[name])
-
-
-# ---- exercise 3: a new proxy (re-run by the check) -----------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bench():
-    return Benchmark.load()
-
-
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset("mnist1d")
-
-
-@pytest.fixture(scope="module")
-def right(bench, data):
-    proxy = Proxy(name="1 layer, 1 epoch, 1/9 data", epochs=1, depth=1, data_fraction=1 / 9)
-    index = np.random.default_rng(1).choice(bench.size, size=6, replace=False)
-    out = evaluate_proxy(bench.space, [bench.archs[i] for i in index], proxy, data, seed=0)
-    return {"proxy": proxy, "index": index, "scores": out["scores"], "seconds": out["seconds"],
-            "tau": stats.kendalltau(out["scores"], truth(bench, index)).statistic}
-
-
-def test_new_proxy_accepts_the_right_answer(right, bench, data):
-    v = check_new_proxy(right, bench, data)
-    assert v.passed and "1 of 9 epochs" in v and "2 re-run by the check agree" in v
-
-
-def _wrong(right, bench):
-    r = right
-    return {
-        "classic: the truth at zero cost": ({**r, "scores": truth(bench, r["index"]), "seconds": np.zeros(6),
-                                             "tau": 1.0}, "re-running your proxy gives .*the truth is not a proxy"),
-        "zero cost": ({**r, "seconds": np.zeros(6)}, "you report 0 s, re-running your proxy took"),
-        "off by one: scores shifted": ({**r, "scores": np.roll(r["scores"], 1)}, "one score per index in the same"),
-        "sign error: tau": ({**r, "tau": -r["tau"]}, "wrong sign"),
-        "constant scores (tau = nan)": ({**r, "scores": np.full(6, 0.5), "tau": float("nan")},
-                                        "\\(a constant\\): Kendall's τ is undefined \\(nan\\)"),
-        "wrong shape: one score short": ({**r, "scores": r["scores"][:-1]}, "one score and one seconds entry"),
-        "full training": ({**r, "proxy": Proxy()}, "not cheaper than full training"),
-        "no proxy to re-run": ({k: v for k, v in r.items() if k != "proxy"}, "needs a 'proxy' entry"),
-        "tau of another statistic": ({**r, "tau": r["tau"] + 0.2}, "tau = .* but your scores"),
-        "a proxy that cannot run": ({**r, "proxy": Proxy(epochs=1, depth=10)},
-                                    "run_proxy with your Proxy 'full' raised ValueError: depth=10"),
-    }
-
-
-WRONG_PROXIES = ["classic: the truth at zero cost", "zero cost", "off by one: scores shifted", "sign error: tau",
-                 "constant scores (tau = nan)", "wrong shape: one score short", "full training", "no proxy to re-run",
-                 "tau of another statistic", "a proxy that cannot run"]
-
-
-@pytest.mark.parametrize("name", WRONG_PROXIES)
-def test_new_proxy_names_the_mistake(name, right, bench, data):
-    answer, fragment = _wrong(right, bench)[name]
-    with pytest.raises(CheckError, match=fragment):
-        check_new_proxy(answer, bench, data)
-
-
-def test_new_proxy_table_is_complete(right, bench):
-    assert sorted(_wrong(right, bench)) == sorted(WRONG_PROXIES)

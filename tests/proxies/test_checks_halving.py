@@ -114,10 +114,8 @@ def test_wrong_argument_types_are_the_checks_own_type_error(bench):
 
 
 def test_the_other_03_checks_raise_their_own_type_error():
-    from naslab.proxies.checks import check_kendall_tau, check_new_proxy, check_sh_budget
+    from naslab.proxies.checks import check_kendall_tau, check_sh_budget
 
     for check in (check_kendall_tau, check_sh_budget):
         with pytest.raises(TypeError, match=f"{check.__name__}\\(fn\\): fn must be your function, got float 0.5"):
             check(0.5)
-    with pytest.raises(TypeError, match="result must be the dict of your proxy's run, got list"):
-        check_new_proxy([0.1, 0.2], None)
