@@ -65,7 +65,7 @@ def _altered(ctrl: Controller, slip_name: str) -> Controller:
     alt.cells = nn.ModuleList(_Tap(c, last, forget=slip_name == "reset") for c in alt.cells)
     if slip_name in ("start", "zeros", "hidden"):
         alt.embed = nn.ModuleList(_Echo(slip_name, alt.start, last) for _ in alt.embed)
-    elif slip_name == "shared":  # with unequal k_t the copy may draw a token its embedding lacks: None then
+    elif slip_name == "shared":  # with unequal k_t it may draw a token the next embedding lacks (IndexError)
         alt.heads = nn.ModuleList([alt.heads[0]] * len(alt.heads))
     elif slip_name == "one layer":
         alt.cells = alt.cells[:1]
