@@ -11,7 +11,7 @@
 #
 # We rebuild Zoph & Le's reinforcement-learning architecture search from its parts: the log-derivative trick; a **controller**, the LSTM policy that writes an architecture token by token; its **reward**, the validation accuracy $R$ of the child network it wrote; a **baseline**, a moving average of past rewards that is subtracted from $R$; and a macro search space of layer tokens. Then we run a small real search on MNIST-1D against random search.
 #
-# **Time**: reading ≈ 17 min · class mode ≈ 1.6–1.9 min on a 2-core CPU · FAST ≈ 13 s.
+# **Time**: reading ≈ 19 min · class mode ≈ 1.6–1.9 min on a 2-core CPU · FAST ≈ 13 s.
 # **Prerequisites**: [00 · Welcome](00_welcome.ipynb) (datasets, `train`) and [01 · Grid vs random search](01_grid_vs_random_search.ipynb) (`run_search`, `Trial`s, best-so-far curves over seeds).
 
 # %% [markdown]
@@ -154,20 +154,64 @@ claim("02 §1", "with the baseline the running mean settles on the exact value (
 # %% [markdown]
 # ## 2 · The controller: an LSTM that writes architectures
 #
-# Zoph & Le (§4.1, training details) use a 2-layer LSTM with 35 units per layer, weights initialised uniformly in $[-0.08, 0.08]$, trained with Adam (lr $6\cdot10^{-4}$). At step $t$ it reads an input $x_t$, updates its state, and samples token $a_t$ from *its own* softmax head; the chosen token's embedding is the next input:
+# Zoph & Le (§4.1, training details) use a 2-layer LSTM with 35 units per layer, weights initialised uniformly in $[-0.08, 0.08]$, trained with Adam (lr $6\cdot10^{-4}$). At step $t$ it reads an input $x_t$, updates its state, and samples token $a_t$ from *its own* softmax head; the chosen token's **embedding** (a learned vector per choice, row $a_t$ of a table $E_t$) is the next input:
 #
 # $$h_t = \mathrm{LSTM}(x_t, h_{t-1}),\qquad p_t = \mathrm{softmax}(W_t h_t + c_t),\qquad a_t\sim p_t,\qquad x_{t+1} = E_t[a_t].$$
 #
-# It returns the tokens, $\log p(a_{1:T}) = \sum_t \log p_t(a_t)$ and the entropy $H = \sum_t H(p_t)$. With $m$ children per update, rewards $R_k$ and baseline $b$, `naslab.controller.reinforce.reinforce_loss` is
+# It returns the tokens, $\log p(a_{1:T}) = \sum_t \log p_t(a_t)$ and the entropy $H = \sum_t H(p_t)$, with $H(p) = -\sum_a p(a)\log p(a)$.
+
+# %% [markdown]
+# ### 2.1 · Exercise 1 · Sample one child
 #
-# $$\mathcal L(\theta) = -\frac1m\sum_{k=1}^m (R_k - b)\sum_{t=1}^T \log p(a^k_t\mid a^k_{<t};\theta)\;-\;\beta\,\frac1m\sum_k H_k. \tag{3}$$
+# Write the controller's sampler for one child, `sample_child(controller, generator)`, from the controller's parts:
 #
-# **Sign conventions.** We *maximise* $J$, so the loss carries a minus sign and gradient *descent* on $\mathcal L$ is ascent on $J$; the entropy bonus also enters with a minus (higher entropy, lower loss). $R-b$ is a constant: no gradient flows through the baseline.
+# - `controller.start`: the first input $x_1$, shape $(1, \text{hidden})$;
+# - `controller.cells`: the LSTM layers (`nn.LSTMCell`); the first reads $x_t$, each next one reads the output $h$ of the layer below, and each keeps its own **LSTM state** $(h, c)$, its memory (zeros before position 1; `None` means zeros);
+# - `controller.heads[t]`: position $t$'s own softmax head, a linear layer from the top layer's $h$ to $k_t$ **logits** (unnormalised log-probabilities);
+# - `controller.embed[t]`: position $t$'s embedding table $E_t$.
 #
-# **Decay convention.** `EMABaseline(decay)` updates $b \leftarrow \gamma\, b + (1-\gamma)\,R$, where $\gamma$ is the weight of the *past* (0.95 remembers about 20 rewards). NASNet used 0.95 and the ENAS code 0.99; Zoph & Le's value is not confirmed. EAS's code writes `b += 0.95 * (R - b)`, i.e. 0.95 as the *step size*: the opposite convention. A NaN reward (a crashed child) is recorded but never averaged in.
+# For each position $t$:
+#
+# 1. one step of every layer, carrying each layer's state over from position $t-1$;
+# 2. $p_t$ = the softmax of head $t$'s logits;
+# 3. draw $a_t$ with `torch.multinomial(p_t, 1, generator=generator)`, the draw naslab's sampler makes;
+# 4. add $\log p_t(a_t)$ to the log-probability and $H(p_t)$ to the entropy;
+# 5. feed the embedding of $a_t$ as the next input.
+#
+# Return `(tokens, log_prob, entropy)`: a list of $T$ ints and two scalar tensors that keep their gradient (REINFORCE differentiates $\log P$). The check draws six children from two controllers with your function and with naslab's sampler, from the same seed, and compares the tokens exactly, $\log P$ and $H$ to $10^{-5}$.
 
 # %%
-# A controller for 3 decisions with 3, 3 and 2 choices: sample 5 token sequences
+# Exercise 1: sample one child token by token, with log P(a_1:T) and the entropy
+def sample_child(controller, generator):
+    # BEGIN SOLUTION
+    x = controller.start                                # (1, hidden) the start input
+    state = [None] * len(controller.cells)              # (h, c) per layer; None = zeros
+    tokens, log_prob, entropy = [], 0.0, 0.0
+    for t, head in enumerate(controller.heads):
+        for layer, cell in enumerate(controller.cells):
+            state[layer] = cell(x, state[layer])        # one LSTM step: (h, c), each (1, hidden)
+            x = state[layer][0]                         # the next layer reads this layer's h
+        logp = torch.log_softmax(head(x), dim=-1)       # (1, k_t) position t's own head
+        p = logp.exp()
+        a = torch.multinomial(p.detach(), 1, generator=generator)  # (1, 1) a_t ~ p_t
+        log_prob = log_prob + logp[0, a.item()]         # + log p_t(a_t)
+        entropy = entropy - (p * logp).sum()            # + H(p_t)
+        tokens.append(a.item())
+        if t + 1 < len(controller.heads):
+            x = controller.embed[t](a[0])               # (1, hidden) feed a_t's embedding back
+    return tokens, log_prob, entropy
+    # END SOLUTION
+
+
+# %%
+# Check exercise 1: your sampler beside naslab's, on the same controllers and seeds
+from naslab.controller.check_sample import check_sample_child
+
+with exercise(1):
+    print(check_sample_child(sample_child))
+
+# %%
+# naslab's sampler, the same steps for 5 children at once: a controller for 3 decisions with 3, 3 and 2 choices
 from naslab.controller.lstm import Controller
 from naslab.controller.reinforce import EMABaseline, reinforce_loss
 
@@ -176,6 +220,17 @@ s = ctrl(5, generator=torch.Generator().manual_seed(SEED))
 print("tokens a_1..a_3:", s.tokens.tolist())
 print("Σ_t log p(a_t | a_<t):", s.log_prob.detach().numpy().round(3))
 print("entropy Σ_t H(p_t):   ", s.entropy.detach().numpy().round(3), f"  (uniform: {math.log(18):.3f})")
+
+# %% [markdown]
+# ### 2.2 · The REINFORCE loss
+#
+# With $m$ children per update, rewards $R_k$ and baseline $b$, `naslab.controller.reinforce.reinforce_loss` is
+#
+# $$\mathcal L(\theta) = -\frac1m\sum_{k=1}^m (R_k - b)\sum_{t=1}^T \log p(a^k_t\mid a^k_{<t};\theta)\;-\;\beta\,\frac1m\sum_k H_k. \tag{3}$$
+#
+# **Sign conventions.** We *maximise* $J$, so the loss carries a minus sign and gradient *descent* on $\mathcal L$ is ascent on $J$; the entropy bonus also enters with a minus (higher entropy, lower loss). $R-b$ is a constant: no gradient flows through the baseline.
+#
+# **Decay convention.** `EMABaseline(decay)` updates $b \leftarrow \gamma\, b + (1-\gamma)\,R$, where $\gamma$ is the weight of the *past* (0.95 remembers about 20 rewards). NASNet used 0.95 and the ENAS code 0.99; Zoph & Le's value is not confirmed. EAS's code writes `b += 0.95 * (R - b)`, i.e. 0.95 as the *step size*: the opposite convention. A NaN reward (a crashed child) is recorded but never averaged in.
 
 # %% [markdown]
 # **A likelihood, computed.** Observed data $x_1,\dots,x_n$ drawn independently from $p(\cdot\mid\theta)$ have the
@@ -215,7 +270,7 @@ for r in [0.60, 0.70, float("nan"), 0.90]:
 # **Q: what conclusion can we make?** The untrained controller is almost uniform (entropy close to $\log 18$). Why does Zoph & Le's small initialisation range make that so, and why is it what we want before any reward has been seen?
 
 # %% [markdown]
-# ### 2.2 · Exercise 1 · Write one REINFORCE update
+# ### 2.3 · Exercise 2 · Write one REINFORCE update
 #
 # From section 3 on, the notebook trains controllers with naslab's loop. Write its heart first: one update from a batch of $m$ sampled children. Your `reinforce_update(controller, optimizer, tokens, rewards, b, *, decay, beta)` receives the children's `tokens` (shape $(m, T)$), their `rewards` (shape $(m,)$, NaN for a crashed child) and the baseline `b` from earlier batches (`None` before the first batch). It must:
 #
@@ -228,7 +283,7 @@ for r in [0.60, 0.70, float("nan"), 0.90]:
 # and return `(loss, new_b)`. The check runs your function beside naslab's loop on the reward table of section 3, with the same children for 4 updates (one child crashes), and compares the loss, the gradients, the parameters and $b$ after every update.
 
 # %%
-# Exercise 1: one REINFORCE update from m children: loss (3), one optimiser step, then the baseline
+# Exercise 2: one REINFORCE update from m children: loss (3), one optimiser step, then the baseline
 def reinforce_update(controller, optimizer, tokens, rewards, b, *, decay, beta):
     # BEGIN SOLUTION
     ok = torch.isfinite(rewards)                    # (m,) children that did not crash
@@ -247,10 +302,10 @@ def reinforce_update(controller, optimizer, tokens, rewards, b, *, decay, beta):
 
 
 # %%
-# Check exercise 1: your update beside naslab's loop, on the same children
+# Check exercise 2: your update beside naslab's loop, on the same children
 from naslab.controller.check_update import check_reinforce_update
 
-with exercise(1):
+with exercise(2):
     print(check_reinforce_update(reinforce_update))
 
 # %% [markdown]
@@ -511,46 +566,46 @@ search_panel(cmp, space, input_shape=data.input_shape)
 # %% [markdown]
 # ## Exercises
 #
-# Exercise 1 (one REINFORCE update) sits in section 2.2, before the notebook uses naslab's loop. Write your answer in each exercise cell (inside its `with exercise(n):` block where it has one) and run the check cell after it.
+# Exercises 1 (sample one child) and 2 (one REINFORCE update) sit in sections 2.1 and 2.3, before the notebook uses naslab's sampler and loop. Write your answer in each exercise cell (inside its `with exercise(n):` block where it has one) and run the check cell after it.
 #
-# ### Exercise 2 · Reward shaping
+# ### Exercise 3 · Reward shaping
 #
-# Zoph & Le rewarded the controller with the accuracy cubed, $R = \text{acc}^3$; EAS (Cai et al. 2018) uses $R = \tan(\text{acc}\cdot\pi/2)$, which maps $[0, 1)$ onto $[0, \infty)$. Write `tan_reward(accs)` for a whole batch: a tensor of accuracies in, a tensor of rewards of the same shape out. Two details matter in a real search: an accuracy of exactly 1 would give an infinite reward, so clip the accuracy at 0.999 first; and a crashed child's accuracy is NaN, whose reward must stay NaN so that your update of Exercise 1 leaves it out. The cell after the check compares the advantages $R-b$ of four good children under the three shapings. Both shapings stretch the differences between *good* children: why does that matter for REINFORCE?
+# Zoph & Le rewarded the controller with the accuracy cubed, $R = \text{acc}^3$; EAS (Cai et al. 2018) uses $R = \tan(\text{acc}\cdot\pi/2)$, which maps $[0, 1)$ onto $[0, \infty)$. Write `tan_reward(accs)` for a whole batch: a tensor of accuracies in, a tensor of rewards of the same shape out. Two details matter in a real search: an accuracy of exactly 1 would give an infinite reward, so clip the accuracy at 0.999 first; and a crashed child's accuracy is NaN, whose reward must stay NaN so that your update of Exercise 2 leaves it out. The cell after the check compares the advantages $R-b$ of four good children under the three shapings. Both shapings stretch the differences between *good* children: why does that matter for REINFORCE?
 
 # %%
-# Exercise 2: EAS's reward shaping R = tan(acc · π / 2) for a tensor of accuracies, clipped at 0.999, NaN kept
+# Exercise 3: EAS's reward shaping R = tan(acc · π / 2) for a tensor of accuracies, clipped at 0.999, NaN kept
 def tan_reward(accs):
     # BEGIN SOLUTION
     return torch.tan(accs.clamp(max=0.999) * math.pi / 2)  # clamp keeps NaN as NaN
     # END SOLUTION
 
 
-with exercise(2):
+with exercise(3):
     print(tan_reward(torch.tensor([0.5, 0.8, 0.9, 0.95, 1.0, float("nan")], dtype=torch.float64)))
 
 # %%
-# Check exercise 2
+# Check exercise 3
 from naslab.controller.checks import check_reward_shaping
 
-with exercise(2):
+with exercise(3):
     print(check_reward_shaping(tan_reward, "tan"))
 
 # %%
 # Four good children: how far apart are their advantages R - b (b = the batch mean) under each shaping?
 accs = torch.tensor([0.90, 0.92, 0.94, 0.96], dtype=torch.float64)
-with exercise(2):
+with exercise(3):
     for name, r in [("acc", accs), ("acc^3", accs ** 3), ("tan", tan_reward(accs))]:
         adv = r - r.mean()
         print(f"{name:>6}: advantages {adv.numpy().round(3)}; best minus worst = {float(adv[-1] - adv[0]):.3f}")
 
 
 # %% [markdown]
-# ### Exercise 3 · Add a token type
+# ### Exercise 4 · Add a token type
 #
 # Add a **dropout** token to every layer, with the choices $\{0, 0.3\}$: subclass `MacroSpace`, extend `layer_decisions()` and append an `nn.Dropout` in `make_layer()`. The controller needs no change: it builds one softmax head per token of whatever space it is given.
 
 # %%
-# Exercise 3: a dropout token per layer
+# Exercise 4: a dropout token per layer
 from torch import nn
 
 
@@ -567,15 +622,15 @@ class DropoutSpace(MacroSpace):
         # END SOLUTION
 
 
-with exercise(3):
+with exercise(4):
     my_space = DropoutSpace(n_layers=4, filters=(4, 8, 16, 32), kernels=(1, 3, 5, 7), strides=(1, 2))
 
 # %%
-# Check exercise 3, then give the new space to a controller: it grows one head per new token
+# Check exercise 4, then give the new space to a controller: it grows one head per new token
 from naslab.controller.checks import check_token_extension
 from naslab.controller.searcher import ControllerSearcher
 
-with exercise(3):
+with exercise(4):
     print(check_token_extension(my_space))
     print("controller heads:", len(ControllerSearcher(space).controller.heads), "->",
           len(ControllerSearcher(my_space).controller.heads))

@@ -1,4 +1,4 @@
-"""Check for notebook 02's Exercise 1: one REINFORCE update of the LSTM controller, written by the student.
+"""Check for notebook 02's Exercise 2: one REINFORCE update of the LSTM controller, written by the student.
 
 The student writes `update(controller, optimizer, tokens, rewards, b, *, decay, beta) -> (loss, new_b)`:
 
@@ -15,7 +15,7 @@ A wrong answer is named by comparing the student's loss with `reinforce_loss` ca
 zero baseline, the baseline after the update, a sum instead of a mean, ...), never with a second copy of
 the formula.
 
-Taught in: notebooks/02_reinforce_controller.ipynb (§2.2, Exercise 1).
+Taught in: notebooks/02_reinforce_controller.ipynb (§2.3, Exercise 2).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def _compare_step(k, ref, mine, before, tokens, R, b_in, rec, out, old_params) -
     mine._last_grads = [q.detach().clone() for _, q in grads]
 
 
-@graded("Exercise 1 (one REINFORCE update)")
+@graded("Exercise 2 (one REINFORCE update)")
 def check_reinforce_update(fn) -> str:
     """Run the student's `fn` beside naslab's `ControllerSearcher.update` on the same children (toy table)."""
     if not callable(fn):

@@ -1,10 +1,11 @@
 """Checks for the exercises of notebook 02 (REINFORCE controller); contract in `naslab.checking`.
 
-* `check_reward_shaping(fn, kind)`: a reward shaping of a tensor of accuracies matches `REWARDS[kind]` (clipped at
-  acc = 1, NaN kept NaN) and increases with accuracy.
-* `check_reinforce_update(fn)` (Exercise 1, one REINFORCE update) lives in `naslab.controller.check_update`.
-* `check_token_extension(space)`: a macro space with a new token type round-trips, every layer `make_layer`
-  returns has the shape it claims, and the new token really changes the built child.
+* `check_sample_child(fn)` (Exercise 1, sampling one child) lives in `naslab.controller.check_sample`.
+* `check_reinforce_update(fn)` (Exercise 2, one REINFORCE update) lives in `naslab.controller.check_update`.
+* `check_reward_shaping(fn, kind)` (Exercise 3): a reward shaping of a tensor of accuracies matches
+  `REWARDS[kind]` (clipped at acc = 1, NaN kept NaN) and increases with accuracy.
+* `check_token_extension(space)` (Exercise 4): a macro space with a new token type round-trips, every layer
+  `make_layer` returns has the shape it claims, and the new token really changes the built child.
 
 Taught in: notebooks/02_reinforce_controller.ipynb (§ Exercises).
 """
@@ -21,7 +22,7 @@ from naslab.controller.macro_space import Architecture, MacroSpace
 from naslab.controller.reinforce import REWARDS
 
 
-@graded("Exercise 2 (reward shaping)")
+@graded("Exercise 3 (reward shaping)")
 def check_reward_shaping(fn, kind: str = "tan") -> str:
     """Check `fn(accs) -> rewards` on a tensor of accuracies against `REWARDS[kind]` (which the answer may not call):
     34 accuracies in [0, 0.99], then 1.0 (tan is clipped at 0.999, so the reward stays finite) and NaN (a crashed
@@ -113,7 +114,7 @@ def _differs(space, a1, a2, input_shape) -> bool:
     return not torch.allclose(y1, y2)
 
 
-@graded("Exercise 3 (a new token type)")
+@graded("Exercise 4 (a new token type)")
 def check_token_extension(space: MacroSpace, base: MacroSpace | None = None, input_shape=(1, 40)) -> str:
     """Exercise checker: `space` adds a token type to every layer of `base`, round-trips, and the built child
     uses the new token (two children differing only in it are different networks)."""

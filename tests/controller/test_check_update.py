@@ -1,4 +1,4 @@
-"""Notebook 02's Exercise 1 (one REINFORCE update): the right answer passes beside naslab's loop, and each
+"""Notebook 02's Exercise 2 (one REINFORCE update): the right answer passes beside naslab's loop, and each
 typical wrong answer is rejected with a message naming the slip (the message text is asserted)."""
 
 import pytest

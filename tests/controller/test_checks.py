@@ -17,7 +17,7 @@ def reject(check, answer, fragment, *args):
         check(answer, *args)
 
 
-# ---- exercise 2: reward shaping ------------------------------------------------------------------------------
+# ---- exercise 3: reward shaping ------------------------------------------------------------------------------
 
 
 def tan_reward(acc):
@@ -69,7 +69,7 @@ def test_reward_shaping_cube_and_bad_kind():
         check_reward_shaping(tan_reward, "square")
 
 
-# ---- exercise 3: a new token type ----------------------------------------------------------------------------
+# ---- exercise 4: a new token type ----------------------------------------------------------------------------
 
 
 class DropoutSpace(MacroSpace):
@@ -143,7 +143,7 @@ def test_token_extension_names_the_mistake(name):
 def test_token_extension_stub_is_not_implemented_yet():
     class Stub(MacroSpace):
         def layer_decisions(self):
-            raise NotImplementedError("Exercise 3: add the dropout token")
+            raise NotImplementedError("Exercise 4: add the dropout token")
 
     v = check_token_extension(Stub.__new__(Stub))
     assert not v.passed and "not implemented yet" in v
