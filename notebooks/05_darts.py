@@ -65,6 +65,7 @@ from naslab.darts.profile import profile_step                                   
 from naslab.darts.widgets import LiveAlpha, epoch_panel, toy_panel
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_search_with_op
 from naslab.darts.step_checks import check_darts_step, check_mixed_op             # exercises 1 and 2
+from naslab.darts.unrolled_check import check_unrolled_grad                       # exercise 6
 from naslab.proxies.ranking import kendall_tau                                    # notebook 03's rank correlation
 
 # %% tags=["parameters"]
@@ -822,6 +823,43 @@ def my_hvp(loss, w, alpha, v):
 # Check 5
 with exercise(5):
     print(check_hvp(my_hvp))
+
+# %% [markdown]
+# **6. The second-order gradient on a network.** Write `my_unrolled_grad(net, train_batch, val_batch, xi)`: eq. (7)
+# for `net.alphas()`, one tensor per alpha tensor. Change `net.weights()` in place to reach $w'$ and $w^\pm$ (your
+# `my_hvp` can do eq. 8), and restore $w$ exactly before returning. The check compares with `Architect` on a copy.
+
+# %%
+# Exercise 6: eq. (6) virtual step, eq. (8) with your my_hvp, eq. (7); w changed in place, then restored exactly
+def my_unrolled_grad(net, train_batch, val_batch, xi):
+    # BEGIN SOLUTION
+    (Xt, yt), (Xv, yv) = train_batch, val_batch
+    w, alpha = net.weights(), net.alphas()
+    w0 = [p.detach().clone() for p in w]                           # w, kept to restore it
+
+    def set_w(new):                                                 # copy a list of tensors into the net's weights
+        with torch.no_grad():
+            for p, q in zip(w, new):
+                p.copy_(q)
+
+    def train_loss(w_at, alpha_):                                   # L_train(w_at, α): the loss my_hvp expects
+        set_w(w_at)
+        return F.cross_entropy(net(Xt), yt)
+
+    g_w = torch.autograd.grad(train_loss(w0, alpha), w)             # ∇w L_train(w, α)
+    set_w([p - xi * g for p, g in zip(w0, g_w)])                    # eq. (6): w' = w − ξ ∇w L_train
+    grads = torch.autograd.grad(F.cross_entropy(net(Xv), yv), alpha + w)
+    g1, v = grads[:len(alpha)], grads[len(alpha):]                  # ∇α L_val(w', α) and v = ∇w' L_val(w', α)
+    hvp = my_hvp(train_loss, w0, alpha, v)                          # eq. (8) around w, ε = 0.01 / ‖v‖
+    set_w(w0)                                                       # restore w exactly
+    return [g - xi * h for g, h in zip(g1, hvp)]                    # eq. (7)
+    # END SOLUTION
+
+
+# %%
+# Check 6
+with exercise(6):
+    print(check_unrolled_grad(my_unrolled_grad))
 
 # %% [markdown]
 # ## Summary

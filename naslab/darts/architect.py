@@ -18,7 +18,7 @@ where ε = 0.01 / ‖v‖. ξ = 0 is the first-order approximation ∇_α L_val(
 The functions work on lists of tensors (`loss(w, alpha) -> scalar`), so the same code runs the toy
 problem of `naslab.darts.toy` and a `naslab.darts.supernet.SearchNetwork` (through `functional_call`).
 
-Taught in: notebooks/05_darts.ipynb (§ bilevel problem, § first vs second order, exercise 3).
+Taught in: notebooks/05_darts.ipynb (§ bilevel problem, § first vs second order, exercises 5 and 6).
 """
 
 from __future__ import annotations
@@ -66,14 +66,11 @@ def hvp_exact(loss: Loss, w, alpha, v) -> list[torch.Tensor]:
     return _grad(dot, alpha)
 
 
-def unrolled_alpha_grad(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float, r: float = 0.01,
-                        momentum_buffer=None, momentum: float = 0.0, weight_decay: float = 0.0,
-                        hvp: str = "finite") -> tuple[list[torch.Tensor], float]:
-    """Second-order architecture gradient of eq. (7). Returns (grad for each alpha tensor, L_val(w', α)).
-
-    `momentum_buffer`, `momentum` and `weight_decay` make the virtual step the one the official code takes,
-    w' = w − ξ (μ · buf + ∇_w L_train + λ w); the paper's step is the plain one (the defaults).
-    """
+def unrolled_terms(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float, r: float = 0.01, momentum_buffer=None,
+                   momentum: float = 0.0, weight_decay: float = 0.0, hvp: str = "finite") -> dict:
+    """The pieces of eq. (7), before they are combined: "d_alpha" ∇_α L_val(w', α), "hvp" ∇²_{α,w} L_train(w, α) · v,
+    "v" ∇_{w'} L_val(w', α), "w_prime" w' (detached) and "l_val" L_val(w', α), each a list like alpha / w.
+    Arguments as for `unrolled_alpha_grad`, which returns d_alpha − ξ · hvp."""
     if hvp not in HVPS:
         raise ValueError(f"hvp={hvp!r} is unknown; allowed: {list(HVPS)}")
     exact = hvp == "exact"
@@ -92,7 +89,20 @@ def unrolled_alpha_grad(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float
         h = _grad(sum((g * vi).sum() for g, vi in zip(g_w, v)), alpha)
     else:
         h = hvp_finite_difference(train_loss, w, alpha, v, r=r)
-    return [da - xi * hi for da, hi in zip(d_alpha, h)], l_val.item()  # eq. (7)
+    return {"d_alpha": d_alpha, "hvp": h, "v": v, "w_prime": [t.detach() for t in w_prime], "l_val": l_val.item()}
+
+
+def unrolled_alpha_grad(train_loss: Loss, val_loss: Loss, w, alpha, *, xi: float, r: float = 0.01,
+                        momentum_buffer=None, momentum: float = 0.0, weight_decay: float = 0.0,
+                        hvp: str = "finite") -> tuple[list[torch.Tensor], float]:
+    """Second-order architecture gradient of eq. (7). Returns (grad for each alpha tensor, L_val(w', α)).
+
+    `momentum_buffer`, `momentum` and `weight_decay` make the virtual step the one the official code takes,
+    w' = w − ξ (μ · buf + ∇_w L_train + λ w); the paper's step is the plain one (the defaults).
+    """
+    t = unrolled_terms(train_loss, val_loss, w, alpha, xi=xi, r=r, momentum_buffer=momentum_buffer,
+                       momentum=momentum, weight_decay=weight_decay, hvp=hvp)
+    return [da - xi * hi for da, hi in zip(t["d_alpha"], t["hvp"])], t["l_val"]  # eq. (7)
 
 
 def network_loss(model, X: torch.Tensor, y: torch.Tensor) -> Loss:
@@ -159,5 +169,5 @@ class Architect:
         return l_val
 
 
-__all__ = ["Architect", "hvp_finite_difference", "hvp_exact", "unrolled_alpha_grad", "network_loss", "norm",
-           "ORDERS"]
+__all__ = ["Architect", "hvp_finite_difference", "hvp_exact", "unrolled_terms", "unrolled_alpha_grad", "network_loss",
+           "norm", "ORDERS"]

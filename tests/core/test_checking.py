@@ -11,6 +11,7 @@ from naslab.controller.check_update import check_reinforce_update
 from naslab.controller.checks import check_reward_shaping, check_token_extension
 from naslab.darts.checks import check_derivation, check_hvp, check_new_op, check_op, check_search_with_op
 from naslab.darts.step_checks import check_darts_step, check_mixed_op
+from naslab.darts.unrolled_check import check_unrolled_grad
 from naslab.grid_vs_random.checks import check_grid, check_momentum_space, check_searcher, check_trials_needed
 from naslab.hardware.checks import check_front_ranks, check_hypervolume, check_lut_latency
 from naslab.net2net.checks import check_identity_kernel, check_widen_conv_linear, check_widen_linear
@@ -22,10 +23,10 @@ from naslab.welcome.loop_checks import check_train_one_epoch
 
 FUNCTION_CHECKS = [check_n_params, check_cnn_builder, check_train_one_epoch, check_trials_needed, check_grid,
                    check_reward_shaping, check_sample_child, check_reinforce_update, check_kendall_tau, check_sh_budget,
-                   check_widen_linear,
-                   check_widen_conv_linear, check_identity_kernel, check_widen_bn, check_derivation, check_hvp,
-                   check_mixed_op, check_darts_step, check_mutation, check_iqm, check_gradsign, check_acquisition,
-                   check_front_ranks, check_hypervolume, check_lut_latency, check_hyperband_schedule]
+                   check_widen_linear, check_widen_conv_linear, check_identity_kernel, check_widen_bn, check_derivation,
+                   check_hvp, check_mixed_op, check_darts_step, check_unrolled_grad, check_mutation, check_iqm,
+                   check_gradsign, check_acquisition, check_front_ranks, check_hypervolume, check_lut_latency,
+                   check_hyperband_schedule]
 ALL_CHECKS = [check_cnn, check_momentum_space, check_searcher, check_token_extension, check_curve_proxy, check_op,
               check_new_op, check_search_with_op, *FUNCTION_CHECKS]
 
