@@ -424,7 +424,7 @@ good = np.zeros(pool.size, bool)
 good[np.argsort(-pool, kind="stable")[: pool.size // 20]] = True      # the top 5 % by rank (ties by order)
 q = good.mean()
 rng = np.random.default_rng(SEED)
-picks = np.argsort(rng.random((4000, pool.size)), axis=1)[:, :70]     # 4000 searches of 70 distinct runs
+picks = np.argsort(rng.random((40000, pool.size)), axis=1)[:, :70]    # 40000 searches of 70 distinct runs
 hit = np.maximum.accumulate(good[picks], axis=1).mean(0)              # P(a good run among the first n)
 ax = plots.plot_hit_probability((q,), n_max=70)
 ax.plot(np.arange(1, 71), hit, "k.", ms=4, label="resampled from the table")
@@ -441,7 +441,9 @@ ax.legend(loc="lower right");
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 formula = 1 - (1 - q) ** np.arange(1, 71)
 n_replay = int(np.argmax(hit >= 0.95)) + 1  # the first n at which the replayed dots reach 95 %
-# SEED 0 / 1 / 2 / 3 / 4 / 5: the dots reach 95 % at n = 56 / 58 / 55 / 56 / 54 / 60 (exact without replacement: 57)
+# 40000 replays (0.7 s): SEED 0-19 on digits and on mnist1d, the dots reach 95 % at n = 55-57 (exact without
+# replacement: 57), lie within 0.012 of the formula, and sit above it by 0.003-0.008 on average (the exact curve:
+# +0.005). With 4000 replays the Monte Carlo noise hid that margin (SEED 5: -0.0005).
 claim("01 §6", "the replayed dots reach 95 % within a few trials of 59", n_replay, 52, 62, fast="same")
 claim("01 §6", "the replayed dots follow 1 - (1 - q)^n", np.abs(hit - formula).max(), high=0.05, fast="same")
 claim("01 §6", "sampling without replacement makes hits slightly more likely", (hit - formula).mean(), low=0.0,
