@@ -81,13 +81,13 @@ RETRAIN = dict(C=8, layers=5, epochs=budget(full=3, fast=1), batch_size=128, lr=
 RETRAIN_N_TRAIN = budget(full=None, fast=256)         # None: the whole training split (3,200 signals)
 RETRAIN_SEEDS = budget(full=3, fast=1)                # seeds of the DARTS cell
 N_RANDOM = budget(full=3, fast=2)                     # random cells of the same space
-PROFILE_STEPS = budget(full=3, fast=1)                # timed steps per variant
+PROFILE_STEPS = budget(full=2, fast=1)                # timed steps per variant
 PROFILE = budget(full=SEARCH, fast={**SEARCH, "C": 4, "batch_size": 16})  # the supernet whose steps are timed
 ORDER_N_TRAIN, ORDER_EPOCHS = budget(full=800, fast=128), budget(full=2, fast=1)  # first vs second order
 COLLAPSE = dict(dataset="digits", n_train=budget(full=None, fast=200), epochs=budget(full=10, fast=2),
                 warmup_epochs=budget(full=2, fast=1),   # the search of section 7: w alone first (P-DARTS-style),
                 layers=5, alpha_lr=0.03, seeds=budget(full=2, fast=1),  # then alpha too, in
-                search_seeds=budget(full=3, fast=2),    # searches of the frequency cell (seed 0 is the one above)
+                search_seeds=2,                         # searches of the frequency cell (SEED's is the one above)
                 primitives=("sep_conv_3x3", "skip_connect"),           # RobustDARTS's diagnostic space S2
                 retrain=dict(batch_size=32, lr=0.05))  # digits has 1,150 training images: smaller batches
 
@@ -608,7 +608,7 @@ for key, g in (("final", long.genotype), ("early-stopped", g_kept), ("capped", g
 # Is it one seed? The same search on more search seeds, the final and the early-stopped cell retrained (a line each)
 freq = [{"warned": any(issubclass(x.category, SkipCollapseWarning) for x in caught),  # seed 0: the search above
          "kept_gap": np.mean(retrained_c["early-stopped"]) - np.mean(retrained_c["final"])}]
-for seed in range(1, COLLAPSE["search_seeds"]):
+for seed in range(SEED + 1, SEED + COLLAPSE["search_seeds"]):
     with warnings.catch_warnings(record=True) as w_seed:
         warnings.simplefilter("always", SkipCollapseWarning)
         r_s = run_darts(cdata, ccfg, seed=seed, callback=lambda r, seed=seed: print(  # a line per epoch
@@ -638,8 +638,8 @@ for name, mean_acc in cost.items():
 # final cell keeps at least one skip. The warm-up delays collapse; it does not prevent it.
 #
 # Retrained on digits, **the mitigated cells are not better than the collapsed one**: the early-stopped cell ends
-# up to five points behind it, the capped cell between about ten points behind and two ahead, and over three
-# search seeds the early-stopped cell is better at most once. This is a real result, not a broken demo.
+# up to five points behind it, the capped cell between about ten points behind and two ahead, and on two
+# search seeds the early-stopped cell is never the better one. This is a real result, not a broken demo.
 #
 # The last cell says why: with four convolutions in the reduction cell, a normal cell of **four skips retrains at
 # least as well as four convolutions**. Collapse costs nothing at this scale (the reduction cells and the stem carry
@@ -653,6 +653,8 @@ for name, mean_acc in cost.items():
 # %%
 # Check the expected result above: each claim prints whether it holds in this run (naslab.claims)
 # bounds: six searches (search seeds 0-5, one thread; `make claims SEEDS=0,1,2` repeats this section per SEED)
+# 2026-12-06, two search seeds per run (SEED and SEED + 1), SEEDS 0,1,2: every claim below held on 3 of 3; the
+# early-stopped cell was never ahead (0 of 6 searches before, 0 of 3 pairs now)
 # (skips per epoch after the warm-up from 2-4 at epoch 3 on five seeds, 0, 1, 1, 2.. on seed 1; final 2-4 skips)
 # Without a cap on reduce: skip_cost(..., reduce="skip") (naslab.darts.collapse) lets the all-skip normal cell fall
 # behind on every seed of the steadier recipes; repeated on four seeds with ten epochs on digits and MNIST-1D, four
@@ -681,7 +683,7 @@ claim("05 §7", "retrained, the capped cell ends between about ten points behind
       np.mean(retrained_c["capped"]) - np.mean(retrained_c["final"]), -0.10, 0.025)
 # six search seeds (0-2 and 3-5 as two triples): warning 3 of 3 in both; early-stopped cell ahead 0 of 3 in both
 claim("05 §7", "the warning fires on every search seed", n_warned / len(freq), low=1.0)
-claim("05 §7", "the early-stopped cell is better on at most one search seed", n_ahead, high=1)
+claim("05 §7", "the early-stopped cell is never the better one, on either search seed", n_ahead, high=0)
 # all-skip minus all-conv normal cell, reduce = 4 convs, 3 epochs on digits, per retraining seed 0-3:
 # +0.045 +0.021 +0.052 +0.073 (`skip_cost(retrained_score, 4)`, one thread)
 claim("05 §7", "a normal cell of 4 skips retrains at least as well as 4 convolutions here (collapse costs nothing)",
