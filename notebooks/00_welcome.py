@@ -12,7 +12,7 @@
 # This notebook checks your set-up, introduces the two offline datasets of the course, trains one tiny
 # network, and frames Neural Architecture Search (NAS) as the three questions every later notebook answers.
 #
-# **Time**: reading ≈ 8 min · class mode ≈ 0.1–0.2 min on a 2-core CPU · FAST ≈ 9 s.
+# **Time**: reading ≈ 8 min · class mode ≈ 0.2 min on a 2-core CPU · FAST ≈ 8 s.
 # **Prerequisites**: Python, NumPy, and a first PyTorch training loop (`loss.backward()`, `optimizer.step()`).
 
 # %% [markdown]

@@ -12,7 +12,7 @@
 # We tune the learning rate and weight decay of a small network with grid search and random search, on a toy
 # function and on a real landscape, and see why random search wins when one hyper-parameter matters more than another.
 #
-# **Time**: reading ≈ 15 min · class mode ≈ 0.4–0.5 min on a 2-core CPU · FAST ≈ 14 s.
+# **Time**: reading ≈ 15 min · class mode ≈ 0.5–0.6 min on a 2-core CPU · FAST ≈ 15 s.
 # **Prerequisites**: [00 · Welcome](00_welcome.ipynb) (datasets, `naslab.train`, `Trial`).
 
 # %% [markdown]

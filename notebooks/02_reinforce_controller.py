@@ -11,7 +11,7 @@
 #
 # We rebuild Zoph & Le's reinforcement-learning architecture search from its parts: the log-derivative trick; a **controller**, the LSTM policy that writes an architecture token by token; its **reward**, the validation accuracy $R$ of the child network it wrote; a **baseline**, a moving average of past rewards that is subtracted from $R$; and a macro search space of layer tokens. Then we run a small real search on MNIST-1D against random search.
 #
-# **Time**: reading ≈ 19 min · class mode ≈ 1.6–1.9 min on a 2-core CPU · FAST ≈ 13 s.
+# **Time**: reading ≈ 19 min · class mode ≈ 1.6–2.1 min on a 2-core CPU · FAST ≈ 12 s.
 # **Prerequisites**: [00 · Welcome](00_welcome.ipynb) (datasets, `train`) and [01 · Grid vs random search](01_grid_vs_random_search.ipynb) (`run_search`, `Trial`s, best-so-far curves over seeds).
 
 # %% [markdown]

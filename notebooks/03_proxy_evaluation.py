@@ -11,7 +11,7 @@
 #
 # We measure every classic way to *estimate* how good an architecture is — fewer epochs, less data, a smaller model, shared weights — by how well it ranks the architectures of our own search space, and what it costs.
 #
-# **Time**: reading ≈ 17 min · class mode ≈ 0.3–0.4 min on a 2-core CPU · FAST ≈ 14 s.
+# **Time**: reading ≈ 17 min · class mode ≈ 0.4–0.5 min on a 2-core CPU · FAST ≈ 12 s.
 # **Prerequisites**: [01 · grid vs random search](01_grid_vs_random_search.ipynb) (the ask/tell search loop) and [02 · the REINFORCE controller](02_reinforce_controller.ipynb) (the macro search space).
 
 # %% [markdown]

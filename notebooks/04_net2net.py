@@ -12,7 +12,7 @@
 # We grow a trained network wider and deeper while it keeps computing *exactly* the same function, then
 # use these growth moves as the actions of an architecture search (EAS) whose children inherit their parents' weights.
 #
-# **Time**: reading ≈ 14 min · class mode ≈ 0.7–0.9 min on a 2-core CPU · FAST ≈ 11 s.
+# **Time**: reading ≈ 14 min · class mode ≈ 0.8–1.0 min on a 2-core CPU · FAST ≈ 11 s.
 # **Prerequisites**: [00 · Welcome](00_welcome.ipynb) (datasets, `train`), [02 · REINFORCE controller](02_reinforce_controller.ipynb)
 # (policy gradient with a baseline), [03 · Proxy evaluation](03_proxy_evaluation.ipynb) (why cheap evaluation matters).
 

@@ -13,7 +13,7 @@
 # of them, learn the mixture weights $\alpha$ by gradient descent together with the network weights $w$, read a
 # discrete cell off $\alpha$ — and then check honestly whether that cell beats random cells from the same space.
 #
-# **Time**: reading ≈ 15 min · class mode ≈ 2.4–2.8 min on a 2-core CPU · FAST ≈ 26 s.
+# **Time**: reading ≈ 15 min · class mode ≈ 2.4–2.7 min on a 2-core CPU · FAST ≈ 28 s.
 # **Prerequisites**: [00 · Welcome](00_welcome.ipynb), [02 · REINFORCE controller](02_reinforce_controller.ipynb),
 # [03 · Proxy evaluation](03_proxy_evaluation.ipynb).
 

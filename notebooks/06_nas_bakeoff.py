@@ -11,7 +11,7 @@
 #
 # Every search notebook so far ended at a budget too small to tell the methods apart. Here a table that holds the trained accuracy of *every* cell of a NAS-Bench-201-style space turns each search into lookups, so six searchers can race over 50 seeds in seconds and be judged by the true test accuracy of what they would deploy.
 #
-# **Time**: reading ≈ 20 min · class mode ≈ 0.7–0.8 min on a 2-core CPU · FAST ≈ 14 s.
+# **Time**: reading ≈ 20 min · class mode ≈ 0.8 min on a 2-core CPU · FAST ≈ 14 s.
 # **Prerequisites**: [01 · grid vs random search](01_grid_vs_random_search.ipynb) (ask/tell, anytime curves), [02 · the REINFORCE controller](02_reinforce_controller.ipynb), [03 · proxy evaluation](03_proxy_evaluation.ipynb) (tabular benchmarks, successive halving) and [05 · DARTS](05_darts.ipynb).
 
 # %% [markdown]

@@ -11,7 +11,7 @@
 #
 # Training a network to find out how good it is costs the most in any search. This notebook tests three ways to spend less — score an untrained network from one mini-batch, learn a predictor from the cells already trained, and let that predictor choose what to train next — against the ground truth of notebook 06's table, where every claim from the papers can be checked in minutes.
 #
-# **Time**: reading ≈ 15 min · class mode ≈ 0.7–0.8 min on a 2-core CPU · FAST ≈ 18 s.
+# **Time**: reading ≈ 15 min · class mode ≈ 0.7–0.8 min on a 2-core CPU · FAST ≈ 16 s.
 #
 # **Prerequisites**: [03 · proxy evaluation](03_proxy_evaluation.ipynb) (Kendall τ, Spearman ρ, the proxy ladder) and [06 · the NAS bake-off](06_nas_bakeoff.ipynb) (the cell table, the race, IQM and bootstrap intervals, the noise ceiling).
 

@@ -11,7 +11,7 @@
 #
 # Where NAS is used in industry, the question is rarely "which cell is most accurate?" but "which cell is most accurate *within 5 ms on this phone*?" (MnasNet, ProxylessNAS, Once-for-All). Here we measure the latency of the cells of notebook 06's table on the machine in front of you, ask whether FLOPs or parameter counts predict it, draw the exact trade-off between error and latency, and race searchers that look for the whole trade-off at once.
 #
-# **Time**: reading ≈ 13 min · class mode ≈ 0.5–0.6 min on a 2-core CPU · FAST ≈ 15 s.
+# **Time**: reading ≈ 13 min · class mode ≈ 0.5–0.6 min on a 2-core CPU · FAST ≈ 13 s.
 # **Prerequisites**: [03 · proxy evaluation](03_proxy_evaluation.ipynb) (rank correlation) and [06 · the NAS bake-off](06_nas_bakeoff.ipynb) (the cell table, regularised evolution, IQM and bootstrap intervals).
 
 # %% [markdown]
