@@ -9,7 +9,6 @@ hidden test that only repeats a public one would be a free point).
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -17,15 +16,10 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from .wrong_answers import hidden_only_rejects, hidden_tests_covered, rejects
+from .wrong_answers import hidden_only_rejects, hidden_tests_covered, homework, rejects
 
 ROOT = Path(__file__).resolve().parents[2]
-HW = ROOT / "homework" / "hw03_proxy"
-for _p in (HW, HW / "hidden"):  # the assignment's own imports: my_proxy, test_hw03 (the hidden file uses it)
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
-public = importlib.import_module("test_hw03")
-hidden = importlib.import_module("test_hw03_hidden")
+HW, public, hidden = homework("hw03_proxy")  # the assignment's own test modules
 
 
 # -- the wrong answers ---------------------------------------------------------------------------------

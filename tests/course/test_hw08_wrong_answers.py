@@ -10,7 +10,6 @@ accuracy, or wraps naslab's own constrained searcher, is refused by name.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import re
 import sys
@@ -22,13 +21,10 @@ import pytest
 
 import naslab
 
+from .wrong_answers import homework
+
 ROOT = Path(__file__).resolve().parents[2]
-HW = ROOT / "homework" / "hw08_hardware"
-for _p in (HW, HW / "hidden"):  # the assignment's own imports: my_budget_search, test_hw08
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
-public = importlib.import_module("test_hw08")
-hidden = importlib.import_module("test_hw08_hidden")
+HW, public, hidden = homework("hw08_hardware")  # the assignment's own test modules
 
 
 # -- the wrong answers ---------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""The three checks every homework's wrong-answer tests make (hw03 and hw07 use them).
+"""What the homework wrong-answer tests share: loading a homework's test modules, and the three checks.
+
+- `homework`: a homework folder with its public and hidden test modules, imported as the assignment imports them;
 
 - `rejects`: a public check rejects a wrong answer with a message naming the slip;
 - `hidden_only_rejects`: the public checks accept a wrong answer that a hidden test rejects by name;
@@ -8,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -15,6 +18,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def homework(folder: str):
+    """(folder path, public test module, hidden test module) of homework/<folder>, e.g. "hw07_signals".
+
+    The folder and its hidden/ go on sys.path first: the tests import the student's module by its bare name
+    (my_zico, ...) and the hidden file imports the public one, as they do when a student runs them."""
+    hw = ROOT / "homework" / folder
+    for p in (hw, hw / "hidden"):
+        if str(p) not in sys.path:
+            sys.path.insert(0, str(p))
+    n = folder[2:4]
+    return hw, importlib.import_module(f"test_hw{n}"), importlib.import_module(f"test_hw{n}_hidden")
 
 
 def rejects(check, wrong, says: str) -> None:
