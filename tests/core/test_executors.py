@@ -184,6 +184,9 @@ def test_ray_cancel_really_stops_the_task(ray_cluster, tmp_path):
 
 def test_ray_ctrl_c_in_run_search_stops_the_running_tasks(ray_cluster, tmp_path):
     def interrupt(trial):  # what Ctrl-C does while run_search waits for the workers
+        deadline = time.monotonic() + 30  # under load the second worker may start trial 1 late:
+        while not (tmp_path / "started-1").exists() and time.monotonic() < deadline:  # interrupt it running
+            time.sleep(0.05)
         raise KeyboardInterrupt
 
     ex = RayExecutor()
